@@ -1,0 +1,45 @@
+// Runs every *.test.ts in the workspaces with Node's own test runner (through tsx).
+// Usage: npm test [-- <path-substring> ...]  e.g. `npm test -- origin/src/auth`
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const roots = ['shared/src', 'origin/src', 'origin/web', 'tracker/src', 'studio/src', 'bench'];
+const skip = new Set(['node_modules', 'dist', 'generated', 'dist-types']);
+
+function findTests(dir, out) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!skip.has(entry.name)) findTests(full, out);
+    } else if (entry.name.endsWith('.test.ts')) {
+      out.push(path.relative(root, full));
+    }
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2);
+const files = roots
+  .flatMap((dir) => findTests(path.join(root, dir), []))
+  .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
+  .sort();
+if (files.length === 0) {
+  console.error(`run-tests: no test files match ${filters.join(' ') || '(all)'}`);
+  process.exit(1);
+}
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+);
+process.exit(result.status ?? 1);
