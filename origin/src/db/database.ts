@@ -1,0 +1,90 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from './generated/client.ts';
+import { applyMigrations, loadMigrations, type MigrationConnection, type MigrationResult } from './migrate.ts';
+
+export type { PrismaClient } from './generated/client.ts';
+export { Prisma } from './generated/client.ts';
+
+export type DatabaseOptions =
+  | { kind: 'postgres'; url: string }
+  /** `dir` undefined keeps the database in memory (tests). */
+  | { kind: 'pglite'; dir?: string };
+
+export interface Database {
+  kind: DatabaseOptions['kind'];
+  prisma: PrismaClient;
+  migrations: MigrationResult;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function pgliteConnection(db: PGlite): MigrationConnection {
+  return {
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+    query: async <Row>(sql: string, params?: unknown[]) => (await db.query<Row>(sql, params)).rows,
+  };
+}
+
+function pgConnection(client: pg.PoolClient): MigrationConnection {
+  return {
+    exec: async (sql) => {
+      await client.query(sql);
+    },
+    query: async <Row>(sql: string, params?: unknown[]) =>
+      (await client.query(sql, params)).rows as Row[],
+  };
+}
+
+/** Opens the database, applies pending migrations, and returns a Prisma client on it. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const migrations = await loadMigrations();
+  if (options.kind === 'pglite') {
+    if (options.dir) await mkdir(options.dir, { recursive: true });
+    const pglite = new PGlite(options.dir);
+    await pglite.waitReady;
+    const result = await applyMigrations(pgliteConnection(pglite), migrations);
+    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+    return {
+      kind: 'pglite',
+      prisma,
+      migrations: result,
+      ping: async () => {
+        await pglite.query('SELECT 1');
+      },
+      close: async () => {
+        await prisma.$disconnect();
+        await pglite.close();
+      },
+    };
+  }
+  const pool = new pg.Pool({ connectionString: options.url, max: 20 });
+  // An idle client losing its server connection must not crash the origin; the pool replaces it.
+  pool.on('error', () => undefined);
+  const client = await pool.connect();
+  let result: MigrationResult;
+  try {
+    result = await applyMigrations(pgConnection(client), migrations);
+  } finally {
+    client.release();
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind: 'postgres',
+    prisma,
+    migrations: result,
+    ping: async () => {
+      await pool.query('SELECT 1');
+    },
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
