@@ -1,0 +1,13 @@
+export {
+  SphereRenderer,
+  DEFAULT_FOV,
+  VIEW_LIMITS,
+  normalizeYaw,
+  type View,
+  type SphereSource,
+  type SphereRendererOptions,
+  type SphereRendererEventMap,
+} from './sphere-renderer.ts';
+export { attachLookControls, requestDeviceOrientationPermission, orientationToDirection, type LookControlsOptions } from './look-controls.ts';
+export { SphereXr } from './xr.ts';
+export type { Listener } from './typed-events.ts';

@@ -1,0 +1,172 @@
+// Renders a known equirectangular pattern in real Chromium (WebGL through SwiftShader) and checks
+// which colour is at the centre of the view for each direction.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+import { PATTERN_COLOURS, rightEyeColour } from './fixtures/test-pattern.ts';
+import type { View, SphereRenderer } from './index.ts';
+import type { Projection } from '../projection.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const artifacts = path.resolve(here, '../../../test-artifacts/renderer');
+
+type Rgb = readonly [number, number, number];
+type SphereTest = {
+  renderer: SphereRenderer;
+  probe(view: Partial<View>): Rgb;
+  setPattern(projection: Projection): Promise<void>;
+  views: View[];
+};
+declare global {
+  interface Window {
+    sphereTest: SphereTest;
+  }
+}
+
+/** Chromium flags: WebGL2 runs on SwiftShader; `--enable-unsafe-swiftshader` keeps it allowed as Chromium deprecates the silent fallback. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--enable-unsafe-swiftshader',
+  '--use-angle=swiftshader',
+];
+
+function assertColour(actual: Rgb, expected: Rgb, what: string): void {
+  const close = actual.every((c, i) => Math.abs(c - (expected[i] ?? 0)) <= 8);
+  assert.ok(close, `${what}: expected rgb(${expected.join(',')}), got rgb(${actual.join(',')})`);
+}
+
+describe('SphereRenderer in Chromium', () => {
+  let server: ViteDevServer;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    await mkdir(artifacts, { recursive: true });
+    server = await createServer({
+      configFile: false,
+      root: path.join(here, 'fixtures'),
+      logLevel: 'silent',
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
+      optimizeDeps: { noDiscovery: true, include: [] },
+    });
+    await server.listen();
+    const url = server.resolvedUrls?.local[0];
+    assert.ok(url, 'vite did not report a URL');
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 400, height: 300 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 }).catch((e: unknown) => {
+      throw new Error(`test page did not start: ${errors.join('; ') || String(e)}`);
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const probe = (view: Partial<View>): Promise<Rgb> => page.evaluate((v) => window.sphereTest.probe(v), view);
+
+  test('mono: yaw 0/90/180/-90 and pitch ±90 show the matching region at the centre', async () => {
+    const cases: [Partial<View>, keyof typeof PATTERN_COLOURS][] = [
+      [{ yaw: 0, pitch: 0 }, 'front'],
+      [{ yaw: 90, pitch: 0 }, 'right'],
+      [{ yaw: 180, pitch: 0 }, 'back'],
+      [{ yaw: -90, pitch: 0 }, 'left'],
+      [{ yaw: 0, pitch: 90 }, 'zenith'],
+      [{ yaw: 0, pitch: -90 }, 'nadir'],
+      // Past the wrap: 270 is the same direction as -90.
+      [{ yaw: 270, pitch: 0 }, 'left'],
+    ];
+    for (const [view, region] of cases) {
+      assertColour(await probe(view), PATTERN_COLOURS[region], `view ${JSON.stringify(view)}`);
+      await page.locator('#view').screenshot({ path: path.join(artifacts, `mono-yaw${view.yaw}-pitch${view.pitch}.png`) });
+    }
+  });
+
+  test('setView normalises yaw, clamps pitch and fov, and emits view events', async () => {
+    const view = await page.evaluate(() => {
+      window.sphereTest.views.length = 0;
+      window.sphereTest.renderer.setView({ yaw: 540, pitch: 120, fov: 500 });
+      return { view: window.sphereTest.renderer.getView(), events: window.sphereTest.views.length };
+    });
+    assert.deepEqual(view.view, { yaw: 180, pitch: 90, fov: 100 });
+    assert.equal(view.events, 1);
+  });
+
+  test('seam overlay draws a line at the 0/360° wrap only', async () => {
+    await page.evaluate(() => window.sphereTest.renderer.setSeamOverlay(true));
+    const onSeam = await probe({ yaw: 180, pitch: 0, fov: 60 });
+    const offSeam = await probe({ yaw: 0, pitch: 0 });
+    await page.locator('#view').screenshot({ path: path.join(artifacts, 'seam-overlay-front.png') });
+    await probe({ yaw: 170, pitch: 0 });
+    await page.locator('#view').screenshot({ path: path.join(artifacts, 'seam-overlay-near-wrap.png') });
+    await page.evaluate(() => window.sphereTest.renderer.setSeamOverlay(false));
+    assert.notDeepEqual(onSeam, PATTERN_COLOURS.back, 'seam line expected at yaw 180');
+    assertColour(onSeam, [255, 51, 153], 'seam colour');
+    assertColour(offSeam, PATTERN_COLOURS.front, 'no line away from the seam');
+    assertColour(await probe({ yaw: 180, pitch: 0 }), PATTERN_COLOURS.back, 'line gone when switched off');
+  });
+
+  test('stereo top-bottom and left-right show the left eye (top / left half) on screen', async () => {
+    for (const projection of ['stereo-top-bottom', 'stereo-left-right'] as const) {
+      await page.evaluate((p) => window.sphereTest.setPattern(p), projection);
+      assertColour(await probe({ yaw: 90, pitch: 0 }), PATTERN_COLOURS.right, `${projection} yaw 90`);
+      assertColour(await probe({ yaw: 0, pitch: 90 }), PATTERN_COLOURS.zenith, `${projection} zenith`);
+      assertColour(await probe({ yaw: -90, pitch: -90 }), PATTERN_COLOURS.nadir, `${projection} nadir`);
+      const front = await probe({ yaw: 0, pitch: 0 });
+      assertColour(front, PATTERN_COLOURS.front, `${projection} front`);
+      assert.notDeepEqual(front, rightEyeColour(PATTERN_COLOURS.front));
+      await page.locator('#view').screenshot({ path: path.join(artifacts, `${projection}-front.png`) });
+    }
+    await page.evaluate(() => window.sphereTest.setPattern('equirectangular-mono'));
+  });
+
+  test('look controls: dragging grabs the picture, the wheel zooms within limits', async () => {
+    await probe({ yaw: 0, pitch: 0, fov: 60 });
+    const box = await page.locator('#view').boundingBox();
+    assert.ok(box);
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    // Drag left by half the height: the picture follows the mouse, so the view turns right by fov/2.
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    await page.mouse.move(cx - box.height / 2, cy + box.height / 4, { steps: 5 });
+    await page.mouse.up();
+    const dragged = await page.evaluate(() => window.sphereTest.renderer.getView());
+    assert.ok(Math.abs(dragged.yaw - 30) < 0.5, `yaw after drag ${dragged.yaw}`);
+    assert.ok(Math.abs(dragged.pitch - 15) < 0.5, `pitch after drag ${dragged.pitch}`);
+
+    await page.mouse.move(cx, cy);
+    for (let i = 0; i < 20; i += 1) await page.mouse.wheel(0, 300);
+    const zoomedOut = await page.evaluate(() => window.sphereTest.renderer.getView().fov);
+    assert.equal(zoomedOut, 100);
+    for (let i = 0; i < 40; i += 1) await page.mouse.wheel(0, -300);
+    const zoomedIn = await page.evaluate(() => window.sphereTest.renderer.getView().fov);
+    assert.equal(zoomedIn, 30);
+  });
+
+  test('lookAt turns to a direction, animated the short way round', async () => {
+    await probe({ yaw: 170, pitch: 0, fov: 60 });
+    await page.evaluate(() => {
+      window.sphereTest.views.length = 0;
+      window.sphereTest.renderer.lookAt(-170, 10, { durationMs: 300 });
+    });
+    await page.waitForFunction(() => {
+      const v = window.sphereTest.renderer.getView();
+      return Math.abs(v.yaw + 170) < 0.01 && Math.abs(v.pitch - 10) < 0.01;
+    });
+    const path = await page.evaluate(() => window.sphereTest.views.map((v) => v.yaw));
+    assert.ok(path.length > 2, 'animation produced intermediate views');
+    // The short way from 170 to -170 crosses 180, never 0.
+    assert.ok(path.every((yaw) => Math.abs(yaw) >= 169.9), `yaw path ${path.join(',')}`);
+  });
+});

@@ -1,0 +1,401 @@
+import {
+  CanvasTexture,
+  ClampToEdgeWrapping,
+  LinearFilter,
+  Mesh,
+  NoColorSpace,
+  PerspectiveCamera,
+  RepeatWrapping,
+  Scene,
+  SphereGeometry,
+  Texture,
+  VideoTexture,
+  WebGLRenderer,
+  Group,
+  MathUtils,
+} from 'three';
+import type { Projection } from '../projection.ts';
+import { createSphereMaterial, eyeRegion, type SphereUniforms } from './sphere-material.ts';
+import { TypedEvents, type Listener } from './typed-events.ts';
+import { SphereXr } from './xr.ts';
+
+/** Where the viewer looks, in degrees. */
+export type View = {
+  /** Horizontal angle: 0 = centre of the equirectangular frame, positive = looking right. Normalised to (-180, 180]. */
+  yaw: number;
+  /** Vertical angle: +90 = zenith (top of the frame), -90 = nadir. */
+  pitch: number;
+  /** Vertical field of view. */
+  fov: number;
+};
+
+/** Anything the browser can draw from: a playing video, a 360 photo, or a canvas the caller draws into. */
+export type SphereSource = HTMLVideoElement | HTMLImageElement | HTMLCanvasElement;
+
+export type SphereRendererOptions = {
+  canvas: HTMLCanvasElement;
+  projection: Projection;
+  source?: SphereSource;
+  /** Initial vertical field of view in degrees. @default 75 */
+  fov?: number;
+  /** Allow WebXR immersive sessions through `renderer.xr`. @default false */
+  xr?: boolean;
+};
+
+/** Field-of-view and pitch limits applied by `setView` (and so by the look controls). */
+export const VIEW_LIMITS = { minFov: 30, maxFov: 100, minPitch: -90, maxPitch: 90 } as const;
+export const DEFAULT_FOV = 75;
+
+export type SphereRendererEventMap = {
+  /** The view changed (drag, wheel, device orientation, setView, lookAt). */
+  view: View;
+  /** An immersive WebXR session started or ended. */
+  xr: { presenting: boolean };
+  /** The WebGL context was lost (GPU reset, too many contexts); the renderer shows nothing until restored. */
+  contextlost: { message: string };
+};
+
+// Radius is arbitrary for a view from the centre; large enough that small head movement in XR
+// causes no visible parallax.
+const SPHERE_RADIUS = 50;
+
+/** Normalises an angle in degrees to (-180, 180]. */
+export function normalizeYaw(yaw: number): number {
+  const r = ((((yaw + 180) % 360) + 360) % 360) - 180;
+  return r === -180 ? 180 : r;
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+type Tween = { from: View; to: View; start: number; duration: number };
+
+/**
+ * Draws a 360° picture on the inside of a sphere with three.js and renders the current view to a canvas.
+ * Mono frames fill the sphere; stereo frames show the left eye on screen and each eye its own half in XR.
+ */
+export class SphereRenderer {
+  /** "Enter VR" support; `xr.isSupported()` is false unless the renderer was created with `xr: true`. */
+  readonly xr: SphereXr;
+
+  readonly #canvas: HTMLCanvasElement;
+  readonly #gl: WebGLRenderer;
+  readonly #scene = new Scene();
+  readonly #camera: PerspectiveCamera;
+  readonly #sphere = new Group();
+  readonly #geometry = new SphereGeometry(SPHERE_RADIUS, 64, 32);
+  readonly #left = createSphereMaterial();
+  readonly #right = createSphereMaterial();
+  readonly #leftMesh: Mesh;
+  readonly #rightMesh: Mesh;
+  readonly #events = new TypedEvents<SphereRendererEventMap>();
+  readonly #resizeObserver: ResizeObserver | null;
+  #projection: Projection;
+  #source: SphereSource | null = null;
+  #texture: Texture | null = null;
+  #view: View;
+  #tween: Tween | null = null;
+  #dirty = true;
+  #running = false;
+  #destroyed = false;
+  #detachSource: (() => void) | null = null;
+
+  constructor(options: SphereRendererOptions) {
+    this.#canvas = options.canvas;
+    this.#projection = options.projection;
+    this.#view = { yaw: 0, pitch: 0, fov: clamp(options.fov ?? DEFAULT_FOV, VIEW_LIMITS.minFov, VIEW_LIMITS.maxFov) };
+    this.#gl = new WebGLRenderer({ canvas: this.#canvas, antialias: false, alpha: false, powerPreference: 'high-performance' });
+    this.#gl.setPixelRatio(Math.min(globalThis.devicePixelRatio || 1, 2));
+    this.#gl.xr.enabled = options.xr === true;
+    this.#camera = new PerspectiveCamera(this.#view.fov, 1, 0.1, SPHERE_RADIUS * 4);
+    this.#camera.rotation.order = 'YXZ';
+    this.#leftMesh = new Mesh(this.#geometry, this.#left);
+    this.#rightMesh = new Mesh(this.#geometry, this.#right);
+    this.#leftMesh.frustumCulled = false;
+    this.#rightMesh.frustumCulled = false;
+    this.#sphere.add(this.#leftMesh, this.#rightMesh);
+    this.#scene.add(this.#sphere);
+    this.#applyProjection();
+    this.#applyView();
+
+    this.xr = new SphereXr({
+      gl: this.#gl,
+      enabled: options.xr === true,
+      onSessionStart: () => {
+        // The headset's forward direction becomes whatever the viewer was looking at on screen.
+        this.#sphere.rotation.y = MathUtils.degToRad(this.#view.yaw);
+        this.#events.emit('xr', { presenting: true });
+      },
+      onSessionEnd: () => {
+        this.#sphere.rotation.y = 0;
+        this.#dirty = true;
+        this.#resize();
+        this.#events.emit('xr', { presenting: false });
+      },
+    });
+
+    this.#canvas.addEventListener('webglcontextlost', this.#onContextLost);
+    this.#canvas.addEventListener('webglcontextrestored', this.#onContextRestored);
+    this.#resizeObserver = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => this.#resize());
+    this.#resizeObserver?.observe(this.#canvas);
+    this.#resize();
+    if (options.source) this.setSource(options.source);
+  }
+
+  on<K extends keyof SphereRendererEventMap>(event: K, fn: Listener<SphereRendererEventMap[K]>): void {
+    this.#events.on(event, fn);
+  }
+
+  off<K extends keyof SphereRendererEventMap>(event: K, fn: Listener<SphereRendererEventMap[K]>): void {
+    this.#events.off(event, fn);
+  }
+
+  /** Shows a new picture (or nothing with `null`). The old texture is released; the element itself is not touched. */
+  setSource(source: SphereSource | null): void {
+    this.#detachSource?.();
+    this.#detachSource = null;
+    this.#texture?.dispose();
+    this.#texture = null;
+    this.#source = source;
+    if (source) {
+      const texture = createTexture(source);
+      // Colours pass through: the shader writes the frame's bytes unchanged.
+      texture.colorSpace = NoColorSpace;
+      texture.generateMipmaps = false;
+      texture.minFilter = LinearFilter;
+      texture.magFilter = LinearFilter;
+      this.#texture = texture;
+      this.#detachSource = watchSource(source, texture, () => {
+        this.#dirty = true;
+      });
+    }
+    this.#applyProjection();
+  }
+
+  getSource(): SphereSource | null {
+    return this.#source;
+  }
+
+  setProjection(projection: Projection): void {
+    this.#projection = projection;
+    this.#applyProjection();
+  }
+
+  getProjection(): Projection {
+    return this.#projection;
+  }
+
+  /** Changes any of yaw, pitch and fov (degrees); values are normalised and clamped to VIEW_LIMITS. */
+  setView(view: Partial<View>): void {
+    this.#tween = null;
+    this.#setViewNow(view);
+  }
+
+  getView(): View {
+    return { ...this.#view };
+  }
+
+  /**
+   * Turns to a direction (e.g. a stitch-check finding). With `durationMs` > 0 the turn is animated
+   * along the shorter way round.
+   */
+  lookAt(yaw: number, pitch: number, options: { durationMs?: number } = {}): void {
+    const duration = options.durationMs ?? 0;
+    if (duration <= 0 || !this.#running) {
+      this.setView({ yaw, pitch });
+      return;
+    }
+    const from = this.getView();
+    const delta = normalizeYaw(yaw - from.yaw);
+    this.#tween = {
+      from,
+      to: { yaw: from.yaw + delta, pitch: clamp(pitch, VIEW_LIMITS.minPitch, VIEW_LIMITS.maxPitch), fov: from.fov },
+      start: performance.now(),
+      duration,
+    };
+  }
+
+  /** Draws a thin line along the 0/360° wrap of the frame (yaw 180), where stitching seams usually sit. */
+  setSeamOverlay(on: boolean): void {
+    this.#left.uniforms.seam.value = on ? 1 : 0;
+    this.#right.uniforms.seam.value = on ? 1 : 0;
+    this.#dirty = true;
+  }
+
+  /** Starts the render loop (needed for video, look controls and XR). Idempotent. */
+  start(): void {
+    if (this.#running || this.#destroyed) return;
+    this.#running = true;
+    this.#dirty = true;
+    this.#gl.setAnimationLoop(this.#frame);
+  }
+
+  /** Stops the render loop; the last frame stays on the canvas. */
+  stop(): void {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#gl.setAnimationLoop(null);
+  }
+
+  /** Renders one frame now (also without `start()`), e.g. for a still or before reading pixels. */
+  render(): void {
+    if (this.#destroyed) return;
+    this.#refreshLiveTexture();
+    this.#gl.render(this.#scene, this.#camera);
+    this.#dirty = false;
+  }
+
+  /** Stops rendering, ends any XR session, releases GPU resources and listeners. The canvas stays. */
+  destroy(): void {
+    if (this.#destroyed) return;
+    void this.xr.exit();
+    this.stop();
+    this.#destroyed = true;
+    this.#resizeObserver?.disconnect();
+    this.#canvas.removeEventListener('webglcontextlost', this.#onContextLost);
+    this.#canvas.removeEventListener('webglcontextrestored', this.#onContextRestored);
+    this.#detachSource?.();
+    this.#texture?.dispose();
+    this.#geometry.dispose();
+    this.#left.dispose();
+    this.#right.dispose();
+    this.#gl.dispose();
+    this.#events.clear();
+  }
+
+  #frame = (time: number): void => {
+    if (this.#tween) {
+      const t = clamp((time - this.#tween.start) / this.#tween.duration, 0, 1);
+      const e = t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
+      const { from, to } = this.#tween;
+      this.#setViewNow({ yaw: from.yaw + (to.yaw - from.yaw) * e, pitch: from.pitch + (to.pitch - from.pitch) * e });
+      if (t >= 1) this.#tween = null;
+    }
+    if (this.#dirty || this.#isLive() || this.#gl.xr.isPresenting) this.render();
+  };
+
+  #isLive(): boolean {
+    const source = this.#source;
+    if (source instanceof HTMLCanvasElement) return true;
+    return source instanceof HTMLVideoElement && !source.paused && !source.ended;
+  }
+
+  #refreshLiveTexture(): void {
+    if (this.#texture && this.#source instanceof HTMLCanvasElement) this.#texture.needsUpdate = true;
+  }
+
+  #setViewNow(view: Partial<View>): void {
+    const next: View = {
+      yaw: normalizeYaw(view.yaw ?? this.#view.yaw),
+      pitch: clamp(view.pitch ?? this.#view.pitch, VIEW_LIMITS.minPitch, VIEW_LIMITS.maxPitch),
+      fov: clamp(view.fov ?? this.#view.fov, VIEW_LIMITS.minFov, VIEW_LIMITS.maxFov),
+    };
+    if (next.yaw === this.#view.yaw && next.pitch === this.#view.pitch && next.fov === this.#view.fov) return;
+    this.#view = next;
+    this.#applyView();
+    this.#events.emit('view', this.getView());
+  }
+
+  #applyView(): void {
+    // Camera looks down -Z; turning right (positive yaw) is a negative rotation about +Y.
+    this.#camera.rotation.set(MathUtils.degToRad(this.#view.pitch), -MathUtils.degToRad(this.#view.yaw), 0);
+    this.#camera.fov = this.#view.fov;
+    this.#camera.updateProjectionMatrix();
+    this.#dirty = true;
+  }
+
+  #applyProjection(): void {
+    const stereo = this.#projection !== 'equirectangular-mono';
+    const texture = this.#texture;
+    if (texture) {
+      // Mono frames wrap around horizontally, so filtering may blend across the seam; a stereo
+      // half must not bleed into the other eye's half.
+      texture.wrapS = stereo ? ClampToEdgeWrapping : RepeatWrapping;
+      texture.wrapT = ClampToEdgeWrapping;
+      if (this.#source && hasPixels(this.#source)) texture.needsUpdate = true;
+    }
+    for (const [material, eye] of [
+      [this.#left, 'left'],
+      [this.#right, 'right'],
+    ] as const) {
+      const u: SphereUniforms = material.uniforms;
+      u.map.value = texture;
+      u.hasMap.value = texture ? 1 : 0;
+      u.region.value.copy(eyeRegion(this.#projection, eye));
+    }
+    // three.js XR cameras: the left eye sees layer 1, the right eye layer 2, both see layer 0.
+    // On screen the camera sees layer 0 and (enabled below) layer 1, i.e. the left eye.
+    if (stereo) {
+      this.#leftMesh.layers.set(1);
+      this.#rightMesh.layers.set(2);
+      this.#rightMesh.visible = true;
+    } else {
+      this.#leftMesh.layers.set(0);
+      this.#rightMesh.visible = false;
+    }
+    this.#camera.layers.enable(1);
+    this.#dirty = true;
+  }
+
+  #resize(): void {
+    if (this.#destroyed || this.#gl.xr.isPresenting) return;
+    const width = this.#canvas.clientWidth || this.#canvas.width || 1;
+    const height = this.#canvas.clientHeight || this.#canvas.height || 1;
+    this.#gl.setSize(width, height, false);
+    this.#camera.aspect = width / height;
+    this.#camera.updateProjectionMatrix();
+    this.#dirty = true;
+    if (!this.#running) this.render();
+  }
+
+  #onContextLost = (event: Event): void => {
+    // preventDefault tells the browser we want the context back.
+    event.preventDefault();
+    this.#events.emit('contextlost', { message: 'The WebGL context was lost; the view resumes when the browser restores it.' });
+  };
+
+  #onContextRestored = (): void => {
+    this.#applyProjection();
+    this.#dirty = true;
+  };
+}
+
+function createTexture(source: SphereSource): Texture {
+  if (source instanceof HTMLVideoElement) return new VideoTexture(source);
+  if (source instanceof HTMLCanvasElement) return new CanvasTexture(source);
+  const texture = new Texture(source);
+  if (hasPixels(source)) texture.needsUpdate = true;
+  return texture;
+}
+
+/** Whether the source has a frame to upload (uploading an empty video or a loading image only logs warnings). */
+function hasPixels(source: SphereSource): boolean {
+  if (source instanceof HTMLVideoElement) return source.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA;
+  if (source instanceof HTMLImageElement) return source.complete && source.naturalWidth > 0;
+  return source.width > 0 && source.height > 0;
+}
+
+/** Redraw triggers a still source needs: an image finishing loading, a paused video seeking. */
+function watchSource(source: SphereSource, texture: Texture, invalidate: () => void): () => void {
+  if (source instanceof HTMLImageElement) {
+    const onLoad = (): void => {
+      texture.needsUpdate = true;
+      invalidate();
+    };
+    source.addEventListener('load', onLoad);
+    return () => source.removeEventListener('load', onLoad);
+  }
+  if (source instanceof HTMLVideoElement) {
+    const events = ['loadeddata', 'seeked', 'play', 'pause', 'resize'] as const;
+    const onChange = (): void => {
+      if (hasPixels(source)) texture.needsUpdate = true;
+      invalidate();
+    };
+    for (const e of events) source.addEventListener(e, onChange);
+    return () => {
+      for (const e of events) source.removeEventListener(e, onChange);
+    };
+  }
+  return () => undefined;
+}
