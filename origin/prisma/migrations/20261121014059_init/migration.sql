@@ -291,15 +291,15 @@ ALTER TABLE "Announcement" ADD CONSTRAINT "Announcement_authorId_fkey" FOREIGN K
 
 
 -- Full-text search (not expressible in schema.prisma): "searchVector" is kept current by a trigger,
--- weighted title (A), tags and genre (B), place (C), description (D). `simple` config for tags so
--- that names and places are matched as written; `english` for prose so that stems match.
+-- weighted title (A), tags and genre (B), place (C), description (D). One text search config
+-- (english) for every field, the same one search queries use, so stems always match.
 CREATE FUNCTION content_search_vector_update() RETURNS trigger AS $$
 BEGIN
   NEW."searchVector" :=
     setweight(to_tsvector('english', coalesce(NEW."title", '')), 'A') ||
-    setweight(to_tsvector('simple', coalesce(array_to_string(NEW."tags", ' '), '')), 'B') ||
+    setweight(to_tsvector('english', coalesce(array_to_string(NEW."tags", ' '), '')), 'B') ||
     setweight(to_tsvector('english', coalesce(NEW."genre", '')), 'B') ||
-    setweight(to_tsvector('simple', coalesce(NEW."placeName", '')), 'C') ||
+    setweight(to_tsvector('english', coalesce(NEW."placeName", '')), 'C') ||
     setweight(to_tsvector('english', coalesce(NEW."description", '')), 'D');
   RETURN NEW;
 END

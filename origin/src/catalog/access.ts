@@ -1,0 +1,42 @@
+import type { SessionUser } from '../api/trpc.ts';
+import { forbidden, notFound } from '../api/errors.ts';
+import type { PrismaClient } from '../db/database.ts';
+import { VIEWABLE_STATUSES } from './content-view.ts';
+
+interface Visible {
+  ownerId: string;
+  status: string;
+  visibility: string;
+}
+
+/** Private content and content not yet ready are visible to their owner only. */
+export function canView(user: SessionUser | null, content: Visible): boolean {
+  if (user && user.id === content.ownerId) return true;
+  if (content.visibility === 'private') return false;
+  return (VIEWABLE_STATUSES as readonly string[]).includes(content.status);
+}
+
+export function canEdit(user: SessionUser, content: { ownerId: string }): boolean {
+  return user.id === content.ownerId || user.role === 'admin';
+}
+
+/** Loads a content the caller may change: 404 when it does not exist, 403 when it is not theirs. */
+export async function requireEditableContent(prisma: PrismaClient, user: SessionUser, id: string) {
+  const content = await prisma.content.findUnique({
+    where: { id },
+    select: { id: true, ownerId: true, status: true, visibility: true, kind: true, publishedPath: true },
+  });
+  if (!content) throw notFound('That content');
+  if (!canEdit(user, content)) throw forbidden('Only the creator of this content (or an admin) can change it.');
+  return content;
+}
+
+/** Loads a content the caller may see, answering 404 for what they may not, so it does not leak. */
+export async function requireViewableContent(prisma: PrismaClient, user: SessionUser | null, id: string) {
+  const content = await prisma.content.findUnique({
+    where: { id },
+    select: { id: true, ownerId: true, status: true, visibility: true, kind: true, durationSeconds: true },
+  });
+  if (!content || !canView(user, content)) throw notFound('That content');
+  return content;
+}

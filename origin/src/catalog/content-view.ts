@@ -1,0 +1,98 @@
+import type { ContentDetail, ContentSummary, Projection } from '@spherecast/shared';
+import { ownerSelect } from '../auth/user-select.ts';
+import type { Prisma } from '../db/database.ts';
+
+export const contentSummarySelect = {
+  id: true,
+  kind: true,
+  title: true,
+  tags: true,
+  genre: true,
+  projection: true,
+  durationSeconds: true,
+  status: true,
+  visibility: true,
+  placeName: true,
+  latitude: true,
+  longitude: true,
+  publishedPath: true,
+  posterFile: true,
+  viewCount: true,
+  likeCount: true,
+  ratingCount: true,
+  ratingSum: true,
+  createdAt: true,
+  publishedAt: true,
+  owner: { select: ownerSelect },
+} as const satisfies Prisma.ContentSelect;
+
+export const contentDetailSelect = {
+  ...contentSummarySelect,
+  ownerId: true,
+  description: true,
+  commentCount: true,
+  masterFile: true,
+  renditions: {
+    select: { width: true, height: true, bandwidth: true, averageBandwidth: true, codecs: true, frameRate: true },
+    orderBy: { bandwidth: 'desc' },
+  },
+} as const satisfies Prisma.ContentSelect;
+
+export type ContentSummaryRow = Prisma.ContentGetPayload<{ select: typeof contentSummarySelect }>;
+export type ContentDetailRow = Prisma.ContentGetPayload<{ select: typeof contentDetailSelect }>;
+
+/** Builds absolute media URLs so players on other origins (the studio, headsets) can use them. */
+export function mediaUrl(baseUrl: string, publishedPath: string | null, file: string | null): string | null {
+  if (!publishedPath || !file) return null;
+  return `${baseUrl}/media/${publishedPath}/${file}`;
+}
+
+export function toSummary(row: ContentSummaryRow, baseUrl: string): ContentSummary {
+  return {
+    id: row.id,
+    kind: row.kind,
+    title: row.title,
+    tags: row.tags,
+    genre: row.genre,
+    projection: row.projection as Projection,
+    durationSeconds: row.durationSeconds,
+    status: row.status,
+    visibility: row.visibility,
+    location:
+      row.placeName !== null && row.latitude !== null && row.longitude !== null
+        ? { placeName: row.placeName, latitude: row.latitude, longitude: row.longitude }
+        : null,
+    posterUrl: mediaUrl(baseUrl, row.publishedPath, row.posterFile),
+    viewCount: row.viewCount,
+    likeCount: row.likeCount,
+    ratingAverage: row.ratingCount > 0 ? Math.round((row.ratingSum / row.ratingCount) * 100) / 100 : null,
+    createdAt: row.createdAt,
+    publishedAt: row.publishedAt,
+    owner: row.owner,
+  };
+}
+
+export function toDetail(
+  row: ContentDetailRow,
+  context: { baseUrl: string; trackerUrl: string | null; likedByMe: boolean; myRating: number | null },
+): ContentDetail {
+  const masterUrl = mediaUrl(context.baseUrl, row.publishedPath, row.masterFile);
+  return {
+    ...toSummary(row, context.baseUrl),
+    description: row.description,
+    commentCount: row.commentCount,
+    ratingCount: row.ratingCount,
+    renditions: row.renditions,
+    masterUrl,
+    segmentHashesUrl: row.kind === 'video' ? mediaUrl(context.baseUrl, row.publishedPath, HASHES_FILE) : null,
+    trackerUrl: row.kind === 'video' && masterUrl ? context.trackerUrl : null,
+    likedByMe: context.likedByMe,
+    myRating: context.myRating,
+  };
+}
+
+/** Written beside the master playlist at publish: `{ "<path>": "<sha256 hex>" }` for every file. */
+export const HASHES_FILE = 'hashes.json';
+
+/** Statuses a viewer other than the owner may see. */
+export const VIEWABLE_STATUSES = ['ready', 'live', 'ended'] as const;

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const portSchema = z.coerce.number().int().min(0).max(65_535);
+const booleanish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((value) => ['1', 'true', 'yes'].includes(value));
+
+/** Environment variables the origin reads, with their defaults. Parsed once at boot. */
+const envSchema = z.object({
+  /** HTTP port of the origin (API, player, media). */
+  PORT: portSchema.default(8080),
+  /** Interface to listen on. 127.0.0.1 keeps it local; 0.0.0.0 lets a headset on the LAN reach it. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Where the embedded database and media live when nothing else is configured. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** A PostgreSQL URL. Unset: an embedded PGlite database in DATA_DIR/db. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** Where HLS ladders and photos are stored. Default DATA_DIR/media. */
+  MEDIA_DIR: z.string().min(1).optional(),
+  /** Port of the WebRTC tracker started beside the origin. */
+  TRACKER_PORT: portSchema.default(8000),
+  /** Tracker URL handed to players; default ws://<host>:TRACKER_PORT. */
+  TRACKER_URL: z.url({ protocol: /^wss?$/ }).optional(),
+  /** Whether `npm start` starts the tracker in the same process. */
+  TRACKER_EMBEDDED: booleanish.default(true),
+  /** How long a sign-in lasts. */
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 7),
+  /** Largest single media file a creator may upload. */
+  MAX_UPLOAD_MB: z.coerce.number().positive().max(1024 * 1024).default(4096),
+  /** Create the demo creator and 360 clip on start. */
+  SEED_DEMO: booleanish.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface OriginConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  mediaDir: string;
+  trackerPort: number;
+  trackerUrl: string | undefined;
+  trackerEmbedded: boolean;
+  sessionTtlMs: number;
+  maxUploadBytes: number;
+  seedDemo: boolean;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the origin's configuration from the environment; throws a ConfigError naming each bad variable. */
+export function loadOriginConfig(env: Record<string, string | undefined> = process.env): OriginConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid origin configuration:\n${lines.join('\n')}\nFix these environment variables and start again.`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    mediaDir: path.resolve(e.MEDIA_DIR ?? path.join(dataDir, 'media')),
+    trackerPort: e.TRACKER_PORT,
+    trackerUrl: e.TRACKER_URL,
+    trackerEmbedded: e.TRACKER_EMBEDDED,
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+    maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
+    seedDemo: e.SEED_DEMO,
+    logLevel: e.LOG_LEVEL,
+  };
+}

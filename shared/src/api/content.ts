@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { projectionSchema } from '../projection.ts';
+import { LIMITS } from './limits.ts';
+import { publicUserSchema } from './users.ts';
+
+export const CONTENT_KINDS = ['video', 'photo'] as const;
+export const CONTENT_STATUSES = ['draft', 'processing', 'ready', 'failed', 'live', 'ended'] as const;
+export const VISIBILITIES = ['public', 'unlisted', 'private'] as const;
+export const contentKindSchema = z.enum(CONTENT_KINDS);
+export const contentStatusSchema = z.enum(CONTENT_STATUSES);
+export const visibilitySchema = z.enum(VISIBILITIES);
+
+export const tagSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(LIMITS.tagMax)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, 'may contain letters, digits, spaces, - and _');
+export const tagsSchema = z
+  .array(tagSchema)
+  .max(LIMITS.tagsMax)
+  .transform((tags) => [...new Set(tags)]);
+
+export const locationSchema = z.object({
+  placeName: z.string().trim().min(1).max(LIMITS.placeNameMax),
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+});
+export type Location = z.infer<typeof locationSchema>;
+
+const contentFields = {
+  title: z.string().trim().min(1).max(LIMITS.titleMax),
+  description: z.string().max(LIMITS.descriptionMax),
+  tags: tagsSchema,
+  genre: z.string().trim().toLowerCase().min(1).max(LIMITS.genreMax).nullable(),
+  projection: projectionSchema,
+  visibility: visibilitySchema,
+  location: locationSchema.nullable(),
+};
+
+export const contentCreateInput = z.object({
+  kind: contentKindSchema.default('video'),
+  title: contentFields.title,
+  description: contentFields.description.default(''),
+  tags: contentFields.tags.default([]),
+  genre: contentFields.genre.optional(),
+  projection: contentFields.projection.default('equirectangular-mono'),
+  visibility: contentFields.visibility.default('public'),
+  location: contentFields.location.optional(),
+});
+export type ContentCreateInput = z.input<typeof contentCreateInput>;
+
+export const contentUpdateInput = z.object({
+  id: z.uuid(),
+  title: contentFields.title.optional(),
+  description: contentFields.description.optional(),
+  tags: contentFields.tags.optional(),
+  genre: contentFields.genre.optional(),
+  projection: contentFields.projection.optional(),
+  visibility: contentFields.visibility.optional(),
+  location: contentFields.location.optional(),
+});
+
+export const renditionSchema = z.object({
+  width: z.number().int(),
+  height: z.number().int(),
+  bandwidth: z.number().int(),
+  averageBandwidth: z.number().int().nullable(),
+  codecs: z.string(),
+  frameRate: z.number().nullable(),
+});
+
+export const contentSummarySchema = z.object({
+  id: z.string(),
+  kind: contentKindSchema,
+  title: z.string(),
+  tags: z.array(z.string()),
+  genre: z.string().nullable(),
+  projection: projectionSchema,
+  durationSeconds: z.number().nullable(),
+  status: contentStatusSchema,
+  visibility: visibilitySchema,
+  location: locationSchema.nullable(),
+  posterUrl: z.string().nullable(),
+  viewCount: z.number().int(),
+  likeCount: z.number().int(),
+  ratingAverage: z.number().nullable(),
+  createdAt: z.date(),
+  publishedAt: z.date().nullable(),
+  owner: publicUserSchema.pick({ id: true, username: true, displayName: true, avatarUrl: true }),
+});
+export type ContentSummary = z.infer<typeof contentSummarySchema>;
+
+export const contentDetailSchema = contentSummarySchema.extend({
+  description: z.string(),
+  commentCount: z.number().int(),
+  ratingCount: z.number().int(),
+  renditions: z.array(renditionSchema),
+  /** Master playlist (videos) or full-size image (photos), once ready. */
+  masterUrl: z.string().nullable(),
+  /** JSON map of segment path (relative to the master's folder) to SHA-256, for P2P validation. */
+  segmentHashesUrl: z.string().nullable(),
+  trackerUrl: z.string().nullable(),
+  likedByMe: z.boolean(),
+  myRating: z.number().int().nullable(),
+});
+export type ContentDetail = z.infer<typeof contentDetailSchema>;
+
+export const finalizeInput = z.object({
+  id: z.uuid(),
+  /** Path of the master playlist (or, for photos, the full-size image) among the uploaded files. */
+  master: z.string().min(1).max(LIMITS.mediaPathMax).default('master.m3u8'),
+  durationSeconds: z.number().positive().max(7 * 24 * 3600).optional(),
+  poster: z.string().min(1).max(LIMITS.mediaPathMax).optional(),
+});
+
+export const stagedFileSchema = z.object({ path: z.string(), size: z.number().int(), sha256: z.string() });
+export const stagedFilesSchema = z.object({ files: z.array(stagedFileSchema) });

@@ -1,0 +1,23 @@
+/** Size limits enforced at every edge (API input, forms). One place, so client and server agree. */
+export const LIMITS = {
+  usernameMin: 3,
+  usernameMax: 32,
+  passwordMin: 8,
+  passwordMax: 256,
+  emailMax: 254,
+  displayNameMax: 80,
+  bioMax: 2000,
+  urlMax: 2048,
+  titleMax: 200,
+  descriptionMax: 5000,
+  tagMax: 40,
+  tagsMax: 20,
+  genreMax: 40,
+  placeNameMax: 120,
+  commentMax: 4000,
+  searchQueryMax: 200,
+  announcementTitleMax: 200,
+  announcementBodyMax: 4000,
+  pageSizeMax: 100,
+  mediaPathMax: 512,
+} as const;
