@@ -1,0 +1,66 @@
+import type { WebSocket } from 'ws';
+import type { UpstreamSet } from '../cluster/upstream-set.ts';
+import type { Peer, PeerLink } from '../swarm/swarm.ts';
+
+/** Per-connection state of one WebSocket client (a browser tab, or another instance proxying one). */
+export class ClientConnection implements PeerLink {
+  /** Local swarm memberships (one per info_hash and peer_id announced on this connection). */
+  readonly peers = new Set<Peer>();
+  /** info_hashes this connection announces through another instance (sharding) → owner URL. */
+  proxied: Map<string, string> | null = null;
+  /** One upstream WebSocket per owning instance, opened on demand. */
+  upstreams: UpstreamSet | null = null;
+  /** info_hashes already cleared by the allow-list / predicate (only kept when one is configured). */
+  allowed: Set<string> | null = null;
+  /** Set while an async info_hash check runs; messages wait in `backlog` to keep their order. */
+  waiting = false;
+  backlog: string[] = [];
+  closed = false;
+  lastMessageAt: number;
+  private tokens: number;
+  private tokensAt: number;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly ip: string,
+    readonly origin: string | null,
+    /** Opened by another tracker instance (authenticated by the cluster secret). */
+    readonly fromCluster: boolean,
+    now: number,
+    private readonly burst: number,
+    private readonly maxBufferedBytes: number,
+    private readonly onSlowConsumer: (connection: ClientConnection) => void,
+  ) {
+    this.lastMessageAt = now;
+    this.tokens = burst;
+    this.tokensAt = now;
+  }
+
+  /** Swarms joined here or through a proxy, counted against maxSwarmsPerConnection. */
+  get swarmCount(): number {
+    return this.peers.size + (this.proxied?.size ?? 0);
+  }
+
+  /** Token bucket: `ratePerSecond` sustained, `burst` at once. */
+  takeToken(now: number, ratePerSecond: number): boolean {
+    const elapsed = now - this.tokensAt;
+    this.tokensAt = now;
+    this.tokens = Math.min(this.burst, this.tokens + (elapsed * ratePerSecond) / 1000);
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  send(text: string): void {
+    if (this.closed) return;
+    this.ws.send(text);
+    if (this.ws.bufferedAmount > this.maxBufferedBytes) this.onSlowConsumer(this);
+  }
+
+  /** Passes a frame from an upstream instance through untouched. */
+  relay(data: Buffer): void {
+    if (this.closed) return;
+    this.ws.send(data, { binary: false });
+    if (this.ws.bufferedAmount > this.maxBufferedBytes) this.onSlowConsumer(this);
+  }
+}

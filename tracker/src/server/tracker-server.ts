@@ -1,0 +1,639 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { CLUSTER_HEADERS, UpstreamSet } from '../cluster/upstream-set.ts';
+import { HashRing } from '../cluster/hash-ring.ts';
+import { resolveTrackerConfig, type ResolvedTrackerConfig, type TrackerConfig } from '../config/tracker-config.ts';
+import { CLOSE_REASONS, REJECT_REASONS, type CloseReason, type RejectReason } from '../errors.ts';
+import { TypedEmitter, type PeerLeftReason, type TrackerEventMap } from '../events.ts';
+import { JsonLogger } from '../ops/logger.ts';
+import { RateMeter } from '../ops/rate-meter.ts';
+import { renderPrometheus, TrackerCounters, type TrackerStats } from '../ops/stats.ts';
+import { binaryToHex, hexToBinary } from '../protocol/binary-string.ts';
+import {
+  encodeAnnounceReply,
+  encodeAnswer,
+  encodeFailure,
+  encodeOffer,
+  encodeScrapeReply,
+  parseRequest,
+  type AnnounceRequest,
+  type AnswerRequest,
+  type ParseLimits,
+  type ScrapeEntry,
+  type ScrapeRequest,
+  type TrackerRequest,
+} from '../protocol/messages.ts';
+import type { Peer } from '../swarm/swarm.ts';
+import { SwarmRegistry } from '../swarm/swarm-registry.ts';
+import { ClientConnection } from './client-connection.ts';
+
+type Lifecycle = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+const UPSTREAM_BACKLOG = 64;
+/** How long destroy() waits for clients to acknowledge the close frame before cutting them off. */
+const SHUTDOWN_GRACE_MS = 500;
+
+function rawToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString();
+  return Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data).toString();
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * WebTorrent-protocol WebSocket tracker (the protocol p2p-media-loader v2 speaks through the
+ * bittorrent-tracker client), with `GET /stats.json` and `GET /metrics` on the same HTTP server.
+ * All state lives in the instance; nothing listens until {@link start} and everything stops in
+ * {@link destroy}.
+ *
+ * ```ts
+ * const tracker = new TrackerServer(loadTrackerConfig(process.env));
+ * await tracker.start();
+ * console.log(tracker.url); // ws://127.0.0.1:8000
+ * ```
+ */
+export class TrackerServer extends TypedEmitter<TrackerEventMap> {
+  readonly config: ResolvedTrackerConfig;
+  private readonly log: JsonLogger;
+  private readonly registry = new SwarmRegistry();
+  private readonly connections = new Set<ClientConnection>();
+  private readonly connectionsPerIp = new Map<string, number>();
+  private readonly counters = new TrackerCounters();
+  private readonly messageRate = new RateMeter(10);
+  private readonly announceRate = new RateMeter(10);
+  private readonly ring: HashRing | null;
+  private readonly allowList: ReadonlySet<string> | null;
+  private readonly parseLimits: ParseLimits;
+  private readonly idleTimeoutMs: number;
+  private readonly burst: number;
+  private readonly maxBufferedBytes: number;
+  private readonly secret: Buffer | null;
+  /** Scratch array reused by every announce to pick offer recipients. */
+  private readonly picked: Peer[] = [];
+  private http: Server | null = null;
+  private wss: WebSocketServer | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private state: Lifecycle = 'idle';
+  private listeningPort = 0;
+  private startedAt = 0;
+
+  /** `config` is merged onto `trackerDefaults` and validated (throws `TrackerConfigError`). */
+  constructor(config: Partial<TrackerConfig> = {}) {
+    super();
+    this.config = resolveTrackerConfig(config);
+    const c = this.config;
+    this.log = new JsonLogger(c.logLevel, c.logSink ?? undefined, { component: 'tracker', ...(c.self === null ? {} : { instance: c.self }) });
+    this.ring = c.clusterPeers.length > 1 ? new HashRing(c.clusterPeers) : null;
+    this.allowList = c.allowedInfoHashes === null ? null : new Set(c.allowedInfoHashes.map(hexToBinary));
+    this.parseLimits = { maxOffers: c.maxOffersPerAnnounce, maxInfoHashes: c.maxSwarmsPerConnection };
+    this.idleTimeoutMs = c.idleTimeoutSeconds * 1000;
+    this.burst = Math.max(1, 2 * c.maxAnnouncesPerSecond);
+    this.maxBufferedBytes = Math.max(1024 * 1024, 16 * c.maxMessageBytes);
+    this.secret = c.clusterSecret === null ? null : Buffer.from(c.clusterSecret);
+  }
+
+  /** `ws://host:port` clients announce to; known once {@link start} has resolved. */
+  get url(): string {
+    if (this.state !== 'running') throw new Error('TrackerServer.url is only known while the tracker runs (after start() resolves).');
+    const host = this.config.host === '0.0.0.0' ? '127.0.0.1' : this.config.host === '::' ? '[::1]' : this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    return `ws://${host}:${this.listeningPort}`;
+  }
+
+  /** The port actually listened on (useful with `port: 0`); `0` before start. */
+  get port(): number {
+    return this.listeningPort;
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new Error(`TrackerServer.start() called while ${this.state}; create a new instance instead.`);
+    this.state = 'starting';
+    const http = createServer((request, response) => this.onHttpRequest(request, response));
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.config.maxMessageBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    http.on('upgrade', (request, socket, head) => this.onUpgrade(request, socket, head));
+    http.on('clientError', (_error, socket) => socket.destroy());
+    this.http = http;
+    this.wss = wss;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(this.config.port, this.config.host, () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      this.state = 'stopped';
+      wss.close();
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`Tracker could not listen on ${this.config.host}:${this.config.port}: ${reason}. Set TRACKER_PORT / TRACKER_HOST to a free address.`, { cause: error });
+    }
+    http.on('error', (error) => this.log.error('http-error', { message: error.message }));
+    this.listeningPort = (http.address() as AddressInfo).port;
+    this.startedAt = Date.now();
+    const sweepMs = Math.min(15_000, Math.max(100, this.idleTimeoutMs / 4));
+    this.sweepTimer = setInterval(() => this.sweep(Date.now()), sweepMs);
+    this.sweepTimer.unref();
+    this.state = 'running';
+    this.log.info('tracker-started', {
+      url: this.url,
+      announceIntervalSeconds: this.config.announceIntervalSeconds,
+      idleTimeoutSeconds: this.config.idleTimeoutSeconds,
+      allowedOrigins: this.config.allowedOrigins === '*' ? '*' : this.config.allowedOrigins,
+      clusterPeers: this.config.clusterPeers,
+    });
+  }
+
+  /** Closes every connection (clients get close code 1001) and the HTTP server. Safe to call twice. */
+  async destroy(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    if (this.state === 'idle') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopping';
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+    const sockets = [...this.connections].map((connection) => connection.ws);
+    for (const connection of [...this.connections]) this.closeConnection(connection, 'shutdown');
+    await Promise.all(
+      sockets.map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState === ws.CLOSED) return resolve();
+            const timer = setTimeout(() => {
+              ws.terminate();
+              resolve();
+            }, SHUTDOWN_GRACE_MS);
+            ws.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
+      ),
+    );
+    this.wss?.close();
+    const http = this.http;
+    if (http !== null) {
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+    }
+    this.registry.clear();
+    this.connectionsPerIp.clear();
+    this.state = 'stopped';
+    this.log.info('tracker-stopped');
+  }
+
+  /** Snapshot served as `GET /stats.json`. */
+  stats(): TrackerStats {
+    const now = Date.now();
+    const memory = process.memoryUsage();
+    const { seeders, leechers } = this.registry.totals();
+    let proxiedSwarms = 0;
+    let upstreams = 0;
+    for (const connection of this.connections) {
+      proxiedSwarms += connection.proxied?.size ?? 0;
+      upstreams += connection.upstreams?.size ?? 0;
+    }
+    const c = this.counters;
+    return {
+      instance: this.ring === null ? null : this.config.self,
+      startedAt: new Date(this.startedAt || now).toISOString(),
+      uptimeSeconds: this.startedAt === 0 ? 0 : Math.round((now - this.startedAt) / 1000),
+      swarms: this.registry.swarmCount,
+      peers: this.registry.peerCount,
+      seeders,
+      leechers,
+      connections: this.connections.size,
+      proxiedSwarms,
+      upstreams,
+      messagesPerSecond: Math.round(this.messageRate.perSecond(now) * 100) / 100,
+      announcesPerSecond: Math.round(this.announceRate.perSecond(now) * 100) / 100,
+      totals: {
+        messages: c.messages,
+        announces: c.announces,
+        answers: c.answers,
+        scrapes: c.scrapes,
+        offersRelayed: c.offersRelayed,
+        answersRelayed: c.answersRelayed,
+        proxiedMessages: c.proxiedMessages,
+        connectionsOpened: c.connectionsOpened,
+        connectionsRejected: { ...c.connectionsRejected },
+        connectionsClosed: { ...c.connectionsClosed },
+        protocolViolations: { ...c.protocolViolations },
+      },
+      memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal, externalBytes: memory.external },
+      cluster: { self: this.config.self, instances: this.ring?.nodes ?? [] },
+    };
+  }
+
+  /** Text served as `GET /metrics`. */
+  metrics(): string {
+    return renderPrometheus(this.stats());
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------
+
+  private onHttpRequest(request: IncomingMessage, response: ServerResponse): void {
+    const path = (request.url ?? '/').split('?')[0];
+    const send = (status: number, type: string, body: string): void => {
+      response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      response.end(body);
+    };
+    if (path !== '/stats.json' && path !== '/metrics') {
+      send(404, 'application/json', JSON.stringify({ error: { code: 'not-found', message: 'The tracker serves WebSocket upgrades, GET /stats.json and GET /metrics.' } }));
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.setHeader('allow', 'GET, HEAD');
+      send(405, 'application/json', JSON.stringify({ error: { code: 'method-not-allowed', message: `Use GET on ${path}.` } }));
+      return;
+    }
+    if (path === '/stats.json') send(200, 'application/json', JSON.stringify(this.stats()));
+    else send(200, 'text/plain; version=0.0.4; charset=utf-8', this.metrics());
+  }
+
+  // ---- WebSocket upgrade ---------------------------------------------------------------------
+
+  private clientIp(request: IncomingMessage): string {
+    if (this.config.trustProxy) {
+      const forwarded = headerValue(request.headers['x-forwarded-for']);
+      const first = forwarded?.split(',')[0]?.trim();
+      if (first) return first;
+    }
+    return (request.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
+  }
+
+  private isClusterSecret(value: string): boolean {
+    if (this.secret === null) return false;
+    const given = Buffer.from(value);
+    return given.length === this.secret.length && timingSafeEqual(given, this.secret);
+  }
+
+  private isOriginAllowed(origin: string | null): boolean {
+    const allowed = this.config.allowedOrigins;
+    if (allowed === '*') return true;
+    return origin !== null && allowed.includes(origin);
+  }
+
+  private onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    let ip = this.clientIp(request);
+    let origin = headerValue(request.headers.origin) ?? null;
+    const secret = headerValue(request.headers[CLUSTER_HEADERS.secret]);
+    let fromCluster = false;
+    if (this.state !== 'running') return this.reject(socket, ip, origin, 'shutting-down');
+    if (secret !== undefined) {
+      if (!this.isClusterSecret(secret)) return this.reject(socket, ip, origin, 'cluster-auth-failed');
+      // Another instance proxying a browser it already checked: take the browser's identity.
+      fromCluster = true;
+      ip = headerValue(request.headers[CLUSTER_HEADERS.forwardedFor]) ?? ip;
+      origin = headerValue(request.headers[CLUSTER_HEADERS.forwardedOrigin]) ?? null;
+    } else {
+      if (!this.isOriginAllowed(origin)) return this.reject(socket, ip, origin, 'origin-not-allowed');
+      const open = this.connectionsPerIp.get(ip) ?? 0;
+      if (open >= this.config.maxConnectionsPerIp) return this.reject(socket, ip, origin, 'too-many-connections');
+      // Counted for the lifetime of the TCP socket, so half-finished handshakes count too.
+      this.connectionsPerIp.set(ip, open + 1);
+      socket.once('close', () => {
+        const count = (this.connectionsPerIp.get(ip) ?? 1) - 1;
+        if (count <= 0) this.connectionsPerIp.delete(ip);
+        else this.connectionsPerIp.set(ip, count);
+      });
+    }
+    const wss = this.wss;
+    if (wss === null) return this.reject(socket, ip, origin, 'shutting-down');
+    wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, ip, origin, fromCluster));
+  }
+
+  private reject(socket: Duplex, ip: string, origin: string | null, reason: RejectReason): void {
+    const { status, message } = REJECT_REASONS[reason];
+    const body = JSON.stringify({ error: { code: reason, message } });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    this.counters.connectionsRejected[reason]++;
+    this.log.warn('connection-rejected', { reason, ip, origin });
+    if (this.has('connectionRejected')) this.emit('connectionRejected', { ip, origin, reason });
+  }
+
+  private onConnection(ws: WebSocket, ip: string, origin: string | null, fromCluster: boolean): void {
+    if (this.state !== 'running') {
+      ws.close(CLOSE_REASONS.shutdown.code, 'shutdown');
+      return;
+    }
+    const connection = new ClientConnection(ws, ip, origin, fromCluster, Date.now(), this.burst, this.maxBufferedBytes, (slow) =>
+      this.closeConnection(slow, 'slow-consumer'),
+    );
+    this.connections.add(connection);
+    this.counters.connectionsOpened++;
+    ws.on('message', (data) => this.onMessage(connection, data));
+    ws.on('error', (error: Error & { code?: string }) =>
+      this.closeConnection(connection, error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'message-too-big' : 'socket-error', error.message),
+    );
+    ws.on('close', () => this.closeConnection(connection, 'client-closed'));
+    this.log.debug('connection-opened', { ip, origin, fromCluster });
+  }
+
+  // ---- Messages ------------------------------------------------------------------------------
+
+  private onMessage(connection: ClientConnection, data: RawData): void {
+    if (connection.closed) return;
+    const now = Date.now();
+    connection.lastMessageAt = now;
+    this.counters.messages++;
+    this.messageRate.mark(now);
+    // Rate-limit before parsing, so a flood costs as little as possible.
+    if (!connection.takeToken(now, this.config.maxAnnouncesPerSecond)) {
+      this.closeConnection(connection, 'rate-limited');
+      return;
+    }
+    const text = rawToString(data);
+    if (connection.waiting) connection.backlog.push(text);
+    else this.handleText(connection, text, now);
+  }
+
+  private handleText(connection: ClientConnection, text: string, now: number): void {
+    const request = parseRequest(text, this.parseLimits);
+    if (request.kind === 'violation') {
+      this.counters.protocolViolations[request.code]++;
+      this.closeConnection(connection, 'protocol-violation', request.code);
+      return;
+    }
+    this.handleRequest(connection, request, text, now);
+  }
+
+  private handleRequest(connection: ClientConnection, request: TrackerRequest, text: string, now: number): void {
+    if (request.kind === 'scrape') {
+      this.counters.scrapes++;
+      this.scrape(connection, request, text);
+      return;
+    }
+    if (request.kind === 'answer') this.counters.answers++;
+    else {
+      this.counters.announces++;
+      this.announceRate.mark(now);
+    }
+    // Instances proxying for a browser are always answered here: the ring sent them to us.
+    if (this.ring !== null && !connection.fromCluster) {
+      const owner = this.ring.ownerOf(request.infoHash);
+      if (owner !== this.config.self) {
+        this.forward(connection, owner, request, text);
+        return;
+      }
+    }
+    if (request.kind === 'announce') this.announce(connection, request, now);
+    else this.answer(connection, request, now);
+  }
+
+  /**
+   * Gate for a connection's first announce in a swarm: the per-connection swarm limit and the
+   * info_hash allow-list / predicate. Returns true to go on now. Returns false when the connection
+   * was closed, or when an async predicate is pending: the connection's later messages then wait
+   * in its backlog, and `retry` runs once the predicate allows.
+   */
+  private admit(connection: ClientConnection, request: AnnounceRequest, retry: () => void): boolean {
+    if (connection.swarmCount >= this.config.maxSwarmsPerConnection) {
+      this.closeConnection(connection, 'too-many-swarms');
+      return false;
+    }
+    const predicate = this.config.isInfoHashAllowed;
+    if (this.allowList === null && predicate === null) return true;
+    if (connection.allowed?.has(request.infoHash)) return true;
+    const hex = binaryToHex(request.infoHash);
+    const refuse = (): false => {
+      connection.send(encodeFailure('announce', CLOSE_REASONS['info-hash-not-allowed'].message, request.infoHash));
+      this.closeConnection(connection, 'info-hash-not-allowed', hex);
+      return false;
+    };
+    const accept = (): true => {
+      connection.allowed ??= new Set();
+      connection.allowed.add(request.infoHash);
+      return true;
+    };
+    if (this.allowList !== null && !this.allowList.has(request.infoHash)) return refuse();
+    if (predicate === null) return accept();
+    const failed = (error: unknown): false => {
+      this.log.error('info-hash-check-failed', { infoHash: hex, message: error instanceof Error ? error.message : String(error) });
+      return refuse();
+    };
+    let verdict: boolean | Promise<boolean>;
+    try {
+      verdict = predicate(hex, { origin: connection.origin, ip: connection.ip });
+    } catch (error) {
+      return failed(error);
+    }
+    if (typeof verdict === 'boolean') return verdict ? accept() : refuse();
+    connection.waiting = true;
+    const settle = (allowed: boolean | 'error', error?: unknown): void => {
+      connection.waiting = false;
+      if (connection.closed) return;
+      if (allowed === 'error') failed(error);
+      else if (!allowed) refuse();
+      else {
+        accept();
+        retry();
+        this.drainBacklog(connection);
+      }
+    };
+    verdict.then(
+      (allowed) => settle(allowed === true),
+      (error: unknown) => settle('error', error),
+    );
+    return false;
+  }
+
+  private drainBacklog(connection: ClientConnection): void {
+    while (!connection.waiting && !connection.closed && connection.backlog.length > 0) {
+      this.handleText(connection, connection.backlog.shift()!, Date.now());
+    }
+  }
+
+  private announce(connection: ClientConnection, request: AnnounceRequest, now: number): void {
+    const known = this.registry.get(request.infoHash);
+    let peer = known?.get(request.peerId);
+    if (peer !== undefined && peer.link !== connection) {
+      // Someone else's peer_id: never let a second socket take over its answers.
+      connection.send(encodeFailure('announce', 'This peer_id is already announced on another connection.', request.infoHash));
+      return;
+    }
+    const interval = this.config.announceIntervalSeconds;
+    if (peer === undefined) {
+      if (request.event === 'stopped') {
+        connection.send(encodeAnnounceReply(known?.infoHashJson ?? JSON.stringify(request.infoHash), interval, known?.complete ?? 0, known?.incomplete ?? 0));
+        return;
+      }
+      if (!this.admit(connection, request, () => this.announce(connection, request, Date.now()))) return;
+      const { swarm, created } = this.registry.obtain(request.infoHash);
+      if (created) {
+        this.log.debug('swarm-created', { infoHash: swarm.infoHashHex });
+        if (this.has('swarmCreated')) this.emit('swarmCreated', { infoHash: swarm.infoHashHex });
+      }
+      const completed = request.event === 'completed';
+      peer = this.registry.join(swarm, request.peerId, connection, request.seeding || completed, now);
+      connection.peers.add(peer);
+      if (completed) swarm.downloaded++;
+      if (this.has('peerJoined')) this.emit('peerJoined', { infoHash: swarm.infoHashHex, peerId: binaryToHex(peer.peerId), seeding: peer.seeding });
+    } else {
+      peer.lastAnnounceAt = now;
+      if (request.event === 'stopped') {
+        const swarm = peer.swarm;
+        this.removePeer(connection, peer, 'stopped');
+        connection.send(encodeAnnounceReply(swarm.infoHashJson, interval, swarm.complete, swarm.incomplete));
+        return;
+      }
+      if ((request.event === 'completed' || request.seeding) && peer.swarm.markSeeding(peer)) {
+        if (request.event === 'completed') peer.swarm.downloaded++;
+        if (this.has('peerCompleted')) this.emit('peerCompleted', { infoHash: peer.swarm.infoHashHex, peerId: binaryToHex(peer.peerId) });
+      }
+    }
+
+    const swarm = peer.swarm;
+    connection.send(encodeAnnounceReply(swarm.infoHashJson, interval, swarm.complete, swarm.incomplete));
+    if (request.numwant === 0) return;
+    const targets = this.picked;
+    swarm.pick(request.numwant, peer, targets);
+    for (let i = 0; i < targets.length; i++) {
+      const offer = request.offers[i]!;
+      targets[i]!.link.send(encodeOffer(JSON.stringify(offer.offer), JSON.stringify(offer.offerId), peer.peerIdJson, swarm.infoHashJson));
+    }
+    this.counters.offersRelayed += targets.length;
+    targets.length = 0;
+  }
+
+  private answer(connection: ClientConnection, request: AnswerRequest, now: number): void {
+    const swarm = this.registry.get(request.infoHash);
+    const from = swarm?.get(request.peerId);
+    const to = swarm?.get(request.toPeerId);
+    if (swarm === undefined || from === undefined || from.link !== connection || to === undefined) {
+      // The offerer left, or the answerer never joined: nothing to deliver (the bittorrent-tracker
+      // server drops these too). Not a protocol violation: it races with `stopped` naturally.
+      this.log.debug('answer-dropped', { infoHash: binaryToHex(request.infoHash), known: swarm !== undefined && to !== undefined });
+      return;
+    }
+    from.lastAnnounceAt = now;
+    to.link.send(encodeAnswer(JSON.stringify(request.answer), JSON.stringify(request.offerId), from.peerIdJson, swarm.infoHashJson));
+    this.counters.answersRelayed++;
+  }
+
+  private scrape(connection: ClientConnection, request: ScrapeRequest, text: string): void {
+    let local: string[] = [...request.infoHashes];
+    if (this.ring !== null && !connection.fromCluster) {
+      const remote = new Map<string, string[]>();
+      local = [];
+      for (const infoHash of request.infoHashes) {
+        const owner = this.ring.ownerOf(infoHash);
+        if (owner === this.config.self) local.push(infoHash);
+        else remote.set(owner, [...(remote.get(owner) ?? []), infoHash]);
+      }
+      for (const [owner, infoHashes] of remote) {
+        // Every owner answers with its own scrape reply; the client handles each one's files.
+        const forwarded = local.length === 0 && remote.size === 1 ? text : JSON.stringify({ action: 'scrape', info_hash: infoHashes });
+        this.upstreamsOf(connection).send(owner, forwarded);
+        this.counters.proxiedMessages++;
+      }
+      if (local.length === 0) return;
+    }
+    const entries: ScrapeEntry[] = local.map((infoHash) => {
+      const swarm = this.registry.get(infoHash);
+      return { infoHash, complete: swarm?.complete ?? 0, incomplete: swarm?.incomplete ?? 0, downloaded: swarm?.downloaded ?? 0 };
+    });
+    connection.send(encodeScrapeReply(entries, this.config.announceIntervalSeconds));
+  }
+
+  // ---- Sharding ------------------------------------------------------------------------------
+
+  private upstreamsOf(connection: ClientConnection): UpstreamSet {
+    connection.upstreams ??= new UpstreamSet({
+      secret: this.config.clusterSecret ?? '',
+      maxPayload: this.config.maxMessageBytes * 4,
+      ip: connection.ip,
+      origin: connection.origin,
+      maxBacklog: UPSTREAM_BACKLOG,
+      onMessage: (data) => connection.relay(data),
+      onLost: (owner, reason) => {
+        if (connection.closed) return;
+        // The owner forgot this client's peers; they come back with its next announce.
+        if (connection.proxied !== null) for (const [infoHash, at] of connection.proxied) if (at === owner) connection.proxied.delete(infoHash);
+        this.log.warn('upstream-lost', { owner, reason, ip: connection.ip });
+      },
+    });
+    return connection.upstreams;
+  }
+
+  private forward(connection: ClientConnection, owner: string, request: AnnounceRequest | AnswerRequest, text: string): void {
+    if (request.kind === 'announce') {
+      const proxied = (connection.proxied ??= new Map());
+      if (request.event === 'stopped') proxied.delete(request.infoHash);
+      else if (!proxied.has(request.infoHash)) {
+        if (!this.admit(connection, request, () => this.forward(connection, owner, request, text))) return;
+        proxied.set(request.infoHash, owner);
+      }
+    }
+    this.upstreamsOf(connection).send(owner, text);
+    this.counters.proxiedMessages++;
+  }
+
+  // ---- Removal -------------------------------------------------------------------------------
+
+  private removePeer(connection: ClientConnection, peer: Peer, reason: PeerLeftReason): void {
+    connection.peers.delete(peer);
+    this.releasePeer(peer, reason);
+  }
+
+  private releasePeer(peer: Peer, reason: PeerLeftReason): void {
+    const swarm = peer.swarm;
+    const swarmGone = this.registry.leave(peer);
+    if (this.has('peerLeft')) this.emit('peerLeft', { infoHash: swarm.infoHashHex, peerId: binaryToHex(peer.peerId), reason });
+    if (swarmGone) {
+      this.log.debug('swarm-removed', { infoHash: swarm.infoHashHex });
+      if (this.has('swarmRemoved')) this.emit('swarmRemoved', { infoHash: swarm.infoHashHex });
+    }
+  }
+
+  private closeConnection(connection: ClientConnection, reason: CloseReason, detail?: string): void {
+    if (connection.closed) return;
+    connection.closed = true;
+    this.connections.delete(connection);
+    const leftReason: PeerLeftReason = reason === 'idle' ? 'idle' : 'connection-closed';
+    for (const peer of connection.peers) this.releasePeer(peer, leftReason);
+    connection.peers.clear();
+    connection.upstreams?.closeAll();
+    connection.backlog.length = 0;
+    this.counters.connectionsClosed[reason]++;
+
+    const { ws } = connection;
+    if (reason === 'socket-error') ws.terminate();
+    else if (reason !== 'client-closed' && reason !== 'message-too-big') ws.close(CLOSE_REASONS[reason].code, reason);
+
+    const fields = { reason, ip: connection.ip, origin: connection.origin, ...(detail === undefined ? {} : { detail }) };
+    if (reason === 'client-closed' || reason === 'shutdown' || reason === 'idle') this.log.debug('connection-closed', fields);
+    else this.log.warn('connection-closed', fields);
+    if (this.has('connectionClosed')) this.emit('connectionClosed', { ip: connection.ip, reason, ...(detail === undefined ? {} : { detail }) });
+  }
+
+  /** The one periodic timer: drops silent connections and peers that stopped announcing. */
+  private sweep(now: number): void {
+    const deadline = now - this.idleTimeoutMs;
+    for (const connection of this.connections) {
+      if (connection.lastMessageAt < deadline) {
+        this.closeConnection(connection, 'idle');
+        continue;
+      }
+      for (const peer of connection.peers) {
+        if (peer.lastAnnounceAt < deadline) this.removePeer(connection, peer, 'idle');
+      }
+    }
+  }
+}
