@@ -1,0 +1,69 @@
+import { useEffect, useState } from 'react';
+import { LibraryPanel } from './library/library-panel.tsx';
+import { ProjectView } from './project/project-view.tsx';
+import { useAsync, useStudio } from './state/studio-context.tsx';
+import { EmptyState } from './ui/feedback.tsx';
+
+/** Library on the left, the selected project on the right. The selection lives in the URL hash. */
+export function App() {
+  const { client, transport } = useStudio();
+  const projects = useAsync(() => client.projects.list.query(), 'projects');
+  const [selectedId, setSelectedId] = useState<string | null>(() => window.location.hash.replace(/^#\/?project\//, '') || null);
+
+  useEffect(() => {
+    window.location.hash = selectedId ? `/project/${selectedId}` : '';
+  }, [selectedId]);
+
+  // A saved selection that is no longer in the library falls back to the first project.
+  useEffect(() => {
+    if (!projects.data) return;
+    if (selectedId && projects.data.some((project) => project.id === selectedId)) return;
+    setSelectedId(projects.data[0]?.id ?? null);
+  }, [projects.data, selectedId]);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <span className="logo" aria-hidden="true">
+            ◎
+          </span>
+          Spherecast Studio
+        </div>
+        <span className="muted small">{transport === 'ipc' ? 'Desktop' : 'Browser mode'}</span>
+      </header>
+      <div className="workspace">
+        <LibraryPanel
+          projects={projects.data}
+          loading={projects.loading}
+          error={projects.error}
+          selectedId={selectedId}
+          onSelect={setSelectedId}
+          onAdded={(id) => {
+            setSelectedId(id);
+            projects.reload();
+          }}
+          onRetry={projects.reload}
+        />
+        <main className="main">
+          {selectedId ? (
+            <ProjectView
+              key={selectedId}
+              projectId={selectedId}
+              onChanged={projects.reload}
+              onRemoved={() => {
+                setSelectedId(null);
+                projects.reload();
+              }}
+            />
+          ) : (
+            <EmptyState title="Open a 360° video or photo">
+              <p>Drop a file on the library, choose one, or type its path. The studio probes it, shows it in 360°, checks its stitching, and
+                transcodes and publishes it to your origin.</p>
+            </EmptyState>
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}
