@@ -1,0 +1,45 @@
+/**
+ * Spherecast's media engine (Node only): probe, stitch check, ladder transcode, 360° photos and
+ * publish to the origin. Every ffmpeg/ffprobe process goes through ffmpeg-process.ts.
+ */
+export { MEDIA_ERROR, MediaError, isMediaError, toMediaError, type MediaErrorCode } from './errors.ts';
+export { TypedEmitter, type Listener } from './typed-emitter.ts';
+export { resolveFfmpeg, resolveFfprobe, type ResolvedBinary } from './ffmpeg-binary.ts';
+export { runFfmpeg, runFfprobe, ProgressParser, type FfmpegProgress, type FfmpegResult, type RunFfmpegOptions } from './ffmpeg-process.ts';
+export {
+  probeMedia,
+  buildProbeResult,
+  detectProjection,
+  probeResultSchema,
+  projectionInfoSchema,
+  videoStreamSchema,
+  audioStreamSchema,
+  probeStreamSchema,
+  type ProbeResult,
+  type ProjectionInfo,
+  type VideoStreamInfo,
+  type AudioStreamInfo,
+} from './probe.ts';
+export {
+  FIXTURE_FAULTS,
+  generateEquirectFixture,
+  generateEquirectPhoto,
+  type FixtureFault,
+  type EquirectFixture,
+  type EquirectFixtureOptions,
+  type EquirectPhotoOptions,
+} from './fixtures.ts';
+export {
+  checkStitching,
+  sampleTimes,
+  STITCH_THRESHOLDS,
+  stitchCheckSchema,
+  stitchReportSchema,
+  checkStatusSchema,
+  type CheckStatus,
+  type StitchCheck,
+  type StitchReport,
+  type StitchCheckOptions,
+} from './stitch-check.ts';
+export { H264_LEVEL_52, HEVC_HEADSET_LIMIT, HEADSET_MAX_FRAME_RATE, h264LevelFor, fitsH264Level52, fitsHevcHeadset } from './headset-limits.ts';
+export { parseBoxes, findBox, findPath, listTracks, injectSphericalMetadata, buildSphericalBoxes, type Mp4Box, type Mp4Track } from './mp4-boxes.ts';

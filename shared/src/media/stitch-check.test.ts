@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { MediaError } from './errors.ts';
+import { runFfmpeg } from './ffmpeg-process.ts';
+import { generateEquirectFixture, type FixtureFault } from './fixtures.ts';
+import { checkStitching, type StitchReport } from './stitch-check.ts';
+
+function check(report: StitchReport, id: string) {
+  const found = report.checks.find((c) => c.id === id);
+  assert.ok(found, `no check ${id}`);
+  return found;
+}
+
+describe('checkStitching', () => {
+  let dir: string;
+  const reports = new Map<FixtureFault | 'clean', StitchReport>();
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-stitch-'));
+    for (const fault of ['clean', 'seam-exposure', 'seam-colour', 'seam-parallax', 'nadir-hole', 'zenith-smear'] as const) {
+      const file = path.join(dir, `${fault}.mp4`);
+      await generateEquirectFixture({ out: file, width: 1024, height: 512, seconds: 2, audio: false, ...(fault === 'clean' ? {} : { fault }) });
+      reports.set(fault, await checkStitching(file, { picturesDir: path.join(dir, 'pictures') }));
+    }
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('every check has the documented shape and every seam check id contains "seam"', () => {
+    const report = reports.get('clean')!;
+    for (const c of report.checks) {
+      assert.match(c.id, /^[a-z0-9-]+$/);
+      assert.ok(['pass', 'warn', 'fail'].includes(c.status));
+      assert.ok(c.message.length > 10);
+      assert.ok('value' in c && 'threshold' in c);
+    }
+    assert.deepEqual(
+      report.checks.filter((c) => c.id.includes('seam')).map((c) => c.id),
+      ['seam-continuity', 'seam-exposure', 'seam-colour', 'seam-alignment'],
+    );
+    assert.equal(report.sampleTimes.length, 8);
+    assert.ok(report.sampleTimes[0]! < 0.3 && report.sampleTimes.at(-1)! > 1.7, 'frames sampled across the whole clip');
+  });
+
+  test('a clean fixture passes every seam and pole check', () => {
+    const report = reports.get('clean')!;
+    for (const c of report.checks.filter((c) => c.id.startsWith('seam') || c.id.startsWith('pole'))) {
+      assert.equal(c.status, 'pass', `${c.id}: ${c.message}`);
+    }
+    assert.equal(check(report, 'metadata-spherical').status, 'pass');
+    assert.equal(check(report, 'format-aspect').status, 'pass');
+  });
+
+  test('an exposure difference between the lenses fails the seam continuity and exposure checks', () => {
+    const report = reports.get('seam-exposure')!;
+    assert.equal(check(report, 'seam-continuity').status, 'fail');
+    assert.equal(check(report, 'seam-exposure').status, 'fail');
+    assert.equal(check(report, 'seam-alignment').status, 'pass');
+    assert.equal(report.status, 'fail');
+  });
+
+  test('a white-balance difference between the lenses fails the seam colour check', () => {
+    const report = reports.get('seam-colour')!;
+    assert.equal(check(report, 'seam-continuity').status, 'fail');
+    assert.equal(check(report, 'seam-colour').status, 'fail');
+  });
+
+  test('a parallax misalignment of 4 rows fails the seam alignment check and measures 4 rows', () => {
+    const report = reports.get('seam-parallax')!;
+    assert.equal(check(report, 'seam-continuity').status, 'fail');
+    const alignment = check(report, 'seam-alignment');
+    assert.equal(alignment.status, 'fail');
+    assert.equal(alignment.value, 4);
+    assert.equal(check(report, 'seam-exposure').status, 'pass');
+  });
+
+  test('a black disc at the nadir fails the nadir hole check only', () => {
+    const report = reports.get('nadir-hole')!;
+    assert.equal(check(report, 'pole-nadir-hole').status, 'fail');
+    assert.equal(check(report, 'pole-zenith-hole').status, 'pass');
+    assert.equal(check(report, 'seam-continuity').status, 'pass');
+  });
+
+  test('a smeared zenith fails the zenith smear check only', () => {
+    const report = reports.get('zenith-smear')!;
+    assert.equal(check(report, 'pole-zenith-smear').status, 'fail');
+    assert.equal(check(report, 'pole-nadir-smear').status, 'pass');
+    assert.equal(check(report, 'seam-continuity').status, 'pass');
+  });
+
+  test('pictures of the seam and the poles are PNG files', async () => {
+    const report = reports.get('seam-parallax')!;
+    const seam = check(report, 'seam-continuity').picture;
+    const nadir = check(report, 'pole-nadir-hole').picture;
+    assert.ok(seam && nadir);
+    for (const file of [seam, nadir]) {
+      const head = await readFile(file);
+      assert.deepEqual([...head.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+    }
+  });
+
+  test('format checks: missing metadata warns, a 16:9 picture is refused, H.264 above level 5.2 warns', async () => {
+    const noMeta = path.join(dir, 'nometa.mp4');
+    await generateEquirectFixture({ out: noMeta, width: 512, seconds: 0.5, spherical: false, audio: false });
+    const report = await checkStitching(noMeta, { samples: 2 });
+    assert.equal(check(report, 'metadata-spherical').status, 'warn');
+    assert.equal(check(report, 'format-resolution').status, 'warn', 'low resolution');
+
+    const flat = path.join(dir, 'flat.mp4');
+    await runFfmpeg({ args: ['-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=30:d=0.5', '-c:v', 'libx264', '-preset', 'ultrafast', '-y', flat] });
+    await assert.rejects(checkStitching(flat), (e: unknown) => e instanceof MediaError && e.code === 'NOT_SPHERICAL');
+
+    // 4096x2048 at 60 fps fits level 5.2, 5760x2880 does not: encode a tiny high-level clip cheaply.
+    const big = path.join(dir, 'big.mp4');
+    await runFfmpeg({
+      args: ['-f', 'lavfi', '-i', 'color=c=gray:s=5760x2880:r=30:d=0.1', '-c:v', 'libx264', '-preset', 'ultrafast', '-y', big],
+    });
+    const bigReport = await checkStitching(big, { samples: 1 });
+    assert.equal(check(bigReport, 'format-codec-level').status, 'warn');
+    assert.match(check(bigReport, 'format-resolution').message, /HEVC/);
+  });
+});
