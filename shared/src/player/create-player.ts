@@ -1,0 +1,420 @@
+import Hls, { ErrorTypes, Events, type ErrorData, type FragLoadedData, type HlsConfig, type LevelSwitchedData } from 'hls.js';
+import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import type { CoreConfig, CoreEventMap, PeerDetails, SegmentErrorDetails, SegmentLoadDetails } from 'p2p-media-loader-core';
+import { TypedEvents, type Listener } from '../renderer/typed-events.ts';
+import { DEFAULT_HLS_CONFIG, DEFAULT_P2P_CORE_CONFIG } from './config.ts';
+import { playerError, type PlayerError } from './errors.ts';
+import { loadSegmentHashes, type SegmentHashIndex } from './segment-hashes.ts';
+
+export type PlayerOptions = {
+  /** The element hls.js plays into (the SphereRenderer draws from it). */
+  video: HTMLVideoElement;
+  /** Master playlist URL, absolute or relative to the page. */
+  masterUrl: string;
+  /** WebTorrent tracker URLs (ws:// or wss://) for finding peers. */
+  trackerUrls: string[];
+  /** Peers with the same swarm ID share segments. @default the absolute master URL */
+  swarmId?: string;
+  /** `{ path: sha256 }` list; when given, every segment from a peer is checked against it before use. */
+  segmentHashesUrl?: string;
+  /** Share segments with other viewers over WebRTC. When false, plain hls.js over HTTP. */
+  p2p: boolean;
+  /** Where to start, in seconds (resume). @default 0 */
+  startPosition?: number;
+  /** STUN/TURN servers for WebRTC. @default [] (host candidates only: same machine or LAN) */
+  iceServers?: RTCIceServer[];
+  /**
+   * Check peer segments against `segmentHashesUrl`. @default true
+   * Only tests turn this off (to make a page that relays corrupted data).
+   */
+  validateSegments?: boolean;
+  /** p2p-media-loader core overrides, merged onto DEFAULT_P2P_CORE_CONFIG. */
+  core?: Partial<CoreConfig>;
+  /** hls.js overrides, merged onto DEFAULT_HLS_CONFIG. */
+  hlsConfig?: Partial<HlsConfig>;
+};
+
+/** Counters since `start()`. Bytes are media segment bytes that were used (init segments count as HTTP). */
+export type PlayerStats = {
+  httpBytes: number;
+  p2pBytes: number;
+  /** Bytes this viewer sent to others. */
+  uploadedBytes: number;
+  /** Peers connected right now. */
+  peers: number;
+  /** Segments from peers that failed the hash check (and were fetched again). */
+  rejectedSegments: number;
+  /** Milliseconds from `start()` to the first frame playing, or null before that. */
+  startupMs: number | null;
+  /** Times playback waited for data after it had started (seeks excluded). */
+  stalls: number;
+  /** Total milliseconds spent in those waits. */
+  stalledMs: number;
+};
+
+export type PlayerLevel = {
+  index: number;
+  width: number;
+  height: number;
+  bitrate: number;
+  /** A label for menus, e.g. "1080p". */
+  label: string;
+};
+
+export type PlayerLevelState = { auto: boolean; index: number; level: PlayerLevel | null };
+
+export type PlayerEventMap = {
+  /** Counters changed (throttled to a few times a second). */
+  stats: PlayerStats;
+  error: PlayerError;
+  /** The playing quality level changed, or auto/manual selection changed. */
+  level: PlayerLevelState;
+  /** The list of levels is known (after the master playlist loaded). */
+  levels: PlayerLevel[];
+  /** A peer segment failed the hash check and will be fetched over HTTP. */
+  rejected: { url: string };
+};
+
+export type Player = {
+  /** Loads the hash list (if any), the master playlist and attaches to the video. Resolves once levels are known. */
+  start(): Promise<void>;
+  /** Detaches from the video, closes peer connections and timers. */
+  destroy(): void;
+  readonly stats: Readonly<PlayerStats>;
+  readonly levels: readonly PlayerLevel[];
+  readonly level: PlayerLevelState;
+  /** Whether P2P is actually on (false when asked off, or when no hash list could be loaded). */
+  readonly p2pActive: boolean;
+  /** 'auto' for adaptive quality, or a level index for a fixed one. */
+  setLevel(level: 'auto' | number): void;
+  on<K extends keyof PlayerEventMap>(event: K, fn: Listener<PlayerEventMap[K]>): void;
+  off<K extends keyof PlayerEventMap>(event: K, fn: Listener<PlayerEventMap[K]>): void;
+};
+
+export function createPlayer(options: PlayerOptions): Player {
+  return new HlsPlayer(options);
+}
+
+const STATS_INTERVAL_MS = 250;
+const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
+type HlsInstance = Hls | InstanceType<typeof HlsWithP2P>;
+
+function levelLabel(height: number, bitrate: number): string {
+  return height > 0 ? `${height}p` : `${Math.round(bitrate / 1000)} kbit/s`;
+}
+
+class HlsPlayer implements Player {
+  readonly #options: PlayerOptions;
+  readonly #events = new TypedEvents<PlayerEventMap>();
+  readonly #stats: PlayerStats = {
+    httpBytes: 0,
+    p2pBytes: 0,
+    uploadedBytes: 0,
+    peers: 0,
+    rejectedSegments: 0,
+    startupMs: null,
+    stalls: 0,
+    stalledMs: 0,
+  };
+  readonly #peers = new Set<string>();
+  readonly #abort = new AbortController();
+  #hls: HlsInstance | null = null;
+  #levels: PlayerLevel[] = [];
+  #level: PlayerLevelState = { auto: true, index: -1, level: null };
+  #p2pActive = false;
+  #startedAt = 0;
+  #stallStartedAt: number | null = null;
+  #statsTimer: ReturnType<typeof setTimeout> | null = null;
+  #destroyed = false;
+  #lastTrackerErrorAt = 0;
+  #unbindVideo: (() => void) | null = null;
+  #unbindCore: (() => void) | null = null;
+
+  constructor(options: PlayerOptions) {
+    this.#options = options;
+  }
+
+  get stats(): Readonly<PlayerStats> {
+    return { ...this.#stats };
+  }
+
+  get levels(): readonly PlayerLevel[] {
+    return this.#levels;
+  }
+
+  get level(): PlayerLevelState {
+    return { ...this.#level };
+  }
+
+  get p2pActive(): boolean {
+    return this.#p2pActive;
+  }
+
+  on<K extends keyof PlayerEventMap>(event: K, fn: Listener<PlayerEventMap[K]>): void {
+    this.#events.on(event, fn);
+  }
+
+  off<K extends keyof PlayerEventMap>(event: K, fn: Listener<PlayerEventMap[K]>): void {
+    this.#events.off(event, fn);
+  }
+
+  async start(): Promise<void> {
+    if (this.#hls || this.#destroyed) return;
+    const { video } = this.#options;
+    const masterUrl = new URL(this.#options.masterUrl, location.href).href;
+    this.#startedAt = performance.now();
+    this.#unbindVideo = this.#watchVideo(video);
+
+    if (!Hls.isSupported()) {
+      // iOS Safari without MSE: its own HLS stack plays the stream, over HTTP only.
+      if (video.canPlayType('application/vnd.apple.mpegurl')) {
+        video.src = masterUrl;
+        if (this.#options.startPosition) video.currentTime = this.#options.startPosition;
+        return;
+      }
+      const error = playerError('unsupported', 'This browser cannot play HLS video (no Media Source Extensions).', true);
+      this.#events.emit('error', error);
+      throw new Error(error.message);
+    }
+
+    let hashes: SegmentHashIndex | null = null;
+    let p2p = this.#options.p2p;
+    if (p2p && this.#options.segmentHashesUrl && this.#options.validateSegments !== false) {
+      try {
+        hashes = await loadSegmentHashes(new URL(this.#options.segmentHashesUrl, location.href).href, masterUrl, this.#abort.signal);
+      } catch (cause) {
+        if (this.#destroyed) return;
+        // Without hashes peer data cannot be trusted: play from the origin only.
+        p2p = false;
+        this.#events.emit(
+          'error',
+          playerError('hashes-unavailable', `Peer sharing is off: the segment hash list could not be loaded (${String(cause)}).`, false, cause),
+        );
+      }
+    }
+    if (this.#destroyed) return;
+    this.#p2pActive = p2p;
+
+    const hlsConfig: Partial<HlsConfig> = {
+      ...DEFAULT_HLS_CONFIG,
+      startPosition: this.#options.startPosition ?? -1,
+      ...this.#options.hlsConfig,
+    };
+    let hls: HlsInstance;
+    if (p2p) {
+      const withP2P = new HlsWithP2P({ ...hlsConfig, p2p: { core: this.#coreConfig(masterUrl, hashes) } });
+      this.#unbindCore = this.#watchCore(withP2P.p2pEngine);
+      hls = withP2P;
+    } else {
+      hls = new Hls(hlsConfig);
+    }
+    this.#hls = hls;
+
+    await new Promise<void>((resolve, reject) => {
+      const onParsed = (): void => {
+        hls.off(Events.ERROR, onEarlyError);
+        this.#updateLevels(hls);
+        resolve();
+      };
+      const onEarlyError = (_: string, data: ErrorData): void => {
+        if (!data.fatal) return;
+        hls.off(Events.MANIFEST_PARSED, onParsed);
+        hls.off(Events.ERROR, onEarlyError);
+        reject(new Error(`could not load ${masterUrl}: ${data.details}`));
+      };
+      hls.once(Events.MANIFEST_PARSED, onParsed);
+      hls.on(Events.ERROR, onEarlyError);
+      hls.on(Events.ERROR, this.#onHlsError);
+      hls.on(Events.LEVEL_SWITCHED, this.#onLevelSwitched);
+      hls.on(Events.FRAG_LOADED, this.#onFragLoaded);
+      hls.attachMedia(video);
+      hls.loadSource(masterUrl);
+    });
+  }
+
+  setLevel(level: 'auto' | number): void {
+    const hls = this.#hls;
+    if (!hls) return;
+    if (level === 'auto') {
+      hls.nextLevel = -1;
+      hls.loadLevel = -1;
+    } else {
+      if (!this.#levels[level]) throw new RangeError(`no quality level ${level} (have ${this.#levels.length})`);
+      // currentLevel flushes the buffer: the chosen quality shows at once.
+      hls.currentLevel = level;
+    }
+    this.#level = { ...this.#level, auto: level === 'auto' };
+    this.#events.emit('level', this.level);
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#abort.abort();
+    if (this.#statsTimer) clearTimeout(this.#statsTimer);
+    this.#unbindCore?.();
+    this.#unbindVideo?.();
+    const hls = this.#hls;
+    this.#hls = null;
+    if (hls) {
+      hls.off(Events.ERROR, this.#onHlsError);
+      hls.off(Events.LEVEL_SWITCHED, this.#onLevelSwitched);
+      hls.off(Events.FRAG_LOADED, this.#onFragLoaded);
+      hls.destroy();
+    } else if (this.#options.video.src) {
+      this.#options.video.removeAttribute('src');
+      this.#options.video.load();
+    }
+    this.#events.clear();
+  }
+
+  #coreConfig(masterUrl: string, hashes: SegmentHashIndex | null): Partial<CoreConfig> {
+    const config: Partial<CoreConfig> = {
+      ...DEFAULT_P2P_CORE_CONFIG,
+      announceTrackers: this.#options.trackerUrls,
+      rtcConfig: { iceServers: this.#options.iceServers ?? [] },
+      swarmId: this.#options.swarmId ?? masterUrl,
+      ...this.#options.core,
+    };
+    if (hashes) {
+      config.validateP2PSegment = async (url, byteRange, data) => {
+        const result = await hashes.check(url, data, byteRange !== undefined);
+        if (result === 'valid') return true;
+        this.#stats.rejectedSegments += 1;
+        this.#events.emit('rejected', { url });
+        this.#scheduleStats();
+        return false;
+      };
+    }
+    return config;
+  }
+
+  #watchCore(engine: HlsJsP2PEngine): () => void {
+    // Counted per finished segment (after the hash check), so rejected peer data never counts as delivered.
+    const onLoaded = ({ bytesLength, downloadSource }: SegmentLoadDetails): void => {
+      if (downloadSource === 'p2p') this.#stats.p2pBytes += bytesLength;
+      else this.#stats.httpBytes += bytesLength;
+      this.#scheduleStats();
+    };
+    const onUploaded: CoreEventMap['onChunkUploaded'] = (bytes: number) => {
+      this.#stats.uploadedBytes += bytes;
+      this.#scheduleStats();
+    };
+    const onPeerConnect = ({ peerId }: PeerDetails): void => {
+      this.#peers.add(peerId);
+      this.#stats.peers = this.#peers.size;
+      this.#scheduleStats();
+    };
+    const onPeerClose = ({ peerId }: PeerDetails): void => {
+      this.#peers.delete(peerId);
+      this.#stats.peers = this.#peers.size;
+      this.#scheduleStats();
+    };
+    const onSegmentError = (details: SegmentErrorDetails): void => {
+      // A rejected or broken peer segment is refetched by the core; nothing for the caller to do but know.
+      if (details.downloadSource === 'p2p') return;
+      this.#events.emit('error', playerError('segment', `Segment ${details.segment.url} failed over HTTP (${details.error.type}); retrying.`, false));
+    };
+    const onTrackerError: CoreEventMap['onTrackerError'] = ({ error }) => {
+      // The tracker retries on its own; report at most every 10 s so a dead tracker does not flood.
+      const now = performance.now();
+      if (now - this.#lastTrackerErrorAt < 10_000) return;
+      this.#lastTrackerErrorAt = now;
+      this.#events.emit('error', playerError('tracker', `Peer discovery failed (${String(error)}); playing from the origin.`, false, error));
+    };
+    engine.addEventListener('onSegmentLoaded', onLoaded);
+    engine.addEventListener('onChunkUploaded', onUploaded);
+    engine.addEventListener('onPeerConnect', onPeerConnect);
+    engine.addEventListener('onPeerClose', onPeerClose);
+    engine.addEventListener('onSegmentError', onSegmentError);
+    engine.addEventListener('onTrackerError', onTrackerError);
+    return () => {
+      engine.removeEventListener('onSegmentLoaded', onLoaded);
+      engine.removeEventListener('onChunkUploaded', onUploaded);
+      engine.removeEventListener('onPeerConnect', onPeerConnect);
+      engine.removeEventListener('onPeerClose', onPeerClose);
+      engine.removeEventListener('onSegmentError', onSegmentError);
+      engine.removeEventListener('onTrackerError', onTrackerError);
+    };
+  }
+
+  #watchVideo(video: HTMLVideoElement): () => void {
+    const onPlaying = (): void => {
+      if (this.#stats.startupMs === null) this.#stats.startupMs = Math.round(performance.now() - this.#startedAt);
+      this.#endStall();
+      this.#scheduleStats();
+    };
+    const onWaiting = (): void => {
+      if (this.#stats.startupMs === null || video.seeking || this.#stallStartedAt !== null) return;
+      this.#stallStartedAt = performance.now();
+      this.#stats.stalls += 1;
+      this.#scheduleStats();
+    };
+    const onProgressing = (): void => {
+      if (this.#stallStartedAt !== null && !video.paused && video.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA) this.#endStall();
+    };
+    const onSeeking = (): void => this.#endStall();
+    video.addEventListener('playing', onPlaying);
+    video.addEventListener('waiting', onWaiting);
+    video.addEventListener('timeupdate', onProgressing);
+    video.addEventListener('seeking', onSeeking);
+    return () => {
+      video.removeEventListener('playing', onPlaying);
+      video.removeEventListener('waiting', onWaiting);
+      video.removeEventListener('timeupdate', onProgressing);
+      video.removeEventListener('seeking', onSeeking);
+    };
+  }
+
+  #endStall(): void {
+    if (this.#stallStartedAt === null) return;
+    this.#stats.stalledMs += Math.round(performance.now() - this.#stallStartedAt);
+    this.#stallStartedAt = null;
+  }
+
+  #onFragLoaded = (_: string, data: FragLoadedData): void => {
+    // Init segments (and everything in HTTP-only mode) bypass the P2P core's byte events.
+    if (this.#p2pActive && data.frag.sn !== 'initSegment') return;
+    this.#stats.httpBytes += data.frag.stats.loaded;
+    this.#scheduleStats();
+  };
+
+  #onLevelSwitched = (_: string, data: LevelSwitchedData): void => {
+    const hls = this.#hls;
+    this.#level = { auto: hls ? hls.autoLevelEnabled : true, index: data.level, level: this.#levels[data.level] ?? null };
+    this.#events.emit('level', this.level);
+  };
+
+  #onHlsError = (_: string, data: ErrorData): void => {
+    const hls = this.#hls;
+    if (!data.fatal || !hls) return;
+    if (data.type === ErrorTypes.NETWORK_ERROR && data.details !== 'manifestLoadError') {
+      this.#events.emit('error', playerError('network', `Network error (${data.details}); retrying.`, false));
+      hls.startLoad();
+    } else if (data.type === ErrorTypes.MEDIA_ERROR) {
+      this.#events.emit('error', playerError('media', `Media error (${data.details}); recovering.`, false));
+      hls.recoverMediaError();
+    } else {
+      this.#events.emit('error', playerError('playback', `Playback stopped: ${data.details}. Reload the page to try again.`, true));
+    }
+  };
+
+  #updateLevels(hls: HlsInstance): void {
+    this.#levels = hls.levels.map((level, index) => ({
+      index,
+      width: level.width,
+      height: level.height,
+      bitrate: level.bitrate,
+      label: levelLabel(level.height, level.bitrate),
+    }));
+    this.#events.emit('levels', this.#levels);
+  }
+
+  #scheduleStats(): void {
+    if (this.#statsTimer || this.#destroyed) return;
+    this.#statsTimer = setTimeout(() => {
+      this.#statsTimer = null;
+      this.#events.emit('stats', this.stats);
+    }, STATS_INTERVAL_MS);
+  }
+}

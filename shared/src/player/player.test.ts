@@ -1,0 +1,152 @@
+// createPlayer in real Chromium against a real HLS ladder (ffmpeg), a static HTTP server and a
+// WebTorrent tracker: peers share segments over WebRTC, bad peer data is rejected, a missing tracker
+// does not hold playback up.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
+import { createTestLadder, type TestLadder } from './fixtures/hls-ladder.ts';
+import { startStaticServer, type StaticServer } from './fixtures/static-server.ts';
+import { startTestTracker, type TestTracker } from './fixtures/tracker.ts';
+import { P2P_BUNDLE_CONDITION } from './config.ts';
+import type { Player, PlayerError, PlayerStats } from './index.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+type Snapshot = PlayerStats & { currentTime: number; p2pActive: boolean };
+declare global {
+  interface Window {
+    playerTest: { player: Player; errors: PlayerError[]; rejected: string[]; snapshot(): Snapshot };
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('createPlayer in Chromium', () => {
+  let dir: string;
+  let ladder: TestLadder;
+  let media: StaticServer;
+  let tracker: TestTracker;
+  let vite: ViteDevServer;
+  let browser: Browser;
+  let pageUrl: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'spherecast-player-'));
+    ladder = await createTestLadder(dir, 24);
+    media = await startStaticServer(dir);
+    tracker = await startTestTracker();
+    vite = await createServer({
+      configFile: false,
+      root: path.join(here, 'fixtures'),
+      logLevel: 'silent',
+      resolve: { conditions: [P2P_BUNDLE_CONDITION, ...defaultClientConditions] },
+      server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
+    });
+    await vite.listen();
+    const url = vite.resolvedUrls?.local[0];
+    assert.ok(url);
+    pageUrl = new URL('player.html', url).href;
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await vite?.close();
+    await tracker?.close();
+    await media?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function openViewer(params: Record<string, string>, prepare?: (page: Page) => Promise<void>): Promise<Page> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await prepare?.(page);
+    const query = new URLSearchParams({
+      master: `${media.url}/${ladder.master}`,
+      hashes: `${media.url}/${ladder.hashes}`,
+      trackers: tracker.url,
+      level: '1',
+      ...params,
+    });
+    await page.goto(`${pageUrl}?${query}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    return page;
+  }
+
+  const snapshot = (page: Page): Promise<Snapshot> => page.evaluate(() => window.playerTest.snapshot());
+
+  async function waitForTime(page: Page, seconds: number, timeoutMs: number): Promise<Snapshot> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await snapshot(page);
+      if (s.currentTime >= seconds) return s;
+      if (Date.now() > deadline) throw new Error(`playback reached only ${s.currentTime.toFixed(1)} s: ${JSON.stringify(s)}`);
+      await sleep(250);
+    }
+  }
+
+  test('a viewer joining later gets segments from an earlier one, checked against the hash list', async () => {
+    const first = await openViewer({});
+    await sleep(3000);
+    const second = await openViewer({});
+    const late = await waitForTime(second, 14, 40_000);
+    const early = await snapshot(first);
+    await first.context().close();
+    await second.context().close();
+    assert.ok(late.p2pActive);
+    assert.ok(late.p2pBytes > 0, `second viewer got nothing from peers: ${JSON.stringify(late)}`);
+    assert.ok(early.uploadedBytes > 0, `first viewer uploaded nothing: ${JSON.stringify(early)}`);
+    assert.equal(late.rejectedSegments, 0);
+    assert.equal(late.stalls, 0, `second viewer stalled: ${JSON.stringify(late)}`);
+  });
+
+  test('with the tracker unreachable playback starts over HTTP without waiting for peers', async () => {
+    const page = await openViewer({ trackers: 'ws://127.0.0.1:9' });
+    const s = await waitForTime(page, 4, 20_000);
+    const errors = await page.evaluate(() => window.playerTest.errors.map((e) => e.code));
+    await page.context().close();
+    assert.ok(s.startupMs !== null && s.startupMs < 5000, `start-up took ${s.startupMs} ms`);
+    assert.ok(s.httpBytes > 0);
+    assert.equal(s.p2pBytes, 0);
+    assert.ok(!errors.includes('playback'), `fatal errors: ${errors.join(',')}`);
+  });
+
+  test('a corrupted segment from a peer is rejected and fetched again over HTTP', async () => {
+    // The seeder receives corrupted media segments from "the CDN" and, with its check off, relays them.
+    const seeder = await openViewer({ validate: '0' }, async (page) => {
+      await page.route('**/*.m4s', async (route) => {
+        const response = await route.fetch();
+        const body = Buffer.from(await response.body());
+        // Flip bytes near the end (inside mdat): still parses, but the hash no longer matches.
+        for (let i = Math.max(0, body.length - 256); i < body.length; i += 1) body[i] = (body[i] ?? 0) ^ 0xff;
+        await route.fulfill({ response, body });
+      });
+    });
+    await sleep(3000);
+    const victimRequests: string[] = [];
+    const victim = await openViewer({}, async (page) => {
+      page.on('request', (request) => {
+        if (request.url().endsWith('.m4s')) victimRequests.push(new URL(request.url()).pathname);
+      });
+    });
+    // Play to the end: every rejected segment must have been fetched over HTTP by then.
+    const s = await waitForTime(victim, ladder.segmentCount - 1, 60_000);
+    const rejected = await victim.evaluate(() => window.playerTest.rejected.map((u) => new URL(u).pathname));
+    const errors = await victim.evaluate(() => window.playerTest.errors.map((e) => e.code));
+    await seeder.context().close();
+    await victim.context().close();
+    assert.ok(rejected.length > 0, `victim never rejected a segment: ${JSON.stringify(s)}`);
+    assert.equal(s.rejectedSegments, rejected.length);
+    for (const pathname of rejected) assert.ok(victimRequests.includes(pathname), `${pathname} was not fetched over HTTP after rejection`);
+    assert.equal(s.p2pBytes, 0, 'no corrupted peer bytes were accepted');
+    assert.ok(!errors.includes('media') && !errors.includes('playback'), `victim errors: ${errors.join(',')}`);
+  });
+});
