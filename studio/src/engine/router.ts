@@ -36,7 +36,6 @@ function detailOf(project: StoredProject, ctx: StudioContext) {
     createdAt: project.createdAt,
     probe: project.probe,
     checkReport: ctx.engine.checkReportOf(project),
-    ladder: ctx.engine.ladderOf(project),
     sourceUrl: ctx.mediaUrl(project.id),
   };
 }

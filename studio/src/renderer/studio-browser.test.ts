@@ -1,0 +1,148 @@
+// The studio UI in real Chromium (playwright-core) against the real engine in browser-only mode:
+// a renderer built by Vite, served by StudioServer, working on ffmpeg-generated fixtures.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { build } from 'vite';
+import { generateEquirectFixture } from '@spherecast/shared/media';
+import { StudioServer } from '../engine/http/studio-server.ts';
+import { StudioEngine } from '../engine/studio-engine.ts';
+
+const studioRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const artifacts = path.resolve(studioRoot, '..', 'test-artifacts');
+
+/** Pixel statistics of a screenshot, decoded by the browser itself (PNG → 2D canvas → getImageData). */
+async function pixelStats(page: Page, target: Locator): Promise<{ distinctColours: number; meanLuma: number; lumaStd: number }> {
+  const png = await target.screenshot();
+  return page.evaluate(async (base64) => {
+    const image = new Image();
+    image.src = `data:image/png;base64,${base64}`;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = image.width;
+    canvas.height = image.height;
+    const context = canvas.getContext('2d');
+    if (!context) throw new Error('no 2d context');
+    context.drawImage(image, 0, 0);
+    const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    const colours = new Set<number>();
+    let sum = 0;
+    let sumSq = 0;
+    const pixels = data.length / 4;
+    for (let i = 0; i < data.length; i += 4) {
+      const r = data[i] ?? 0;
+      const g = data[i + 1] ?? 0;
+      const b = data[i + 2] ?? 0;
+      colours.add(((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3));
+      const luma = 0.299 * r + 0.587 * g + 0.114 * b;
+      sum += luma;
+      sumSq += luma * luma;
+    }
+    const mean = sum / pixels;
+    return { distinctColours: colours.size, meanLuma: mean, lumaStd: Math.sqrt(Math.max(0, sumSq / pixels - mean * mean)) };
+  }, png.toString('base64'));
+}
+
+describe('Studio in the browser (browser-only mode)', () => {
+  let dir: string;
+  let engine: StudioEngine;
+  let server: StudioServer;
+  let browser: Browser;
+  let page: Page;
+  let clipPath: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'studio-browser-'));
+    await mkdir(artifacts, { recursive: true });
+    const rendererDir = path.join(dir, 'web');
+    const [clip] = await Promise.all([
+      generateEquirectFixture({ out: path.join(dir, 'media', 'reef dive.mp4'), seconds: 2, width: 512, fps: 15 }),
+      build({ configFile: path.join(studioRoot, 'vite.web.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, sourcemap: false } }),
+    ]);
+    clipPath = clip.file;
+    engine = new StudioEngine({ dataDir: path.join(dir, 'data'), warn: () => undefined });
+    await engine.start();
+    server = new StudioServer({ engine, rendererDir, logError: (message) => console.error(message) });
+    await server.start();
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--autoplay-policy=no-user-gesture-required',
+        '--use-gl=angle',
+        '--use-angle=swiftshader',
+        '--enable-unsafe-swiftshader',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (error) => console.error('page error:', error.message));
+    await page.goto(server.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.destroy();
+    await engine?.destroy();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('shows the empty library with what to do', async () => {
+    await page.getByText('No projects yet').waitFor();
+    await page.getByText('Open a 360° video or photo').waitFor();
+  });
+
+  it('explains a wrong path instead of adding it', async () => {
+    await page.getByLabel('Or open a file by its path on this computer').fill(path.join(dir, 'missing.mp4'));
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByText(/No file at .*missing\.mp4/).waitFor();
+  });
+
+  it('opens a file by path and renders the 360° preview (canvas not blank)', async () => {
+    await page.getByLabel('Or open a file by its path on this computer').fill(clipPath);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByTestId('project-title').filter({ hasText: 'reef dive' }).waitFor();
+    await page.getByText('512×256').first().waitFor();
+    const canvas = page.getByTestId('preview-canvas');
+    await canvas.waitFor();
+    await page.getByText('Loading preview…').waitFor({ state: 'detached', timeout: 30_000 });
+    // Give the render loop a few frames with the video texture.
+    await page.waitForTimeout(500);
+    const stats = await pixelStats(page, canvas);
+    assert.ok(stats.distinctColours > 50, `the preview shows a picture, not a flat fill (${JSON.stringify(stats)})`);
+    assert.ok(stats.lumaStd > 10, `the preview has contrast (${JSON.stringify(stats)})`);
+
+    // Drag to look around: the view's yaw changes.
+    const hud = page.getByTestId('preview-hud');
+    const before = await hud.textContent();
+    const box = await canvas.boundingBox();
+    assert.ok(box);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 - 200, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+    assert.notEqual(await hud.textContent(), before, 'dragging turned the view');
+    await page.screenshot({ path: path.join(artifacts, 'studio-preview.png') });
+  });
+
+  it('runs the stitch check and shows the report; a finding turns the preview to it', async () => {
+    await page.getByTestId('run-check').click();
+    const report = page.getByTestId('check-report');
+    await report.waitFor({ timeout: 120_000 });
+    await page.getByTestId('check-verdict').waitFor();
+    const findings = page.getByTestId('finding');
+    assert.ok((await findings.count()) >= 4, 'every check of the report is listed');
+    const seam = findings.filter({ hasText: 'seam-continuity' });
+    await seam.getByTestId('finding-jump').click();
+    await page.waitForFunction(() => /yaw 180°|yaw -180°/.test(document.querySelector('[data-testid="preview-hud"]')?.textContent ?? ''), undefined, {
+      timeout: 5000,
+    });
+    await page.screenshot({ path: path.join(artifacts, 'studio-check.png') });
+  });
+});
