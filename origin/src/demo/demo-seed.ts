@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { createDirectContext } from '../api/context.ts';
+import { createCaller } from '../api/router.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { createSession, revokeSession } from '../auth/sessions.ts';
+import type { Origin } from '../origin.ts';
+import { buildDemoLadder } from './demo-ladder.ts';
+
+export const DEMO_USERNAME = 'demo';
+const DEMO_TITLE = 'Spherecast demo: a 360° test pattern';
+const DEMO_SECONDS = 20;
+const credentialsSchema = z.object({ username: z.string(), password: z.string() });
+
+export interface DemoInfo {
+  contentId: string;
+  masterUrl: string;
+  username: string;
+  password: string;
+  credentialsFile: string;
+}
+
+/** The demo creator's password is random per installation and kept (mode 0600) in DATA_DIR. */
+async function demoCredentials(dataDir: string): Promise<{ file: string; username: string; password: string; fresh: boolean }> {
+  const file = path.join(dataDir, 'demo-credentials.json');
+  try {
+    const saved = credentialsSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    return { file, ...saved, fresh: false };
+  } catch {
+    const password = randomBytes(12).toString('base64url');
+    await writeFile(file, JSON.stringify({ username: DEMO_USERNAME, password }, null, 2), { mode: 0o600 });
+    return { file, username: DEMO_USERNAME, password, fresh: true };
+  }
+}
+
+/**
+ * Makes sure the demo creator and a ready demo 360 clip exist, publishing it as any creator would:
+ * create the content, PUT every file of the ladder to /media, then finalize. Idempotent: a second
+ * start finds the clip and does nothing.
+ */
+export async function seedDemo(origin: Origin, log: (message: string) => void): Promise<DemoInfo> {
+  const { prisma } = origin.services;
+  const credentials = await demoCredentials(origin.config.dataDir);
+  let user = await prisma.user.findUnique({ where: { username: DEMO_USERNAME }, select: { id: true, username: true, role: true } });
+  if (!user) {
+    user = await prisma.user.create({
+      data: {
+        username: DEMO_USERNAME,
+        email: 'demo@spherecast.invalid',
+        displayName: 'Spherecast Demo',
+        bio: 'The demo creator that `npm start` makes.',
+        role: 'creator',
+        passwordHash: await hashPassword(credentials.password),
+      },
+      select: { id: true, username: true, role: true },
+    });
+  } else if (credentials.fresh) {
+    // The credentials file was lost: the new password must work.
+    await prisma.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(credentials.password) } });
+  }
+  const caller = createCaller(createDirectContext(origin.services, user, origin.url));
+  const existing = await prisma.content.findFirst({ where: { ownerId: user.id, title: DEMO_TITLE, status: 'ready' }, select: { id: true } });
+  if (existing) {
+    const detail = await caller.content.get({ id: existing.id });
+    return { contentId: existing.id, masterUrl: detail.masterUrl ?? '', username: credentials.username, password: credentials.password, credentialsFile: credentials.file };
+  }
+
+  log('generating the demo 360 clip and its HLS ladder (first start only)…');
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-demo-'));
+  const session = await createSession(prisma, user.id, 3600_000, origin.services.now());
+  try {
+    const ladderDir = path.join(workDir, 'ladder');
+    const files = await buildDemoLadder(workDir, ladderDir, DEMO_SECONDS);
+    const content = await caller.content.create({
+      title: DEMO_TITLE,
+      description: 'An equirectangular test pattern generated with ffmpeg: look around to check that the 360° view wraps cleanly.',
+      tags: ['demo', 'test pattern', '360'],
+      genre: 'demo',
+      projection: 'equirectangular-mono',
+      location: { placeName: 'Lisbon', latitude: 38.7223, longitude: -9.1393 },
+    });
+    for (const file of files) {
+      const response = await fetch(`${origin.url}/media/${content.id}/${file}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/octet-stream' },
+        body: await readFile(path.join(ladderDir, file)),
+      });
+      if (response.status !== 201) throw new Error(`uploading ${file} failed (${response.status}): ${await response.text()}`);
+    }
+    const detail = await caller.content.finalize({ id: content.id, master: 'master.m3u8', durationSeconds: DEMO_SECONDS });
+    log(`published ${files.length} files`);
+    return { contentId: content.id, masterUrl: detail.masterUrl ?? '', username: credentials.username, password: credentials.password, credentialsFile: credentials.file };
+  } finally {
+    await revokeSession(prisma, session.sessionId, origin.services.now());
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
