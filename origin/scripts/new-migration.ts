@@ -16,7 +16,7 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
   console.error('Usage: npm run db:migration -w origin -- <name_in_snake_case> [--from <old schema.prisma>]');
   process.exit(2);
 }
-let existing: string[] = [];
+let existing: string[];
 try {
   existing = readdirSync(MIGRATIONS_DIR);
 } catch {

@@ -129,12 +129,7 @@ export class MediaStore {
   /** Removes published versions of a content other than the ones to keep. */
   async prunePublished(contentId: string, keep: string[]): Promise<void> {
     const dir = resolveInside(this.publishedRoot, contentId);
-    let versions: string[] = [];
-    try {
-      versions = await readdir(dir);
-    } catch {
-      return;
-    }
+    const versions = await readdir(dir).catch(() => [] as string[]);
     await Promise.all(
       versions
         .filter((version) => !keep.includes(`${contentId}/${version}`))

@@ -21,7 +21,7 @@ export function testDatabaseKinds(): Promise<DatabaseKind[]> {
       await client.query('SELECT 1');
       return ['pglite', 'postgres'] as DatabaseKind[];
     } catch (error) {
-      if (process.env.CI) throw new Error(`CI needs PostgreSQL at ${TEST_SERVER_URL}: ${(error as Error).message}`);
+      if (process.env.CI) throw new Error(`CI needs PostgreSQL at ${TEST_SERVER_URL}: ${(error as Error).message}`, { cause: error });
       console.warn(`# PostgreSQL not reachable at ${TEST_SERVER_URL}; running database tests on PGlite only.`);
       return ['pglite'] as DatabaseKind[];
     } finally {
