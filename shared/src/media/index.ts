@@ -43,3 +43,48 @@ export {
 } from './stitch-check.ts';
 export { H264_LEVEL_52, HEVC_HEADSET_LIMIT, HEADSET_MAX_FRAME_RATE, h264LevelFor, fitsH264Level52, fitsHevcHeadset } from './headset-limits.ts';
 export { parseBoxes, findBox, findPath, listTracks, injectSphericalMetadata, buildSphericalBoxes, type Mp4Box, type Mp4Track } from './mp4-boxes.ts';
+export { avcCodecString, hevcCodecString, mp4aCodecString, codecStringsOf, type TrackCodec } from './codec-strings.ts';
+export {
+  parseMediaPlaylist,
+  parseMasterPlaylist,
+  writeMasterPlaylist,
+  videoLayoutOf,
+  PROJECTION_SESSION_DATA_ID,
+  type MediaPlaylist,
+  type MediaPlaylistSegment,
+  type MasterVariant,
+  type MasterAudio,
+  type MasterPlaylistEntry,
+} from './hls-playlist.ts';
+export {
+  planLadder,
+  codecFor,
+  rungBitrateKbps,
+  LADDER_EYE_WIDTHS,
+  ladderRungSchema,
+  plannedRungSchema,
+  ladderPlanSchema,
+  videoCodecSchema,
+  type LadderPlan,
+  type LadderRungInput,
+  type PlannedRung,
+  type PlanLadderOptions,
+  type VideoCodec,
+} from './ladder-plan.ts';
+export { buildLadderArgs, LADDER_FILES, type LadderEncodeOptions } from './ladder-encode.ts';
+export { StagedOutput, listFiles } from './output-dir.ts';
+export {
+  TranscodeJob,
+  transcodeLadder,
+  peakBitRate,
+  thumbnailIndex,
+  transcodeResultSchema,
+  transcodeVariantSchema,
+  TRANSCODE_PHASES,
+  type TranscodeOptions,
+  type TranscodeProgress,
+  type TranscodePhase,
+  type TranscodeResult,
+  type TranscodeVariant,
+  type TranscodeEvents,
+} from './transcode-job.ts';
