@@ -1,0 +1,137 @@
+import { commentCreateInput, commentSchema, commentsInput, commentThreadSchema, commentUpdateInput, idInput, okSchema, pageInput, pageOf } from '@spherecast/shared';
+import { badRequest, forbidden, notFound } from '../api/errors.ts';
+import { protectedProcedure, publicProcedure } from '../api/trpc.ts';
+import { canView, requireViewableContent } from '../catalog/access.ts';
+import { decodeDateCursor, pageOfRows } from '../profiles/date-cursor.ts';
+import { commentSelect, threadSelect, toComment, toThread } from './comment-view.ts';
+import { changeCounters, withContentLocked } from './popularity.ts';
+
+const byDate = (row: { createdAt: Date; id: string }) => ({ at: row.createdAt, id: row.id });
+
+/**
+ * Threads are one level deep: top-level comments (newest first) and their replies (oldest first).
+ * commentCount counts comments that are not deleted, replies included. Deleting a comment that has
+ * replies leaves a placeholder without text or author; a placeholder goes once its last reply does.
+ */
+export const commentProcedures = {
+  comments: publicProcedure
+    .meta({ openapi: { method: 'GET', path: '/content/{id}/comments', tags: ['engagement'], summary: 'Top-level comments, newest first, each with its first replies' } })
+    .input(commentsInput)
+    .output(pageOf(commentThreadSchema))
+    .query(async ({ ctx, input }) => {
+      await requireViewableContent(ctx.prisma, ctx.user, input.id);
+      const cursor = decodeDateCursor(input.cursor);
+      const rows = await ctx.prisma.comment.findMany({
+        where: {
+          contentId: input.id,
+          parentId: null,
+          ...(cursor ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] } : {}),
+        },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: input.limit + 1,
+        select: threadSelect,
+      });
+      const { page, nextCursor } = pageOfRows(rows, input.limit, byDate);
+      return { items: page.map(toThread), nextCursor };
+    }),
+
+  replies: publicProcedure
+    .meta({ openapi: { method: 'GET', path: '/comments/{id}/replies', tags: ['engagement'], summary: 'All replies to a comment, oldest first' } })
+    .input(pageInput.extend({ id: idInput.shape.id }))
+    .output(pageOf(commentSchema))
+    .query(async ({ ctx, input }) => {
+      const parent = await ctx.prisma.comment.findUnique({
+        where: { id: input.id },
+        select: { content: { select: { ownerId: true, status: true, visibility: true } } },
+      });
+      if (!parent || !canView(ctx.user, parent.content)) throw notFound('That comment');
+      const cursor = decodeDateCursor(input.cursor);
+      const rows = await ctx.prisma.comment.findMany({
+        where: {
+          parentId: input.id,
+          ...(cursor ? { OR: [{ createdAt: { gt: cursor.at } }, { createdAt: cursor.at, id: { gt: cursor.id } }] } : {}),
+        },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: input.limit + 1,
+        select: commentSelect,
+      });
+      const { page, nextCursor } = pageOfRows(rows, input.limit, byDate);
+      return { items: page.map(toComment), nextCursor };
+    }),
+
+  addComment: protectedProcedure
+    .meta({ openapi: { method: 'POST', path: '/content/{id}/comments', tags: ['engagement'], summary: 'Comment on a content, or reply to a comment on it', protect: true } })
+    .input(commentCreateInput)
+    .output(commentSchema)
+    .mutation(async ({ ctx, input }) => {
+      await requireViewableContent(ctx.prisma, ctx.user, input.id);
+      // Under the content lock, so the parent cannot be deleted between the check and the insert.
+      const created = await withContentLocked(ctx.prisma, input.id, async (tx) => {
+        let parentId: string | null = null;
+        if (input.parentId) {
+          const parent = await tx.comment.findUnique({ where: { id: input.parentId }, select: { contentId: true, parentId: true, deletedAt: true } });
+          if (!parent || parent.deletedAt) throw notFound('The comment you reply to');
+          if (parent.contentId !== input.id) throw badRequest('parentId: that comment is on another content. Reply on the content it belongs to.');
+          parentId = parent.parentId ?? input.parentId;
+        }
+        const row = await tx.comment.create({
+          data: { contentId: input.id, authorId: ctx.user.id, parentId, body: input.body, createdAt: ctx.now() },
+          select: commentSelect,
+        });
+        await changeCounters(tx, input.id, { commentCount: 1 });
+        return row;
+      });
+      if (!created) throw notFound('That content');
+      return toComment(created);
+    }),
+
+  editComment: protectedProcedure
+    .meta({ openapi: { method: 'PATCH', path: '/comments/{id}', tags: ['engagement'], summary: 'Change the text of your comment', protect: true } })
+    .input(commentUpdateInput)
+    .output(commentSchema)
+    .mutation(async ({ ctx, input }) => {
+      const comment = await ctx.prisma.comment.findUnique({ where: { id: input.id }, select: { authorId: true, deletedAt: true } });
+      if (!comment || comment.deletedAt) throw notFound('That comment');
+      if (comment.authorId !== ctx.user.id) throw forbidden('Only the author of a comment can edit it.');
+      const row = await ctx.prisma.comment.update({
+        where: { id: input.id },
+        data: { body: input.body, editedAt: ctx.now() },
+        select: commentSelect,
+      });
+      return toComment(row);
+    }),
+
+  deleteComment: protectedProcedure
+    .meta({ openapi: { method: 'DELETE', path: '/comments/{id}', tags: ['engagement'], summary: "Delete a comment (its author, the content's owner, or an admin)", protect: true } })
+    .input(idInput)
+    .output(okSchema)
+    .mutation(async ({ ctx, input }) => {
+      const comment = await ctx.prisma.comment.findUnique({
+        where: { id: input.id },
+        select: { authorId: true, contentId: true, deletedAt: true, content: { select: { ownerId: true } } },
+      });
+      if (!comment || comment.deletedAt) throw notFound('That comment');
+      const allowed = comment.authorId === ctx.user.id || comment.content.ownerId === ctx.user.id || ctx.user.role === 'admin';
+      if (!allowed) throw forbidden("Only the comment's author, the content's owner or an admin can delete it.");
+      const done = await withContentLocked(ctx.prisma, comment.contentId, async (tx) => {
+        const current = await tx.comment.findUnique({
+          where: { id: input.id },
+          select: { parentId: true, deletedAt: true, _count: { select: { replies: true } } },
+        });
+        if (!current || current.deletedAt) return false;
+        if (current._count.replies > 0) {
+          await tx.comment.update({ where: { id: input.id }, data: { deletedAt: ctx.now(), body: '' } });
+        } else {
+          await tx.comment.delete({ where: { id: input.id } });
+          if (current.parentId) {
+            await tx.comment.deleteMany({ where: { id: current.parentId, deletedAt: { not: null }, replies: { none: {} } } });
+          }
+        }
+        await changeCounters(tx, comment.contentId, { commentCount: -1 });
+        return true;
+      });
+      if (!done) throw notFound('That comment');
+      return { ok: true as const };
+    }),
+};
+
