@@ -1,24 +1,24 @@
 // electron-vite builds the desktop app: main and preload for Node/Electron, the renderer for Chromium.
-// `@spherecast/*` workspace packages export TypeScript source, so they are bundled, never left external.
+// Everything but Electron itself is bundled: the `@spherecast/*` workspace packages export TypeScript source,
+// and a self-contained out/ lets electron-builder package the app without node_modules.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const bundleWorkspace = { exclude: ['@spherecast/shared', '@spherecast/studio'] };
 
 export default defineConfig({
   main: {
     build: {
-      externalizeDeps: bundleWorkspace,
+      externalizeDeps: false,
       outDir: path.join(here, 'out/main'),
       rollupOptions: { input: { index: path.join(here, 'src/main/index.ts') } },
     },
   },
   preload: {
     build: {
-      externalizeDeps: bundleWorkspace,
+      externalizeDeps: false,
       outDir: path.join(here, 'out/preload'),
       rollupOptions: {
         input: { index: path.join(here, 'src/preload/index.ts') },

@@ -8,8 +8,8 @@ import type { Projection } from '@spherecast/shared';
 import { checkStitching, isMediaError, probeMedia, resolveFfmpeg } from '@spherecast/shared/media';
 import { reportForRenderer } from './check/check-report.ts';
 import type { SavedCheckReport } from './check/check-report.ts';
-import { ladderInputSchema, planRungs } from './ladder/ladder.ts';
-import type { LadderRung } from './ladder/ladder.ts';
+import { checkAgainstSource, ladderInputSchema, planRungs } from './ladder/ladder.ts';
+import type { LadderRung, LadderView } from './ladder/ladder.ts';
 import type { PublishMetadata } from './publish/publish-metadata.ts';
 import { runPublish } from './publish/publish-job.ts';
 import { runTranscode } from './ladder/transcode-job.ts';
@@ -174,42 +174,55 @@ export class StudioEngine {
     return reportForRenderer(saved);
   }
 
-  /** The planned ladder, the edited one when there is one, and whether it is edited. */
-  ladderOf(project: StoredProject): { rungs: LadderRung[]; planned: LadderRung[]; edited: boolean } {
-    const planned = planRungs(this.#probeOf(project));
-    return { rungs: project.ladder ?? planned, planned, edited: project.ladder !== null };
+  /** The planned ladder, the edited one when there is one, and whether it is edited. Photos have no ladder. */
+  ladderOf(project: StoredProject): LadderView | null {
+    if (project.probe.isStill) return null;
+    const probe = this.#probeOf(project);
+    const planned = planRungs(probe, project.projection);
+    const current = project.ladder ? planRungs(probe, project.projection, project.ladder) : planned;
+    return {
+      rungs: current.rungs,
+      planned: planned.rungs,
+      edited: project.ladder !== null,
+      segmentSeconds: current.segmentSeconds,
+      frameRate: current.frameRate,
+      audio: current.audio,
+    };
   }
 
-  planLadder(id: string) {
+  planLadder(id: string): LadderView | null {
     return this.ladderOf(this.store.get(id));
   }
 
-  async saveLadder(id: string, rungs: LadderRung[]) {
+  /** Validates an edited ladder with the media engine's planner and saves it. */
+  async saveLadder(id: string, rungs: LadderRung[]): Promise<LadderView | null> {
     const project = this.store.get(id);
+    if (project.probe.isStill) throw new StudioError('LADDER_INVALID', 'Photos have no bitrate ladder; render their rungs instead.');
     const checked = ladderInputSchema.parse(rungs);
-    const problem = validateRungsFor(this.#probeOf(project), checked);
-    if (problem) throw new StudioError('LADDER_INVALID', problem);
+    checkAgainstSource(project.probe, checked);
+    planRungs(this.#probeOf(project), project.projection, checked);
     return this.ladderOf(await this.store.update(id, () => ({ ladder: checked })));
   }
 
-  async resetLadder(id: string) {
+  async resetLadder(id: string): Promise<LadderView | null> {
     return this.ladderOf(await this.store.update(id, () => ({ ladder: null })));
   }
 
   /** Queues the transcode of the project's ladder (video) or its photo rungs (photo). */
   startTranscode(id: string): JobSnapshot {
     const project = this.store.get(id);
-    const { rungs } = this.ladderOf(project);
     const probe = this.#probeOf(project);
+    // Planned now, so a bad ladder is refused before it is queued.
+    const ladder = this.ladderOf(project);
     const kind = project.probe.isStill ? 'photo' : 'transcode';
-    const label = project.probe.isStill ? `Photo rungs (${rungs.length})` : `Transcode ${rungs.map((rung) => rung.name).join(', ')}`;
+    const label = ladder ? `Transcode ${ladder.rungs.map((rung) => rung.name).join(', ')}` : 'Photo rungs';
     let jobId = '';
     const job = this.jobs.enqueue({ projectId: id, kind, label }, async ({ signal, report }) => {
       const source = await resolveSourceFile(project.sourcePath);
       const outputDir = this.outputDirFor(id, jobId);
       await rm(outputDir, { recursive: true, force: true });
       await mkdir(path.dirname(outputDir), { recursive: true });
-      await runTranscode({ source: source.path, probe, rungs, outputDir, signal, report });
+      await runTranscode({ source: source.path, probe, projection: project.projection, rungs: project.ladder, outputDir, signal, report });
       return { outputDir };
     });
     jobId = job.id;
@@ -263,19 +276,6 @@ export class StudioEngine {
       .update(job.projectId, (project) => ({ jobs: [...project.jobs.filter((saved) => saved.id !== job.id), job] }))
       .catch((error: unknown) => this.#warn(`Could not save job ${job.id}: ${errorMessage(error)}`));
   }
-}
-
-/** Checks rungs against the source; a sentence saying what to change, or null when they are fine. */
-function validateRungsFor(probe: { video: { width: number; height: number } }, rungs: readonly LadderRung[]): string | null {
-  const names = new Set<string>();
-  for (const rung of rungs) {
-    if (names.has(rung.name)) return `Two rungs are called “${rung.name}”. Give each rung its own name.`;
-    names.add(rung.name);
-    if (rung.width > probe.video.width || rung.height > probe.video.height) {
-      return `Rung “${rung.name}” (${rung.width}×${rung.height}) is larger than the source (${probe.video.width}×${probe.video.height}). Upscaling adds no detail; lower it.`;
-    }
-  }
-  return null;
 }
 
 /** A file name safe to create anywhere: no folders, no control or reserved characters, at most 120 characters. */

@@ -48,6 +48,20 @@ async function pixelStats(page: Page, target: Locator): Promise<{ distinctColour
   }, png.toString('base64'));
 }
 
+/** Records every state the job cards show from now on; the returned function gives them in order. */
+async function watchJobs(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __jobStates: string[] }).__jobStates = seen;
+    const record = () => {
+      const state = document.querySelector('[data-testid="job"]')?.getAttribute('data-state');
+      if (state && seen.at(-1) !== state) seen.push(state);
+    };
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+  });
+  return () => page.evaluate(() => [...(window as unknown as { __jobStates: string[] }).__jobStates]);
+}
+
 describe('Studio in the browser (browser-only mode)', () => {
   let dir: string;
   let engine: StudioEngine;
@@ -55,16 +69,21 @@ describe('Studio in the browser (browser-only mode)', () => {
   let browser: Browser;
   let page: Page;
   let clipPath: string;
+  let longClipPath: string;
+  let origin: { url: string; close(): Promise<void> } | null = null;
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'studio-browser-'));
     await mkdir(artifacts, { recursive: true });
     const rendererDir = path.join(dir, 'web');
-    const [clip] = await Promise.all([
+    const [clip, longClip] = await Promise.all([
       generateEquirectFixture({ out: path.join(dir, 'media', 'reef dive.mp4'), seconds: 2, width: 512, fps: 15 }),
+      // Long enough that a transcode is still running when the test looks (progress, cancel).
+      generateEquirectFixture({ out: path.join(dir, 'media', 'long walk.mp4'), seconds: 12, width: 768, fps: 30, audio: false }),
       build({ configFile: path.join(studioRoot, 'vite.web.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, sourcemap: false } }),
     ]);
     clipPath = clip.file;
+    longClipPath = longClip.file;
     engine = new StudioEngine({ dataDir: path.join(dir, 'data'), warn: () => undefined });
     await engine.start();
     server = new StudioServer({ engine, rendererDir, logError: (message) => console.error(message) });
@@ -87,6 +106,7 @@ describe('Studio in the browser (browser-only mode)', () => {
   });
 
   after(async () => {
+    await origin?.close();
     await browser?.close();
     await server?.destroy();
     await engine?.destroy();
@@ -144,5 +164,110 @@ describe('Studio in the browser (browser-only mode)', () => {
       timeout: 5000,
     });
     await page.screenshot({ path: path.join(artifacts, 'studio-check.png') });
+  });
+
+  it('starts a transcode and shows its progress, then done', async () => {
+    await page.getByTestId('project-item').filter({ hasText: 'reef dive' }).click();
+    await page.getByRole('tab', { name: 'Ladder' }).click();
+    await page.getByTestId('ladder-table').waitFor();
+    const seen = await watchJobs(page);
+    await page.getByTestId('start-transcode').click();
+    const job = page.getByTestId('job').first();
+    await job.and(page.locator('[data-state="done"]')).waitFor({ timeout: 180_000 });
+    const states = await seen();
+    assert.ok(states.includes('running'), `the job was shown running (${states.join(' → ')})`);
+    assert.equal(states.at(-1), 'done');
+    await page.screenshot({ path: path.join(artifacts, 'studio-transcode.png') });
+  });
+
+  it('cancels a running transcode', async () => {
+    await page.getByLabel('Or open a file by its path on this computer').fill(longClipPath);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByTestId('project-title').filter({ hasText: 'long walk' }).waitFor();
+    await page.getByRole('tab', { name: 'Ladder' }).click();
+    await page.getByTestId('ladder-table').waitFor();
+    await page.getByTestId('start-transcode').click();
+    const running = page.getByTestId('job').and(page.locator('[data-state="running"]'));
+    await running.waitFor({ timeout: 60_000 });
+    // Progress moves before we cancel: the bar is live, not a placeholder.
+    await page.waitForFunction(
+      () => Number(document.querySelector<HTMLProgressElement>('[data-testid="job-progress"]')?.value ?? 0) > 0,
+      undefined,
+      { timeout: 60_000 },
+    );
+    await page.screenshot({ path: path.join(artifacts, 'studio-job-running.png') });
+    await running.getByTestId('job-cancel').click();
+    await page.getByTestId('job').and(page.locator('[data-state="cancelled"]')).waitFor({ timeout: 30_000 });
+  });
+
+  it('uploads a chosen file into the data folder (browser mode) and opens it', async () => {
+    await page.getByTestId('file-input').setInputFiles(clipPath);
+    await page.getByTestId('project-item').filter({ hasText: 'reef dive' }).nth(1).waitFor({ timeout: 60_000 });
+    const uploaded = engine.store.list().find((project) => project.uploaded);
+    assert.ok(uploaded, 'a project made from the upload');
+    assert.ok(uploaded.sourcePath.startsWith(path.join(engine.dataDir, 'uploads')), uploaded.sourcePath);
+    await page.getByTestId('preview-canvas').waitFor();
+  });
+
+  it('signs in to a real origin and publishes the transcoded ladder', async (t) => {
+    let createOrigin: ((options: Record<string, unknown>) => Promise<{ url: string; close(): Promise<void> }>) | undefined;
+    try {
+      ({ createOrigin } = (await import('@spherecast/origin')) as { createOrigin: typeof createOrigin });
+    } catch (error) {
+      t.skip(`@spherecast/origin does not load yet: ${(error as Error).message}`);
+      return;
+    }
+    if (!createOrigin) {
+      t.skip('@spherecast/origin exports no createOrigin yet');
+      return;
+    }
+    const originDir = path.join(dir, 'origin');
+    origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir: originDir, mediaDir: path.join(originDir, 'media'), databaseUrl: undefined, seedDemo: false, trackerUrl: 'ws://127.0.0.1:1/tracker' });
+    const register = await fetch(`${origin.url}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'diver', email: 'diver@example.test', password: 'correct-horse-1', role: 'creator' }),
+    });
+    assert.equal(register.status, 200, await register.clone().text());
+
+    await page.getByTestId('project-item').filter({ hasText: 'reef dive' }).first().click();
+    await page.getByRole('tab', { name: 'Publish' }).click();
+    await page.getByLabel('Origin URL').fill(origin.url);
+    await page.getByLabel('Username or email').fill('diver');
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Sign-in failed.').waitFor();
+    await page.getByLabel('Password').fill('correct-horse-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('signed-in').waitFor();
+
+    await page.getByLabel('Title').fill('Reef dive at dawn');
+    await page.getByLabel('Description').fill('A slow descent along the reef wall.');
+    await page.getByLabel('Tags').fill('diving, reef');
+    await page.getByLabel('Genre').fill('nature');
+    await page.getByLabel('Place').fill('Blue Hole, Dahab');
+    await page.getByLabel('Latitude').fill('28.572');
+    await page.getByLabel('Longitude').fill('34.537');
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    const published = page.getByTestId('job').and(page.locator('[data-kind="publish"]'));
+    await published.and(page.locator('[data-state="done"], [data-state="failed"]')).waitFor({ timeout: 180_000 });
+    assert.equal(await published.getAttribute('data-state'), 'done', (await published.textContent()) ?? '');
+    const publishJob = engine.jobs.list().find((job) => job.kind === 'publish' && job.state === 'done');
+    const contentId = publishJob?.output?.contentId;
+    assert.ok(contentId, 'the publish job names the content it created');
+    const content = (await (await fetch(`${origin.url}/api/content/${contentId}`)).json()) as {
+      title: string;
+      status: string;
+      masterUrl: string | null;
+      tags: string[];
+    };
+    assert.equal(content.title, 'Reef dive at dawn');
+    assert.equal(content.status, 'ready');
+    assert.deepEqual(content.tags, ['diving', 'reef']);
+    assert.ok(content.masterUrl, 'the published content has a master playlist');
+    const master = await fetch(new URL(content.masterUrl, origin.url));
+    assert.equal(master.status, 200);
+    assert.match(await master.text(), /#EXTM3U/);
+    await page.screenshot({ path: path.join(artifacts, 'studio-published.png') });
   });
 });

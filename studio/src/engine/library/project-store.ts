@@ -3,10 +3,9 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { z } from 'zod';
 import { projectionSchema } from '@spherecast/shared';
-import { probeResultSchema } from '@spherecast/shared/media';
+import { ladderRungSchema, probeResultSchema } from '@spherecast/shared/media';
 import { savedCheckReportSchema } from '../check/check-report.ts';
 import { jobSnapshotSchema } from '../jobs/job-queue.ts';
-import { ladderRungSchema } from '../ladder/ladder.ts';
 import { StudioError } from '../errors.ts';
 
 /** Ids are UUIDs: they name files in the data folder, so nothing else may pass. */

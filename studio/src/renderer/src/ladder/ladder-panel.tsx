@@ -3,14 +3,14 @@ import { useAction, useAsync, useStudio } from '../state/studio-context.tsx';
 import type { StudioOutputs } from '../trpc/client.ts';
 import { EmptyState, ErrorNote, Spinner } from '../ui/feedback.tsx';
 
-export type LadderView = StudioOutputs['ladder']['plan'];
+export type LadderView = NonNullable<StudioOutputs['ladder']['plan']>;
 export type Rung = LadderView['rungs'][number];
 
 /** Numeric rung fields the editor exposes, with their labels and limits (the engine validates again). */
 const FIELDS = [
   { key: 'width', label: 'Width', min: 64, max: 16384, step: 2 },
   { key: 'height', label: 'Height', min: 32, max: 16384, step: 2 },
-  { key: 'videoBitrateKbps', label: 'Video kbps', min: 100, max: 500000, step: 100 },
+  { key: 'videoBitrateKbps', label: 'Video kbps', min: 100, max: 300000, step: 100 },
 ] as const satisfies readonly { key: keyof Rung; label: string; min: number; max: number; step: number }[];
 
 type Draft = Record<(typeof FIELDS)[number]['key'], string> & { name: string };
@@ -21,7 +21,7 @@ function toDraft(rung: Rung): Draft {
 
 /** Client-side check of one row, so mistakes show next to the field before the engine is asked. */
 function fieldError(draft: Draft, key: keyof Draft): string | null {
-  if (key === 'name') return /^[a-z0-9][a-z0-9_-]{0,31}$/i.test(draft.name) ? null : 'letters, digits, - and _';
+  if (key === 'name') return /^[A-Za-z0-9_-]{1,64}$/.test(draft.name) ? null : 'letters, digits, - and _';
   const field = FIELDS.find((candidate) => candidate.key === key);
   const value = Number(draft[key]);
   if (!field || !Number.isInteger(value)) return 'a whole number';
@@ -47,14 +47,13 @@ export function LadderPanel({ projectId, isStill, onStarted }: { projectId: stri
   const invalid = drafts.some((draft) => (['name', ...FIELDS.map((field) => field.key)] as (keyof Draft)[]).some((key) => fieldError(draft, key)));
 
   const save = useAction(async () => {
-    const base = ladder.data?.rungs ?? [];
-    const rungs = drafts.map((draft, index) => ({
-      ...(base[index] ?? base[base.length - 1] ?? {}),
+    // The codec is left to the engine: it picks H.264 where the size allows, else HEVC.
+    const rungs = drafts.map((draft) => ({
       name: draft.name,
       width: Number(draft.width),
       height: Number(draft.height),
       videoBitrateKbps: Number(draft.videoBitrateKbps),
-    })) as Rung[];
+    }));
     await client.ladder.save.mutate({ id: projectId, rungs });
     ladder.reload();
   });
@@ -78,9 +77,18 @@ export function LadderPanel({ projectId, isStill, onStarted }: { projectId: stri
       <header className="panel-header">
         <h3>{isStill ? 'Photo rungs' : 'Bitrate ladder'}</h3>
         {ladder.data?.edited ? <span className="badge">edited</span> : null}
+        {ladder.data ? (
+          <span className="small muted">
+            {ladder.data.segmentSeconds.toFixed(2)} s segments · {Number(ladder.data.frameRate.toFixed(3))} fps
+            {ladder.data.audio ? ` · audio ${ladder.data.audio.bitrateKbps} kbps` : ''}
+          </span>
+        ) : null}
       </header>
       {ladder.loading && !ladder.data ? <Spinner label="Planning the ladder…" /> : null}
       {ladder.error ? <ErrorNote title="The ladder could not be planned." message={ladder.error} onRetry={ladder.reload} /> : null}
+      {ladder.data === null ? (
+        <p className="small muted">A 360° photo is published as a few sizes of the same picture; the studio picks them from the photo's size.</p>
+      ) : null}
       {ladder.data && drafts.length === 0 ? <EmptyState title="No rungs">This source is too small to transcode.</EmptyState> : null}
       {drafts.length > 0 ? (
         <table className="ladder-table" data-testid="ladder-table">
@@ -90,6 +98,7 @@ export function LadderPanel({ projectId, isStill, onStarted }: { projectId: stri
               {FIELDS.map((field) => (
                 <th key={field.key}>{field.label}</th>
               ))}
+              <th>Codec</th>
               <th aria-label="Remove" />
             </tr>
           </thead>
@@ -112,6 +121,7 @@ export function LadderPanel({ projectId, isStill, onStarted }: { projectId: stri
                     </td>
                   );
                 })}
+                <td className="small muted">{dirty ? 'auto' : (ladder.data?.rungs[index]?.codec ?? 'auto')}</td>
                 <td>
                   <button
                     type="button"
@@ -138,6 +148,19 @@ export function LadderPanel({ projectId, isStill, onStarted }: { projectId: stri
         <button type="button" className="button small" onClick={() => void save.run()} disabled={!dirty || invalid || save.busy}>
           Save ladder
         </button>
+        <button
+          type="button"
+          className="button small"
+          disabled={drafts.length === 0 || drafts.length >= 12}
+          onClick={() => {
+            const last = drafts[drafts.length - 1];
+            if (!last) return;
+            setDrafts([...drafts, { ...last, name: `${last.name}-copy` }]);
+            setDirty(true);
+          }}
+        >
+          Add rung
+        </button>
         <button type="button" className="button small" onClick={() => void reset.run()} disabled={reset.busy || !ladder.data?.edited}>
           Back to plan
         </button>
@@ -146,7 +169,7 @@ export function LadderPanel({ projectId, isStill, onStarted }: { projectId: stri
           type="button"
           className="button primary"
           onClick={() => void start.run()}
-          disabled={invalid || start.busy || drafts.length === 0}
+          disabled={invalid || start.busy || (!isStill && drafts.length === 0) || ladder.loading}
           data-testid="start-transcode"
         >
           {isStill ? 'Render photo rungs' : 'Start transcode'}
