@@ -88,3 +88,17 @@ export {
   type TranscodeVariant,
   type TranscodeEvents,
 } from './transcode-job.ts';
+export { transcodePhoto, PHOTO_WIDTHS, PHOTO_PREVIEW_WIDTH, photoResultSchema, type PhotoOptions, type PhotoResult } from './photo.ts';
+export {
+  PublishJob,
+  publishToOrigin,
+  readPublishManifest,
+  sha256File,
+  publishResultSchema,
+  type PublishAuth,
+  type PublishOptions,
+  type PublishProgress,
+  type PublishFileProgress,
+  type PublishResult,
+  type PublishEvents,
+} from './publish.ts';
