@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testDatabaseKinds } from '../test-support/databases.ts';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
-import { readyContent } from './test-content.ts';
+import { readyContent, tickingClock } from './test-fixtures.ts';
 
 const UNKNOWN_ID = '0190a000-0000-7000-8000-000000000000';
 
@@ -15,7 +15,7 @@ for (const kind of await testDatabaseKinds()) {
     let admin: TestUser;
     let contentId: string;
     before(async () => {
-      t = await startTestOrigin(kind);
+      t = await startTestOrigin(kind, { now: tickingClock() });
       owner = await t.user('owner');
       ana = await t.user('ana', 'viewer');
       ben = await t.user('ben', 'viewer');

@@ -26,3 +26,15 @@ export async function readyContent(t: TestOrigin, owner: TestUser, options: Read
   });
   return created.id;
 }
+
+/**
+ * A clock for tests that never returns the same millisecond twice, so that rows created one after
+ * another sort in creation order (in production, equal timestamps are ordered by id instead).
+ */
+export function tickingClock(): () => Date {
+  let last = 0;
+  return () => {
+    last = Math.max(Date.now(), last + 1);
+    return new Date(last);
+  };
+}
