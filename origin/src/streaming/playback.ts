@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { idInput, playbackSessionSchema, type Projection } from '@spherecast/shared';
+import { TRPCError } from '@trpc/server';
+import { notFound } from '../api/errors.ts';
+import { publicProcedure, type Context } from '../api/trpc.ts';
+import { VIEWER_COOKIE } from '../auth/sessions.ts';
+import { canView } from '../catalog/access.ts';
+import { HASHES_FILE, mediaUrl } from '../catalog/content-view.ts';
+import { changeCounters, withContentLocked } from '../engagement/popularity.ts';
+
+/** How long a browser keeps its anonymous viewer id. */
+const VIEWER_COOKIE_MAX_AGE_SECONDS = 365 * 24 * 3600;
+
+/** Who a session belongs to: a signed-in user, or an anonymous browser's random id. */
+type Viewer = { userId: string; anonymousId?: undefined } | { anonymousId: string; userId?: undefined };
+
+/** The caller as a viewer; an anonymous caller without an id gets a new one (24 random bytes) in a cookie. */
+function viewerOf(ctx: Context): { viewer: Viewer; viewerId: string | null } {
+  if (ctx.user) return { viewer: { userId: ctx.user.id }, viewerId: null };
+  let viewerId = ctx.viewerId;
+  if (!viewerId) {
+    viewerId = randomBytes(24).toString('base64url');
+    ctx.cookies.set(VIEWER_COOKIE, viewerId, { maxAgeSeconds: VIEWER_COOKIE_MAX_AGE_SECONDS });
+  }
+  return { viewer: { anonymousId: viewerId }, viewerId };
+}
+
+/** hashes.json sits beside the master playlist (see finalize.ts). */
+function hashesUrl(baseUrl: string, publishedPath: string, masterFile: string): string | null {
+  const masterDir = masterFile.includes('/') ? masterFile.slice(0, masterFile.lastIndexOf('/') + 1) : '';
+  return mediaUrl(baseUrl, publishedPath, `${masterDir}${HASHES_FILE}`);
+}
+
+/**
+ * Start or resume: the caller's latest unfinished session for this content is picked up again at
+ * its last position; otherwise a new session starts and counts one view. Both happen under the
+ * content lock, so a player that asks twice at once does not count two views.
+ */
+export const playbackProcedure = publicProcedure
+  .meta({ openapi: { method: 'GET', path: '/streaming/{id}', tags: ['streaming'], summary: 'Start or resume watching: the master URL and where to seek to' } })
+  .input(idInput)
+  .output(playbackSessionSchema)
+  .query(async ({ ctx, input }) => {
+    const content = await ctx.prisma.content.findUnique({
+      where: { id: input.id },
+      select: { ownerId: true, status: true, visibility: true, kind: true, projection: true, durationSeconds: true, publishedPath: true, masterFile: true },
+    });
+    if (!content || !canView(ctx.user, content)) throw notFound('That content');
+    const { publishedPath, masterFile } = content;
+    if (content.status !== 'ready' || !publishedPath || !masterFile) {
+      throw new TRPCError({ code: 'CONFLICT', message: `This content cannot be played yet: it is ${content.status}. Finalize it first.` });
+    }
+    const { viewer, viewerId } = viewerOf(ctx);
+    const now = ctx.now();
+    const session = await withContentLocked(ctx.prisma, input.id, async (tx) => {
+      const open = await tx.viewingSession.findFirst({
+        where: { ...viewer, contentId: input.id, completed: false },
+        orderBy: [{ lastHeartbeatAt: 'desc' }, { id: 'desc' }],
+        select: { id: true, lastPositionSeconds: true },
+      });
+      if (open) return { ...open, resumed: true };
+      const created = await tx.viewingSession.create({
+        data: { ...viewer, contentId: input.id, startedAt: now, lastHeartbeatAt: now },
+        select: { id: true, lastPositionSeconds: true },
+      });
+      await changeCounters(tx, input.id, { viewCount: 1 });
+      return { ...created, resumed: false };
+    });
+    if (!session) throw notFound('That content');
+    const video = content.kind === 'video';
+    return {
+      sessionId: session.id,
+      contentId: input.id,
+      masterUrl: mediaUrl(ctx.baseUrl, publishedPath, masterFile) ?? '',
+      projection: content.projection as Projection,
+      durationSeconds: content.durationSeconds,
+      trackerUrl: video ? ctx.trackerUrl : null,
+      segmentHashesUrl: video ? hashesUrl(ctx.baseUrl, publishedPath, masterFile) : null,
+      resumePositionSeconds: session.lastPositionSeconds,
+      resumed: session.resumed,
+      viewerId,
+    };
+  });
