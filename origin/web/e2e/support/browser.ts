@@ -1,0 +1,50 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { WEB_ROOT } from './build-player.ts';
+
+export const ARTIFACTS = path.resolve(WEB_ROOT, '../../test-artifacts/e2e');
+
+/**
+ * Chromium as on this machine: no GPU, WebGL through SwiftShader (`--enable-unsafe-swiftshader`
+ * keeps it allowed), autoplay without a gesture.
+ */
+export async function launchChromium(): Promise<Browser> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--autoplay-policy=no-user-gesture-required',
+      '--enable-unsafe-swiftshader',
+      '--use-angle=swiftshader',
+      // Pages in background tabs must keep playing and sharing like foreground ones.
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
+    ],
+  });
+}
+
+export type OverlayStats = { httpBytes: number; p2pBytes: number; peers: number; rejected: number; currentTime: number; paused: boolean };
+
+/** Reads the P2P overlay's attributes and the video's clock. */
+export async function readOverlay(page: Page): Promise<OverlayStats> {
+  // No named inner functions here: tsx's esbuild would wrap them in a `__name` helper the page lacks.
+  return page.evaluate(() => {
+    const overlay = document.querySelector('[data-testid="p2p-stats"]');
+    const video = document.querySelector('video');
+    return {
+      httpBytes: Number(overlay?.getAttribute('data-http-bytes') ?? 0),
+      p2pBytes: Number(overlay?.getAttribute('data-p2p-bytes') ?? 0),
+      peers: Number(overlay?.getAttribute('data-peers') ?? 0),
+      rejected: Number(overlay?.getAttribute('data-rejected-segments') ?? 0),
+      currentTime: video?.currentTime ?? 0,
+      paused: video?.paused ?? true,
+    };
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

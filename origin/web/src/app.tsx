@@ -1,0 +1,63 @@
+import { lazy, Suspense } from 'react';
+import { SessionProvider } from './auth/session.tsx';
+import { Layout } from './layout.tsx';
+import { useRoute, type Route } from './router.tsx';
+import { Spinner, EmptyState } from './ui/states.tsx';
+import { HomePage } from './catalog/home-page.tsx';
+import { SearchPage } from './catalog/search-page.tsx';
+import { ContentPage } from './catalog/content-page.tsx';
+import { PlacesPage } from './catalog/places-page.tsx';
+import { ProfilePage } from './profiles/profile-page.tsx';
+import { SignInPage, RegisterPage } from './auth/auth-pages.tsx';
+import { HistoryPage } from './engagement/history-page.tsx';
+import { LikesPage } from './engagement/likes-page.tsx';
+import { Link } from './router.tsx';
+
+// three.js, hls.js and the P2P engine load only when something is watched.
+const WatchPage = lazy(() => import('./watch/watch-page.tsx'));
+
+function Page({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'home':
+      return <HomePage />;
+    case 'search':
+      return <SearchPage params={route.params} />;
+    case 'content':
+      return <ContentPage id={route.id} />;
+    case 'watch':
+      return (
+        <Suspense fallback={<Spinner label="Loading the player…" />}>
+          <WatchPage id={route.id} startAt={route.t} />
+        </Suspense>
+      );
+    case 'profile':
+      return <ProfilePage username={route.username} />;
+    case 'sign-in':
+      return <SignInPage next={route.next} />;
+    case 'register':
+      return <RegisterPage next={route.next} />;
+    case 'history':
+      return <HistoryPage />;
+    case 'likes':
+      return <LikesPage />;
+    case 'places':
+      return <PlacesPage />;
+    case 'not-found':
+      return (
+        <EmptyState title="Page not found">
+          Nothing lives at <code>{route.path}</code>. <Link to="/">Go to the home page</Link>.
+        </EmptyState>
+      );
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  return (
+    <SessionProvider>
+      <Layout wide={route.name === 'watch'}>
+        <Page route={route} />
+      </Layout>
+    </SessionProvider>
+  );
+}

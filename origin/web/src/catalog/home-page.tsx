@@ -1,0 +1,96 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api/client.ts';
+import { pending } from '../api/pending.ts';
+import { useSession } from '../auth/session.tsx';
+import { Link } from '../router.tsx';
+import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
+import { useAsync, type AsyncState } from '../ui/use-async.ts';
+import { CardGrid, ContentCard, type CardContent } from './content-card.tsx';
+
+const DISMISSED_KEY = 'spherecast.dismissedAnnouncements';
+
+function Announcements() {
+  const state = useAsync(() => api.announcements.active.query(), []);
+  const [dismissed, setDismissed] = useState<string[]>(() => {
+    try {
+      return JSON.parse(localStorage.getItem(DISMISSED_KEY) ?? '[]') as string[];
+    } catch {
+      return [];
+    }
+  });
+  useEffect(() => {
+    try {
+      localStorage.setItem(DISMISSED_KEY, JSON.stringify(dismissed.slice(-50)));
+    } catch {
+      // storage blocked: dismissals last for this page view only
+    }
+  }, [dismissed]);
+  const items = (state.data?.items ?? []).filter((a) => !dismissed.includes(a.id));
+  if (items.length === 0) return null;
+  return (
+    <section className="announcements" aria-label="Announcements">
+      {items.map((a) => (
+        <div key={a.id} className="announcement" role="status">
+          <div>
+            <strong>{a.title}</strong>
+            <p>{a.body}</p>
+          </div>
+          <button type="button" className="icon-button" aria-label={`Dismiss "${a.title}"`} onClick={() => setDismissed((d) => [...d, a.id])}>
+            ×
+          </button>
+        </div>
+      ))}
+    </section>
+  );
+}
+
+function Shelf({ title, more, state, notes }: { title: string; more?: string; state: AsyncState<CardContent[]> & { reload(): void }; notes?: Map<string, string> }) {
+  return (
+    <section className="shelf">
+      <header className="shelf-header">
+        <h2>{title}</h2>
+        {more ? <Link to={more}>See all</Link> : null}
+      </header>
+      {state.status === 'error' && !state.data ? <ErrorState error={state.error} onRetry={state.reload} title={`Could not load “${title}”`} /> : null}
+      {state.status === 'loading' && !state.data ? <Spinner /> : null}
+      {state.data && state.data.length === 0 ? <EmptyState title="Nothing here yet">New 360° videos show up here as creators publish them.</EmptyState> : null}
+      {state.data && state.data.length > 0 ? (
+        <CardGrid>
+          {state.data.map((c) => {
+            const note = notes?.get(c.id);
+            return <ContentCard key={c.id} content={c} {...(note ? { note } : {})} />;
+          })}
+        </CardGrid>
+      ) : null}
+    </section>
+  );
+}
+
+export function HomePage() {
+  const { me } = useSession();
+  const recommended = useAsync(async () => {
+    try {
+      return await pending.recommendations(8);
+    } catch {
+      // Recommendations are a nice-to-have; the other shelves still fill the page.
+      return { basis: 'popular' as const, items: [] };
+    }
+  }, [me?.id]);
+  const recent = useAsync(async () => (await api.search.query({ sort: 'newest', limit: 12 })).items, []);
+  const popular = useAsync(async () => (await api.search.query({ sort: 'popular', limit: 12 })).items, []);
+  const following = useAsync(async () => (me ? (await api.profiles.feed.query({ limit: 8 })).items : []), [me?.id]);
+  const notes = new Map((recommended.data?.items ?? []).map((r) => [r.id, r.reason]));
+  const recommendedItems = { ...recommended, data: recommended.data?.items } as AsyncState<CardContent[]> & { reload(): void };
+
+  return (
+    <div className="home">
+      <Announcements />
+      {recommended.data && recommended.data.items.length > 0 ? (
+        <Shelf title={recommended.data.basis === 'personal' ? 'Recommended for you' : 'Recommended'} state={recommendedItems} notes={notes} />
+      ) : null}
+      {following.data && following.data.length > 0 ? <Shelf title="From creators you follow" state={following} /> : null}
+      <Shelf title="Recently published" more="/search?sort=newest" state={recent} />
+      <Shelf title="Popular" more="/search?sort=popular" state={popular} />
+    </div>
+  );
+}

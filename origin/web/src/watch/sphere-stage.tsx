@@ -1,0 +1,98 @@
+import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
+import { attachLookControls, requestDeviceOrientationPermission, SphereRenderer, type SphereSource } from '@spherecast/shared/renderer';
+import type { Projection } from '@spherecast/shared';
+
+type Props = {
+  /** The element to draw: the player's <video>, or a loaded <img> for photos. */
+  source: SphereSource | null;
+  projection: Projection;
+  /** Receives the renderer once created (for recentre, lookAt). */
+  onRenderer?: (renderer: SphereRenderer | null) => void;
+  /** Overlays drawn over the picture (controls, stats). */
+  children?: ReactNode;
+  stageRef?: RefObject<HTMLDivElement | null>;
+};
+
+/**
+ * The 360° view: a canvas with a SphereRenderer, drag/touch/wheel/keyboard look controls,
+ * device orientation on phones and "Enter VR" when the browser offers WebXR.
+ */
+export function SphereStage({ source, projection, onRenderer, children, stageRef }: Props) {
+  const canvasRef = useRef<HTMLCanvasElement | null>(null);
+  const [renderer, setRenderer] = useState<SphereRenderer | null>(null);
+  const [vr, setVr] = useState<{ supported: boolean; presenting: boolean; error: string | null }>({ supported: false, presenting: false, error: null });
+  const [webglError, setWebglError] = useState<string | null>(null);
+  const onRendererRef = useRef(onRenderer);
+  onRendererRef.current = onRenderer;
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    let created: SphereRenderer;
+    try {
+      created = new SphereRenderer({ canvas, projection, xr: true });
+    } catch (error) {
+      setWebglError(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    const detach = attachLookControls(created, canvas);
+    const onXr = ({ presenting }: { presenting: boolean }): void => setVr((v) => ({ ...v, presenting }));
+    const onLost = ({ message }: { message: string }): void => setWebglError(message);
+    created.on('xr', onXr);
+    created.on('contextlost', onLost);
+    created.start();
+    void created.xr.isSupported().then((supported) => setVr((v) => ({ ...v, supported })));
+    setRenderer(created);
+    onRendererRef.current?.(created);
+    return () => {
+      created.off('xr', onXr);
+      created.off('contextlost', onLost);
+      detach();
+      created.destroy();
+      onRendererRef.current?.(null);
+      setRenderer(null);
+    };
+    // The renderer lives as long as the stage; projection and source changes are applied below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    renderer?.setProjection(projection);
+  }, [renderer, projection]);
+
+  useEffect(() => {
+    renderer?.setSource(source);
+  }, [renderer, source]);
+
+  const enterVr = (): void => {
+    if (!renderer) return;
+    if (renderer.xr.presenting) {
+      void renderer.xr.exit();
+      return;
+    }
+    renderer.xr.enter().catch((error: unknown) => setVr((v) => ({ ...v, error: error instanceof Error ? error.message : String(error) })));
+  };
+
+  return (
+    <div className="stage" ref={stageRef}>
+      <canvas
+        ref={canvasRef}
+        className="stage-canvas"
+        tabIndex={0}
+        aria-label="360° view: drag, use the arrow keys or move your phone to look around; scroll or pinch to zoom"
+        onPointerDown={() => void requestDeviceOrientationPermission()}
+      />
+      {webglError ? (
+        <div className="stage-message" role="alert">
+          This browser cannot show 3D graphics (WebGL): {webglError}
+        </div>
+      ) : null}
+      {vr.supported ? (
+        <button type="button" className="button vr-button" onClick={enterVr} title={vr.error ?? 'View in a VR headset'}>
+          {vr.presenting ? 'Exit VR' : 'Enter VR'}
+        </button>
+      ) : null}
+      {children}
+    </div>
+  );
+}

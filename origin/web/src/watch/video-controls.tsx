@@ -1,0 +1,135 @@
+import { useEffect, useState, type RefObject } from 'react';
+import type { PlayerLevel, PlayerLevelState } from '@spherecast/shared/player';
+import { formatDuration } from '../ui/format.ts';
+import { FullscreenIcon, PauseIcon, PlayIcon, RecenterIcon, VolumeIcon } from '../ui/icons.tsx';
+
+type Props = {
+  video: HTMLVideoElement;
+  levels: readonly PlayerLevel[];
+  level: PlayerLevelState;
+  onLevel: (level: 'auto' | number) => void;
+  onRecenter: () => void;
+  stageRef: RefObject<HTMLDivElement | null>;
+};
+
+/** Mirrors the media element's state that the controls show. */
+function useMediaState(video: HTMLVideoElement) {
+  const read = () => ({
+    paused: video.paused,
+    currentTime: video.currentTime,
+    duration: Number.isFinite(video.duration) ? video.duration : 0,
+    buffered: video.buffered.length > 0 ? video.buffered.end(video.buffered.length - 1) : 0,
+    muted: video.muted,
+    volume: video.volume,
+    waiting: video.readyState < HTMLMediaElement.HAVE_FUTURE_DATA && !video.paused,
+  });
+  const [state, setState] = useState(read);
+  useEffect(() => {
+    const update = (): void => setState(read());
+    const events = ['play', 'pause', 'timeupdate', 'durationchange', 'progress', 'volumechange', 'waiting', 'playing', 'seeked', 'ended'];
+    for (const e of events) video.addEventListener(e, update);
+    update();
+    return () => {
+      for (const e of events) video.removeEventListener(e, update);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [video]);
+  return state;
+}
+
+export function VideoControls({ video, levels, level, onLevel, onRecenter, stageRef }: Props) {
+  const media = useMediaState(video);
+  const [seeking, setSeeking] = useState<number | null>(null);
+  const [fullscreen, setFullscreen] = useState(false);
+
+  useEffect(() => {
+    const onChange = (): void => setFullscreen(document.fullscreenElement === stageRef.current);
+    document.addEventListener('fullscreenchange', onChange);
+    return () => document.removeEventListener('fullscreenchange', onChange);
+  }, [stageRef]);
+
+  const togglePlay = (): void => {
+    if (video.paused) void video.play().catch(() => undefined);
+    else video.pause();
+  };
+  const toggleFullscreen = (): void => {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void stageRef.current?.requestFullscreen().catch(() => undefined);
+  };
+
+  const shown = seeking ?? media.currentTime;
+  const autoLabel = level.auto && level.level ? `Auto (${level.level.label})` : 'Auto';
+
+  return (
+    <div className="controls" onPointerDown={(e) => e.stopPropagation()}>
+      {media.waiting ? <span className="stage-spinner spinner" role="status" aria-label="Buffering" /> : null}
+      <input
+        className="seek"
+        type="range"
+        min={0}
+        max={media.duration || 0}
+        step={0.1}
+        value={Math.min(shown, media.duration || 0)}
+        aria-label="Seek"
+        style={{ ['--buffered' as string]: media.duration ? `${(media.buffered / media.duration) * 100}%` : '0%' }}
+        onChange={(e) => setSeeking(Number(e.target.value))}
+        onPointerUp={() => {
+          if (seeking !== null) video.currentTime = seeking;
+          setSeeking(null);
+        }}
+        onKeyUp={() => {
+          if (seeking !== null) video.currentTime = seeking;
+          setSeeking(null);
+        }}
+      />
+      <div className="controls-row">
+        <button type="button" className="icon-button" onClick={togglePlay} aria-label={media.paused ? 'Play' : 'Pause'} data-testid="play-toggle">
+          {media.paused ? <PlayIcon /> : <PauseIcon />}
+        </button>
+        <button type="button" className="icon-button" onClick={() => (video.muted = !video.muted)} aria-label={media.muted ? 'Unmute' : 'Mute'}>
+          <VolumeIcon muted={media.muted || media.volume === 0} />
+        </button>
+        <input
+          className="volume"
+          type="range"
+          min={0}
+          max={1}
+          step={0.05}
+          value={media.muted ? 0 : media.volume}
+          aria-label="Volume"
+          onChange={(e) => {
+            video.volume = Number(e.target.value);
+            video.muted = video.volume === 0;
+          }}
+        />
+        <span className="time" aria-label="Position">
+          {formatDuration(shown)} / {formatDuration(media.duration)}
+        </span>
+        <span className="spacer" />
+        <button type="button" className="icon-button" onClick={onRecenter} title="Look straight ahead" aria-label="Recentre view">
+          <RecenterIcon />
+        </button>
+        {levels.length > 1 ? (
+          <label className="quality">
+            <span className="visually-hidden">Quality</span>
+            <select
+              value={level.auto ? 'auto' : String(level.index)}
+              onChange={(e) => onLevel(e.target.value === 'auto' ? 'auto' : Number(e.target.value))}
+              data-testid="quality"
+            >
+              <option value="auto">{autoLabel}</option>
+              {[...levels].reverse().map((l) => (
+                <option key={l.index} value={l.index}>
+                  {l.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        <button type="button" className="icon-button" onClick={toggleFullscreen} aria-label={fullscreen ? 'Exit full screen' : 'Full screen'}>
+          <FullscreenIcon exit={fullscreen} />
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,218 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { SphereRenderer } from '@spherecast/shared/renderer';
+import { api, errorStatus, type RouterOutputs } from '../api/client.ts';
+import { ContentHeader, ContentEngagement } from '../engagement/content-engagement.tsx';
+import { Link } from '../router.tsx';
+import { ErrorState, Spinner, EmptyState } from '../ui/states.tsx';
+import { useAsync } from '../ui/use-async.ts';
+import { P2pOverlay } from './p2p-overlay.tsx';
+import { openSession, sendHeartbeat, type Session } from './session-api.ts';
+import { SphereStage } from './sphere-stage.tsx';
+import { usePlayer, type PlayerSource } from './use-player.ts';
+import { VideoControls } from './video-controls.tsx';
+import { PlayIcon } from '../ui/icons.tsx';
+
+type ContentDetail = RouterOutputs['content']['get'];
+
+const HEARTBEAT_MS = 10_000;
+/** Resuming within this many seconds of the end starts over instead. */
+const RESUME_END_MARGIN_S = 5;
+
+export default function WatchPage({ id, startAt }: { id: string; startAt: number | null }) {
+  const detail = useAsync(() => api.content.get.query({ id }), [id]);
+  const content = detail.data;
+
+  useEffect(() => {
+    if (content) document.title = `${content.title} · Spherecast`;
+    return () => {
+      document.title = 'Spherecast';
+    };
+  }, [content]);
+
+  if (detail.status === 'error' && !content) {
+    return errorStatus(detail.error) === 404 ? (
+      <EmptyState title="This video is not available">
+        It may have been removed or made private. <Link to="/">Find something else to watch</Link>.
+      </EmptyState>
+    ) : (
+      <ErrorState error={detail.error} onRetry={detail.reload} title="Could not load this video" />
+    );
+  }
+  if (!content) return <Spinner />;
+
+  let stage;
+  if (!content.masterUrl || (content.status !== 'ready' && content.status !== 'live')) {
+    stage = (
+      <div className="stage stage-placeholder">
+        <p>{content.status === 'failed' ? 'Processing this upload failed.' : 'This upload is still being processed. Check back soon.'}</p>
+      </div>
+    );
+  } else if (content.kind === 'photo') {
+    stage = <PhotoStage content={content} />;
+  } else {
+    stage = <VideoStage content={content} startAt={startAt} />;
+  }
+
+  return (
+    <div className="watch">
+      {stage}
+      <div className="watch-details">
+        <ContentHeader content={content} />
+        <ContentEngagement content={content} />
+      </div>
+    </div>
+  );
+}
+
+function PhotoStage({ content }: { content: ContentDetail }) {
+  const [image, setImage] = useState<HTMLImageElement | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    if (!content.masterUrl) return;
+    const img = new Image();
+    img.crossOrigin = 'anonymous';
+    img.decoding = 'async';
+    img.onload = () => setImage(img);
+    img.onerror = () => setFailed(true);
+    img.src = content.masterUrl;
+    return () => {
+      img.onload = null;
+      img.onerror = null;
+    };
+  }, [content.masterUrl]);
+  return (
+    <SphereStage source={image} projection={content.projection}>
+      {!image && !failed ? <span className="stage-spinner spinner" role="status" aria-label="Loading photo" /> : null}
+      {failed ? <div className="stage-message">The photo could not be loaded.</div> : null}
+    </SphereStage>
+  );
+}
+
+function VideoStage({ content, startAt }: { content: ContentDetail; startAt: number | null }) {
+  const [video, setVideo] = useState<HTMLVideoElement | null>(null);
+  const stageRef = useRef<HTMLDivElement | null>(null);
+  const rendererRef = useRef<SphereRenderer | null>(null);
+  const [needsClick, setNeedsClick] = useState(false);
+  const [session, setSession] = useState<Session | null | 'none'>(null);
+
+  // The session says where to resume; if the origin cannot open one, play from the start without resume.
+  useEffect(() => {
+    let live = true;
+    setSession(null);
+    openSession(content.id).then(
+      (s) => live && setSession(s),
+      (error: unknown) => {
+        console.warn('no streaming session; playing without resume', error);
+        if (live) setSession('none');
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [content.id]);
+
+  const source = useMemo<PlayerSource | null>(() => {
+    if (session === null || !content.masterUrl) return null;
+    const s = session === 'none' ? null : session;
+    const masterUrl = s?.masterUrl ?? content.masterUrl;
+    const duration = s?.durationSeconds ?? content.durationSeconds ?? null;
+    let start = startAt ?? s?.resumePositionSeconds ?? 0;
+    if (duration !== null && start > duration - RESUME_END_MARGIN_S) start = 0;
+    return {
+      masterUrl,
+      trackerUrl: s?.trackerUrl ?? content.trackerUrl,
+      segmentHashesUrl: s?.segmentHashesUrl ?? content.segmentHashesUrl,
+      // Same swarm whichever host name a viewer used to reach the origin.
+      swarmId: new URL(masterUrl, location.href).pathname,
+      startPosition: start,
+    };
+  }, [session, content, startAt]);
+
+  const { player, stats, levels, level, error, ready } = usePlayer(video, source);
+
+  // Autoplay: allowed after an in-app click; a direct page load may need one.
+  useEffect(() => {
+    if (!ready || !video) return;
+    video.play().catch((e: unknown) => {
+      if (e instanceof DOMException && e.name === 'NotAllowedError') setNeedsClick(true);
+    });
+  }, [ready, video]);
+
+  useHeartbeat(video, session && session !== 'none' ? session.sessionId : null);
+
+  const onRenderer = useCallback((r: SphereRenderer | null) => {
+    rendererRef.current = r;
+  }, []);
+
+  return (
+    <SphereStage source={video} projection={session && session !== 'none' ? session.projection : content.projection} onRenderer={onRenderer} stageRef={stageRef}>
+      <video ref={setVideo} className="stage-video" playsInline crossOrigin="anonymous" preload="auto" data-testid="video" />
+      {!ready && !error ? <span className="stage-spinner spinner" role="status" aria-label="Loading video" /> : null}
+      {error ? (
+        <div className="stage-message" role="alert">
+          {error.message}
+        </div>
+      ) : null}
+      {needsClick ? (
+        <button
+          type="button"
+          className="big-play"
+          aria-label="Play"
+          onClick={() => {
+            setNeedsClick(false);
+            void video?.play();
+          }}
+        >
+          <PlayIcon />
+        </button>
+      ) : null}
+      <P2pOverlay stats={stats} p2pActive={player?.p2pActive ?? false} />
+      {video && ready ? (
+        <VideoControls
+          video={video}
+          levels={levels}
+          level={level}
+          onLevel={(l) => player?.setLevel(l)}
+          onRecenter={() => rendererRef.current?.lookAt(0, 0, { durationMs: 400 })}
+          stageRef={stageRef}
+        />
+      ) : null}
+    </SphereStage>
+  );
+}
+
+/** Reports the position every 10 s while playing, on pause, at the end and when the page goes away. */
+function useHeartbeat(video: HTMLVideoElement | null, sessionId: string | null): void {
+  useEffect(() => {
+    if (!video || !sessionId) return;
+    let lastSent = -1;
+    const send = (ended = false): void => {
+      const position = video.currentTime;
+      if (!ended && Math.abs(position - lastSent) < 0.5) return;
+      lastSent = position;
+      sendHeartbeat(sessionId, position, ended).catch((e: unknown) => console.info('heartbeat failed', e));
+    };
+    const timer = setInterval(() => {
+      if (!video.paused) send();
+    }, HEARTBEAT_MS);
+    const onPause = (): void => send();
+    const onEnded = (): void => send(true);
+    const onHide = (): void => {
+      if (document.visibilityState === 'hidden') send();
+    };
+    const onPageHide = (): void => send();
+    video.addEventListener('pause', onPause);
+    video.addEventListener('ended', onEnded);
+    document.addEventListener('visibilitychange', onHide);
+    window.addEventListener('pagehide', onPageHide);
+    return () => {
+      clearInterval(timer);
+      video.removeEventListener('pause', onPause);
+      video.removeEventListener('ended', onEnded);
+      document.removeEventListener('visibilitychange', onHide);
+      window.removeEventListener('pagehide', onPageHide);
+      // Leaving the watch page inside the app counts as leaving.
+      send();
+    };
+  }, [video, sessionId]);
+}
