@@ -102,3 +102,5 @@ export {
   type PublishResult,
   type PublishEvents,
 } from './publish.ts';
+/** For tests only: a small HTTP server implementing the origin's publish contract. */
+export { TestOrigin } from './test-origin.ts';

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { isMediaError } from '@spherecast/shared/media';
+import { helpText, parseCommandLine, UsageError, type ParsedCommand } from './args.ts';
+import { createContext, printJson, type CliContext } from './context.ts';
+import { EXIT, EXIT_HELP, exitCodeFor, type ExitCode } from './exit-codes.ts';
+import { checkCommand } from './commands/check.ts';
+import { probeCommand } from './commands/probe.ts';
+import { publishCommand } from './commands/publish.ts';
+import { transcodeCommand } from './commands/transcode.ts';
+
+function run(parsed: ParsedCommand, ctx: CliContext): Promise<ExitCode> {
+  switch (parsed.command) {
+    case 'probe':
+      return probeCommand(parsed.args, ctx);
+    case 'check':
+      return checkCommand(parsed.args, ctx);
+    case 'transcode':
+      return transcodeCommand(parsed.args, ctx);
+    case 'publish':
+      return publishCommand(parsed.args, ctx);
+  }
+}
+
+/** Runs the CLI and returns its exit code (see EXIT_HELP). */
+export async function main(argv: readonly string[]): Promise<ExitCode> {
+  const wantsJson = argv.includes('--json');
+  let parsed;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    if (wantsJson) process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: error.message } })}\n`);
+    process.stderr.write(`spherecast-studio${error.command ? ` ${error.command}` : ''}: ${error.message}\nRun \`spherecast-studio ${error.command ? `${error.command} ` : ''}--help\` for usage.\n`);
+    return EXIT.usage;
+  }
+  if (parsed.kind === 'help') {
+    process.stdout.write(`${helpText(parsed.command)}\n${EXIT_HELP}\n`);
+    return EXIT.ok;
+  }
+  if (parsed.kind === 'version') {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return EXIT.ok;
+  }
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.cancelled);
+    process.stderr.write('\nCancelling… (press Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const ctx = createContext(parsed.args.json, controller.signal);
+  try {
+    return await run(parsed, ctx);
+  } catch (error) {
+    ctx.progress.done();
+    if (isMediaError(error)) {
+      if (ctx.json) printJson(ctx, { error: error.toJSON() });
+      ctx.err(`spherecast-studio ${parsed.command}: ${error.message}`);
+      return controller.signal.aborted ? EXIT.cancelled : exitCodeFor(error.code);
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
