@@ -28,6 +28,8 @@ const envSchema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 7),
   /** Largest single media file a creator may upload. */
   MAX_UPLOAD_MB: z.coerce.number().positive().max(1024 * 1024).default(4096),
+  /** How long a search result page may be served from memory (0 disables the cache). */
+  SEARCH_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
   /** Create the demo creator and 360 clip on start. */
   SEED_DEMO: booleanish.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -44,6 +46,7 @@ export interface OriginConfig {
   trackerEmbedded: boolean;
   sessionTtlMs: number;
   maxUploadBytes: number;
+  searchCacheMs: number;
   seedDemo: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
@@ -73,6 +76,7 @@ export function loadOriginConfig(env: Record<string, string | undefined> = proce
     trackerEmbedded: e.TRACKER_EMBEDDED,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
+    searchCacheMs: e.SEARCH_CACHE_SECONDS * 1000,
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,
   };

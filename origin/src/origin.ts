@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadOriginConfig, type OriginConfig } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { buildServer } from './http/server.ts';
+import { SearchCache } from './catalog/search-cache.ts';
 import { MediaStore } from './media/media-store.ts';
 import type { OriginServices } from './services.ts';
 
@@ -42,6 +43,7 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
     prisma: database.prisma,
     config,
     media,
+    searchCache: new SearchCache(config.searchCacheMs),
     trackerUrl: config.trackerUrl ?? null,
     now: now ?? (() => new Date()),
   };

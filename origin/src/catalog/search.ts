@@ -51,6 +51,8 @@ function distanceSql(latitude: number, longitude: number): Prisma.Sql {
  * Full-text search over published public content: one SQL statement that filters, ranks and
  * pages (keyset cursors, stable under inserts), returning every column a result card needs.
  */
+export type SearchPage = Awaited<ReturnType<typeof searchContent>>;
+
 export async function searchContent(prisma: PrismaClient, query: SearchQuery, baseUrl: string) {
   const text = query.q && query.q.length > 0 ? query.q : null;
   const sort: Sort = query.sort ?? (text ? 'relevance' : 'popular');
@@ -130,4 +132,6 @@ export const searchProcedure = publicProcedure
   .meta({ openapi: { method: 'GET', path: '/search', tags: ['catalog'], summary: 'Full-text search with filters, distance and cursor pagination' } })
   .input(searchInput)
   .output(searchPageSchema)
-  .query(({ ctx, input }) => searchContent(ctx.prisma, input, ctx.baseUrl));
+  .query(({ ctx, input }) =>
+    ctx.searchCache.get(`${ctx.baseUrl} ${JSON.stringify(input)}`, () => searchContent(ctx.prisma, input, ctx.baseUrl)),
+  );
