@@ -1,12 +1,37 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MediaError } from './errors.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import { generateEquirectFixture, generateEquirectPhoto } from './fixtures.ts';
+import { listTracks, parseBoxes } from './mp4-boxes.ts';
 import { probeMedia, probeResultSchema } from './probe.ts';
+
+/** Appends a spatial-media V1 `uuid` box (GSpherical XML) to the video trak of an MP4 whose moov is last. */
+function withV1Xml(mp4: Buffer, stereoMode: 'mono' | 'top-bottom'): Buffer {
+  const xml = Buffer.from(
+    '<?xml version="1.0"?><rdf:SphericalVideo xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:GSpherical="http://ns.google.com/videos/1.0/spherical/">' +
+      '<GSpherical:Spherical>true</GSpherical:Spherical><GSpherical:Stitched>true</GSpherical:Stitched>' +
+      '<GSpherical:StitchingSoftware>Spherecast test</GSpherical:StitchingSoftware><GSpherical:ProjectionType>equirectangular</GSpherical:ProjectionType>' +
+      `<GSpherical:StereoMode>${stereoMode}</GSpherical:StereoMode></rdf:SphericalVideo>`,
+  );
+  const uuid = Buffer.alloc(8 + 16 + xml.length);
+  uuid.writeUInt32BE(uuid.length, 0);
+  uuid.write('uuid', 4, 'latin1');
+  Buffer.from('ffcc8263f8554a938814587a02521fdd', 'hex').copy(uuid, 8);
+  xml.copy(uuid, 24);
+  const boxes = parseBoxes(mp4);
+  const moov = boxes.find((b) => b.type === 'moov')!;
+  assert.equal(moov.start + moov.size, mp4.length, 'moov must be last so no chunk offset moves');
+  const trak = listTracks(mp4, boxes).find((t) => t.handler === 'vide')!.trak;
+  const end = trak.start + trak.size;
+  const out = Buffer.concat([mp4.subarray(0, end), uuid, mp4.subarray(end)]);
+  out.writeUInt32BE(trak.size + uuid.length, trak.start);
+  out.writeUInt32BE(moov.size + uuid.length, moov.start);
+  return out;
+}
 
 describe('probeMedia', () => {
   let dir: string;
@@ -52,6 +77,18 @@ describe('probeMedia', () => {
     assert.equal(probe.projection.stereo, 'top and bottom');
     assert.equal(probe.projection.inferred, false);
     assert.equal(probe.audio, null);
+  });
+
+  test('reads spatial-media V1 XML (uuid box) as well', async () => {
+    const plain = path.join(dir, 'v1-plain.mp4');
+    await generateEquirectFixture({ out: plain, width: 256, stereo: 'top-bottom', seconds: 0.5, spherical: false, audio: false });
+    const v1 = path.join(dir, 'v1.mp4');
+    await writeFile(v1, withV1Xml(await readFile(plain), 'top-bottom'));
+    const probe = await probeMedia(v1);
+    assert.equal(probe.projection.source, 'metadata');
+    assert.equal(probe.projection.inferred, false);
+    assert.equal(probe.projection.spherical?.projection, 'equirectangular');
+    assert.equal(probe.projection.projection, 'stereo-top-bottom');
   });
 
   test('without metadata infers the projection from the aspect: 2:1 mono, 1:1 top-bottom', async () => {
