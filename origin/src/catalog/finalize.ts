@@ -1,6 +1,6 @@
 import { badRequest } from '../api/errors.ts';
 import type { OriginServices } from '../services.ts';
-import { mediaPlaylistFiles, parseMasterPlaylist, PlaylistError, resolvePlaylistUri, type VariantStream } from '../media/playlist.ts';
+import { mediaPlaylistFiles, PlaylistError, readMasterPlaylist, resolvePlaylistUri, type VariantStream } from '../media/playlist.ts';
 import { HASHES_FILE } from './content-view.ts';
 
 const IMAGE_FILE = /\.(jpe?g|png|webp)$/i;
@@ -38,10 +38,11 @@ export async function finalizeUpload(services: OriginServices, request: Finalize
     if (!IMAGE_FILE.test(request.master)) throw badRequest('A photo is finalized with its full-size image (JPEG, PNG or WebP) as master.');
   } else {
     try {
-      variants = parseMasterPlaylist(await media.readStagedText(request.contentId, request.master));
+      const master = readMasterPlaylist(await media.readStagedText(request.contentId, request.master));
+      variants = master.variants;
       const missing: string[] = [];
-      for (const variant of variants) {
-        const playlistPath = resolvePlaylistUri(request.master, variant.uri);
+      for (const uri of [...variants.map((variant) => variant.uri), ...master.renditionPlaylists]) {
+        const playlistPath = resolvePlaylistUri(request.master, uri);
         if (!stagedPaths.has(playlistPath)) {
           missing.push(playlistPath);
           continue;

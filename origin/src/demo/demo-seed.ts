@@ -2,17 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { generateEquirectFixture, publishToOrigin, transcodeLadder } from '@spherecast/shared/media';
 import { z } from 'zod';
 import { createDirectContext } from '../api/context.ts';
 import { createCaller } from '../api/router.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { createSession, revokeSession } from '../auth/sessions.ts';
 import type { Origin } from '../origin.ts';
-import { buildDemoLadder } from './demo-ladder.ts';
 
 export const DEMO_USERNAME = 'demo';
 const DEMO_TITLE = 'Spherecast demo: a 360° test pattern';
 const DEMO_SECONDS = 20;
+/** Two rungs keep the first start quick on a laptop; real uploads get the full planned ladder. */
+const DEMO_EYE_WIDTHS = [1920, 1280];
 const credentialsSchema = z.object({ username: z.string(), password: z.string() });
 
 export interface DemoInfo {
@@ -68,31 +70,30 @@ export async function seedDemo(origin: Origin, log: (message: string) => void): 
     return { contentId: existing.id, masterUrl: detail.masterUrl ?? '', username: credentials.username, password: credentials.password, credentialsFile: credentials.file };
   }
 
-  log('generating the demo 360 clip and its HLS ladder (first start only)…');
+  log('generating the demo 360 clip and publishing its HLS ladder (first start only)…');
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-demo-'));
   const session = await createSession(prisma, user.id, 3600_000, origin.services.now());
   try {
-    const ladderDir = path.join(workDir, 'ladder');
-    const files = await buildDemoLadder(workDir, ladderDir, DEMO_SECONDS);
-    const content = await caller.content.create({
-      title: DEMO_TITLE,
-      description: 'An equirectangular test pattern generated with ffmpeg: look around to check that the 360° view wraps cleanly.',
-      tags: ['demo', 'test pattern', '360'],
-      genre: 'demo',
-      projection: 'equirectangular-mono',
-      location: { placeName: 'Lisbon', latitude: 38.7223, longitude: -9.1393 },
+    // The same pipeline a creator's studio uses: media engine transcode, then publish over HTTP.
+    const source = path.join(workDir, 'demo-source.mp4');
+    await generateEquirectFixture({ out: source, seconds: DEMO_SECONDS, width: 1920, fps: 30, audio: true });
+    const ladder = await transcodeLadder({ input: source, out: path.join(workDir, 'ladder'), eyeWidths: DEMO_EYE_WIDTHS, segmentSeconds: 2 });
+    const published = await publishToOrigin({
+      origin: origin.url,
+      auth: { token: session.token },
+      dir: ladder.outDir,
+      content: {
+        title: DEMO_TITLE,
+        description: 'An equirectangular test pattern generated with ffmpeg: look around to check that the 360° view wraps cleanly.',
+        tags: ['demo', 'test pattern', '360'],
+        genre: 'demo',
+        projection: 'equirectangular-mono',
+        location: { placeName: 'Lisbon', latitude: 38.7223, longitude: -9.1393 },
+      },
     });
-    for (const file of files) {
-      const response = await fetch(`${origin.url}/media/${content.id}/${file}`, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/octet-stream' },
-        body: await readFile(path.join(ladderDir, file)),
-      });
-      if (response.status !== 201) throw new Error(`uploading ${file} failed (${response.status}): ${await response.text()}`);
-    }
-    const detail = await caller.content.finalize({ id: content.id, master: 'master.m3u8', durationSeconds: DEMO_SECONDS });
-    log(`published ${files.length} files`);
-    return { contentId: content.id, masterUrl: detail.masterUrl ?? '', username: credentials.username, password: credentials.password, credentialsFile: credentials.file };
+    log(`published ${published.uploaded.length} files (${ladder.variants.length} renditions)`);
+    const detail = await caller.content.get({ id: published.contentId });
+    return { contentId: published.contentId, masterUrl: detail.masterUrl ?? '', username: credentials.username, password: credentials.password, credentialsFile: credentials.file };
   } finally {
     await revokeSession(prisma, session.sessionId, origin.services.now());
     await rm(workDir, { recursive: true, force: true });

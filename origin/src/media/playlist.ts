@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseMasterPlaylist, parseMediaPlaylist } from '@spherecast/shared/media';
 
 export interface VariantStream {
   uri: string;
@@ -14,69 +15,43 @@ export class PlaylistError extends Error {
   override name = 'PlaylistError';
 }
 
-/** Parses an HLS attribute list (`KEY=value,KEY="quoted, value"`). */
-export function parseAttributes(list: string): Map<string, string> {
-  const attributes = new Map<string, string>();
-  const pattern = /([A-Z0-9-]+)=("[^"]*"|[^,]*)/g;
-  for (const match of list.matchAll(pattern)) {
-    const value = match[2] ?? '';
-    attributes.set(match[1]!, value.startsWith('"') ? value.slice(1, -1) : value);
-  }
-  return attributes;
+function requireHeader(text: string): void {
+  if (!text.trimStart().startsWith('#EXTM3U')) throw new PlaylistError('A playlist must start with #EXTM3U.');
 }
 
-function lines(text: string): string[] {
-  const all = text.split(/\r?\n/).map((line) => line.trim());
-  if (all[0] !== '#EXTM3U') throw new PlaylistError('A playlist must start with #EXTM3U.');
-  return all.filter((line) => line.length > 0);
-}
-
-/** Reads the variant streams of a master playlist. */
-export function parseMasterPlaylist(text: string): VariantStream[] {
-  const all = lines(text);
-  const variants: VariantStream[] = [];
-  for (let i = 0; i < all.length; i += 1) {
-    const line = all[i]!;
-    if (!line.startsWith('#EXT-X-STREAM-INF:')) continue;
-    const attributes = parseAttributes(line.slice('#EXT-X-STREAM-INF:'.length));
-    const uri = all[i + 1];
-    if (!uri || uri.startsWith('#')) throw new PlaylistError('Each #EXT-X-STREAM-INF must be followed by a playlist URI.');
-    const bandwidth = Number(attributes.get('BANDWIDTH'));
-    if (!Number.isInteger(bandwidth) || bandwidth <= 0) {
-      throw new PlaylistError(`The variant ${uri} has no valid BANDWIDTH.`);
-    }
-    const resolution = /^(\d+)x(\d+)$/.exec(attributes.get('RESOLUTION') ?? '');
-    const average = attributes.get('AVERAGE-BANDWIDTH');
-    const frameRate = attributes.get('FRAME-RATE');
-    variants.push({
+/**
+ * Validates an uploaded master playlist (parsed by the media engine's reader) and returns its
+ * variant streams and the playlists of its alternative renditions (`#EXT-X-MEDIA` URIs, e.g. audio).
+ */
+export function readMasterPlaylist(text: string): { variants: VariantStream[]; renditionPlaylists: string[] } {
+  requireHeader(text);
+  const parsed = parseMasterPlaylist(text);
+  if (parsed.variants.length === 0) throw new PlaylistError('The master playlist lists no variant streams (#EXT-X-STREAM-INF).');
+  const variants = parsed.variants.map(({ uri, attributes }) => {
+    const bandwidth = Number(attributes.BANDWIDTH);
+    if (!Number.isInteger(bandwidth) || bandwidth <= 0) throw new PlaylistError(`The variant ${uri} has no valid BANDWIDTH.`);
+    const resolution = /^(\d+)x(\d+)$/.exec(attributes.RESOLUTION ?? '');
+    return {
       uri,
       bandwidth,
-      averageBandwidth: average ? Number(average) : null,
+      averageBandwidth: attributes['AVERAGE-BANDWIDTH'] ? Number(attributes['AVERAGE-BANDWIDTH']) : null,
       width: resolution ? Number(resolution[1]) : null,
       height: resolution ? Number(resolution[2]) : null,
-      codecs: attributes.get('CODECS') ?? null,
-      frameRate: frameRate ? Number(frameRate) : null,
-    });
-  }
-  if (variants.length === 0) throw new PlaylistError('The master playlist lists no variant streams (#EXT-X-STREAM-INF).');
-  return variants;
+      codecs: attributes.CODECS ?? null,
+      frameRate: attributes['FRAME-RATE'] ? Number(attributes['FRAME-RATE']) : null,
+    };
+  });
+  const renditionPlaylists = parsed.media.map((media) => media.URI).filter((uri): uri is string => Boolean(uri));
+  return { variants, renditionPlaylists };
 }
 
-/** The files a media playlist refers to: its init segment(s) and media segments. */
+/** The files a media playlist refers to (init segment and media segments), and whether it is finished. */
 export function mediaPlaylistFiles(text: string): { files: string[]; ended: boolean } {
-  const files: string[] = [];
-  let ended = false;
-  for (const line of lines(text)) {
-    if (line.startsWith('#EXT-X-MAP:')) {
-      const uri = parseAttributes(line.slice('#EXT-X-MAP:'.length)).get('URI');
-      if (uri) files.push(uri);
-    } else if (line === '#EXT-X-ENDLIST') {
-      ended = true;
-    } else if (!line.startsWith('#')) {
-      files.push(line);
-    }
-  }
-  return { files, ended };
+  requireHeader(text);
+  const parsed = parseMediaPlaylist(text);
+  const files = parsed.segments.map((segment) => segment.uri);
+  if (parsed.initUri) files.unshift(parsed.initUri);
+  return { files, ended: /^#EXT-X-ENDLIST\s*$/m.test(text) };
 }
 
 /** Resolves a URI found in a playlist at `playlistPath` to a path relative to the ladder's root. */

@@ -1,6 +1,8 @@
 import { badRequest } from '../api/errors.ts';
 import { decodeCursor, encodeCursor } from '../catalog/cursor.ts';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** A keyset position in a list sorted by a timestamp, then by id. */
 export interface DateCursor {
   at: Date;
@@ -12,7 +14,7 @@ export function decodeDateCursor(cursor: string | undefined): DateCursor | null 
   const decoded = decodeCursor(cursor);
   if (!decoded) return null;
   const at = typeof decoded.value === 'string' ? new Date(decoded.value) : new Date(Number.NaN);
-  if (Number.isNaN(at.getTime())) throw badRequest('cursor: not a cursor this server handed out. Start again without it.');
+  if (Number.isNaN(at.getTime()) || !UUID.test(decoded.id)) throw badRequest('cursor: not a cursor this server handed out. Start again without it.');
   return { at, id: decoded.id };
 }
 

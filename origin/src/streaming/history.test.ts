@@ -40,6 +40,10 @@ for (const kind of await testDatabaseKinds()) {
       const page2 = await t.http('GET', `/api/me/history?limit=2&cursor=${page1.body.nextCursor}`, { token: viewer.token });
       assert.deepEqual(page2.body.items.map((item: { content: { title: string } }) => item.content.title), ['Second'], 'content made private by its owner has left the history');
       assert.equal(page2.body.nextCursor, null);
+      const forged = Buffer.from(JSON.stringify([new Date().toISOString(), '-'.repeat(36)])).toString('base64url');
+      const bad = await t.http('GET', `/api/me/history?cursor=${forged}`, { token: viewer.token });
+      assert.equal(bad.status, 400);
+      assert.match(bad.body.message, /^cursor: /);
     });
 
     test('history is per user and needs a valid sign-in', async () => {
