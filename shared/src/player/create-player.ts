@@ -40,7 +40,7 @@ export type PlayerStats = {
   p2pBytes: number;
   /** Bytes this viewer sent to others. */
   uploadedBytes: number;
-  /** Peers connected right now. */
+  /** Other viewers connected right now (connections of the main stream). */
   peers: number;
   /** Segments from peers that failed the hash check (and were fetched again). */
   rejectedSegments: number;
@@ -300,12 +300,15 @@ class HlsPlayer implements Player {
       this.#stats.uploadedBytes += bytes;
       this.#scheduleStats();
     };
-    const onPeerConnect = ({ peerId }: PeerDetails): void => {
+    // Each stream (video, separate audio) has its own connections; count other viewers once, by the main stream.
+    const onPeerConnect = ({ peerId, streamType }: PeerDetails): void => {
+      if (streamType !== 'main') return;
       this.#peers.add(peerId);
       this.#stats.peers = this.#peers.size;
       this.#scheduleStats();
     };
-    const onPeerClose = ({ peerId }: PeerDetails): void => {
+    const onPeerClose = ({ peerId, streamType }: PeerDetails): void => {
+      if (streamType !== 'main') return;
       this.#peers.delete(peerId);
       this.#stats.peers = this.#peers.size;
       this.#scheduleStats();

@@ -275,10 +275,13 @@ export class SphereRenderer {
     if (this.#dirty || this.#isLive() || this.#gl.xr.isPresenting) this.render();
   };
 
+  /** Sources that must be redrawn every display frame (their changes are not signalled). */
   #isLive(): boolean {
     const source = this.#source;
     if (source instanceof HTMLCanvasElement) return true;
-    return source instanceof HTMLVideoElement && !source.paused && !source.ended;
+    // Videos signal each new frame through requestVideoFrameCallback (see watchSource) where supported.
+    if (!(source instanceof HTMLVideoElement) || source.paused || source.ended) return false;
+    return typeof (source as { requestVideoFrameCallback?: unknown }).requestVideoFrameCallback !== 'function';
   }
 
   #refreshLiveTexture(): void {
@@ -393,8 +396,18 @@ function watchSource(source: SphereSource, texture: Texture, invalidate: () => v
       invalidate();
     };
     for (const e of events) source.addEventListener(e, onChange);
+    // Redraw once per decoded video frame (24–60 a second) rather than on every display frame.
+    let frameRequest = 0;
+    const onFrame = (): void => {
+      invalidate();
+      frameRequest = source.requestVideoFrameCallback(onFrame);
+    };
+    if (typeof (source as { requestVideoFrameCallback?: unknown }).requestVideoFrameCallback === 'function') {
+      frameRequest = source.requestVideoFrameCallback(onFrame);
+    }
     return () => {
       for (const e of events) source.removeEventListener(e, onChange);
+      if (frameRequest) source.cancelVideoFrameCallback(frameRequest);
     };
   }
   return () => undefined;

@@ -1,6 +1,6 @@
 // Procedures the origin's AppRouter does not export yet, called over the same tRPC HTTP protocol with
 // their shapes taken from the shared schemas. Each moves to the typed `api` client once the origin has it.
-import type { ContentSummary, HistoryItem, Recommendation } from '@spherecast/shared';
+import type { ContentSummary, Recommendation } from '@spherecast/shared';
 import { ApiError } from './client.ts';
 import { viewerId } from './viewer-id.ts';
 
@@ -39,7 +39,6 @@ async function call<T>(kind: 'query' | 'mutation', path: string, input: unknown)
 
 export const pending = {
   myLikes: (cursor?: string) => call<Page<ContentSummary>>('query', 'engagement.myLikes', { cursor, limit: 24 }),
-  history: (cursor?: string) => call<Page<HistoryItem>>('query', 'streaming.history', { cursor, limit: 24 }),
   recommendations: (limit = 12) =>
     call<{ basis: 'personal' | 'popular'; items: Jsonify<Recommendation>[] }>('query', 'recommendations.forMe', { limit }),
 };

@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import { pending, type Page } from '../api/pending.ts';
-import type { HistoryItem } from '@spherecast/shared';
+import { api, type RouterOutputs } from '../api/client.ts';
 import { CardGrid, ContentCard } from '../catalog/content-card.tsx';
 import { RequireSignIn } from '../auth/require-sign-in.tsx';
 import { formatDuration } from '../ui/format.ts';
@@ -16,8 +15,8 @@ export function HistoryPage() {
 }
 
 function History() {
-  const first = useAsync(() => pending.history(), []);
-  const [more, setMore] = useState<Page<HistoryItem> | null>(null);
+  const first = useAsync(() => api.streaming.history.query({ limit: 24 }), []);
+  const [more, setMore] = useState<RouterOutputs['streaming']['history'] | null>(null);
   const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
   const cursor = more ? more.nextCursor : (first.data?.nextCursor ?? null);
   return (
@@ -42,7 +41,7 @@ function History() {
       </CardGrid>
       {cursor ? (
         <div className="center">
-          <button type="button" className="button" onClick={() => void pending.history(cursor).then((page) => setMore((m) => ({ items: [...(m?.items ?? []), ...page.items], nextCursor: page.nextCursor })))}>
+          <button type="button" className="button" onClick={() => void api.streaming.history.query({ cursor, limit: 24 }).then((page) => setMore((m) => ({ items: [...(m?.items ?? []), ...page.items], nextCursor: page.nextCursor })))}>
             Show more
           </button>
         </div>

@@ -1,26 +1,27 @@
 // The streaming session: where to start (resume) and periodic position reports.
-import type { PlaybackSession } from '@spherecast/shared';
-import { rest } from '../api/client.ts';
+import { api, type RouterInputs, type RouterOutputs } from '../api/client.ts';
 import { viewerId } from '../api/viewer-id.ts';
 
-export type Session = Omit<PlaybackSession, never>;
+export type Session = RouterOutputs['streaming']['start'];
+type Heartbeat = RouterInputs['streaming']['heartbeat'];
 
-/** Opens (or resumes) a viewing session: `GET /api/streaming/{contentId}`. */
-export function openSession(contentId: string, signal?: AbortSignal): Promise<Session> {
-  if (signal?.aborted) return Promise.reject(new DOMException('aborted', 'AbortError'));
-  return rest<Session>('GET', `/streaming/${encodeURIComponent(contentId)}`);
+/** Opens (or resumes) a viewing session (`GET /api/streaming/{id}` on the REST face). */
+export function openSession(contentId: string): Promise<Session> {
+  return api.streaming.start.query({ id: contentId });
 }
 
 /**
- * Reports the position. `keepalive` lets the request outlive the page (pagehide, navigation away),
- * which a beacon cannot do with our headers.
+ * Reports the position. A plain tRPC POST with `keepalive`, so the last report outlives the page
+ * (pagehide, navigation away); a beacon could not carry the viewer header.
  */
 export async function sendHeartbeat(sessionId: string, positionSeconds: number, ended = false): Promise<void> {
-  await fetch('/trpc/streaming.heartbeat', {
+  const input: Heartbeat = { sessionId, positionSeconds: Math.max(0, positionSeconds), ...(ended ? { ended: true } : {}) };
+  const response = await fetch('/trpc/streaming.heartbeat', {
     method: 'POST',
     keepalive: true,
     credentials: 'same-origin',
     headers: { 'content-type': 'application/json', 'x-spherecast-viewer': viewerId() },
-    body: JSON.stringify({ sessionId, positionSeconds: Math.max(0, positionSeconds), ...(ended ? { ended: true } : {}) }),
+    body: JSON.stringify(input),
   });
+  if (!response.ok) throw new Error(`heartbeat answered ${response.status}`);
 }
