@@ -148,7 +148,8 @@ export function planLadder(probe: ProbeResult, options: PlanLadderOptions = {}):
   const top = rungs.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
   const eyeAspectHeight = (w: number) => even(w / 2);
   const posterWidth = Math.min(1920, even(eyeWidthOf(projection, top.width)));
-  const totalFrames = Math.max(1, Math.floor(duration * fps));
+  // The poster frame must exist: count frames over the video stream's own duration when known.
+  const totalFrames = Math.max(1, probe.video.frameCount ?? Math.floor((probe.video.durationSeconds ?? duration) * fps));
   return ladderPlanSchema.parse({
     projection,
     frameRate: fps,

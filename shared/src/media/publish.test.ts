@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MediaError } from './errors.ts';
-import { generateEquirectFixture } from './fixtures.ts';
+import { generateEquirectFixture, generateEquirectPhoto } from './fixtures.ts';
+import { transcodePhoto } from './photo.ts';
 import { listFiles } from './output-dir.ts';
 import { PublishJob, type PublishProgress } from './publish.ts';
 import { TestOrigin } from './test-origin.ts';
@@ -112,6 +113,18 @@ describe('PublishJob', () => {
       (e: unknown) => e instanceof MediaError && e.code === 'ORIGIN_UNREACHABLE' && e.retryable && /3 attempts/.test(e.message),
     );
     assert.ok(Date.now() - started < 5000);
+  });
+
+  test('a photo output is published as kind photo with its largest rung as master and the preview as poster', async () => {
+    const photo = path.join(dir, 'pano.jpg');
+    await generateEquirectPhoto({ out: photo, width: 1024 });
+    const out = path.join(dir, 'photo-out');
+    await transcodePhoto({ input: photo, out, widths: [1024, 512] });
+    const result = await new PublishJob({ origin: origin.url, auth: { token: 'secret-token' }, dir: out, content: { title: 'Pano' } }).start();
+    const item = origin.content.get(result.contentId)!;
+    assert.equal(item.body.kind, 'photo');
+    assert.deepEqual(item.finalized, { master: 'photo-1024x512.jpg', poster: 'preview.jpg' });
+    assert.deepEqual([...item.files.keys()].sort(), await listFiles(out));
   });
 
   test('a folder that is not a transcode output is refused before anything is sent', async () => {
