@@ -1,4 +1,4 @@
-import { commentCreateInput, commentSchema, commentsInput, commentThreadSchema, commentUpdateInput, idInput, okSchema, pageInput, pageOf } from '@spherecast/shared';
+import { commentCreateInput, commentSchema, commentsInput, commentThreadSchema, commentUpdateInput, idInput, idSchema, okSchema, pageInput, pageOf } from '@spherecast/shared';
 import { badRequest, forbidden, notFound } from '../api/errors.ts';
 import { protectedProcedure, publicProcedure } from '../api/trpc.ts';
 import { canView, requireViewableContent } from '../catalog/access.ts';
@@ -37,7 +37,7 @@ export const commentProcedures = {
 
   replies: publicProcedure
     .meta({ openapi: { method: 'GET', path: '/comments/{id}/replies', tags: ['engagement'], summary: 'All replies to a comment, oldest first' } })
-    .input(pageInput.extend({ id: idInput.shape.id }))
+    .input(pageInput.extend({ id: idSchema }))
     .output(pageOf(commentSchema))
     .query(async ({ ctx, input }) => {
       const parent = await ctx.prisma.comment.findUnique({

@@ -3,7 +3,7 @@ import { notFound } from '../api/errors.ts';
 import { protectedProcedure } from '../api/trpc.ts';
 import { requireViewableContent } from '../catalog/access.ts';
 import type { PrismaClient } from '../db/database.ts';
-import { changeCounters } from './popularity.ts';
+import { changeCounters, COUNTER_TRANSACTION } from './popularity.ts';
 
 async function likeState(prisma: PrismaClient, userId: string, contentId: string): Promise<LikeState> {
   const [content, like] = await Promise.all([
@@ -30,7 +30,7 @@ export const likeProcedures = {
       await ctx.prisma.$transaction(async (tx) => {
         const { count } = await tx.like.createMany({ data: [{ userId, contentId: input.id, createdAt: ctx.now() }], skipDuplicates: true });
         if (count > 0) await changeCounters(tx, input.id, { likeCount: count });
-      });
+      }, COUNTER_TRANSACTION);
       return likeState(ctx.prisma, userId, input.id);
     }),
 
@@ -44,7 +44,7 @@ export const likeProcedures = {
       await ctx.prisma.$transaction(async (tx) => {
         const { count } = await tx.like.deleteMany({ where: { userId, contentId: input.id } });
         if (count > 0) await changeCounters(tx, input.id, { likeCount: -count });
-      });
+      }, COUNTER_TRANSACTION);
       return likeState(ctx.prisma, userId, input.id);
     }),
 };

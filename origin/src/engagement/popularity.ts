@@ -40,6 +40,13 @@ export function recomputePopularity(db: Db, contentId: string): Prisma.PrismaPro
 }
 
 /**
+ * Waits for interactive transactions that touch counters. PGlite runs one transaction at a time and
+ * PostgreSQL queues writers on the content row, so a burst (a clip going viral, a test firing 20
+ * likes at once) makes a transaction wait its turn longer than Prisma's defaults (2 s / 5 s) allow.
+ */
+export const COUNTER_TRANSACTION = { maxWait: 15_000, timeout: 20_000 } as const;
+
+/**
  * Runs `work` in a transaction that first locks the content row, so that everything that reads
  * engagement state and then changes counters (rating upserts, comment deletions) is serialized per
  * content. Returns null when the content does not exist.
@@ -49,5 +56,5 @@ export async function withContentLocked<T>(prisma: PrismaClient, contentId: stri
     const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Content" WHERE "id" = ${contentId}::uuid FOR UPDATE`;
     if (locked.length === 0) return null;
     return work(tx);
-  });
+  }, COUNTER_TRANSACTION);
 }
