@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testDatabaseKinds } from '../test-support/databases.ts';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
-import { readyContent } from './test-fixtures.ts';
+import { readyContent, tickingClock } from './test-fixtures.ts';
 
 const UNKNOWN_ID = '0190a000-0000-7000-8000-000000000000';
 
@@ -13,7 +13,7 @@ for (const kind of await testDatabaseKinds()) {
     let fan: TestUser;
     let contentId: string;
     before(async () => {
-      t = await startTestOrigin(kind);
+      t = await startTestOrigin(kind, { now: tickingClock() });
       owner = await t.user('owner');
       fan = await t.user('fan', 'viewer');
       contentId = await readyContent(t, owner, { title: 'Nazaré waves' });
@@ -48,6 +48,22 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal(await t.origin.services.prisma.like.count({ where: { contentId } }), 10);
       await Promise.all(users.slice(0, 4).flatMap((user) => [user.caller.engagement.unlike({ id: contentId }), user.caller.engagement.unlike({ id: contentId })]));
       assert.deepEqual(await counters(), { likeCount: 6, popularity: 30 });
+    });
+
+    test('/api/me/likes lists what the caller liked and may still see, latest like first, in pages', async () => {
+      const collector = await t.user('collector', 'viewer');
+      const titles = ['Liked first', 'Liked second', 'Liked third', 'Liked then hidden'];
+      const ids = [];
+      for (const title of titles) ids.push(await readyContent(t, owner, { title }));
+      for (const id of ids) await collector.caller.engagement.like({ id });
+      await t.origin.services.prisma.content.update({ where: { id: ids[3]! }, data: { visibility: 'private' } });
+      const page1 = await t.http('GET', '/api/me/likes?limit=2', { token: collector.token });
+      assert.equal(page1.status, 200, JSON.stringify(page1.body));
+      assert.deepEqual(page1.body.items.map((c: { title: string }) => c.title), ['Liked third', 'Liked second']);
+      const page2 = await collector.caller.engagement.myLikes({ limit: 2, cursor: page1.body.nextCursor });
+      assert.deepEqual(page2.items.map((c) => c.title), ['Liked first']);
+      assert.equal(page2.nextCursor, null);
+      assert.equal((await t.http('GET', '/api/me/likes')).status, 401);
     });
 
     test('liking needs a sign-in, an existing id and content the caller may see', async () => {

@@ -1,8 +1,10 @@
-import { idInput, likeStateSchema, type LikeState } from '@spherecast/shared';
+import { contentSummarySchema, idInput, likeStateSchema, pageInput, pageOf, type LikeState } from '@spherecast/shared';
 import { notFound } from '../api/errors.ts';
 import { protectedProcedure } from '../api/trpc.ts';
 import { requireViewableContent } from '../catalog/access.ts';
+import { contentSummarySelect, toSummary, VIEWABLE_STATUSES } from '../catalog/content-view.ts';
 import type { PrismaClient } from '../db/database.ts';
+import { decodeDateCursor, pageOfRows } from '../profiles/date-cursor.ts';
 import { changeCounters, COUNTER_TRANSACTION } from './popularity.ts';
 
 async function likeState(prisma: PrismaClient, userId: string, contentId: string): Promise<LikeState> {
@@ -46,5 +48,27 @@ export const likeProcedures = {
         if (count > 0) await changeCounters(tx, input.id, { likeCount: -count });
       }, COUNTER_TRANSACTION);
       return likeState(ctx.prisma, userId, input.id);
+    }),
+
+  myLikes: protectedProcedure
+    .meta({ openapi: { method: 'GET', path: '/me/likes', tags: ['engagement'], summary: 'What you liked, most recent like first', protect: true } })
+    .input(pageInput)
+    .output(pageOf(contentSummarySchema))
+    .query(async ({ ctx, input }) => {
+      const userId = ctx.user.id;
+      const cursor = decodeDateCursor(input.cursor);
+      const rows = await ctx.prisma.like.findMany({
+        where: {
+          userId,
+          // Likes stay when content is made private or taken down, but only what may be seen is listed.
+          content: { OR: [{ ownerId: userId }, { visibility: { not: 'private' }, status: { in: [...VIEWABLE_STATUSES] } }] },
+          ...(cursor ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, contentId: { lt: cursor.id } }] } : {}),
+        },
+        orderBy: [{ createdAt: 'desc' }, { contentId: 'desc' }],
+        take: input.limit + 1,
+        select: { createdAt: true, content: { select: contentSummarySelect } },
+      });
+      const { page, nextCursor } = pageOfRows(rows, input.limit, (row) => ({ at: row.createdAt, id: row.content.id }));
+      return { items: page.map((row) => toSummary(row.content, ctx.baseUrl)), nextCursor };
     }),
 };
