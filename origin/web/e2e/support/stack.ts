@@ -1,5 +1,5 @@
 // An origin (embedded PGlite in a temp dir) and a tracker started by the test, and a published video.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createOrigin, type Origin } from '@spherecast/origin';
@@ -78,7 +78,9 @@ export async function startStack(): Promise<Stack> {
         });
         if (!response.ok) throw new Error(`upload ${rel} → ${response.status}: ${await response.text()}`);
       }
-      await http('POST', `/api/content/${created.id}/finalize`, { master, ...(durationSeconds ? { durationSeconds } : {}) }, token);
+      // The media engine's ladder carries a poster frame; publish it as the content's poster.
+      const poster = kind === 'video' && (await access(path.join(dir, 'poster.jpg')).then(() => true, () => false)) ? 'poster.jpg' : undefined;
+      await http('POST', `/api/content/${created.id}/finalize`, { master, ...(poster ? { poster } : {}), ...(durationSeconds ? { durationSeconds } : {}) }, token);
       return created.id;
     },
     async close() {

@@ -1,6 +1,6 @@
 // Procedures the origin's AppRouter does not export yet, called over the same tRPC HTTP protocol with
 // their shapes taken from the shared schemas. Each moves to the typed `api` client once the origin has it.
-import type { ContentSummary, Recommendation } from '@spherecast/shared';
+import type { ContentSummary } from '@spherecast/shared';
 import { ApiError } from './client.ts';
 import { viewerId } from './viewer-id.ts';
 
@@ -38,9 +38,8 @@ async function call<T>(kind: 'query' | 'mutation', path: string, input: unknown)
 }
 
 export const pending = {
+  /** The signed-in user's liked content, newest like first. Not in the origin yet (asked for). */
   myLikes: (cursor?: string) => call<Page<ContentSummary>>('query', 'engagement.myLikes', { cursor, limit: 24 }),
-  recommendations: (limit = 12) =>
-    call<{ basis: 'personal' | 'popular'; items: Jsonify<Recommendation>[] }>('query', 'recommendations.forMe', { limit }),
 };
 
 export type ContentCard = Jsonify<ContentSummary>;

@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
-import { pending } from '../api/pending.ts';
 import { useSession } from '../auth/session.tsx';
 import { Link } from '../router.tsx';
 import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
@@ -70,7 +69,7 @@ export function HomePage() {
   const { me } = useSession();
   const recommended = useAsync(async () => {
     try {
-      return await pending.recommendations(8);
+      return await api.recommendations.list.query({ limit: 8 });
     } catch {
       // Recommendations are a nice-to-have; the other shelves still fill the page.
       return { basis: 'popular' as const, items: [] };

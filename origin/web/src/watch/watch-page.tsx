@@ -186,9 +186,17 @@ function useHeartbeat(video: HTMLVideoElement | null, sessionId: string | null):
   useEffect(() => {
     if (!video || !sessionId) return;
     let lastSent = -1;
+    // The last position the viewer really saw: when the page unmounts, the player detaches first and
+    // the element's currentTime is already back at 0.
+    // Nothing is reported before playback has really started, so opening and leaving at once does not
+    // overwrite the saved position with 0.
+    let position: number | null = null;
+    const track = (): void => {
+      if (video.readyState > 0 && !video.seeking && video.played.length > 0) position = video.currentTime;
+    };
     const send = (ended = false): void => {
-      const position = video.currentTime;
-      if (!ended && Math.abs(position - lastSent) < 0.5) return;
+      track();
+      if (position === null || (!ended && Math.abs(position - lastSent) < 0.5)) return;
       lastSent = position;
       sendHeartbeat(sessionId, position, ended).catch((e: unknown) => console.info('heartbeat failed', e));
     };
@@ -201,12 +209,14 @@ function useHeartbeat(video: HTMLVideoElement | null, sessionId: string | null):
       if (document.visibilityState === 'hidden') send();
     };
     const onPageHide = (): void => send();
+    video.addEventListener('timeupdate', track);
     video.addEventListener('pause', onPause);
     video.addEventListener('ended', onEnded);
     document.addEventListener('visibilitychange', onHide);
     window.addEventListener('pagehide', onPageHide);
     return () => {
       clearInterval(timer);
+      video.removeEventListener('timeupdate', track);
       video.removeEventListener('pause', onPause);
       video.removeEventListener('ended', onEnded);
       document.removeEventListener('visibilitychange', onHide);
