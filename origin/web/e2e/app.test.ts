@@ -128,6 +128,11 @@ describe('player app', () => {
     // The reply is shown inside its thread.
     await page.locator('.replies').getByText('Agreed, 6 am is the time.').waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'app-content.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Likes' }).click();
+    await page.getByRole('heading', { name: 'Liked' }).waitFor();
+    await page.getByRole('link', { name: 'Harbour at dawn' }).first().waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Mountain ridge walk' }).count(), 0);
   });
 
   test('following a creator from their profile', async () => {

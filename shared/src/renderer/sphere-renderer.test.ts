@@ -2,7 +2,10 @@
 // which colour is at the centre of the view for each direction.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -19,6 +22,7 @@ type SphereTest = {
   renderer: SphereRenderer;
   probe(view: Partial<View>): Rgb;
   setPattern(projection: Projection): Promise<void>;
+  playVideo(url: string): Promise<void>;
   views: View[];
 };
 declare global {
@@ -45,12 +49,20 @@ describe('SphereRenderer in Chromium', () => {
   let server: ViteDevServer;
   let browser: Browser;
   let page: Page;
+  let publicDir: string;
 
   before(async () => {
     await mkdir(artifacts, { recursive: true });
+    // A short moving clip for the video test, served as /clip.mp4.
+    publicDir = await mkdtemp(path.join(tmpdir(), 'spherecast-renderer-'));
+    await promisify(execFile)(process.env.FFMPEG_PATH ?? 'ffmpeg', [
+      '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=256x128:rate=25:duration=4',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path.join(publicDir, 'clip.mp4'),
+    ]);
     server = await createServer({
       configFile: false,
       root: path.join(here, 'fixtures'),
+      publicDir,
       logLevel: 'silent',
       server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
       optimizeDeps: { noDiscovery: true, include: [] },
@@ -71,6 +83,7 @@ describe('SphereRenderer in Chromium', () => {
   after(async () => {
     await browser?.close();
     await server?.close();
+    if (publicDir) await rm(publicDir, { recursive: true, force: true });
   });
 
   const probe = (view: Partial<View>): Promise<Rgb> => page.evaluate((v) => window.sphereTest.probe(v), view);
@@ -168,5 +181,15 @@ describe('SphereRenderer in Chromium', () => {
     assert.ok(path.length > 2, 'animation produced intermediate views');
     // The short way from 170 to -170 crosses 180, never 0.
     assert.ok(path.every((yaw) => Math.abs(yaw) >= 169.9), `yaw path ${path.join(',')}`);
+  });
+
+  test('a playing video is redrawn by the render loop as its frames change', async () => {
+    await page.evaluate(() => window.sphereTest.playVideo('/clip.mp4'));
+    await page.evaluate(() => window.sphereTest.renderer.setView({ yaw: 0, pitch: 0, fov: 90 }));
+    const canvas = page.locator('#view');
+    const first = await canvas.screenshot();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const second = await canvas.screenshot({ path: path.join(artifacts, 'video-frame.png') });
+    assert.notDeepEqual(first, second, 'the canvas did not change while the video played');
   });
 });

@@ -1,4 +1,6 @@
-import type { ContentCard as CardData } from '../api/pending.ts';
+import type { RouterOutputs } from '../api/client.ts';
+
+type CardData = RouterOutputs['content']['listByCreator']['items'][number];
 import { Link } from '../router.tsx';
 import { formatCount, formatDuration, timeAgo, PROJECTION_LABELS } from '../ui/format.ts';
 

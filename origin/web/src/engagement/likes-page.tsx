@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { pending, type ContentCard as Card } from '../api/pending.ts';
+import { api, type RouterOutputs } from '../api/client.ts';
 import { RequireSignIn } from '../auth/require-sign-in.tsx';
 import { CardGrid, ContentCard } from '../catalog/content-card.tsx';
 import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
@@ -14,8 +14,8 @@ export function LikesPage() {
 }
 
 function Likes() {
-  const first = useAsync(() => pending.myLikes(), []);
-  const [more, setMore] = useState<{ items: Card[]; nextCursor: string | null } | null>(null);
+  const first = useAsync(() => api.engagement.myLikes.query({ limit: 24 }), []);
+  const [more, setMore] = useState<RouterOutputs['engagement']['myLikes'] | null>(null);
   const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
   const cursor = more ? more.nextCursor : (first.data?.nextCursor ?? null);
   return (
@@ -31,7 +31,7 @@ function Likes() {
       </CardGrid>
       {cursor ? (
         <div className="center">
-          <button type="button" className="button" onClick={() => void pending.myLikes(cursor).then((page) => setMore((m) => ({ items: [...(m?.items ?? []), ...page.items], nextCursor: page.nextCursor })))}>
+          <button type="button" className="button" onClick={() => void api.engagement.myLikes.query({ cursor, limit: 24 }).then((page) => setMore((m) => ({ items: [...(m?.items ?? []), ...page.items], nextCursor: page.nextCursor })))}>
             Show more
           </button>
         </div>
