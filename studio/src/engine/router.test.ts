@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TRPCError } from '@trpc/server';
-import { generateEquirectFixture, probeMedia } from '@spherecast/shared/media';
+import { generateEquirectFixture, generateEquirectPhoto, probeMedia } from '@spherecast/shared/media';
+import { createOrigin } from '@spherecast/origin';
 import { studioRouter } from './router.ts';
 import { StudioEngine } from './studio-engine.ts';
 import { createCallerFactory } from './trpc.ts';
@@ -228,6 +229,96 @@ describe('studio router', () => {
     it('explains an origin that cannot be reached', async () => {
       await rejectsWith(caller.origin.signIn({ originUrl: 'http://127.0.0.1:1', login: 'a', password: 'b' }), 'BAD_GATEWAY', /Could not reach/);
       await rejectsWith(caller.origin.signIn({ originUrl: 'ftp://example.org', login: 'a', password: 'b' }), 'BAD_REQUEST', /http/);
+    });
+  });
+
+  describe('photos and publishing to a real origin', () => {
+    let origin: Awaited<ReturnType<typeof createOrigin>>;
+    let photoProjectId: string;
+    let photoJobId: string;
+
+    before(async () => {
+      const originDir = path.join(dir, 'origin');
+      origin = await createOrigin({
+        port: 0,
+        host: '127.0.0.1',
+        dataDir: originDir,
+        mediaDir: path.join(originDir, 'media'),
+        databaseUrl: undefined,
+        seedDemo: false,
+        trackerUrl: 'ws://127.0.0.1:1/tracker',
+      });
+      const register = await fetch(`${origin.url}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'maker', email: 'maker@example.test', password: 'correct-horse-1', role: 'creator' }),
+      });
+      assert.equal(register.status, 200, await register.clone().text());
+    });
+
+    after(async () => {
+      await origin?.close();
+    });
+
+    it('renders the rungs of a 360° photo as a job', async () => {
+      const photo = await generateEquirectPhoto({ out: path.join(dir, 'pano.jpg'), width: 1024 });
+      const project = await caller.projects.add({ path: photo.file });
+      photoProjectId = project.id;
+      assert.equal(project.isStill, true);
+      assert.equal(await caller.ladder.plan({ id: project.id }), null, 'photos have no bitrate ladder');
+      const job = await caller.jobs.start({ id: project.id });
+      assert.equal(job.kind, 'photo');
+      const done = await engine.jobs.settled(job.id);
+      assert.equal(done?.state, 'done', JSON.stringify(done?.error));
+      assert.ok(done?.output?.outputDir && existsSync(path.join(done.output.outputDir, 'photo.json')));
+      photoJobId = job.id;
+    });
+
+    it('signs in (the token stays in the engine) and refuses a wrong password with what to do', async () => {
+      await rejectsWith(
+        caller.origin.signIn({ originUrl: origin.url, login: 'maker', password: 'wrong-password' }),
+        'BAD_REQUEST',
+        /did not accept that username\/email and password/,
+      );
+      const session = await caller.origin.signIn({ originUrl: `${origin.url}/`, login: 'maker@example.test', password: 'correct-horse-1' });
+      assert.equal(session.username, 'maker');
+      assert.equal(session.originUrl, origin.url, 'the address is stored without a trailing slash');
+      assert.equal(JSON.stringify(await caller.origin.session()).includes('token'), false, 'the renderer never sees the token');
+    });
+
+    it('publishes the photo with its metadata; the origin serves it as ready content', async () => {
+      await rejectsWith(
+        caller.publish.start({ projectId: photoProjectId, jobId: 'not-a-job', metadata: { title: 'Pano' } }),
+        'PRECONDITION_FAILED',
+        /finished transcode/,
+      );
+      const job = await caller.publish.start({
+        projectId: photoProjectId,
+        jobId: photoJobId,
+        metadata: {
+          title: 'Harbour panorama',
+          description: 'Morning light',
+          tags: ['Harbour', 'morning'],
+          genre: 'travel',
+          location: { placeName: 'Lisbon', latitude: 38.72, longitude: -9.14 },
+        },
+      });
+      const done = await engine.jobs.settled(job.id);
+      assert.equal(done?.state, 'done', JSON.stringify(done?.error));
+      const contentId = done?.output?.contentId;
+      assert.ok(contentId);
+      assert.equal(done?.output?.contentUrl, `${origin.url}/content/${contentId}`);
+      const response = await fetch(`${origin.url}/api/content/${contentId}`);
+      assert.equal(response.status, 200);
+      const content = (await response.json()) as { title: string; kind: string; status: string; tags: string[]; genre: string | null; location: { placeName: string } | null };
+      assert.equal(content.title, 'Harbour panorama');
+      assert.equal(content.kind, 'photo');
+      assert.equal(content.status, 'ready');
+      assert.deepEqual(content.tags, ['harbour', 'morning']);
+      assert.equal(content.genre, 'travel');
+      assert.equal(content.location?.placeName, 'Lisbon');
+      await caller.origin.signOut();
+      assert.equal(await caller.origin.session(), null);
     });
   });
 });

@@ -248,7 +248,6 @@ export class StudioEngine {
           ladderDir: outputDir,
           kind: project.probe.isStill ? 'photo' : 'video',
           projection: project.projection,
-          durationSeconds: project.probe.durationSeconds,
           metadata,
           signal,
           report,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -50,16 +50,16 @@ async function pixelStats(page: Page, target: Locator): Promise<{ distinctColour
 
 /** Records every state the job cards show from now on; the returned function gives them in order. */
 async function watchJobs(page: Page): Promise<() => Promise<string[]>> {
-  await page.evaluate(() => {
-    const seen: string[] = [];
-    (window as unknown as { __jobStates: string[] }).__jobStates = seen;
-    const record = () => {
+  // A string, not a function: tsx's keepNames helpers (__name) do not exist in the page.
+  await page.evaluate(`(() => {
+    const seen = [];
+    window.__jobStates = seen;
+    new MutationObserver(() => {
       const state = document.querySelector('[data-testid="job"]')?.getAttribute('data-state');
-      if (state && seen.at(-1) !== state) seen.push(state);
-    };
-    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
-  });
-  return () => page.evaluate(() => [...(window as unknown as { __jobStates: string[] }).__jobStates]);
+      if (state && seen[seen.length - 1] !== state) seen.push(state);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+  })()`);
+  return () => page.evaluate<string[]>('[...window.__jobStates]');
 }
 
 describe('Studio in the browser (browser-only mode)', () => {
@@ -79,7 +79,7 @@ describe('Studio in the browser (browser-only mode)', () => {
     const [clip, longClip] = await Promise.all([
       generateEquirectFixture({ out: path.join(dir, 'media', 'reef dive.mp4'), seconds: 2, width: 512, fps: 15 }),
       // Long enough that a transcode is still running when the test looks (progress, cancel).
-      generateEquirectFixture({ out: path.join(dir, 'media', 'long walk.mp4'), seconds: 12, width: 768, fps: 30, audio: false }),
+      generateEquirectFixture({ out: path.join(dir, 'media', 'long walk.mp4'), seconds: 20, width: 768, fps: 30, audio: false }),
       build({ configFile: path.join(studioRoot, 'vite.web.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, sourcemap: false } }),
     ]);
     clipPath = clip.file;
@@ -103,6 +103,12 @@ describe('Studio in the browser (browser-only mode)', () => {
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (error) => console.error('page error:', error.message));
     await page.goto(server.url);
+  });
+
+  afterEach(async (t) => {
+    // A failing test leaves a picture of the page behind for whoever reads the log.
+    const failed = (t as unknown as { passed?: boolean }).passed === false;
+    if (failed && page) await page.screenshot({ path: path.join(artifacts, `studio-failed-${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) });
   });
 
   after(async () => {
@@ -195,9 +201,9 @@ describe('Studio in the browser (browser-only mode)', () => {
       undefined,
       { timeout: 60_000 },
     );
-    await page.screenshot({ path: path.join(artifacts, 'studio-job-running.png') });
     await running.getByTestId('job-cancel').click();
     await page.getByTestId('job').and(page.locator('[data-state="cancelled"]')).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(artifacts, 'studio-job-cancelled.png') });
   });
 
   it('uploads a chosen file into the data folder (browser mode) and opens it', async () => {
@@ -230,7 +236,8 @@ describe('Studio in the browser (browser-only mode)', () => {
     });
     assert.equal(register.status, 200, await register.clone().text());
 
-    await page.getByTestId('project-item').filter({ hasText: 'reef dive' }).first().click();
+    // The project made from the path (the upload has the same name): it has the finished transcode.
+    await page.locator(`[data-testid="project-item"]:has([title="${clipPath}"])`).click();
     await page.getByRole('tab', { name: 'Publish' }).click();
     await page.getByLabel('Origin URL').fill(origin.url);
     await page.getByLabel('Username or email').fill('diver');

@@ -1,7 +1,6 @@
 import type { Projection } from '@spherecast/shared';
-import { transcodeLadder } from '@spherecast/shared/media';
+import { transcodeLadder, transcodePhoto } from '@spherecast/shared/media';
 import type { LadderRungInput, ProbeResult, TranscodePhase } from '@spherecast/shared/media';
-import { StudioError } from '../errors.ts';
 import type { JobProgress } from '../jobs/job-queue.ts';
 
 export interface TranscodeJobOptions {
@@ -22,10 +21,13 @@ const PHASE_STEPS = {
   package: 'Writing playlists and metadata',
 } as const satisfies Record<TranscodePhase, string>;
 
-/** Transcodes a video to the HLS ladder layout (`OUT/master.m3u8` …) with the media engine. */
+/** Transcodes a video to the HLS ladder layout (`OUT/master.m3u8` …), or a photo to its rungs, with the media engine. */
 export async function runTranscode(options: TranscodeJobOptions): Promise<void> {
   if (options.probe.isStill) {
-    throw new StudioError('MEDIA_ENGINE_FAILED', 'The photo pipeline is not available in this build yet.');
+    // One ffmpeg process renders every rung; it reports no progress of its own.
+    options.report({ fraction: null, step: 'Rendering photo rungs' });
+    await transcodePhoto({ input: options.source, out: options.outputDir, probe: options.probe, projection: options.projection, signal: options.signal });
+    return;
   }
   await transcodeLadder({
     input: options.source,

@@ -1,21 +1,55 @@
-// TEMPORARY until the media engine exports its publish: replaced by that call.
 import type { Projection } from '@spherecast/shared';
-import { StudioError } from '../errors.ts';
+import { publishToOrigin } from '@spherecast/shared/media';
+import type { PublishProgress } from '@spherecast/shared/media';
 import type { JobOutput, JobProgress } from '../jobs/job-queue.ts';
 import type { PublishMetadata } from './publish-metadata.ts';
 
 export interface PublishJobOptions {
   originUrl: string;
   token: string;
+  /** A finished transcode or photo output folder. */
   ladderDir: string;
   kind: 'video' | 'photo';
   projection: Projection;
-  durationSeconds: number | null;
   metadata: PublishMetadata;
   signal: AbortSignal;
   report: (progress: JobProgress) => void;
 }
 
-export async function runPublish(_options: PublishJobOptions): Promise<JobOutput> {
-  throw new StudioError('MEDIA_ENGINE_FAILED', 'Publishing is not available in this build yet.');
+const PHASE_STEPS = {
+  login: 'Signing in',
+  create: 'Creating the content',
+  hash: 'Hashing files',
+  upload: 'Uploading',
+  finalize: 'Finalizing',
+} as const satisfies Record<PublishProgress['phase'], string>;
+
+/** Uploads a ladder (or photo rungs) to the origin with the media engine; resumes files already staged. */
+export async function runPublish(options: PublishJobOptions): Promise<JobOutput> {
+  const { metadata } = options;
+  const result = await publishToOrigin({
+    origin: options.originUrl,
+    auth: { token: options.token },
+    dir: options.ladderDir,
+    content: {
+      kind: options.kind,
+      projection: options.projection,
+      title: metadata.title,
+      description: metadata.description,
+      tags: metadata.tags,
+      visibility: metadata.visibility,
+      ...(metadata.genre ? { genre: metadata.genre } : {}),
+      ...(metadata.location ? { location: metadata.location } : {}),
+    },
+    signal: options.signal,
+    onProgress: (progress) =>
+      options.report({
+        fraction: progress.percent / 100,
+        step:
+          progress.phase === 'upload'
+            ? `${PHASE_STEPS.upload} ${progress.doneFiles}/${progress.totalFiles} files`
+            : PHASE_STEPS[progress.phase],
+      }),
+  });
+  return { contentId: result.contentId, contentUrl: `${options.originUrl}/content/${result.contentId}` };
 }

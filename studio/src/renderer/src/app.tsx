@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { LibraryPanel } from './library/library-panel.tsx';
 import { ProjectView } from './project/project-view.tsx';
 import { useAsync, useStudio } from './state/studio-context.tsx';
@@ -14,11 +14,14 @@ export function App() {
     window.location.hash = selectedId ? `/project/${selectedId}` : '';
   }, [selectedId]);
 
-  // A saved selection that is no longer in the library falls back to the first project.
+  // On the first load, a selection from the URL that is no longer in the library falls back to the first
+  // project; later, only an empty selection does (a just-added project may not be in the list yet).
+  const checkedInitialSelection = useRef(false);
   useEffect(() => {
     if (!projects.data) return;
-    if (selectedId && projects.data.some((project) => project.id === selectedId)) return;
-    setSelectedId(projects.data[0]?.id ?? null);
+    const known = projects.data.some((project) => project.id === selectedId);
+    if (selectedId === null || (!checkedInitialSelection.current && !known)) setSelectedId(projects.data[0]?.id ?? null);
+    checkedInitialSelection.current = true;
   }, [projects.data, selectedId]);
 
   return (

@@ -183,8 +183,7 @@ export function SpherePreview({ sourceUrl, isStill, projection, onProjectionChan
         )}
         <span className="spacer" />
         <label className="small">
-          Layout{' '}
-          <select value={projection} onChange={(event) => onProjectionChange(event.target.value as Projection)} data-testid="projection-select">
+          <select aria-label="Layout" title="How the frame is laid out" value={projection} onChange={(event) => onProjectionChange(event.target.value as Projection)} data-testid="projection-select">
             {PROJECTIONS.map((value) => (
               <option key={value} value={value}>
                 {PROJECTION_LABELS[value]}
@@ -193,10 +192,10 @@ export function SpherePreview({ sourceUrl, isStill, projection, onProjectionChan
           </select>
         </label>
         <label className="small checkbox">
-          <input type="checkbox" checked={seams} onChange={(event) => setSeams(event.target.checked)} data-testid="seam-toggle" /> Seam overlay
+          <input type="checkbox" checked={seams} onChange={(event) => setSeams(event.target.checked)} data-testid="seam-toggle" /> Seams
         </label>
-        <button type="button" className="button small" onClick={() => rendererRef.current?.lookAt(0, 0, { durationMs: 400 })}>
-          Reset view
+        <button type="button" className="button small" title="Look straight ahead" onClick={() => rendererRef.current?.lookAt(0, 0, { durationMs: 400 })}>
+          Reset
         </button>
       </div>
     </section>
