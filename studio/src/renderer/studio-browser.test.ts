@@ -48,6 +48,16 @@ async function pixelStats(page: Page, target: Locator): Promise<{ distinctColour
   }, png.toString('base64'));
 }
 
+/** Waits until a locator's screenshot differs from `before` (the renderer draws on its next frame). */
+async function waitForPixelsToChange(target: Locator, before: Buffer): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    if (!(await target.screenshot()).equals(before)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail('the preview did not change');
+}
+
 /** Records every state the job cards show from now on; the returned function gives them in order. */
 async function watchJobs(page: Page): Promise<() => Promise<string[]>> {
   // A string, not a function: tsx's keepNames helpers (__name) do not exist in the page.
@@ -154,7 +164,18 @@ describe('Studio in the browser (browser-only mode)', () => {
     await page.mouse.move(box.x + box.width / 2 - 200, box.y + box.height / 2, { steps: 8 });
     await page.mouse.up();
     assert.notEqual(await hud.textContent(), before, 'dragging turned the view');
+    // Scrolling zooms: the field of view narrows.
+    await page.mouse.wheel(0, -300);
+    await page.waitForFunction(() => !/fov 75°/.test(document.querySelector('[data-testid="preview-hud"]')?.textContent ?? ''));
     await page.screenshot({ path: path.join(artifacts, 'studio-preview.png') });
+
+    // A stereo layout shows one eye: the picture changes, and the project remembers the choice.
+    const mono = await canvas.screenshot();
+    await page.getByTestId('projection-select').selectOption('stereo-top-bottom');
+    await waitForPixelsToChange(canvas, mono);
+    const stored = engine.store.list().find((project) => project.sourcePath === clipPath);
+    assert.equal(stored?.projection, 'stereo-top-bottom');
+    await page.getByTestId('projection-select').selectOption('equirectangular-mono');
   });
 
   it('runs the stitch check and shows the report; a finding turns the preview to it', async () => {
@@ -169,6 +190,10 @@ describe('Studio in the browser (browser-only mode)', () => {
     await page.waitForFunction(() => /yaw 180°|yaw -180°/.test(document.querySelector('[data-testid="preview-hud"]')?.textContent ?? ''), undefined, {
       timeout: 5000,
     });
+    // The seam overlay draws the 0/360° line the view now faces.
+    const withoutSeam = await page.getByTestId('preview-canvas').screenshot();
+    await page.getByTestId('seam-toggle').check();
+    await waitForPixelsToChange(page.getByTestId('preview-canvas'), withoutSeam);
     await page.screenshot({ path: path.join(artifacts, 'studio-check.png') });
   });
 

@@ -2,12 +2,14 @@ import { useEffect, useRef, useState } from 'react';
 import { LibraryPanel } from './library/library-panel.tsx';
 import { ProjectView } from './project/project-view.tsx';
 import { useAsync, useStudio } from './state/studio-context.tsx';
-import { EmptyState } from './ui/feedback.tsx';
+import { EmptyState, ErrorNote } from './ui/feedback.tsx';
 
 /** Library on the left, the selected project on the right. The selection lives in the URL hash. */
 export function App() {
   const { client, transport } = useStudio();
   const projects = useAsync(() => client.projects.list.query(), 'projects');
+  const info = useAsync(() => client.app.info.query(), 'info');
+  const ffmpeg = info.data?.ffmpeg;
   const [selectedId, setSelectedId] = useState<string | null>(() => window.location.hash.replace(/^#\/?project\//, '') || null);
 
   useEffect(() => {
@@ -33,8 +35,12 @@ export function App() {
           </span>
           Spherecast Studio
         </div>
-        <span className="muted small">{transport === 'ipc' ? 'Desktop' : 'Browser mode'}</span>
+        <span className="muted small" title={info.data ? `Data folder: ${info.data.dataDir}` : undefined}>
+          {transport === 'ipc' ? 'Desktop' : 'Browser mode'}
+        </span>
       </header>
+      {info.error ? <ErrorNote title="The studio engine is not answering." message={info.error} onRetry={info.reload} /> : null}
+      {ffmpeg && 'error' in ffmpeg ? <ErrorNote title="ffmpeg is missing: nothing can be probed or transcoded." message={ffmpeg.error} onRetry={info.reload} /> : null}
       <div className="workspace">
         <LibraryPanel
           projects={projects.data}
