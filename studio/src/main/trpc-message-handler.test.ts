@@ -4,6 +4,12 @@ import { MessageChannel } from 'node:worker_threads';
 import { after, describe, it } from 'node:test';
 import { createTRPCClient } from '@trpc/client';
 import { initTRPC, TRPCError } from '@trpc/server';
+import type { AnyRouter, inferRouterContext } from '@trpc/server';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { studioRouter } from '../engine/router.ts';
+import { StudioEngine } from '../engine/studio-engine.ts';
 import { z } from 'zod';
 import type { ElectronTrpcBridge, IpcTrpcClientMessage, IpcTrpcServerMessage } from '../preload/bridge.ts';
 import { ipcLink } from '../renderer/src/trpc/ipc-link.ts';
@@ -30,8 +36,12 @@ const router = t.router({
 });
 
 function connect() {
+  return connectRouter(router, (clientId) => ({ who: clientId }));
+}
+
+function connectRouter<TRouter extends AnyRouter>(router: TRouter, createContext: (clientId: string) => inferRouterContext<TRouter>) {
   const { port1, port2 } = new MessageChannel();
-  const handler = new TrpcMessageHandler({ router, createContext: (clientId) => ({ who: clientId }) });
+  const handler = new TrpcMessageHandler({ router, createContext });
   port2.on('message', (message: IpcTrpcClientMessage) => {
     void handler.handle('window-1', message, (response) => port2.postMessage(response));
   });
@@ -43,7 +53,7 @@ function connect() {
       return () => port1.off('message', wrapped);
     },
   };
-  const client = createTRPCClient<typeof router>({ links: [ipcLink(bridge)] });
+  const client = createTRPCClient<TRouter>({ links: [ipcLink<TRouter>(bridge)] });
   return { client, handler, close: () => { handler.destroy(); port1.close(); port2.close(); } };
 }
 
@@ -97,5 +107,32 @@ describe('tRPC over a message pipe (Electron IPC stand-in)', () => {
     await waitFor(() => activeSubscriptions === 2, 'two subscriptions');
     pipe.handler.closeClient('window-1');
     await waitFor(() => activeSubscriptions === 0, 'subscriptions to stop');
+  });
+});
+
+describe('the studio router over the message pipe (what the desktop app runs)', () => {
+  it('answers queries, maps studio errors and streams job events', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'studio-ipc-'));
+    const engine = new StudioEngine({ dataDir, warn: () => undefined });
+    await engine.start();
+    const pipe = connectRouter(studioRouter, () => ({ engine, mediaUrl: (id: string) => `spherecast-media://projects/${id}/source` }));
+    try {
+      assert.deepEqual(await pipe.client.projects.list.query(), []);
+      assert.equal((await pipe.client.app.info.query()).dataDir, dataDir);
+      await assert.rejects(pipe.client.projects.add.mutate({ path: path.join(dataDir, 'missing.mp4') }), (error: Error & { data?: { code?: string; studio?: { code: string } | null } }) => {
+        assert.equal(error.data?.code, 'NOT_FOUND');
+        assert.equal(error.data?.studio?.code, 'SOURCE_NOT_FOUND');
+        assert.match(error.message, /No file at/);
+        return true;
+      });
+      let started = false;
+      const subscription = pipe.client.jobs.watch.subscribe(undefined, { onStarted: () => { started = true; } });
+      await waitFor(() => started, 'jobs.watch to start');
+      subscription.unsubscribe();
+    } finally {
+      pipe.close();
+      await engine.destroy();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -231,13 +231,22 @@ describe('Studio in the browser (browser-only mode)', () => {
     await page.screenshot({ path: path.join(artifacts, 'studio-job-cancelled.png') });
   });
 
-  it('uploads a chosen file into the data folder (browser mode) and opens it', async () => {
+  it('uploads a chosen or dropped file into the data folder (browser mode) and opens it', async () => {
     await page.getByTestId('file-input').setInputFiles(clipPath);
     await page.getByTestId('project-item').filter({ hasText: 'reef dive' }).nth(1).waitFor({ timeout: 60_000 });
     const uploaded = engine.store.list().find((project) => project.uploaded);
     assert.ok(uploaded, 'a project made from the upload');
     assert.ok(uploaded.sourcePath.startsWith(path.join(engine.dataDir, 'uploads')), uploaded.sourcePath);
     await page.getByTestId('preview-canvas').waitFor();
+
+    // Dropping a file on the drop zone uploads it the same way (a browser gives no path).
+    await page.evaluate(`(async () => {
+      const bytes = await (await fetch(${JSON.stringify(`/media/projects/${uploaded.id}/source`)})).arrayBuffer();
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'dropped clip.mp4', { type: 'video/mp4' }));
+      document.querySelector('[data-testid="dropzone"]').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    })()`);
+    await page.getByTestId('project-title').filter({ hasText: 'dropped clip' }).waitFor({ timeout: 60_000 });
   });
 
   it('signs in to a real origin and publishes the transcoded ladder', async (t) => {
