@@ -17,7 +17,7 @@ import { notFound } from '../api/errors.ts';
 import { creatorProcedure, protectedProcedure, publicProcedure, router } from '../api/trpc.ts';
 import { canView, requireEditableContent } from './access.ts';
 import { contentDetailSelect, contentSummarySelect, toDetail, toSummary, VIEWABLE_STATUSES } from './content-view.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeDateCursor, pageOfRows } from './cursor.ts';
 import { finalizeUpload } from './finalize.ts';
 
 function locationColumns(location: Location | null | undefined) {
@@ -105,23 +105,19 @@ export const contentRouter = router({
     .output(pagedSummaries)
     .query(async ({ ctx, input }) => {
       const own = ctx.user?.id === input.userId;
-      const cursor = decodeCursor(input.cursor);
+      const cursor = decodeDateCursor(input.cursor);
       const rows = await ctx.prisma.content.findMany({
         where: {
           ownerId: input.userId,
           ...(own ? {} : { visibility: 'public', status: { in: [...VIEWABLE_STATUSES] } }),
-          ...(cursor ? { OR: [{ createdAt: { lt: new Date(cursor.value as string) } }, { createdAt: new Date(cursor.value as string), id: { lt: cursor.id } }] } : {}),
+          ...(cursor ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] } : {}),
         },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: input.limit + 1,
         select: contentSummarySelect,
       });
-      const page = rows.slice(0, input.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((row) => toSummary(row, ctx.baseUrl)),
-        nextCursor: rows.length > input.limit && last ? encodeCursor(last.createdAt.toISOString(), last.id) : null,
-      };
+      const { page, nextCursor } = pageOfRows(rows, input.limit, (row) => ({ at: row.createdAt, id: row.id }));
+      return { items: page.map((row) => toSummary(row, ctx.baseUrl)), nextCursor };
     }),
 
   uploads: protectedProcedure

@@ -84,7 +84,7 @@ export function toDetail(
     ratingCount: row.ratingCount,
     renditions: row.renditions,
     masterUrl,
-    segmentHashesUrl: row.kind === 'video' ? mediaUrl(context.baseUrl, row.publishedPath, HASHES_FILE) : null,
+    segmentHashesUrl: row.kind === 'video' ? mediaUrl(context.baseUrl, row.publishedPath, hashesFileFor(row.masterFile)) : null,
     trackerUrl: row.kind === 'video' && masterUrl ? context.trackerUrl : null,
     likedByMe: context.likedByMe,
     myRating: context.myRating,
@@ -93,6 +93,13 @@ export function toDetail(
 
 /** Written beside the master playlist at publish: `{ "<path>": "<sha256 hex>" }` for every file. */
 export const HASHES_FILE = 'hashes.json';
+
+/** Path of the hashes file for a master playlist path (both relative to the published folder). */
+export function hashesFileFor(masterFile: string | null): string | null {
+  if (!masterFile) return null;
+  const slash = masterFile.lastIndexOf('/');
+  return `${slash >= 0 ? masterFile.slice(0, slash + 1) : ''}${HASHES_FILE}`;
+}
 
 /** Statuses a viewer other than the owner may see. */
 export const VIEWABLE_STATUSES = ['ready', 'live', 'ended'] as const;

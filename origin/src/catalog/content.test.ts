@@ -120,9 +120,11 @@ for (const kind of await testDatabaseKinds()) {
       const seen = [...first.body.items, ...second.body.items, ...third.body.items].map((item: { title: string }) => item.title);
       assert.deepEqual(seen, ['Clip 4', 'Clip 3', 'Clip 2', 'Clip 1', 'Clip 0']);
       assert.equal(third.body.nextCursor, null);
-      const forged = await t.http('GET', `/api/users/${author.id}/content?cursor=not-a-cursor`);
-      assert.equal(forged.status, 400);
-      assert.match(forged.body.message, /^cursor: /);
+      for (const cursor of ['not-a-cursor', Buffer.from(JSON.stringify(['yesterday', '0190aaaa-0000-7000-8000-000000000000'])).toString('base64url')]) {
+        const forged = await t.http('GET', `/api/users/${author.id}/content?cursor=${cursor}`);
+        assert.equal(forged.status, 400);
+        assert.match(forged.body.message, /^cursor: /);
+      }
     });
 
     test('tRPC and REST are the same procedures', async () => {

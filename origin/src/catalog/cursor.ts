@@ -6,25 +6,68 @@ export interface Cursor {
   id: string;
 }
 
+/** A keyset position in a list sorted by a timestamp, then by id. */
+export interface DateCursor {
+  at: Date;
+  id: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function forged() {
+  return badRequest('cursor: not a cursor this server handed out. Start again without it.');
+}
+
 export function encodeCursor(value: string | number, id: string): string {
   return Buffer.from(JSON.stringify([value, id])).toString('base64url');
 }
 
+/** Reads a cursor this server handed out; anything else is a 400, never a database error. */
 export function decodeCursor(cursor: string | undefined): Cursor | null {
   if (!cursor) return null;
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      (typeof parsed[0] === 'string' || typeof parsed[0] === 'number') &&
-      typeof parsed[1] === 'string' &&
-      /^[0-9a-f-]{36}$/.test(parsed[1])
-    ) {
-      return { value: parsed[0], id: parsed[1] };
-    }
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through
+    throw forged();
   }
-  throw badRequest('cursor: not a cursor this server handed out. Start again without it.');
+  if (
+    Array.isArray(parsed) &&
+    parsed.length === 2 &&
+    (typeof parsed[0] === 'string' || (typeof parsed[0] === 'number' && Number.isFinite(parsed[0]))) &&
+    typeof parsed[1] === 'string' &&
+    UUID.test(parsed[1])
+  ) {
+    return { value: parsed[0], id: parsed[1] };
+  }
+  throw forged();
+}
+
+/** Like decodeCursor, but the value must be a date. */
+export function decodeDateCursor(cursor: string | undefined): DateCursor | null {
+  const decoded = decodeCursor(cursor);
+  if (!decoded) return null;
+  const at = typeof decoded.value === 'string' ? new Date(decoded.value) : new Date(Number.NaN);
+  if (Number.isNaN(at.getTime())) throw forged();
+  return { at, id: decoded.id };
+}
+
+/** Like decodeCursor, but the value must be a number. */
+export function decodeNumberCursor(cursor: string | undefined): Cursor & { value: number } | null {
+  const decoded = decodeCursor(cursor);
+  if (!decoded) return null;
+  if (typeof decoded.value !== 'number') throw forged();
+  return { value: decoded.value, id: decoded.id };
+}
+
+/**
+ * Cuts the one extra row fetched off a page and makes the cursor for the next page from the last
+ * row kept (null when there is no next page).
+ */
+export function pageOfRows<Row>(rows: Row[], limit: number, key: (row: Row) => DateCursor): { page: Row[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  if (rows.length <= limit || last === undefined) return { page, nextCursor: null };
+  const { at, id } = key(last);
+  return { page, nextCursor: encodeCursor(at.toISOString(), id) };
 }

@@ -1,7 +1,7 @@
 import { badRequest } from '../api/errors.ts';
 import type { OriginServices } from '../services.ts';
 import { mediaPlaylistFiles, PlaylistError, readMasterPlaylist, resolvePlaylistUri, type VariantStream } from '../media/playlist.ts';
-import { HASHES_FILE } from './content-view.ts';
+import { hashesFileFor } from './content-view.ts';
 
 const IMAGE_FILE = /\.(jpe?g|png|webp)$/i;
 
@@ -69,7 +69,7 @@ export async function finalizeUpload(services: OriginServices, request: Finalize
   const hashes = Object.fromEntries(
     staged.filter((file) => file.path.startsWith(masterDir)).map((file) => [file.path.slice(masterDir.length), file.sha256]),
   );
-  const publishedPath = await media.publish(request.contentId, { [`${masterDir}${HASHES_FILE}`]: JSON.stringify(hashes) });
+  const publishedPath = await media.publish(request.contentId, { [hashesFileFor(request.master)!]: JSON.stringify(hashes) });
   const masterFile = request.master;
   try {
     await prisma.$transaction([

@@ -135,6 +135,9 @@ for (const kind of await testDatabaseKinds()) {
         ['limit=1000', /^limit: /],
         ['projection=fisheye', /^projection: /],
         ['cursor=zzz', /^cursor: /],
+        [`cursor=${Buffer.from(JSON.stringify([1, '-'.repeat(36)])).toString('base64url')}`, /^cursor: /],
+        [`sort=newest&cursor=${Buffer.from(JSON.stringify(['not a date', '0190aaaa-0000-7000-8000-000000000000'])).toString('base64url')}`, /^cursor: /],
+        [`sort=popular&cursor=${Buffer.from(JSON.stringify(['2026-01-01', '0190aaaa-0000-7000-8000-000000000000'])).toString('base64url')}`, /^cursor: /],
       ];
       for (const [query, message] of cases) {
         const response = await t.http('GET', `/api/search?${query}`);

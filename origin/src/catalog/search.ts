@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { publicProcedure } from '../api/trpc.ts';
 import { Prisma, type PrismaClient } from '../db/database.ts';
 import { toSummary, type ContentSummaryRow } from './content-view.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeDateCursor, decodeNumberCursor, encodeCursor } from './cursor.ts';
 
 type SearchQuery = z.output<typeof searchInput>;
 type Sort = 'relevance' | 'popular' | 'newest';
@@ -57,7 +57,8 @@ export async function searchContent(prisma: PrismaClient, query: SearchQuery, ba
   const text = query.q && query.q.length > 0 ? query.q : null;
   const sort: Sort = query.sort ?? (text ? 'relevance' : 'popular');
   const effectiveSort: Sort = sort === 'relevance' && !text ? 'popular' : sort;
-  const cursor = decodeCursor(query.cursor);
+  const dateCursor = effectiveSort === 'newest' ? decodeDateCursor(query.cursor) : null;
+  const numberCursor = effectiveSort === 'newest' ? null : decodeNumberCursor(query.cursor);
 
   const filters: Prisma.Sql[] = [Prisma.sql`c."visibility" = 'public'`, Prisma.sql`c."status" IN ('ready', 'live', 'ended')`];
   const tsQuery = text ? Prisma.sql`websearch_to_tsquery('english', ${text})` : null;
@@ -93,10 +94,8 @@ export async function searchContent(prisma: PrismaClient, query: SearchQuery, ba
         : // Relevance: text rank, nudged by popularity so that among equal matches the loved one wins.
           Prisma.sql`(ts_rank_cd(c."searchVector", ${tsQuery!}, 1)::float8 * (1 + ln(1 + c."popularity") / 10))`;
 
-  if (cursor) {
-    const value = effectiveSort === 'newest' ? Prisma.sql`${new Date(String(cursor.value))}::timestamp` : Prisma.sql`${Number(cursor.value)}::float8`;
-    filters.push(Prisma.sql`(${sortValue}, c."id") < (${value}, ${cursor.id}::uuid)`);
-  }
+  if (dateCursor) filters.push(Prisma.sql`(${sortValue}, c."id") < (${dateCursor.at}::timestamp, ${dateCursor.id}::uuid)`);
+  if (numberCursor) filters.push(Prisma.sql`(${sortValue}, c."id") < (${numberCursor.value}::float8, ${numberCursor.id}::uuid)`);
 
   const rows = await prisma.$queryRaw<SearchRow[]>`
     SELECT c."id", ${sortValue} AS sort_value, ${distance} AS distance_km,

@@ -2,7 +2,7 @@ import { commentCreateInput, commentSchema, commentsInput, commentThreadSchema, 
 import { badRequest, forbidden, notFound } from '../api/errors.ts';
 import { protectedProcedure, publicProcedure } from '../api/trpc.ts';
 import { canView, requireViewableContent } from '../catalog/access.ts';
-import { decodeDateCursor, pageOfRows } from '../profiles/date-cursor.ts';
+import { decodeDateCursor, pageOfRows } from '../catalog/cursor.ts';
 import { commentSelect, threadSelect, toComment, toThread } from './comment-view.ts';
 import { changeCounters, withContentLocked } from './popularity.ts';
 

@@ -4,7 +4,7 @@ import { protectedProcedure } from '../api/trpc.ts';
 import { requireViewableContent } from '../catalog/access.ts';
 import { contentSummarySelect, toSummary, VIEWABLE_STATUSES } from '../catalog/content-view.ts';
 import type { PrismaClient } from '../db/database.ts';
-import { decodeDateCursor, pageOfRows } from '../profiles/date-cursor.ts';
+import { decodeDateCursor, pageOfRows } from '../catalog/cursor.ts';
 import { changeCounters, COUNTER_TRANSACTION } from './popularity.ts';
 
 async function likeState(prisma: PrismaClient, userId: string, contentId: string): Promise<LikeState> {

@@ -126,6 +126,7 @@ for (const kind of await testDatabaseKinds()) {
 
     test('the published ladder carries SHA-256 of every segment for P2P validation', async () => {
       const detail = await t.http('GET', `/api/content/${contentId}`);
+      assert.equal(detail.body.segmentHashesUrl, (detail.body.masterUrl as string).replace(/master\.m3u8$/, 'hashes.json'));
       const hashes = (await (await fetch(detail.body.segmentHashesUrl)).json()) as Record<string, string>;
       const expected = createHash('sha256').update(await readFile(path.join(ladderDir, '128x64/seg_001.m4s'))).digest('hex');
       assert.equal(hashes['128x64/seg_001.m4s'], expected);

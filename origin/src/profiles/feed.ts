@@ -1,7 +1,7 @@
 import { contentSummarySchema, pageInput, pageOf } from '@spherecast/shared';
 import { protectedProcedure } from '../api/trpc.ts';
 import { contentSummarySelect, toSummary } from '../catalog/content-view.ts';
-import { decodeDateCursor, pageOfRows } from './date-cursor.ts';
+import { decodeDateCursor, pageOfRows } from '../catalog/cursor.ts';
 
 /** Public, ready content of the creators the caller follows, newest published first. */
 export const feedProcedure = protectedProcedure

@@ -3,7 +3,7 @@ import { badRequest, notFound } from '../api/errors.ts';
 import { protectedProcedure, publicProcedure } from '../api/trpc.ts';
 import { publicUserSelect } from '../auth/user-select.ts';
 import type { PrismaClient } from '../db/database.ts';
-import { decodeDateCursor, pageOfRows } from './date-cursor.ts';
+import { decodeDateCursor, pageOfRows } from '../catalog/cursor.ts';
 
 export async function requireUserId(prisma: PrismaClient, username: string): Promise<string> {
   const user = await prisma.user.findUnique({ where: { username }, select: { id: true } });

@@ -2,7 +2,7 @@ import { historyItemSchema, pageInput, pageOf, type HistoryItem } from '@spherec
 import { protectedProcedure } from '../api/trpc.ts';
 import { contentSummarySelect, toSummary } from '../catalog/content-view.ts';
 import { Prisma } from '../db/database.ts';
-import { decodeDateCursor, pageOfRows } from '../profiles/date-cursor.ts';
+import { decodeDateCursor, pageOfRows } from '../catalog/cursor.ts';
 
 interface LatestSession {
   id: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { readyContent, tickingClock } from '../engagement/test-fixtures.ts';
+import { readyContent, tickingClock } from '../test-support/content-fixtures.ts';
 import { testDatabaseKinds } from '../test-support/databases.ts';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
 
