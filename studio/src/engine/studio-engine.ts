@@ -216,8 +216,7 @@ export class StudioEngine {
     const ladder = this.ladderOf(project);
     const kind = project.probe.isStill ? 'photo' : 'transcode';
     const label = ladder ? `Transcode ${ladder.rungs.map((rung) => rung.name).join(', ')}` : 'Photo rungs';
-    let jobId = '';
-    const job = this.jobs.enqueue({ projectId: id, kind, label }, async ({ signal, report }) => {
+    return this.jobs.enqueue({ projectId: id, kind, label }, async ({ jobId, signal, report }) => {
       const source = await resolveSourceFile(project.sourcePath);
       const outputDir = this.outputDirFor(id, jobId);
       await rm(outputDir, { recursive: true, force: true });
@@ -225,8 +224,6 @@ export class StudioEngine {
       await runTranscode({ source: source.path, probe, projection: project.projection, rungs: project.ladder, outputDir, signal, report });
       return { outputDir };
     });
-    jobId = job.id;
-    return job;
   }
 
   /** Queues the upload of a finished transcode/photo job's output to the signed-in origin. */

@@ -49,6 +49,8 @@ export interface JobProgress {
 }
 
 export interface JobContext {
+  /** The job's own id (e.g. to name its output folder). */
+  jobId: string;
   /** Aborted when the user cancels the job or the studio shuts down. */
   signal: AbortSignal;
   report(progress: JobProgress): void;
@@ -244,6 +246,7 @@ export class JobQueue {
     Object.assign(entry.snapshot, { state: 'running', startedAt: new Date().toISOString(), progress: 0 });
     this.#emit(entry.snapshot);
     const context: JobContext = {
+      jobId: entry.snapshot.id,
       signal: entry.abort.signal,
       report: (progress) => {
         if (entry.snapshot.state !== 'running') return;
