@@ -21,7 +21,6 @@ export const CLOSE_REASONS = {
   'info-hash-not-allowed': { code: 1008, message: 'This info_hash is not allowed on this tracker.' },
   'slow-consumer': { code: 1008, message: 'The client did not read its messages fast enough.' },
   idle: { code: 1001, message: 'No message for longer than the idle timeout.' },
-  'socket-error': { code: 1011, message: 'The connection failed.' },
   shutdown: { code: 1001, message: 'The tracker is shutting down.' },
 } as const;
 export type CloseReason = keyof typeof CLOSE_REASONS;

@@ -48,12 +48,13 @@ export class UpstreamSet {
     return this.upstreams.size;
   }
 
+  /** Sends a wire string (see protocol/binary-string.ts) to `owner` as a text frame. */
   send(owner: string, text: string): void {
     if (this.closed) return;
     let upstream = this.upstreams.get(owner);
     if (upstream === undefined) upstream = this.open(owner);
     if (upstream.backlog === null) {
-      upstream.ws.send(text);
+      upstream.ws.send(Buffer.from(text, 'latin1'), { binary: false });
     } else if (upstream.backlog.length < this.options.maxBacklog) {
       upstream.backlog.push(text);
     }
@@ -85,7 +86,7 @@ export class UpstreamSet {
     ws.on('open', () => {
       const backlog = upstream.backlog ?? [];
       upstream.backlog = null;
-      for (const text of backlog) ws.send(text);
+      for (const text of backlog) ws.send(Buffer.from(text, 'latin1'), { binary: false });
     });
     ws.on('message', (data) => options.onMessage(toBuffer(data)));
     ws.on('unexpected-response', (_request, response) => {

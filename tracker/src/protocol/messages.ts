@@ -1,7 +1,10 @@
 // Messages of the WebTorrent WebSocket tracker protocol, as spoken by bittorrent-tracker's
 // lib/client/websocket-tracker.js (used by p2p-media-loader v2). Everything arrives as one JSON
 // object per text frame; ids are 20-character binary strings (see binary-string.ts).
-import { isBinaryId } from './binary-string.ts';
+// Messages come in and go out as wire strings (binary-string.ts): parsed ids are decoded to
+// binary strings, and every encode* function returns a wire string.
+import { toWire, wireToBinaryId } from './binary-string.ts';
+import { rawRelayValues } from './raw-json.ts';
 
 /** What a peer tells the swarm with an announce; absent / `empty` / `paused` / `update` are all updates. */
 export const ANNOUNCE_EVENTS = ['started', 'stopped', 'completed', 'update'] as const;
@@ -9,10 +12,12 @@ export type AnnounceEvent = (typeof ANNOUNCE_EVENTS)[number];
 
 /** One WebRTC offer a peer hands the tracker to pass on to another peer of the swarm. */
 export interface RelayOffer {
-  /** Binary-string id the answer will quote back. */
-  readonly offerId: string;
+  /** Id the answer will quote back, as written on the wire (relayed, never interpreted). */
+  readonly offerIdWire: string;
   /** The RTCSessionDescription-like object, relayed as-is. */
   readonly offer: object;
+  /** `offer` exactly as the client wrote it (JSON), when it could be located in the message. */
+  readonly json: string | null;
 }
 
 export interface AnnounceRequest {
@@ -33,8 +38,11 @@ export interface AnswerRequest {
   readonly infoHash: string;
   readonly peerId: string;
   readonly toPeerId: string;
-  readonly offerId: string;
+  /** As written on the wire (relayed, never interpreted). */
+  readonly offerIdWire: string;
   readonly answer: object;
+  /** `answer` exactly as the client wrote it (JSON), when it could be located in the message. */
+  readonly answerJson: string | null;
 }
 
 export interface ScrapeRequest {
@@ -95,7 +103,7 @@ function parseEvent(value: unknown): AnnounceEvent | null {
   }
 }
 
-/** Parses and validates one frame. Never throws. */
+/** Parses and validates one frame, given as a wire string. Never throws. */
 export function parseRequest(text: string, limits: ParseLimits): TrackerRequest | ProtocolViolation {
   let message: unknown;
   try {
@@ -104,21 +112,24 @@ export function parseRequest(text: string, limits: ParseLimits): TrackerRequest 
     return violation('malformed-json');
   }
   if (!isObject(message)) return violation('not-an-object');
-  if (message.action === 'announce') return parseAnnounce(message, limits);
+  if (message.action === 'announce') return parseAnnounce(message, text, limits);
   if (message.action === 'scrape') return parseScrape(message, limits);
   return violation('unknown-action');
 }
 
-function parseAnnounce(message: Record<string, unknown>, limits: ParseLimits): TrackerRequest | ProtocolViolation {
-  const infoHash = message.info_hash;
-  const peerId = message.peer_id;
-  if (!isBinaryId(infoHash)) return violation('invalid-info-hash');
-  if (!isBinaryId(peerId)) return violation('invalid-peer-id');
+function parseAnnounce(message: Record<string, unknown>, text: string, limits: ParseLimits): TrackerRequest | ProtocolViolation {
+  const infoHash = wireToBinaryId(message.info_hash);
+  const peerId = wireToBinaryId(message.peer_id);
+  if (infoHash === null) return violation('invalid-info-hash');
+  if (peerId === null) return violation('invalid-peer-id');
 
   if (message.answer !== undefined) {
-    const { answer, to_peer_id: toPeerId, offer_id: offerId } = message;
-    if (!isObject(answer) || !isBinaryId(toPeerId) || !isBinaryId(offerId)) return violation('invalid-answer');
-    return { kind: 'answer', infoHash, peerId, toPeerId, offerId, answer };
+    const { answer, offer_id: offerIdWire } = message;
+    const toPeerId = wireToBinaryId(message.to_peer_id);
+    if (!isObject(answer) || toPeerId === null || typeof offerIdWire !== 'string' || wireToBinaryId(offerIdWire) === null) return violation('invalid-answer');
+    const raw = rawRelayValues(text);
+    const answerJson = raw?.answer?.charCodeAt(0) === 123 ? raw.answer : null;
+    return { kind: 'answer', infoHash, peerId, toPeerId, offerIdWire, answer, answerJson };
   }
 
   const event = parseEvent(message.event);
@@ -129,11 +140,15 @@ function parseAnnounce(message: Record<string, unknown>, limits: ParseLimits): T
   if (rawOffers !== undefined && rawOffers !== null) {
     if (!Array.isArray(rawOffers)) return violation('invalid-offers');
     if (rawOffers.length > limits.maxOffers) return violation('too-many-offers');
+    // Relayed verbatim when the raw text is found; the parsed objects are the validated truth.
+    const raw = rawOffers.length > 0 ? rawRelayValues(text) : null;
+    const rawJson = raw !== null && raw.offers.length === rawOffers.length ? raw.offers : null;
     offers = new Array<RelayOffer>(rawOffers.length);
     for (let i = 0; i < rawOffers.length; i++) {
       const item: unknown = rawOffers[i];
-      if (!isObject(item) || !isObject(item.offer) || !isBinaryId(item.offer_id)) return violation('invalid-offers');
-      offers[i] = { offerId: item.offer_id, offer: item.offer };
+      if (!isObject(item) || !isObject(item.offer) || typeof item.offer_id !== 'string' || wireToBinaryId(item.offer_id) === null) return violation('invalid-offers');
+      const json = rawJson?.[i] ?? null;
+      offers[i] = { offerIdWire: item.offer_id, offer: item.offer, json: json?.charCodeAt(0) === 123 ? json : null };
     }
   }
 
@@ -149,15 +164,21 @@ function parseScrape(message: Record<string, unknown>, limits: ParseLimits): Scr
   if (list.length === 0) return violation('invalid-info-hash');
   if (list.length > limits.maxInfoHashes) return violation('too-many-info-hashes');
   const infoHashes: string[] = [];
-  for (const hash of list) {
-    if (!isBinaryId(hash)) return violation('invalid-info-hash');
+  for (const wire of list) {
+    const hash = wireToBinaryId(wire);
+    if (hash === null) return violation('invalid-info-hash');
     infoHashes.push(hash);
   }
   return { kind: 'scrape', infoHashes };
 }
 
-// ---- Outbound. Ids are JSON-encoded once (see Swarm.infoHashJson / Peer.peerIdJson) and
-// spliced into template strings: the hot path never stringifies a whole response object.
+// ---- Outbound, as wire strings. Ids are JSON-encoded once (Swarm.infoHashJson, Peer.peerIdJson,
+// both wire strings) and spliced into templates: the hot path never stringifies a whole object.
+
+/** JSON of a binary-string id, as a wire string. */
+export function idJson(binary: string): string {
+  return toWire(JSON.stringify(binary));
+}
 
 export function encodeAnnounceReply(infoHashJson: string, interval: number, complete: number, incomplete: number): string {
   return `{"action":"announce","interval":${interval},"info_hash":${infoHashJson},"complete":${complete},"incomplete":${incomplete}}`;
@@ -180,12 +201,12 @@ export interface ScrapeEntry {
 
 export function encodeScrapeReply(entries: readonly ScrapeEntry[], interval: number): string {
   const files = entries
-    .map((entry) => `${JSON.stringify(entry.infoHash)}:{"complete":${entry.complete},"incomplete":${entry.incomplete},"downloaded":${entry.downloaded}}`)
+    .map((entry) => `${idJson(entry.infoHash)}:{"complete":${entry.complete},"incomplete":${entry.incomplete},"downloaded":${entry.downloaded}}`)
     .join(',');
   return `{"action":"scrape","files":{${files}},"flags":{"min_request_interval":${interval}}}`;
 }
 
 /** A refusal the client shows as a warning; `info_hash` lets the client match it to its torrent. */
 export function encodeFailure(action: 'announce' | 'scrape', reason: string, infoHash?: string): string {
-  return JSON.stringify({ action, 'failure reason': reason, ...(infoHash === undefined ? {} : { info_hash: infoHash }) });
+  return toWire(JSON.stringify({ action, 'failure reason': reason, ...(infoHash === undefined ? {} : { info_hash: infoHash }) }));
 }

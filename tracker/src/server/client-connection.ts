@@ -1,6 +1,6 @@
-import type { WebSocket } from 'ws';
 import type { UpstreamSet } from '../cluster/upstream-set.ts';
 import type { Peer, PeerLink } from '../swarm/swarm.ts';
+import type { WebSocketConnection } from '../transport/websocket-connection.ts';
 
 /** Per-connection state of one WebSocket client (a browser tab, or another instance proxying one). */
 export class ClientConnection implements PeerLink {
@@ -21,7 +21,7 @@ export class ClientConnection implements PeerLink {
   private tokensAt: number;
 
   constructor(
-    readonly ws: WebSocket,
+    readonly wire: WebSocketConnection<ClientConnection>,
     readonly ip: string,
     readonly origin: string | null,
     /** Opened by another tracker instance (authenticated by the cluster secret). */
@@ -53,14 +53,14 @@ export class ClientConnection implements PeerLink {
 
   send(text: string): void {
     if (this.closed) return;
-    this.ws.send(text);
-    if (this.ws.bufferedAmount > this.maxBufferedBytes) this.onSlowConsumer(this);
+    this.wire.sendText(text);
+    if (this.wire.bufferedBytes > this.maxBufferedBytes) this.onSlowConsumer(this);
   }
 
-  /** Passes a frame from an upstream instance through untouched. */
+  /** Passes a message from an upstream instance through untouched. */
   relay(data: Buffer): void {
     if (this.closed) return;
-    this.ws.send(data, { binary: false });
-    if (this.ws.bufferedAmount > this.maxBufferedBytes) this.onSlowConsumer(this);
+    this.wire.sendTextBytes(data);
+    if (this.wire.bufferedBytes > this.maxBufferedBytes) this.onSlowConsumer(this);
   }
 }

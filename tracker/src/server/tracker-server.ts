@@ -1,8 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Socket, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CLUSTER_HEADERS, UpstreamSet } from '../cluster/upstream-set.ts';
 import { HashRing } from '../cluster/hash-ring.ts';
 import { resolveTrackerConfig, type ResolvedTrackerConfig, type TrackerConfig } from '../config/tracker-config.ts';
@@ -11,13 +10,14 @@ import { TypedEmitter, type PeerLeftReason, type TrackerEventMap } from '../even
 import { JsonLogger } from '../ops/logger.ts';
 import { RateMeter } from '../ops/rate-meter.ts';
 import { renderPrometheus, TrackerCounters, type TrackerStats } from '../ops/stats.ts';
-import { binaryToHex, hexToBinary } from '../protocol/binary-string.ts';
+import { binaryToHex, hexToBinary, toWire } from '../protocol/binary-string.ts';
 import {
   encodeAnnounceReply,
   encodeAnswer,
   encodeFailure,
   encodeOffer,
   encodeScrapeReply,
+  idJson,
   parseRequest,
   type AnnounceRequest,
   type AnswerRequest,
@@ -28,6 +28,7 @@ import {
 } from '../protocol/messages.ts';
 import type { Peer } from '../swarm/swarm.ts';
 import { SwarmRegistry } from '../swarm/swarm-registry.ts';
+import { acceptUpgrade, WebSocketConnection, WS_CLOSE, type WebSocketHandler } from '../transport/websocket-connection.ts';
 import { ClientConnection } from './client-connection.ts';
 
 type Lifecycle = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -35,11 +36,6 @@ type Lifecycle = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 const UPSTREAM_BACKLOG = 64;
 /** How long destroy() waits for clients to acknowledge the close frame before cutting them off. */
 const SHUTDOWN_GRACE_MS = 500;
-
-function rawToString(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString();
-  return Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data).toString();
-}
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -75,8 +71,16 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
   private readonly secret: Buffer | null;
   /** Scratch array reused by every announce to pick offer recipients. */
   private readonly picked: Peer[] = [];
+  /** Receives every connection's messages and closes (one object, no per-connection closures). */
+  private readonly wireHandler: WebSocketHandler<ClientConnection> = {
+    onMessage: (connection, text) => this.onMessage(connection, text),
+    onClose: (connection, code, reason, byPeer) => {
+      if (byPeer) this.closeConnection(connection, 'client-closed');
+      else if (code === WS_CLOSE.messageTooBig) this.closeConnection(connection, 'message-too-big');
+      else this.closeConnection(connection, 'protocol-violation', `websocket: ${reason}`);
+    },
+  };
   private http: Server | null = null;
-  private wss: WebSocketServer | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private state: Lifecycle = 'idle';
   private listeningPort = 0;
@@ -113,16 +117,9 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     if (this.state !== 'idle') throw new Error(`TrackerServer.start() called while ${this.state}; create a new instance instead.`);
     this.state = 'starting';
     const http = createServer((request, response) => this.onHttpRequest(request, response));
-    const wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: this.config.maxMessageBytes,
-      perMessageDeflate: false,
-      clientTracking: false,
-    });
     http.on('upgrade', (request, socket, head) => this.onUpgrade(request, socket, head));
     http.on('clientError', (_error, socket) => socket.destroy());
     this.http = http;
-    this.wss = wss;
     try {
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
@@ -133,7 +130,6 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
       });
     } catch (error) {
       this.state = 'stopped';
-      wss.close();
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`Tracker could not listen on ${this.config.host}:${this.config.port}: ${reason}. Set TRACKER_PORT / TRACKER_HOST to a free address.`, { cause: error });
     }
@@ -163,25 +159,24 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     this.state = 'stopping';
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
-    const sockets = [...this.connections].map((connection) => connection.ws);
+    const sockets = [...this.connections].map((connection) => connection.wire.socket);
     for (const connection of [...this.connections]) this.closeConnection(connection, 'shutdown');
     await Promise.all(
       sockets.map(
-        (ws) =>
+        (socket) =>
           new Promise<void>((resolve) => {
-            if (ws.readyState === ws.CLOSED) return resolve();
+            if (socket.destroyed) return resolve();
             const timer = setTimeout(() => {
-              ws.terminate();
+              socket.destroy();
               resolve();
             }, SHUTDOWN_GRACE_MS);
-            ws.once('close', () => {
+            socket.once('close', () => {
               clearTimeout(timer);
               resolve();
             });
           }),
       ),
     );
-    this.wss?.close();
     const http = this.http;
     if (http !== null) {
       await new Promise<void>((resolve) => {
@@ -312,9 +307,12 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
         else this.connectionsPerIp.set(ip, count);
       });
     }
-    const wss = this.wss;
-    if (wss === null) return this.reject(socket, ip, origin, 'shutting-down');
-    wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, ip, origin, fromCluster));
+    if (!(socket instanceof Socket)) {
+      socket.destroy();
+      return;
+    }
+    if (!acceptUpgrade(request, socket)) return;
+    this.onConnection(socket, head, ip, origin, fromCluster);
   }
 
   private reject(socket: Duplex, ip: string, origin: string | null, reason: RejectReason): void {
@@ -328,27 +326,21 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     if (this.has('connectionRejected')) this.emit('connectionRejected', { ip, origin, reason });
   }
 
-  private onConnection(ws: WebSocket, ip: string, origin: string | null, fromCluster: boolean): void {
-    if (this.state !== 'running') {
-      ws.close(CLOSE_REASONS.shutdown.code, 'shutdown');
-      return;
-    }
-    const connection = new ClientConnection(ws, ip, origin, fromCluster, Date.now(), this.burst, this.maxBufferedBytes, (slow) =>
+  private onConnection(socket: Socket, head: Buffer, ip: string, origin: string | null, fromCluster: boolean): void {
+    socket.setNoDelay(true);
+    const wire = new WebSocketConnection<ClientConnection>(socket, this.config.maxMessageBytes, this.wireHandler);
+    const connection = new ClientConnection(wire, ip, origin, fromCluster, Date.now(), this.burst, this.maxBufferedBytes, (slow) =>
       this.closeConnection(slow, 'slow-consumer'),
     );
     this.connections.add(connection);
     this.counters.connectionsOpened++;
-    ws.on('message', (data) => this.onMessage(connection, data));
-    ws.on('error', (error: Error & { code?: string }) =>
-      this.closeConnection(connection, error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'message-too-big' : 'socket-error', error.message),
-    );
-    ws.on('close', () => this.closeConnection(connection, 'client-closed'));
     this.log.debug('connection-opened', { ip, origin, fromCluster });
+    wire.start(connection, head);
   }
 
   // ---- Messages ------------------------------------------------------------------------------
 
-  private onMessage(connection: ClientConnection, data: RawData): void {
+  private onMessage(connection: ClientConnection, text: string): void {
     if (connection.closed) return;
     const now = Date.now();
     connection.lastMessageAt = now;
@@ -359,7 +351,6 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
       this.closeConnection(connection, 'rate-limited');
       return;
     }
-    const text = rawToString(data);
     if (connection.waiting) connection.backlog.push(text);
     else this.handleText(connection, text, now);
   }
@@ -471,7 +462,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     const interval = this.config.announceIntervalSeconds;
     if (peer === undefined) {
       if (request.event === 'stopped') {
-        connection.send(encodeAnnounceReply(known?.infoHashJson ?? JSON.stringify(request.infoHash), interval, known?.complete ?? 0, known?.incomplete ?? 0));
+        connection.send(encodeAnnounceReply(known?.infoHashJson ?? idJson(request.infoHash), interval, known?.complete ?? 0, known?.incomplete ?? 0));
         return;
       }
       if (!this.admit(connection, request, () => this.announce(connection, request, Date.now()))) return;
@@ -506,7 +497,8 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     swarm.pick(request.numwant, peer, targets);
     for (let i = 0; i < targets.length; i++) {
       const offer = request.offers[i]!;
-      targets[i]!.link.send(encodeOffer(JSON.stringify(offer.offer), JSON.stringify(offer.offerId), peer.peerIdJson, swarm.infoHashJson));
+      // Relayed as the sender wrote it; JSON.stringify only if the raw text could not be located.
+      targets[i]!.link.send(encodeOffer(offer.json ?? toWire(JSON.stringify(offer.offer)), JSON.stringify(offer.offerIdWire), peer.peerIdJson, swarm.infoHashJson));
     }
     this.counters.offersRelayed += targets.length;
     targets.length = 0;
@@ -523,7 +515,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
       return;
     }
     from.lastAnnounceAt = now;
-    to.link.send(encodeAnswer(JSON.stringify(request.answer), JSON.stringify(request.offerId), from.peerIdJson, swarm.infoHashJson));
+    to.link.send(encodeAnswer(request.answerJson ?? toWire(JSON.stringify(request.answer)), JSON.stringify(request.offerIdWire), from.peerIdJson, swarm.infoHashJson));
     this.counters.answersRelayed++;
   }
 
@@ -539,7 +531,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
       }
       for (const [owner, infoHashes] of remote) {
         // Every owner answers with its own scrape reply; the client handles each one's files.
-        const forwarded = local.length === 0 && remote.size === 1 ? text : JSON.stringify({ action: 'scrape', info_hash: infoHashes });
+        const forwarded = local.length === 0 && remote.size === 1 ? text : toWire(JSON.stringify({ action: 'scrape', info_hash: infoHashes }));
         this.upstreamsOf(connection).send(owner, forwarded);
         this.counters.proxiedMessages++;
       }
@@ -613,9 +605,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     connection.backlog.length = 0;
     this.counters.connectionsClosed[reason]++;
 
-    const { ws } = connection;
-    if (reason === 'socket-error') ws.terminate();
-    else if (reason !== 'client-closed' && reason !== 'message-too-big') ws.close(CLOSE_REASONS[reason].code, reason);
+    connection.wire.close(CLOSE_REASONS[reason].code, reason);
 
     const fields = { reason, ip: connection.ip, origin: connection.origin, ...(detail === undefined ? {} : { detail }) };
     if (reason === 'client-closed' || reason === 'shutdown' || reason === 'idle') this.log.debug('connection-closed', fields);

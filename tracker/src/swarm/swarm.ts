@@ -1,4 +1,5 @@
 import { binaryToHex } from '../protocol/binary-string.ts';
+import { idJson } from '../protocol/messages.ts';
 
 /** Where messages for a peer go: the client connection it announced on. */
 export interface PeerLink {
@@ -9,7 +10,7 @@ export interface PeerLink {
 export class Peer {
   /** Position in the swarm's peer list, so removal is O(1). */
   index = -1;
-  /** The peer's `peer_id` already JSON-encoded, spliced into every message sent on its behalf. */
+  /** The peer's `peer_id` already JSON-encoded (wire string), spliced into every message sent on its behalf. */
   readonly peerIdJson: string;
 
   constructor(
@@ -19,7 +20,7 @@ export class Peer {
     public seeding: boolean,
     public lastAnnounceAt: number,
   ) {
-    this.peerIdJson = JSON.stringify(peerId);
+    this.peerIdJson = idJson(peerId);
   }
 }
 
@@ -38,7 +39,7 @@ export class Swarm {
   private hex: string | null = null;
 
   constructor(readonly infoHash: string) {
-    this.infoHashJson = JSON.stringify(infoHash);
+    this.infoHashJson = idJson(infoHash);
   }
 
   get infoHashHex(): string {

@@ -1,0 +1,78 @@
+// Child process for tracker-bench.ts: runs ONE tracker implementation on loopback so that the load
+// generator's memory and CPU never mix with the measured server's. Started with --expose-gc.
+// Talks to the parent over IPC: sends { type: 'ready', port }, answers 'memory' and 'cpu', exits on 'stop'.
+/// <reference path="../../tracker/src/types/bittorrent-tracker.d.ts" />
+import { pathToFileURL } from 'node:url';
+import Server from 'bittorrent-tracker/server';
+import { TrackerServer } from '../../tracker/src/index.ts';
+
+export const TRACKER_KINDS = ['spherecast', 'bittorrent-tracker'] as const;
+export type TrackerKind = (typeof TRACKER_KINDS)[number];
+
+export type ServerCommand = { readonly type: 'memory' } | { readonly type: 'cpu' } | { readonly type: 'stop' };
+export type ServerReport =
+  | { readonly type: 'ready'; readonly port: number }
+  | { readonly type: 'memory'; readonly heapUsed: number; readonly rss: number; readonly external: number; readonly gc: boolean }
+  | { readonly type: 'cpu'; readonly micros: number };
+
+/** Announce interval given to both servers (seconds as clients see it). */
+export const BENCH_INTERVAL_SECONDS = 120;
+
+async function startServer(kind: TrackerKind): Promise<{ port: number; stop: () => Promise<void> }> {
+  if (kind === 'spherecast') {
+    const tracker = new TrackerServer({
+      port: 0,
+      host: '127.0.0.1',
+      logLevel: 'silent',
+      announceIntervalSeconds: BENCH_INTERVAL_SECONDS,
+      // All load comes from one IP and each connection announces as fast as it can: lift the
+      // abuse limits, which bittorrent-tracker does not have, so both do the same work.
+      maxConnectionsPerIp: 1_000_000,
+      maxAnnouncesPerSecond: 1_000_000,
+    });
+    await tracker.start();
+    return { port: tracker.port, stop: () => tracker.destroy() };
+  }
+  // bittorrent-tracker sends WebSocket clients interval = opts.interval / 5.
+  const server = new Server({ udp: false, http: false, stats: false, interval: BENCH_INTERVAL_SECONDS * 5 * 1000 });
+  server.on('warning', () => {});
+  server.on('error', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.http?.address();
+  if (address === null || address === undefined || typeof address === 'string') throw new Error('bittorrent-tracker did not listen');
+  return { port: address.port, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function collectGarbage(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return false;
+  for (let i = 0; i < 3; i++) gc();
+  return true;
+}
+
+async function main(): Promise<void> {
+  const kind = TRACKER_KINDS.find((name) => name === process.argv[2]);
+  if (kind === undefined || process.send === undefined) throw new Error(`usage: fork with IPC and one of ${TRACKER_KINDS.join(', ')}`);
+  const report = (message: ServerReport): void => void process.send?.(message);
+  const server = await startServer(kind);
+  process.on('message', (command: ServerCommand) => {
+    if (command.type === 'memory') {
+      const gc = collectGarbage();
+      const memory = process.memoryUsage();
+      report({ type: 'memory', heapUsed: memory.heapUsed, rss: memory.rss, external: memory.external, gc });
+    } else if (command.type === 'cpu') {
+      const usage = process.cpuUsage();
+      report({ type: 'cpu', micros: usage.user + usage.system });
+    } else {
+      void server.stop().finally(() => process.exit(0));
+      setTimeout(() => process.exit(0), 2000).unref();
+    }
+  });
+  // The parent going away (crash, Ctrl-C) must not leave this process behind.
+  process.on('disconnect', () => process.exit(0));
+  report({ type: 'ready', port: server.port });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}

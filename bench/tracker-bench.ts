@@ -1,0 +1,254 @@
+// WebRTC tracker benchmark: our TrackerServer against bittorrent-tracker's server, same run, same
+// load. Each server runs alone in a child process (with --expose-gc) on loopback; this process is
+// the load generator (raw `ws` clients speaking the WebTorrent protocol, see lib/tracker-load.ts).
+//
+//   npx tsx bench/tracker-bench.ts
+//
+// Per server: (1) IDLE_PEERS connections join SWARMS swarms (memory per idle peer = heap / RSS
+// growth of the server after GC, divided by the peers); (2) ACTIVE more peers re-announce in a
+// closed loop, each announce carrying OFFERS SDP offers that the tracker relays to other peers,
+// for DURATION seconds after a warm-up (announces/s, and announces per CPU-second of the server).
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { machineLine } from './lib/results.ts';
+import { TRACKER_KINDS, type ServerCommand, type ServerReport, type TrackerKind } from './lib/tracker-bench-server.ts';
+import { joinIdlePeers, randomBinaryId, runAnnounceLoad, sleep } from './lib/tracker-load.ts';
+
+const IDLE_PEERS = Number(process.env.BENCH_TRACKER_PEERS ?? 5000);
+const ACTIVE = Number(process.env.BENCH_TRACKER_ACTIVE ?? 100);
+const OFFERS = 5;
+const SDP_BYTES = 700;
+const WINDOW = Number(process.env.BENCH_TRACKER_WINDOW ?? 8);
+const WARMUP_MS = 2000;
+const DURATION_MS = Number(process.env.BENCH_TRACKER_SECONDS ?? 6) * 1000;
+/** Hard bound on the connect phase of one server. */
+const JOIN_BUDGET_MS = 60_000;
+/** Peers joined and dropped before the first memory reading, so the heap is at working size. */
+const WARMUP_PEERS = 500;
+
+/**
+ * Swarm layouts. bittorrent-tracker keeps at most 1,000 peers per swarm (its LRU default), so the
+ * large layout stays under that.
+ */
+const SCENARIOS = [
+  { name: 'many small swarms', swarms: 50 },
+  { name: 'few large swarms', swarms: 6 },
+] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SERVER_ENTRY = path.join(here, 'lib', 'tracker-bench-server.ts');
+
+type Report<T extends ServerReport['type']> = Extract<ServerReport, { type: T }>;
+
+/** One tracker implementation in its own process, driven over IPC. */
+class ServerProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+  ) {}
+
+  static start(kind: TrackerKind): Promise<ServerProcess> {
+    // BENCH_TRACKER_PROFILE=<dir> writes a V8 CPU profile of each server process there.
+    const profile = process.env.BENCH_TRACKER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_TRACKER_PROFILE}`] : [];
+    const child = fork(SERVER_ENTRY, [kind], { execArgv: ['--expose-gc', ...profile, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${kind} server did not start`)), 30_000);
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+      child.once('message', (message: ServerReport) => {
+        clearTimeout(timer);
+        if (message.type === 'ready') resolve(new ServerProcess(child, message.port));
+        else reject(new Error(`unexpected ${message.type} from ${kind} server`));
+      });
+    });
+  }
+
+  request<T extends 'memory' | 'cpu'>(type: T): Promise<Report<T>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${type} report`)), 30_000);
+      const onMessage = (message: ServerReport): void => {
+        if (message.type !== type) return;
+        clearTimeout(timer);
+        this.child.off('message', onMessage);
+        resolve(message as Report<T>);
+      };
+      this.child.on('message', onMessage);
+      this.child.send({ type } satisfies ServerCommand);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.send({ type: 'stop' } satisfies ServerCommand);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+interface KindResult {
+  readonly kind: TrackerKind;
+  readonly scenario: Scenario;
+  readonly peersHeld: number;
+  readonly joinFailures: number;
+  readonly joinPerSecond: number;
+  /** Growth from N/2 to N idle peers, divided by N/2 (the marginal cost of one more peer). */
+  readonly heapPerPeer: number;
+  readonly rssPerPeer: number;
+  /** Growth from the warmed-up empty server to N idle peers, divided by N. */
+  readonly rssPerPeerAverage: number;
+  readonly gc: boolean;
+  readonly announcesPerSecond: number;
+  readonly announcesPerCpuSecond: number;
+  readonly serverCpuShare: number;
+  readonly generatorCpuShare: number;
+  readonly offersPerSecond: number;
+  readonly messageBytes: number;
+}
+
+async function measure(kind: TrackerKind, scenario: Scenario): Promise<KindResult> {
+  const server = await ServerProcess.start(kind);
+  const url = `ws://127.0.0.1:${server.port}`;
+  const swarms = Array.from({ length: scenario.swarms }, randomBinaryId);
+  const deadline = Date.now() + JOIN_BUDGET_MS;
+  try {
+    const warmup = await joinIdlePeers(url, swarms, WARMUP_PEERS, 50, deadline);
+    for (const client of warmup.sockets) client.close();
+    await sleep(500);
+    const empty = await server.request('memory');
+    const half = await joinIdlePeers(url, swarms, IDLE_PEERS / 2, 50, deadline);
+    await sleep(300);
+    const atHalf = await server.request('memory');
+    const rest = await joinIdlePeers(url, swarms, IDLE_PEERS - IDLE_PEERS / 2, 50, deadline);
+    await sleep(300);
+    const atFull = await server.request('memory');
+    const joined = half.joined + rest.joined;
+    const joinSeconds = half.seconds + rest.seconds;
+    console.log(`tracker bench: ${kind}, ${scenario.name}: ${joined} idle peers joined in ${joinSeconds.toFixed(1)} s (${half.failed + rest.failed} failed)`);
+
+    let cpuStart = 0;
+    let cpuEnd = 0;
+    let idleOffersStart = 0;
+    let idleOffersEnd = 0;
+    const idleOffers = (): number => half.offersReceived() + rest.offersReceived();
+    const load = await runAnnounceLoad(
+      url,
+      swarms,
+      { connections: ACTIVE, offers: OFFERS, sdpBytes: SDP_BYTES, window: WINDOW, warmupMs: WARMUP_MS, durationMs: DURATION_MS },
+      {
+        start: async () => {
+          cpuStart = (await server.request('cpu')).micros;
+          idleOffersStart = idleOffers();
+        },
+        end: async () => {
+          idleOffersEnd = idleOffers();
+          cpuEnd = (await server.request('cpu')).micros;
+        },
+      },
+    );
+    for (const client of [...half.sockets, ...rest.sockets]) client.close();
+    const cpuSeconds = (cpuEnd - cpuStart) / 1e6;
+    const result: KindResult = {
+      kind,
+      scenario,
+      peersHeld: joined + ACTIVE,
+      joinFailures: half.failed + rest.failed,
+      joinPerSecond: joined / joinSeconds,
+      heapPerPeer: (atFull.heapUsed - atHalf.heapUsed) / rest.joined,
+      rssPerPeer: (atFull.rss - atHalf.rss) / rest.joined,
+      rssPerPeerAverage: (atFull.rss - empty.rss) / joined,
+      gc: atFull.gc,
+      announcesPerSecond: load.announces / load.seconds,
+      announcesPerCpuSecond: cpuSeconds > 0 ? load.announces / cpuSeconds : 0,
+      serverCpuShare: cpuSeconds / load.seconds,
+      generatorCpuShare: load.generatorCpuShare,
+      offersPerSecond: (idleOffersEnd - idleOffersStart + load.offersSeen) / load.seconds,
+      messageBytes: load.messageBytes,
+    };
+    console.log(
+      `tracker bench: ${kind}, ${scenario.name}: ${result.announcesPerSecond.toFixed(0)} announces/s, ${result.announcesPerCpuSecond.toFixed(0)} per server CPU-s, ` +
+        `server CPU ${(result.serverCpuShare * 100).toFixed(0)}%, generator CPU ${(result.generatorCpuShare * 100).toFixed(0)}%, ` +
+        `${(result.heapPerPeer / 1024).toFixed(2)} KiB heap / ${(result.rssPerPeer / 1024).toFixed(2)} KiB RSS per idle peer`,
+    );
+    return result;
+  } finally {
+    await server.stop();
+  }
+}
+
+function bittorrentTrackerVersion(): string {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(path.join(here, '..', 'node_modules', 'bittorrent-tracker', 'package.json'), 'utf8'));
+    return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : '?';
+  } catch {
+    return '?';
+  }
+}
+
+export async function runTrackerBench(): Promise<{ markdown: string }> {
+  const results: { scenario: Scenario; ours: KindResult; base: KindResult }[] = [];
+  // BENCH_TRACKER_LAYOUTS=1 runs only the first layout (quicker, for development).
+  for (const scenario of SCENARIOS.slice(0, Number(process.env.BENCH_TRACKER_LAYOUTS ?? SCENARIOS.length))) {
+    const measured = new Map<TrackerKind, KindResult>();
+    for (const kind of TRACKER_KINDS) measured.set(kind, await measure(kind, scenario));
+    results.push({ scenario, ours: measured.get('spherecast')!, base: measured.get('bittorrent-tracker')! });
+  }
+  const kib = (bytes: number): string => (bytes / 1024).toFixed(2);
+  const int = (value: number): string => Math.round(value).toLocaleString('en');
+  const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
+  const pct = (share: number): string => `${(share * 100).toFixed(0)}%`;
+  const rows = (label: string, pick: (r: KindResult) => number, format: (value: number) => string, bold = false): string[] =>
+    results.map(({ scenario, ours, base }) => {
+      const r = ratio(pick(ours), pick(base));
+      return `| ${label}, ${scenario.name} | ${format(pick(ours))} | ${format(pick(base))} | ${bold ? `**${r}**` : r} |`;
+    });
+  const first = results[0]!;
+  const throughputRatios = results.map(({ ours, base }) => ours.announcesPerSecond / base.announcesPerSecond);
+  const cpuRatios = results.map(({ ours, base }) => ours.announcesPerCpuSecond / base.announcesPerCpuSecond);
+  const memory = results.map(({ ours }) => Math.max(ours.heapPerPeer, ours.rssPerPeer));
+  const throughputMet = throughputRatios.every((value) => value >= 2);
+  const memoryMet = memory.every((bytes) => bytes < 10 * 1024);
+  const scenarioText = results.map(({ scenario }) => `${scenario.name} (${scenario.swarms} swarms, ~${int((IDLE_PEERS + ACTIVE) / scenario.swarms)} peers each)`).join(' and ');
+  const lines = [
+    '## WebRTC tracker (WebSocket, loopback)',
+    '',
+    `Machine: ${machineLine()}. Run: ${new Date().toISOString()}.`,
+    `Baseline: bittorrent-tracker ${bittorrentTrackerVersion()} server (\`bittorrent-tracker/server\`, WebSocket only), same load in the same run.`,
+    `Each server runs alone in a child process started with --expose-gc; the load generator (minimal raw WebSocket clients speaking the protocol, no WebRTC) is the parent process on the same machine.`,
+    `Load: ${int(IDLE_PEERS)} idle peers, then ${ACTIVE} more peers re-announcing in a closed loop (${WINDOW} in flight each), each announce carrying ${OFFERS} offers of`,
+    `~${SDP_BYTES} B SDP (${int(first.ours.messageBytes)} B per message) that the tracker relays to random peers of the swarm; ${WARMUP_MS / 1000} s warm-up, ${DURATION_MS / 1000} s measured;`,
+    `two layouts: ${scenarioText}. Our tracker's per-IP and per-connection limits are lifted for the run (all load comes from 127.0.0.1).`,
+    'Memory per idle peer is the growth of the server between N/2 and N idle peers (after forced GC) divided by N/2: the cost of one more peer, without the heap\'s one-off growth.',
+    '',
+    '| metric | Spherecast tracker | bittorrent-tracker | ratio |',
+    '| --- | ---: | ---: | ---: |',
+    ...rows('announces/s', (r) => r.announcesPerSecond, int, true),
+    ...rows('announces per server CPU-second', (r) => r.announcesPerCpuSecond, int, true),
+    ...rows('offers relayed/s', (r) => r.offersPerSecond, int),
+    ...rows('server CPU busy (share of one core)', (r) => r.serverCpuShare, pct),
+    ...rows('load generator CPU busy (share of one core)', (r) => r.generatorCpuShare, pct),
+    ...rows('peers held concurrently', (r) => r.peersHeld, int),
+    ...rows('connect + join rate, peers/s', (r) => r.joinPerSecond, int),
+    ...rows('heap per idle peer, KiB', (r) => r.heapPerPeer, kib),
+    ...rows('RSS per idle peer, KiB', (r) => r.rssPerPeer, kib),
+    ...rows('RSS per idle peer incl. heap growth (average over N), KiB', (r) => r.rssPerPeerAverage, kib),
+    '',
+    `Targets: announce throughput at least 2x bittorrent-tracker: **${throughputMet ? 'met' : 'NOT met'}** ` +
+      `(${throughputRatios.map((value) => `${value.toFixed(2)}x`).join(' / ')} announces/s; ${cpuRatios.map((value) => `${value.toFixed(2)}x`).join(' / ')} announces per CPU-second). ` +
+      `Under 10 KiB per idle peer: **${memoryMet ? 'met' : 'NOT met'}** (worst of heap and RSS: ${memory.map((bytes) => `${kib(bytes)} KiB`).join(' / ')}).` +
+      (results.every(({ ours, base }) => ours.gc && base.gc) ? '' : ' GC was not available: memory figures include garbage.'),
+    results.some(({ ours, base }) => ours.serverCpuShare < 0.9 || base.serverCpuShare < 0.9)
+      ? 'A server below ~90% CPU was not saturated (the load generator or other processes on the machine held it back): announces per server CPU-second is then the fairer comparison of the two implementations.'
+      : '',
+  ];
+  return { markdown: lines.filter((line, index) => line !== '' || index < lines.length - 1).join('\n') };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { markdown } = await runTrackerBench();
+  console.log(markdown);
+}
