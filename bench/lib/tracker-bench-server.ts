@@ -1,6 +1,9 @@
 // Child process for tracker-bench.ts: runs ONE tracker implementation on loopback so that the load
 // generator's memory and CPU never mix with the measured server's. Started with --expose-gc.
 // Talks to the parent over IPC: sends { type: 'ready', port }, answers 'memory' and 'cpu', exits on 'stop'.
+// bittorrent-tracker ships no types; the tracker package declares the parts we use (ambient modules,
+// so they can only be pulled in by reference).
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="../../tracker/src/types/bittorrent-tracker.d.ts" />
 import { pathToFileURL } from 'node:url';
 import Server from 'bittorrent-tracker/server';

@@ -1,7 +1,10 @@
 import type { CloseReason, RejectReason } from './errors.ts';
 
-/** Why a peer left its swarm. */
-export type PeerLeftReason = 'stopped' | 'connection-closed' | 'idle';
+/**
+ * Why a peer left its swarm. `replaced`: the same peer_id announced from a new connection after
+ * missing an announce on its old one (a client that reconnected, e.g. after a network change).
+ */
+export type PeerLeftReason = 'stopped' | 'connection-closed' | 'idle' | 'replaced';
 
 /**
  * Events a {@link TrackerServer} emits, by name, with their payload. Ids are lowercase hex

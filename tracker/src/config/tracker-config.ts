@@ -48,8 +48,8 @@ export interface TrackerConfig {
   /** Most simultaneous WebSocket connections from one IP. Env `TRACKER_MAX_CONNECTIONS_PER_IP`. Default: `64`. */
   maxConnectionsPerIp: number;
   /**
-   * Sustained announce messages (including answers) per second per connection; bursts up to twice
-   * this are absorbed. Env `TRACKER_MAX_ANNOUNCES_PER_SECOND`. Default: `20`.
+   * Sustained messages (announces, answers, scrapes) per second per connection; bursts up to twice
+   * this are absorbed, beyond that the connection is closed (1008). Env `TRACKER_MAX_ANNOUNCES_PER_SECOND`. Default: `20`.
    */
   maxAnnouncesPerSecond: number;
   /** Hex info_hashes allowed to form swarms, or `null` for any. Env `TRACKER_ALLOWED_INFO_HASHES` (comma-separated). Default: `null`. */

@@ -5,7 +5,7 @@ import type { WebSocketConnection } from '../transport/websocket-connection.ts';
 /** Per-connection state of one WebSocket client (a browser tab, or another instance proxying one). */
 export class ClientConnection implements PeerLink {
   /** Local swarm memberships (one per info_hash and peer_id announced on this connection). */
-  readonly peers = new Set<Peer>();
+  readonly peers = new Set<Peer<ClientConnection>>();
   /** info_hashes this connection announces through another instance (sharding) → owner URL. */
   proxied: Map<string, string> | null = null;
   /** One upstream WebSocket per owning instance, opened on demand. */

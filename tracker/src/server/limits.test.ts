@@ -190,6 +190,24 @@ describe('limits and bad input', () => {
     assert.match(String(refusal['failure reason']), /already announced/);
     await assertStillServed(ok, tracker);
   });
+
+  it('lets a reconnected client take over its peer_id once the old connection has missed an announce', async () => {
+    const tracker = await startTracker({ announceIntervalSeconds: 0.2, idleTimeoutSeconds: 30 });
+    const reasons: string[] = [];
+    tracker.on('peerLeft', ({ reason }) => reasons.push(reason));
+    const stale = await connect(tracker);
+    await stale.join(SWARM, binaryId('roamer'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const fresh = await connect(tracker);
+    const reply = await fresh.join(SWARM, binaryId('roamer'));
+    assert.equal(reply['incomplete'], 1, 'one peer: the new connection replaced the old');
+    assert.deepEqual(reasons, ['replaced']);
+    // Offers for the peer now reach the new connection.
+    const other = await connect(tracker);
+    other.send({ action: 'announce', info_hash: SWARM, peer_id: binaryId('other'), event: 'started', numwant: 1, offers: [{ offer: { type: 'offer', sdp: 'v=0' }, offer_id: binaryId('o1') }] });
+    await fresh.next((message) => 'offer' in message);
+    assert.equal(stale.messages.filter((message) => 'offer' in message).length, 0);
+  });
 });
 
 async function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {

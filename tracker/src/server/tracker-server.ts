@@ -56,7 +56,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 export class TrackerServer extends TypedEmitter<TrackerEventMap> {
   readonly config: ResolvedTrackerConfig;
   private readonly log: JsonLogger;
-  private readonly registry = new SwarmRegistry();
+  private readonly registry = new SwarmRegistry<ClientConnection>();
   private readonly connections = new Set<ClientConnection>();
   private readonly connectionsPerIp = new Map<string, number>();
   private readonly counters = new TrackerCounters();
@@ -70,7 +70,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
   private readonly maxBufferedBytes: number;
   private readonly secret: Buffer | null;
   /** Scratch array reused by every announce to pick offer recipients. */
-  private readonly picked: Peer[] = [];
+  private readonly picked: Peer<ClientConnection>[] = [];
   /** Receives every connection's messages and closes (one object, no per-connection closures). */
   private readonly wireHandler: WebSocketHandler<ClientConnection> = {
     onMessage: (connection, text) => this.onMessage(connection, text),
@@ -455,9 +455,15 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     const known = this.registry.get(request.infoHash);
     let peer = known?.get(request.peerId);
     if (peer !== undefined && peer.link !== connection) {
-      // Someone else's peer_id: never let a second socket take over its answers.
-      connection.send(encodeFailure('announce', 'This peer_id is already announced on another connection.', request.infoHash));
-      return;
+      // The same peer_id from another socket. A client that reconnected (network change) announces
+      // again at once while its old socket may linger until the idle sweep: once the old one has
+      // missed an announce, the new one takes over. Before that, a live peer's answers stay its own.
+      if (now - peer.lastAnnounceAt <= this.config.announceIntervalSeconds * 1000) {
+        connection.send(encodeFailure('announce', 'This peer_id is already announced on another connection.', request.infoHash));
+        return;
+      }
+      this.removePeer(peer.link, peer, 'replaced');
+      peer = undefined;
     }
     const interval = this.config.announceIntervalSeconds;
     if (peer === undefined) {
@@ -579,12 +585,12 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
 
   // ---- Removal -------------------------------------------------------------------------------
 
-  private removePeer(connection: ClientConnection, peer: Peer, reason: PeerLeftReason): void {
+  private removePeer(connection: ClientConnection, peer: Peer<ClientConnection>, reason: PeerLeftReason): void {
     connection.peers.delete(peer);
     this.releasePeer(peer, reason);
   }
 
-  private releasePeer(peer: Peer, reason: PeerLeftReason): void {
+  private releasePeer(peer: Peer<ClientConnection>, reason: PeerLeftReason): void {
     const swarm = peer.swarm;
     const swarmGone = this.registry.leave(peer);
     if (this.has('peerLeft')) this.emit('peerLeft', { infoHash: swarm.infoHashHex, peerId: binaryToHex(peer.peerId), reason });

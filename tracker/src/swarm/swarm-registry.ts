@@ -1,8 +1,8 @@
 import { Peer, Swarm, type PeerLink } from './swarm.ts';
 
 /** All swarms of one tracker instance, by binary info_hash, with running totals. */
-export class SwarmRegistry {
-  private readonly swarms = new Map<string, Swarm>();
+export class SwarmRegistry<L extends PeerLink = PeerLink> {
+  private readonly swarms = new Map<string, Swarm<L>>();
   private peerTotal = 0;
 
   get swarmCount(): number {
@@ -13,20 +13,20 @@ export class SwarmRegistry {
     return this.peerTotal;
   }
 
-  get(infoHash: string): Swarm | undefined {
+  get(infoHash: string): Swarm<L> | undefined {
     return this.swarms.get(infoHash);
   }
 
   /** Returns the swarm and whether it was just created. */
-  obtain(infoHash: string): { swarm: Swarm; created: boolean } {
+  obtain(infoHash: string): { swarm: Swarm<L>; created: boolean } {
     const existing = this.swarms.get(infoHash);
     if (existing !== undefined) return { swarm: existing, created: false };
-    const swarm = new Swarm(infoHash);
+    const swarm = new Swarm<L>(infoHash);
     this.swarms.set(infoHash, swarm);
     return { swarm, created: true };
   }
 
-  join(swarm: Swarm, peerId: string, link: PeerLink, seeding: boolean, now: number): Peer {
+  join(swarm: Swarm<L>, peerId: string, link: L, seeding: boolean, now: number): Peer<L> {
     const peer = new Peer(peerId, swarm, link, seeding, now);
     swarm.add(peer);
     this.peerTotal++;
@@ -34,7 +34,7 @@ export class SwarmRegistry {
   }
 
   /** Removes the peer; returns true when its swarm became empty and was dropped. */
-  leave(peer: Peer): boolean {
+  leave(peer: Peer<L>): boolean {
     if (peer.index < 0) return false;
     peer.swarm.remove(peer);
     this.peerTotal--;
@@ -45,7 +45,7 @@ export class SwarmRegistry {
     return false;
   }
 
-  values(): IterableIterator<Swarm> {
+  values(): IterableIterator<Swarm<L>> {
     return this.swarms.values();
   }
 

@@ -7,7 +7,7 @@ export interface PeerLink {
 }
 
 /** One peer_id in one swarm. Lives exactly as long as its membership. */
-export class Peer {
+export class Peer<L extends PeerLink = PeerLink> {
   /** Position in the swarm's peer list, so removal is O(1). */
   index = -1;
   /** The peer's `peer_id` already JSON-encoded (wire string), spliced into every message sent on its behalf. */
@@ -15,8 +15,8 @@ export class Peer {
 
   constructor(
     readonly peerId: string,
-    readonly swarm: Swarm,
-    readonly link: PeerLink,
+    readonly swarm: Swarm<L>,
+    readonly link: L,
     public seeding: boolean,
     public lastAnnounceAt: number,
   ) {
@@ -28,14 +28,14 @@ export class Peer {
  * The peers of one info_hash. Peers sit in an array (random picks, swap-remove) and a map by
  * peer_id (lookups); `complete`/`incomplete` are kept as counters, never recounted.
  */
-export class Swarm {
+export class Swarm<L extends PeerLink = PeerLink> {
   readonly infoHashJson: string;
   complete = 0;
   incomplete = 0;
   /** `completed` events seen since the swarm was created (scrape's `downloaded`). */
   downloaded = 0;
-  private readonly byId = new Map<string, Peer>();
-  private readonly list: Peer[] = [];
+  private readonly byId = new Map<string, Peer<L>>();
+  private readonly list: Peer<L>[] = [];
   private hex: string | null = null;
 
   constructor(readonly infoHash: string) {
@@ -51,11 +51,11 @@ export class Swarm {
     return this.list.length;
   }
 
-  get(peerId: string): Peer | undefined {
+  get(peerId: string): Peer<L> | undefined {
     return this.byId.get(peerId);
   }
 
-  add(peer: Peer): void {
+  add(peer: Peer<L>): void {
     peer.index = this.list.length;
     this.list.push(peer);
     this.byId.set(peer.peerId, peer);
@@ -63,7 +63,7 @@ export class Swarm {
     else this.incomplete++;
   }
 
-  remove(peer: Peer): void {
+  remove(peer: Peer<L>): void {
     if (peer.index < 0 || this.list[peer.index] !== peer) return;
     const last = this.list.pop()!;
     if (last !== peer) {
@@ -77,7 +77,7 @@ export class Swarm {
   }
 
   /** Marks a leecher as seeder; returns false when it already was one. */
-  markSeeding(peer: Peer): boolean {
+  markSeeding(peer: Peer<L>): boolean {
     if (peer.seeding) return false;
     peer.seeding = true;
     this.incomplete--;
@@ -89,7 +89,7 @@ export class Swarm {
    * Fills `out` with up to `count` distinct random peers other than `except`. For the small counts
    * the protocol uses (≤ maxOffersPerAnnounce) rejection sampling touches only a handful of slots.
    */
-  pick(count: number, except: Peer, out: Peer[]): void {
+  pick(count: number, except: Peer<L>, out: Peer<L>[]): void {
     out.length = 0;
     const size = this.list.length;
     const others = except.index >= 0 ? size - 1 : size;
@@ -109,7 +109,7 @@ export class Swarm {
     }
   }
 
-  peers(): IterableIterator<Peer> {
+  peers(): IterableIterator<Peer<L>> {
     return this.list.values();
   }
 }

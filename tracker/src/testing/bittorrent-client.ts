@@ -68,7 +68,7 @@ export async function nextEvent<T>(emitter: EventEmitter, event: string, accept:
       if (accept(payload)) return payload;
     }
   } catch (error) {
-    if (signal.aborted) throw new Error(`no matching "${event}" event within ${timeoutMs} ms`);
+    if (signal.aborted) throw new Error(`no matching "${event}" event within ${timeoutMs} ms`, { cause: error });
     throw error;
   }
 }
