@@ -84,8 +84,9 @@ export function HomePage() {
   return (
     <div className="home">
       <Announcements />
-      {recommended.data && recommended.data.items.length > 0 ? (
-        <Shelf title={recommended.data.basis === 'personal' ? 'Recommended for you' : 'Recommended'} state={recommendedItems} notes={notes} />
+      {/* Without a history the origin recommends what is popular, which the Popular shelf already shows. */}
+      {recommended.data && recommended.data.basis === 'personal' && recommended.data.items.length > 0 ? (
+        <Shelf title="Recommended for you" state={recommendedItems} notes={notes} />
       ) : null}
       {following.data && following.data.length > 0 ? <Shelf title="From creators you follow" state={following} /> : null}
       <Shelf title="Recently published" more="/search?sort=newest" state={recent} />

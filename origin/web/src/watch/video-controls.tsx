@@ -48,6 +48,31 @@ export function VideoControls({ video, levels, level, onLevel, onRecenter, stage
     return () => document.removeEventListener('fullscreenchange', onChange);
   }, [stageRef]);
 
+  // Player keys on the stage (arrow keys stay with the look controls on the canvas).
+  useEffect(() => {
+    const stage = stageRef.current;
+    if (!stage) return;
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement || event.ctrlKey || event.metaKey || event.altKey) return;
+      const key = event.key.toLowerCase();
+      if (key === ' ' || key === 'k') {
+        if (event.target instanceof HTMLButtonElement && key === ' ') return;
+        event.preventDefault();
+        if (video.paused) void video.play().catch(() => undefined);
+        else video.pause();
+      } else if (key === 'm') {
+        video.muted = !video.muted;
+      } else if (key === 'f') {
+        if (document.fullscreenElement) void document.exitFullscreen();
+        else void stage.requestFullscreen().catch(() => undefined);
+      } else if (key === 'j' || key === 'l') {
+        video.currentTime = Math.max(0, video.currentTime + (key === 'j' ? -10 : 10));
+      }
+    };
+    stage.addEventListener('keydown', onKey);
+    return () => stage.removeEventListener('keydown', onKey);
+  }, [stageRef, video]);
+
   const togglePlay = (): void => {
     if (video.paused) void video.play().catch(() => undefined);
     else video.pause();
