@@ -214,11 +214,12 @@ describe('TranscodeJob', () => {
 
   test('cancelling leaves nothing behind: no OUT, no temp folder', async () => {
     const out = path.join(dir, 'cancelled');
-    const job = new TranscodeJob({ input: source, out, segmentSeconds: 1, preset: 'medium', rungs: [{ name: 'a', width: 1024, height: 512, videoBitrateKbps: 2000, codec: 'hevc' }] });
+    const job = new TranscodeJob({ input: source, out, segmentSeconds: 1, preset: 'slow', rungs: [{ name: 'a', width: 1024, height: 512, videoBitrateKbps: 2000, codec: 'hevc' }] });
     const failed: MediaError[] = [];
     job.on('failed', (e) => failed.push(e));
+    // Cancel once ffmpeg is producing output, so the kill of a running ffmpeg is what is tested.
     job.on('progress', (p) => {
-      if (p.phase === 'encode') job.cancel();
+      if (p.phase === 'encode' && p.percent > 0) job.cancel();
     });
     await assert.rejects(job.start(), (e: unknown) => e instanceof MediaError && e.code === 'CANCELLED');
     assert.equal(failed[0]?.code, 'CANCELLED');

@@ -241,6 +241,8 @@ export class TranscodeJob extends TypedEmitter<TranscodeEvents> {
     const staged = await StagedOutput.create(options.out, options.overwrite ?? false);
     try {
       if (signal.aborted) throw new MediaError('CANCELLED', 'The transcode was cancelled.');
+      // ffmpeg's first -progress report waits for every output's first packet (encoder lookahead).
+      this.#progress({ phase: 'encode', percent: 0, fps: 0, speed: 0, etaSeconds: null });
       await runFfmpeg({
         args: buildLadderArgs(plan, options.input, staged.tmp, options.preset ? { preset: options.preset } : {}),
         signal,

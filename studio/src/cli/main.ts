@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isMediaError } from '@spherecast/shared/media';
+import { isMediaError, MediaError } from '@spherecast/shared/media';
 import { helpText, parseCommandLine, UsageError, type ParsedCommand } from './args.ts';
 import { createContext, printJson, type CliContext } from './context.ts';
 import { EXIT, EXIT_HELP, exitCodeFor, type ExitCode } from './exit-codes.ts';
@@ -57,10 +57,14 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     return await run(parsed, ctx);
   } catch (error) {
     ctx.progress.done();
+    // Ctrl-C in a terminal reaches ffmpeg too; it may exit before our SIGINT handler has run.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     if (isMediaError(error)) {
-      if (ctx.json) printJson(ctx, { error: error.toJSON() });
-      ctx.err(`spherecast-studio ${parsed.command}: ${error.message}`);
-      return controller.signal.aborted ? EXIT.cancelled : exitCodeFor(error.code);
+      const cancelled = controller.signal.aborted || interrupts > 0;
+      const reported = cancelled && error.code !== 'CANCELLED' ? new MediaError('CANCELLED', 'Cancelled; nothing was written.', { cause: error }) : error;
+      if (ctx.json) printJson(ctx, { error: reported.toJSON() });
+      ctx.err(`spherecast-studio ${parsed.command}: ${reported.message}`);
+      return cancelled ? EXIT.cancelled : exitCodeFor(reported.code);
     }
     throw error;
   } finally {
