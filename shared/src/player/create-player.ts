@@ -168,8 +168,10 @@ class HlsPlayer implements Player {
     if (!Hls.isSupported()) {
       // iOS Safari without MSE: its own HLS stack plays the stream, over HTTP only.
       if (video.canPlayType('application/vnd.apple.mpegurl')) {
+        const start = this.#options.startPosition;
+        // Seeking before the metadata is known is ignored by the element.
+        if (start) video.addEventListener('loadedmetadata', () => (video.currentTime = start), { once: true });
         video.src = masterUrl;
-        if (this.#options.startPosition) video.currentTime = this.#options.startPosition;
         return;
       }
       const error = playerError('unsupported', 'This browser cannot play HLS video (no Media Source Extensions).', true);
@@ -323,7 +325,8 @@ class HlsPlayer implements Player {
       const now = performance.now();
       if (now - this.#lastTrackerErrorAt < 10_000) return;
       this.#lastTrackerErrorAt = now;
-      this.#events.emit('error', playerError('tracker', `Peer discovery failed (${String(error)}); playing from the origin.`, false, error));
+      const reason = error instanceof Error ? error.message : 'the tracker cannot be reached';
+      this.#events.emit('error', playerError('tracker', `Peer discovery failed (${reason}); playing from the origin.`, false, error));
     };
     engine.addEventListener('onSegmentLoaded', onLoaded);
     engine.addEventListener('onChunkUploaded', onUploaded);

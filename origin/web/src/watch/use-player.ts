@@ -47,7 +47,8 @@ export function usePlayer(video: HTMLVideoElement | null, source: PlayerSource |
       validateSegments: validate,
       masterUrl: source.masterUrl,
       trackerUrls: source.trackerUrl ? [source.trackerUrl] : [],
-      p2p: p2p && source.trackerUrl !== null,
+      // Peer data is only used when it can be checked against the published hashes.
+      p2p: p2p && source.trackerUrl !== null && source.segmentHashesUrl !== null,
       swarmId: source.swarmId,
       startPosition: source.startPosition,
       ...(source.segmentHashesUrl ? { segmentHashesUrl: source.segmentHashesUrl } : {}),
