@@ -100,6 +100,25 @@ describe('checkStitching', () => {
     }
   });
 
+  test('stereo layouts: the wrap of each eye is checked; clean top-bottom and left-right pass, a broken top-bottom seam fails', async () => {
+    const results: Record<string, StitchReport> = {};
+    for (const [name, options] of [
+      ['tb', { stereo: 'top-bottom', width: 768 }],
+      ['lr', { stereo: 'left-right', width: 1536 }],
+      ['tb-broken', { stereo: 'top-bottom', width: 768, fault: 'seam-exposure' }],
+    ] as const) {
+      const file = path.join(dir, `${name}.mp4`);
+      await generateEquirectFixture({ out: file, seconds: 1, audio: false, ...options });
+      results[name] = await checkStitching(file, { samples: 4 });
+    }
+    for (const name of ['tb', 'lr']) {
+      for (const c of results[name]!.checks.filter((c) => c.id.startsWith('seam') || c.id.startsWith('pole'))) assert.equal(c.status, 'pass', `${name} ${c.id}: ${c.message}`);
+    }
+    assert.equal(results.lr!.projection.projection, 'stereo-left-right');
+    assert.equal(check(results['tb-broken']!, 'seam-continuity').status, 'fail');
+    assert.equal(check(results['tb-broken']!, 'seam-exposure').status, 'fail');
+  });
+
   test('format checks: missing metadata warns, a 16:9 picture is refused, H.264 above level 5.2 warns', async () => {
     const noMeta = path.join(dir, 'nometa.mp4');
     await generateEquirectFixture({ out: noMeta, width: 512, seconds: 0.5, spherical: false, audio: false });
