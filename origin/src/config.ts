@@ -28,8 +28,8 @@ const envSchema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 7),
   /** Largest single media file a creator may upload. */
   MAX_UPLOAD_MB: z.coerce.number().positive().max(1024 * 1024).default(4096),
-  /** How long a search result page may be served from memory (0 disables the cache). */
-  SEARCH_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+  /** How long a search result page is fresh in memory; stale pages are served up to 9x longer while they refresh (0 disables the cache). */
+  SEARCH_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   /** Create the demo creator and 360 clip on start. */
   SEED_DEMO: booleanish.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

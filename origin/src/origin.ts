@@ -43,7 +43,7 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
     prisma: database.prisma,
     config,
     media,
-    searchCache: new SearchCache(config.searchCacheMs),
+    searchCache: new SearchCache(config.searchCacheMs, config.searchCacheMs * 9),
     trackerUrl: config.trackerUrl ?? null,
     now: now ?? (() => new Date()),
   };

@@ -11,10 +11,10 @@ export class SearchCache<T> {
   private generation = 0;
 
   constructor(
-    /** How long a page is fresh. Default 10 s; 0 disables the cache. */
-    private readonly ttlMs = 10_000,
-    /** How long after that a stale page may still be served while it is refreshed. Default 50 s. */
-    private readonly staleMs = 50_000,
+    /** How long a page is fresh. Default 30 s; 0 disables the cache. */
+    private readonly ttlMs = 30_000,
+    /** How long after that a stale page may still be served while it is refreshed. Default 270 s. */
+    private readonly staleMs = 270_000,
     /** Most pages kept; the least recently loaded go first. */
     private readonly maxEntries = 5_000,
     private readonly now: () => number = Date.now,

@@ -60,7 +60,9 @@ export async function searchContent(prisma: PrismaClient, query: SearchQuery, ba
   const dateCursor = effectiveSort === 'newest' ? decodeDateCursor(query.cursor) : null;
   const numberCursor = effectiveSort === 'newest' ? null : decodeNumberCursor(query.cursor);
 
-  const filters: Prisma.Sql[] = [Prisma.sql`c."visibility" = 'public'`, Prisma.sql`c."status" IN ('ready', 'live', 'ended')`];
+  // "searchable" = public and ready/live/ended, kept by a trigger; one equality lets the planner walk
+  // the (searchable, popularity) and (searchable, publishedAt) indexes in order and stop at the limit.
+  const filters: Prisma.Sql[] = [Prisma.sql`c."searchable"`];
   const tsQuery = text ? Prisma.sql`websearch_to_tsquery('english', ${text})` : null;
   if (tsQuery) filters.push(Prisma.sql`c."searchVector" @@ ${tsQuery}`);
   if (query.tags && query.tags.length > 0) filters.push(Prisma.sql`c."tags" @> ${query.tags}::text[]`);
