@@ -13,7 +13,11 @@ async function main() {
     await tracker.start();
   }
   const trackerUrl = config.trackerUrl ?? tracker?.url;
-  const origin = await createOrigin({ ...config, trackerUrl, logger: config.logLevel !== 'info' && config.logLevel !== 'silent' });
+  const origin = await createOrigin({
+    ...config,
+    embeddedTrackerPort: tracker?.port,
+    logger: config.logLevel !== 'info' && config.logLevel !== 'silent',
+  });
   const lines = [
     '',
     `Spherecast origin     ${origin.url}  (database: ${origin.database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}/db` : 'PostgreSQL'})`,

@@ -14,6 +14,8 @@ export interface OriginOptions extends Partial<OriginConfig> {
   now?: () => Date;
   /** Log requests (off unless LOG_LEVEL asks for it). */
   logger?: boolean;
+  /** Port of a tracker started beside the origin (see OriginServices.embeddedTrackerPort). */
+  embeddedTrackerPort?: number;
 }
 
 export interface Origin {
@@ -30,7 +32,7 @@ export interface Origin {
  * Options override the environment; `port: 0` picks a free port.
  */
 export async function createOrigin(options: OriginOptions = {}): Promise<Origin> {
-  const { database: given, now, logger, ...overrides } = options;
+  const { database: given, now, logger, embeddedTrackerPort, ...overrides } = options;
   const base = loadOriginConfig();
   const config: OriginConfig = { ...base, ...overrides };
   if (overrides.dataDir && !overrides.mediaDir) config.mediaDir = path.join(config.dataDir, 'media');
@@ -45,6 +47,7 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
     media,
     searchCache: new SearchCache(config.searchCacheMs, config.searchCacheMs * 9),
     trackerUrl: config.trackerUrl ?? null,
+    embeddedTrackerPort: embeddedTrackerPort ?? null,
     now: now ?? (() => new Date()),
   };
   const app = await buildServer(services, {

@@ -11,7 +11,13 @@ export interface OriginServices {
   media: MediaStore;
   /** Search result pages; content changes must call `invalidate()`. */
   searchCache: SearchCache<SearchPage>;
-  /** The tracker URL handed to players, or null when no tracker is configured. */
+  /** The tracker URL handed to players when configured (TRACKER_URL). */
   trackerUrl: string | null;
+  /**
+   * Port of the tracker running beside the origin. Without TRACKER_URL, players are told
+   * ws://<the host name they reached the origin by>:<this port>, so a headset on the LAN gets an
+   * address it can reach rather than 127.0.0.1.
+   */
+  embeddedTrackerPort: number | null;
   now(): Date;
 }

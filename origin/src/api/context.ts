@@ -34,8 +34,11 @@ export async function createRequestContext(services: OriginServices, req: Fastif
   }
   const headerViewer = req.headers['x-spherecast-viewer'];
   const viewerCandidate = (Array.isArray(headerViewer) ? headerViewer[0] : headerViewer) ?? cookies[VIEWER_COOKIE];
+  const hostname = req.hostname || services.config.host;
+  const trackerUrl = services.trackerUrl ?? (services.embeddedTrackerPort ? `ws://${hostname}:${services.embeddedTrackerPort}` : null);
   return {
     ...services,
+    trackerUrl,
     user,
     sessionId,
     authProblem,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { testDatabaseKinds } from '../test-support/databases.ts';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
@@ -147,3 +148,37 @@ for (const kind of await testDatabaseKinds()) {
     });
   });
 }
+
+describe('tracker URL handed to players', () => {
+  test('without TRACKER_URL, players get the embedded tracker on the host name they reached the origin by', async () => {
+    const [kind] = await testDatabaseKinds();
+    const t = await startTestOrigin(kind!, { trackerUrl: undefined, embeddedTrackerPort: 8123 });
+    try {
+      const owner = await t.user('lan_creator');
+      const content = await owner.caller.content.create({ title: 'On the LAN' });
+      await t.origin.services.prisma.content.update({
+        where: { id: content.id },
+        data: { status: 'ready', publishedPath: `${content.id}/v1`, masterFile: 'master.m3u8', publishedAt: new Date() },
+      });
+      const port = new URL(t.url).port;
+      for (const host of ['localhost', '192.168.1.20']) {
+        // fetch() may not set Host; a headset on the LAN does, so send it with node:http.
+        const body = await new Promise<string>((resolve, reject) => {
+          http
+            .get({ host: '127.0.0.1', port, path: `/api/content/${content.id}`, headers: { host: `${host}:${port}` } }, (response) => {
+              let text = '';
+              response.setEncoding('utf8');
+              response.on('data', (chunk: string) => (text += chunk));
+              response.on('end', () => resolve(text));
+            })
+            .on('error', reject);
+        });
+        const detail = JSON.parse(body) as { trackerUrl: string; masterUrl: string };
+        assert.equal(detail.trackerUrl, `ws://${host}:8123`);
+        assert.equal(detail.masterUrl, `http://${host}:${port}/media/${content.id}/v1/master.m3u8`);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
