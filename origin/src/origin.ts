@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadOriginConfig, type OriginConfig } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { buildServer } from './http/server.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
 import { SearchCache } from './catalog/search-cache.ts';
 import { MediaStore } from './media/media-store.ts';
 import type { OriginServices } from './services.ts';
@@ -48,6 +49,7 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
     searchCache: new SearchCache(config.searchCacheMs, config.searchCacheMs * 9),
     trackerUrl: config.trackerUrl ?? null,
     embeddedTrackerPort: embeddedTrackerPort ?? null,
+    loginThrottle: new LoginThrottle(),
     now: now ?? (() => new Date()),
   };
   const app = await buildServer(services, {

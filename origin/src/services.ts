@@ -1,5 +1,6 @@
 import type { OriginConfig } from './config.ts';
 import type { PrismaClient } from './db/database.ts';
+import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { SearchCache } from './catalog/search-cache.ts';
 import type { SearchPage } from './catalog/search.ts';
 import type { MediaStore } from './media/media-store.ts';
@@ -19,5 +20,7 @@ export interface OriginServices {
    * address it can reach rather than 127.0.0.1.
    */
   embeddedTrackerPort: number | null;
+  /** Failed sign-ins per address and login. */
+  loginThrottle: LoginThrottle;
   now(): Date;
 }

@@ -44,6 +44,7 @@ export async function createRequestContext(services: OriginServices, req: Fastif
     authProblem,
     viewerId: viewerCandidate && VIEWER_ID.test(viewerCandidate) ? viewerCandidate : null,
     cookies: jar,
+    ip: req.ip,
     baseUrl: `${req.protocol}://${req.headers.host ?? `${services.config.host}:${services.config.port}`}`,
   };
 }
@@ -57,6 +58,7 @@ export function createDirectContext(services: OriginServices, user: SessionUser 
     authProblem: null,
     viewerId: null,
     cookies: { set: () => undefined, clear: () => undefined },
+    ip: 'direct',
     baseUrl,
   };
 }

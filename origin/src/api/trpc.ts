@@ -27,6 +27,8 @@ export interface Context extends OriginServices {
   cookies: CookieJar;
   /** Absolute base URL of this origin as the client reached it, e.g. http://localhost:8080. */
   baseUrl: string;
+  /** The client's address, for rate limits ('direct' outside HTTP). */
+  ip: string;
 }
 
 const t = initTRPC

@@ -40,14 +40,23 @@ export const authRouter = router({
     .input(loginInput)
     .output(authResultSchema)
     .mutation(async ({ ctx, input }) => {
+      const retryAfter = ctx.loginThrottle.retryAfterSeconds(ctx.ip, input.login);
+      if (retryAfter > 0) {
+        throw new TRPCError({
+          code: 'TOO_MANY_REQUESTS',
+          message: `Too many failed sign-ins for this account from your address. Try again in ${Math.ceil(retryAfter / 60)} minute(s), or reset your password.`,
+        });
+      }
       const found = await ctx.prisma.user.findFirst({
         where: { OR: [{ username: input.login }, { email: input.login }] },
         select: { ...meSelect, passwordHash: true },
       });
       const ok = await verifyPassword(found?.passwordHash ?? null, input.password);
       if (!found || !ok) {
+        ctx.loginThrottle.recordFailure(ctx.ip, input.login);
         throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong username, email or password.' });
       }
+      ctx.loginThrottle.recordSuccess(ctx.ip, input.login);
       const { passwordHash: _omitted, ...user } = found;
       const session = await createSession(ctx.prisma, user.id, ctx.config.sessionTtlMs, ctx.now());
       ctx.cookies.set(SESSION_COOKIE, session.token, { maxAgeSeconds: ctx.config.sessionTtlMs / 1000 });

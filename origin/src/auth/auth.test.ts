@@ -96,6 +96,19 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal(create.status, 401);
     });
 
+    test('password guessing is throttled: after 10 failures even the right password waits, with a 429 that says how long', async () => {
+      await t.http('POST', '/api/auth/register', { body: { username: 'guarded', email: 'guarded@example.com', password: 'the real passphrase' } });
+      for (let i = 0; i < 10; i += 1) {
+        const wrong = await t.http('POST', '/api/auth/login', { body: { login: 'guarded', password: `guess number ${i}` } });
+        assert.equal(wrong.status, 401);
+      }
+      const blocked = await t.http('POST', '/api/auth/login', { body: { login: 'guarded', password: 'the real passphrase' } });
+      assert.equal(blocked.status, 429);
+      assert.match(blocked.body.message, /Try again in \d+ minute/);
+      const other = await t.http('POST', '/api/auth/login', { body: { login: 'ana_360', password: 'a long passphrase' } });
+      assert.equal(other.status, 200, 'other accounts are not affected');
+    });
+
     test('tokens are stored only as hashes', async () => {
       const login = await t.http('POST', '/api/auth/login', { body: { login: 'ana_360', password: 'a long passphrase' } });
       const stored = await t.origin.services.prisma.authSession.findMany({ select: { tokenHash: true } });
