@@ -9,7 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { launchChromium } from '@spherecast/shared/testing';
+import type { Browser } from 'playwright-core';
 import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
 import { createOrigin, type Origin } from '@spherecast/origin';
 import { TrackerServer } from '@spherecast/tracker';
@@ -145,18 +146,7 @@ export async function runOffloadBench(options: OffloadBenchOptions = {}): Promis
     await vite.listen();
     const pageUrl = vite.resolvedUrls?.local[0];
     if (!pageUrl) throw new Error('vite did not report a URL');
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--autoplay-policy=no-user-gesture-required',
-        '--disable-background-timer-throttling',
-        '--disable-renderer-backgrounding',
-        '--disable-backgrounding-occluded-windows',
-      ],
-    });
+    browser = await launchChromium();
     // Warm Vite's dependency optimisation so the first measured page does not pay for it.
     const warm = await browser.newPage();
     await warm.goto(`${pageUrl}?master=${encodeURIComponent(masterUrl)}&tracker=${encodeURIComponent(trackerUrl)}&swarm=warmup&p2p=0`);

@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../testing/chromium.ts';
 import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
 import { createTestLadder, type TestLadder } from './fixtures/hls-ladder.ts';
 import { startStaticServer, type StaticServer } from './fixtures/static-server.ts';
@@ -51,10 +52,7 @@ describe('createPlayer in Chromium', () => {
     const url = vite.resolvedUrls?.local[0];
     assert.ok(url);
     pageUrl = new URL('player.html', url).href;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../testing/chromium.ts';
 import { createServer, type ViteDevServer } from 'vite';
 import { PATTERN_COLOURS, rightEyeColour } from './fixtures/test-pattern.ts';
 import type { View, SphereRenderer } from './index.ts';
@@ -32,14 +33,6 @@ declare global {
 }
 
 /** Chromium flags: WebGL2 runs on SwiftShader; `--enable-unsafe-swiftshader` keeps it allowed as Chromium deprecates the silent fallback. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
-];
-
 function assertColour(actual: Rgb, expected: Rgb, what: string): void {
   const close = actual.every((c, i) => Math.abs(c - (expected[i] ?? 0)) <= 8);
   assert.ok(close, `${what}: expected rgb(${expected.join(',')}), got rgb(${actual.join(',')})`);
@@ -70,7 +63,7 @@ describe('SphereRenderer in Chromium', () => {
     await server.listen();
     const url = server.resolvedUrls?.local[0];
     assert.ok(url, 'vite did not report a URL');
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 400, height: 300 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '@spherecast/shared/testing';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { build } from 'vite';
 import { generateEquirectFixture } from '@spherecast/shared/media';
@@ -98,18 +98,7 @@ describe('Studio in the browser (browser-only mode)', () => {
     await engine.start();
     server = new StudioServer({ engine, rendererDir, logError: (message) => console.error(message) });
     await server.start();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--autoplay-policy=no-user-gesture-required',
-        '--use-gl=angle',
-        '--use-angle=swiftshader',
-        '--enable-unsafe-swiftshader',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (error) => console.error('page error:', error.message));
     await page.goto(server.url);

@@ -1,31 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchChromium as launchSharedChromium } from '@spherecast/shared/testing';
+import type { Browser, Page } from 'playwright-core';
 import { WEB_ROOT } from './build-player.ts';
 
 export const ARTIFACTS = path.resolve(WEB_ROOT, '../../test-artifacts/e2e');
 
-/**
- * Chromium as on this machine: no GPU, WebGL through SwiftShader (`--enable-unsafe-swiftshader`
- * keeps it allowed), autoplay without a gesture.
- */
+/** Chromium with the project's flags (see @spherecast/shared/testing), and the artefacts folder ready. */
 export async function launchChromium(): Promise<Browser> {
   await mkdir(ARTIFACTS, { recursive: true });
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--autoplay-policy=no-user-gesture-required',
-      '--enable-unsafe-swiftshader',
-      '--use-angle=swiftshader',
-      // Pages in background tabs must keep playing and sharing like foreground ones.
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-      '--disable-backgrounding-occluded-windows',
-    ],
-  });
+  return launchSharedChromium();
 }
 
 export type OverlayStats = { httpBytes: number; p2pBytes: number; peers: number; rejected: number; currentTime: number; paused: boolean };
