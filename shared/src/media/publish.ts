@@ -11,7 +11,7 @@ import { MediaError } from './errors.ts';
 import { parseMasterPlaylist, PROJECTION_SESSION_DATA_ID } from './hls-playlist.ts';
 import { LADDER_FILES } from './ladder-encode.ts';
 import { listFiles } from './output-dir.ts';
-import { TypedEmitter } from './typed-emitter.ts';
+import { MediaJob, runJob, type MediaJobEvents } from './media-job.ts';
 
 export type PublishAuth = { token: string } | { login: string; password: string };
 
@@ -67,11 +67,7 @@ export const publishResultSchema = z.object({
 });
 export type PublishResult = z.infer<typeof publishResultSchema>;
 
-export interface PublishEvents {
-  progress: PublishProgress;
-  done: PublishResult;
-  failed: MediaError;
-}
+export type PublishEvents = MediaJobEvents<PublishResult, PublishProgress>;
 
 const ladderManifestSchema = z.looseObject({
   kind: z.enum(['video', 'photo']),
@@ -132,11 +128,11 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * (skipping files with the same size and sha256, retrying network errors and 5xx with exponential
  * back-off, at most `concurrency` at once), then finalize.
  */
-export class PublishJob extends TypedEmitter<PublishEvents> {
+export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
   readonly options: PublishOptions;
-  readonly #controller = new AbortController();
+  protected readonly kind = 'publish';
+  protected readonly cancelledMessage = 'Publishing was cancelled; files uploaded so far stay staged and are skipped next time.';
   readonly #base: URL;
-  #started = false;
   #token: string | undefined;
   #progress: PublishProgress = { phase: 'login', totalBytes: 0, doneBytes: 0, totalFiles: 0, doneFiles: 0, percent: 0, file: null };
 
@@ -151,28 +147,8 @@ export class PublishJob extends TypedEmitter<PublishEvents> {
     }
   }
 
-  cancel(): void {
-    this.#controller.abort();
-  }
-
-  start(): Promise<PublishResult> {
-    if (this.#started) return Promise.reject(new MediaError('INVALID_OPTIONS', 'A publish job can only be started once; create a new job.'));
-    this.#started = true;
-    return this.#run().then(
-      (result) => {
-        this.emit('done', result);
-        return result;
-      },
-      (error: unknown) => {
-        const mediaError = this.#controller.signal.aborted
-          ? new MediaError('CANCELLED', 'Publishing was cancelled; files uploaded so far stay staged and are skipped next time.', { cause: error })
-          : error instanceof MediaError
-            ? error
-            : new MediaError('ORIGIN_UNREACHABLE', `Publishing failed: ${(error as Error).message}`, { cause: error });
-        this.emit('failed', mediaError);
-        throw mediaError;
-      },
-    );
+  protected toFailure(error: unknown): MediaError {
+    return error instanceof MediaError ? error : new MediaError('ORIGIN_UNREACHABLE', `Publishing failed: ${(error as Error).message}`, { cause: error });
   }
 
   #report(patch: Partial<PublishProgress>): void {
@@ -182,9 +158,9 @@ export class PublishJob extends TypedEmitter<PublishEvents> {
     this.emit('progress', p);
   }
 
-  async #run(): Promise<PublishResult> {
+  protected async run(): Promise<PublishResult> {
     const { options } = this;
-    const signal = this.#controller.signal;
+    const { signal } = this;
     const manifest = await readPublishManifest(options.dir);
     const files = await listFiles(options.dir);
     if (!files.includes(manifest.master)) throw new MediaError('INPUT_NOT_FOUND', `${manifest.master} is missing from ${options.dir}; re-run transcode.`);
@@ -324,7 +300,7 @@ export class PublishJob extends TypedEmitter<PublishEvents> {
         return await run(attempt);
       } catch (error) {
         const retryable = error instanceof MediaError ? error.retryable : true;
-        if (this.#controller.signal.aborted || !retryable || attempt >= attempts) {
+        if (this.signal.aborted || !retryable || attempt >= attempts) {
           if (error instanceof MediaError && attempt >= attempts && retryable) {
             throw new MediaError(error.code, `${error.message} (gave up after ${attempts} attempts at ${what})`, { cause: error, ...(error.status ? { status: error.status } : {}), retryable: true });
           }
@@ -333,7 +309,7 @@ export class PublishJob extends TypedEmitter<PublishEvents> {
         const delay = base * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
         const file = this.#progress.file;
         if (file) this.#report({ file: { ...file, status: 'retrying', attempt } });
-        await sleep(delay, this.#controller.signal);
+        await sleep(delay, this.signal);
       }
     }
   }
@@ -345,7 +321,7 @@ export class PublishJob extends TypedEmitter<PublishEvents> {
     body: { json?: unknown; authorized?: boolean; file?: string; size?: number; onBytes?: (n: number) => void },
   ): Promise<HttpResponse> {
     const url = new URL(rel, this.#base);
-    const signal = this.#controller.signal;
+    const { signal } = this;
     const headers: Record<string, string | number> = { accept: 'application/json' };
     if (body.authorized !== false && this.#token) headers.authorization = `Bearer ${this.#token}`;
     let payload: Buffer | undefined;
@@ -384,17 +360,8 @@ export class PublishJob extends TypedEmitter<PublishEvents> {
 }
 
 /** Runs a PublishJob to completion. */
-export async function publishToOrigin(
+export function publishToOrigin(
   options: PublishOptions & { signal?: AbortSignal; onProgress?: (progress: PublishProgress) => void },
 ): Promise<PublishResult> {
-  const job = new PublishJob(options);
-  if (options.onProgress) job.on('progress', options.onProgress);
-  const onAbort = () => job.cancel();
-  if (options.signal?.aborted) job.cancel();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await job.start();
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-  }
+  return runJob(new PublishJob(options), options);
 }

@@ -11,7 +11,7 @@ import { planLadder, videoCodecSchema, type LadderPlan, type LadderRungInput } f
 import { injectSphericalMetadata } from './mp4-boxes.ts';
 import { listFiles, StagedOutput } from './output-dir.ts';
 import { probeMedia, type ProbeResult } from './probe.ts';
-import { TypedEmitter } from './typed-emitter.ts';
+import { MediaJob, runJob, type MediaJobEvents } from './media-job.ts';
 
 export interface TranscodeOptions {
   /** Source video. */
@@ -87,11 +87,7 @@ export const transcodeResultSchema = z.object({
 export type TranscodeVariant = z.infer<typeof transcodeVariantSchema>;
 export type TranscodeResult = z.infer<typeof transcodeResultSchema>;
 
-export interface TranscodeEvents {
-  progress: TranscodeProgress;
-  done: TranscodeResult;
-  failed: MediaError;
-}
+export type TranscodeEvents = MediaJobEvents<TranscodeResult, TranscodeProgress>;
 
 const ENCODE_SHARE = 95;
 
@@ -182,10 +178,10 @@ export function thumbnailIndex(plan: LadderPlan): { vtt: string; json: string } 
  * process for all rungs, then packaging (spherical boxes into every init segment, codec strings,
  * measured bandwidths, master playlist, thumbnail index). Output appears in OUT only on success.
  */
-export class TranscodeJob extends TypedEmitter<TranscodeEvents> {
+export class TranscodeJob extends MediaJob<TranscodeResult, TranscodeProgress> {
   readonly options: TranscodeOptions;
-  readonly #controller = new AbortController();
-  #started = false;
+  protected readonly kind = 'transcode';
+  protected readonly cancelledMessage = 'The transcode was cancelled; nothing was written.';
   #plan: LadderPlan | undefined;
 
   constructor(options: TranscodeOptions) {
@@ -198,37 +194,18 @@ export class TranscodeJob extends TypedEmitter<TranscodeEvents> {
     return this.#plan;
   }
 
-  /** Stops ffmpeg and removes the partial output; `start()` rejects with CANCELLED. */
-  cancel(): void {
-    this.#controller.abort();
-  }
-
-  start(): Promise<TranscodeResult> {
-    if (this.#started) return Promise.reject(new MediaError('INVALID_OPTIONS', 'A transcode job can only be started once; create a new job.'));
-    this.#started = true;
-    return this.#run().then(
-      (result) => {
-        this.emit('done', result);
-        return result;
-      },
-      (error: unknown) => {
-        const mediaError = this.#controller.signal.aborted
-          ? new MediaError('CANCELLED', 'The transcode was cancelled; nothing was written.', { cause: error })
-          : toMediaError(error, 'FFMPEG_FAILED', 'The transcode failed');
-        this.emit('failed', mediaError);
-        throw mediaError;
-      },
-    );
+  protected toFailure(error: unknown): MediaError {
+    return toMediaError(error, 'FFMPEG_FAILED', 'The transcode failed');
   }
 
   #progress(progress: TranscodeProgress): void {
     this.emit('progress', progress);
   }
 
-  async #run(): Promise<TranscodeResult> {
+  protected async run(): Promise<TranscodeResult> {
     const started = Date.now();
     const { options } = this;
-    const signal = this.#controller.signal;
+    const { signal } = this;
     this.#progress({ phase: 'probe', percent: 0, fps: 0, speed: 0, etaSeconds: null });
     const probe = options.probe ?? (await probeMedia(options.input, { signal }));
     const plan = planLadder(probe, {
@@ -350,17 +327,8 @@ export class TranscodeJob extends TypedEmitter<TranscodeEvents> {
 }
 
 /** Runs a TranscodeJob to completion; `onProgress` and `signal` are wired to the job. */
-export async function transcodeLadder(
+export function transcodeLadder(
   options: TranscodeOptions & { signal?: AbortSignal; onProgress?: (progress: TranscodeProgress) => void },
 ): Promise<TranscodeResult> {
-  const job = new TranscodeJob(options);
-  if (options.onProgress) job.on('progress', options.onProgress);
-  const onAbort = () => job.cancel();
-  if (options.signal?.aborted) job.cancel();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await job.start();
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-  }
+  return runJob(new TranscodeJob(options), options);
 }

@@ -103,19 +103,15 @@ function levelLabel(height: number, bitrate: number): string {
   return height > 0 ? `${height}p` : `${Math.round(bitrate / 1000)} kbit/s`;
 }
 
+/** Stats of a player that has loaded nothing yet. */
+export function emptyPlayerStats(): PlayerStats {
+  return { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, rejectedSegments: 0, startupMs: null, stalls: 0, stalledMs: 0 };
+}
+
 class HlsPlayer implements Player {
   readonly #options: PlayerOptions;
   readonly #events = new TypedEvents<PlayerEventMap>();
-  readonly #stats: PlayerStats = {
-    httpBytes: 0,
-    p2pBytes: 0,
-    uploadedBytes: 0,
-    peers: 0,
-    rejectedSegments: 0,
-    startupMs: null,
-    stalls: 0,
-    stalledMs: 0,
-  };
+  readonly #stats: PlayerStats = emptyPlayerStats();
   readonly #peers = new Set<string>();
   readonly #abort = new AbortController();
   #hls: HlsInstance | null = null;

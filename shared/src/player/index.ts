@@ -1,5 +1,6 @@
 export {
   createPlayer,
+  emptyPlayerStats,
   type Player,
   type PlayerOptions,
   type PlayerStats,

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { createPlayer, type Player, type PlayerError, type PlayerLevel, type PlayerLevelState, type PlayerStats } from '@spherecast/shared/player';
+import { createPlayer, emptyPlayerStats, type Player, type PlayerError, type PlayerLevel, type PlayerLevelState, type PlayerStats } from '@spherecast/shared/player';
 
 export type PlayerSource = {
   masterUrl: string;
@@ -7,17 +7,6 @@ export type PlayerSource = {
   segmentHashesUrl: string | null;
   swarmId: string;
   startPosition: number;
-};
-
-const EMPTY_STATS: PlayerStats = {
-  httpBytes: 0,
-  p2pBytes: 0,
-  uploadedBytes: 0,
-  peers: 0,
-  rejectedSegments: 0,
-  startupMs: null,
-  stalls: 0,
-  stalledMs: 0,
 };
 
 /**
@@ -32,7 +21,7 @@ function switches(): { p2p: boolean; validate: boolean } {
 /** Runs createPlayer on `video` for `source` and mirrors its stats, levels and errors into React state. */
 export function usePlayer(video: HTMLVideoElement | null, source: PlayerSource | null) {
   const [player, setPlayer] = useState<Player | null>(null);
-  const [stats, setStats] = useState<PlayerStats>(EMPTY_STATS);
+  const [stats, setStats] = useState<PlayerStats>(emptyPlayerStats);
   const [levels, setLevels] = useState<readonly PlayerLevel[]>([]);
   const [level, setLevel] = useState<PlayerLevelState>({ auto: true, index: -1, level: null });
   const [error, setError] = useState<PlayerError | null>(null);
