@@ -160,7 +160,8 @@ function Filters({ params }: { params: URLSearchParams }) {
       <label>
         <span>Sort</span>
         <select value={draft.sort} onChange={(e) => change('sort', e.target.value, true)}>
-          <option value="">{draft.q ? SORT_LABELS.relevance : SORT_LABELS.newest}</option>
+          {/* The origin's default: best match for a text query, else most viewed (catalog/search.ts). */}
+          <option value="">{draft.q ? SORT_LABELS.relevance : SORT_LABELS.popular}</option>
           {SEARCH_SORTS.map((s) => (
             <option key={s} value={s}>
               {SORT_LABELS[s]}
