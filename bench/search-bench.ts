@@ -15,7 +15,7 @@ const DURATION_SECONDS = Number(process.env.BENCH_SEARCH_SECONDS ?? 15);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'spherecast_bench_search';
 
-export async function loadCatalog(url: string) {
+async function loadCatalog(url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const random = rng(360);
@@ -171,7 +171,7 @@ export async function runSearchBench(): Promise<{ markdown: string }> {
     await database.close();
     const cleanup = new pg.Client({ connectionString: SERVER_URL });
     await cleanup.connect();
-    if (!process.env.BENCH_KEEP_DB) await cleanup.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    await cleanup.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
     await cleanup.end();
   }
 }

@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import type { Role } from '@spherecast/shared';
+import { signInRequiredMessage } from '../auth/sessions.ts';
 import type { OriginServices } from '../services.ts';
 import { fromDatabaseError, InputValidationError } from './errors.ts';
 
@@ -65,15 +66,7 @@ const errorTranslation = t.middleware(async ({ next }) => {
 });
 
 const requireUser = t.middleware(({ ctx, next }) => {
-  if (!ctx.user) {
-    const message =
-      ctx.authProblem === 'expired'
-        ? 'Your session has expired. Sign in again.'
-        : ctx.authProblem === 'invalid'
-          ? 'That sign-in token is not valid (it may have been signed out). Sign in again.'
-          : 'Sign in to do this.';
-    throw new TRPCError({ code: 'UNAUTHORIZED', message });
-  }
+  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: signInRequiredMessage(ctx.authProblem) });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 

@@ -35,6 +35,13 @@ export async function lookupSession(prisma: PrismaClient, token: string, now: Da
   return { status: 'valid', user: session.user, sessionId: session.id };
 }
 
+/** What to tell a client that is not signed in, given why its token (if any) was not accepted. */
+export function signInRequiredMessage(problem: 'expired' | 'invalid' | null, action = 'do this'): string {
+  if (problem === 'expired') return 'Your session has expired. Sign in again.';
+  if (problem === 'invalid') return 'That sign-in token is not valid (it may have been signed out). Sign in again.';
+  return `Sign in to ${action}.`;
+}
+
 export async function revokeSession(prisma: PrismaClient, sessionId: string, now: Date): Promise<void> {
   await prisma.authSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: now } });
 }

@@ -14,9 +14,9 @@ import {
 } from '@spherecast/shared';
 
 import { notFound } from '../api/errors.ts';
-import { creatorProcedure, protectedProcedure, publicProcedure, router } from '../api/trpc.ts';
+import { creatorProcedure, protectedProcedure, publicProcedure, router, type Context } from '../api/trpc.ts';
 import { canView, requireEditableContent } from './access.ts';
-import { contentDetailSelect, contentSummarySelect, toDetail, toSummary, VIEWABLE_STATUSES } from './content-view.ts';
+import { contentDetailSelect, contentSummarySelect, toDetail, toSummary, VIEWABLE_STATUSES, type ContentDetailRow } from './content-view.ts';
 import { decodeDateCursor, pageOfRows } from './cursor.ts';
 import { finalizeUpload } from './finalize.ts';
 
@@ -27,6 +27,17 @@ function locationColumns(location: Location | null | undefined) {
     latitude: location?.latitude ?? null,
     longitude: location?.longitude ?? null,
   };
+}
+
+/** The detail view of a content as the caller sees it: with their own like and rating. */
+async function detailFor(ctx: Context, row: ContentDetailRow) {
+  const [like, rating] = ctx.user
+    ? await Promise.all([
+        ctx.prisma.like.findUnique({ where: { userId_contentId: { userId: ctx.user.id, contentId: row.id } }, select: { userId: true } }),
+        ctx.prisma.rating.findUnique({ where: { userId_contentId: { userId: ctx.user.id, contentId: row.id } }, select: { score: true } }),
+      ])
+    : [null, null];
+  return toDetail(row, { baseUrl: ctx.baseUrl, trackerUrl: ctx.trackerUrl, likedByMe: like !== null, myRating: rating?.score ?? null });
 }
 
 const pagedSummaries = pageOf(contentSummarySchema);
@@ -52,7 +63,7 @@ export const contentRouter = router({
         select: contentDetailSelect,
       });
       ctx.searchCache.invalidate();
-      return toDetail(row, { baseUrl: ctx.baseUrl, trackerUrl: ctx.trackerUrl, likedByMe: false, myRating: null });
+      return detailFor(ctx, row);
     }),
 
   get: publicProcedure
@@ -62,13 +73,7 @@ export const contentRouter = router({
     .query(async ({ ctx, input }) => {
       const row = await ctx.prisma.content.findUnique({ where: { id: input.id }, select: contentDetailSelect });
       if (!row || !canView(ctx.user, row)) throw notFound('That content');
-      const [like, rating] = ctx.user
-        ? await Promise.all([
-            ctx.prisma.like.findUnique({ where: { userId_contentId: { userId: ctx.user.id, contentId: row.id } }, select: { userId: true } }),
-            ctx.prisma.rating.findUnique({ where: { userId_contentId: { userId: ctx.user.id, contentId: row.id } }, select: { score: true } }),
-          ])
-        : [null, null];
-      return toDetail(row, { baseUrl: ctx.baseUrl, trackerUrl: ctx.trackerUrl, likedByMe: like !== null, myRating: rating?.score ?? null });
+      return detailFor(ctx, row);
     }),
 
   update: protectedProcedure
@@ -84,7 +89,7 @@ export const contentRouter = router({
         select: contentDetailSelect,
       });
       ctx.searchCache.invalidate();
-      return toDetail(row, { baseUrl: ctx.baseUrl, trackerUrl: ctx.trackerUrl, likedByMe: false, myRating: null });
+      return detailFor(ctx, row);
     }),
 
   delete: protectedProcedure
@@ -151,7 +156,7 @@ export const contentRouter = router({
       });
       ctx.searchCache.invalidate();
       const row = await ctx.prisma.content.findUniqueOrThrow({ where: { id: input.id }, select: contentDetailSelect });
-      return toDetail(row, { baseUrl: ctx.baseUrl, trackerUrl: ctx.trackerUrl, likedByMe: false, myRating: null });
+      return detailFor(ctx, row);
     }),
 });
 

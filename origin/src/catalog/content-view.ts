@@ -94,11 +94,14 @@ export function toDetail(
 /** Written beside the master playlist at publish: `{ "<path>": "<sha256 hex>" }` for every file. */
 export const HASHES_FILE = 'hashes.json';
 
+/** The folder of a master playlist path, with its trailing slash ('' at the top of the ladder). */
+export function masterFolder(masterFile: string): string {
+  return masterFile.slice(0, masterFile.lastIndexOf('/') + 1);
+}
+
 /** Path of the hashes file for a master playlist path (both relative to the published folder). */
 export function hashesFileFor(masterFile: string | null): string | null {
-  if (!masterFile) return null;
-  const slash = masterFile.lastIndexOf('/');
-  return `${slash >= 0 ? masterFile.slice(0, slash + 1) : ''}${HASHES_FILE}`;
+  return masterFile ? `${masterFolder(masterFile)}${HASHES_FILE}` : null;
 }
 
 /** Statuses a viewer other than the owner may see. */

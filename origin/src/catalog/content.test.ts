@@ -75,9 +75,11 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal(byOther.status, 403);
       const deleteByOther = await t.http('DELETE', `/api/content/${content.id}`, { token: other.token });
       assert.equal(deleteByOther.status, 403);
+      assert.equal((await t.http('POST', `/api/content/${content.id}/like`, { token: owner.token })).status, 200);
       const byOwner = await t.http('PATCH', `/api/content/${content.id}`, { token: owner.token, body: { title: 'Still mine', tags: ['a'] } });
       assert.equal(byOwner.status, 200);
       assert.equal(byOwner.body.title, 'Still mine');
+      assert.equal(byOwner.body.likedByMe, true, 'the answer shows the caller\'s own like');
       const byAdmin = await t.http('PATCH', `/api/content/${content.id}`, { token: admin.token, body: { visibility: 'unlisted' } });
       assert.equal(byAdmin.status, 200);
       assert.equal(byAdmin.body.visibility, 'unlisted');

@@ -1,7 +1,7 @@
 import { badRequest } from '../api/errors.ts';
 import type { OriginServices } from '../services.ts';
 import { mediaPlaylistFiles, PlaylistError, readMasterPlaylist, resolvePlaylistUri, type VariantStream } from '../media/playlist.ts';
-import { hashesFileFor } from './content-view.ts';
+import { hashesFileFor, masterFolder } from './content-view.ts';
 
 const IMAGE_FILE = /\.(jpe?g|png|webp)$/i;
 
@@ -65,7 +65,7 @@ export async function finalizeUpload(services: OriginServices, request: Finalize
   }
 
   // Hashes are relative to the master's folder, as players resolve segment URLs against it.
-  const masterDir = request.master.includes('/') ? request.master.slice(0, request.master.lastIndexOf('/') + 1) : '';
+  const masterDir = masterFolder(request.master);
   const hashes = Object.fromEntries(
     staged.filter((file) => file.path.startsWith(masterDir)).map((file) => [file.path.slice(masterDir.length), file.sha256]),
   );

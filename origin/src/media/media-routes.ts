@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { idSchema } from '@spherecast/shared';
 import { requireEditableContent } from '../catalog/access.ts';
-import { lookupSession, tokenFromRequest } from '../auth/sessions.ts';
+import { lookupSession, signInRequiredMessage, tokenFromRequest } from '../auth/sessions.ts';
 import type { OriginServices } from '../services.ts';
 import { UploadTooLargeError } from './media-store.ts';
 import { normaliseMediaPath, UnsafePathError } from './safe-path.ts';
@@ -106,10 +106,7 @@ export async function mediaRoutes(app: FastifyInstance, services: OriginServices
     if (!id.success) return problem(reply, 400, 'contentId: must be an id (a UUID).');
     const token = tokenFromRequest(request.headers, request.cookies ?? {});
     const session = token ? await lookupSession(services.prisma, token, services.now()) : null;
-    if (!session || session.status !== 'valid') {
-      const message = session?.status === 'expired' ? 'Your session has expired. Sign in again.' : 'Sign in to upload media.';
-      return problem(reply, 401, message);
-    }
+    if (!session || session.status !== 'valid') return problem(reply, 401, signInRequiredMessage(session?.status ?? null, 'upload media'));
     let relative: string;
     try {
       relative = normaliseMediaPath(params['*']);
