@@ -75,7 +75,7 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal(byOther.status, 403);
       const deleteByOther = await t.http('DELETE', `/api/content/${content.id}`, { token: other.token });
       assert.equal(deleteByOther.status, 403);
-      assert.equal((await t.http('POST', `/api/content/${content.id}/like`, { token: owner.token })).status, 200);
+      assert.equal((await t.http('POST', `/api/content/${content.id}/like`, { token: owner.token, body: {} })).status, 200);
       const byOwner = await t.http('PATCH', `/api/content/${content.id}`, { token: owner.token, body: { title: 'Still mine', tags: ['a'] } });
       assert.equal(byOwner.status, 200);
       assert.equal(byOwner.body.title, 'Still mine');
