@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { authResultSchema, loginInput, meSchema, okSchema, registerInput } from '@spherecast/shared';
+import { authResultSchema, loginInput, meSchema, okSchema, registerInput, sessionStateSchema } from '@spherecast/shared';
 import { z } from 'zod';
 import { protectedProcedure, publicProcedure, router } from '../api/trpc.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -71,6 +71,16 @@ export const authRouter = router({
       if (ctx.sessionId) await revokeSession(ctx.prisma, ctx.sessionId, ctx.now());
       ctx.cookies.clear(SESSION_COOKIE);
       return { ok: true as const };
+    }),
+
+  session: publicProcedure
+    .meta({ openapi: { method: 'GET', path: '/auth/session', tags: ['auth'], summary: 'Who is signed in: the user, or null when signed out (never 401)' } })
+    .input(z.object({}).optional())
+    .output(sessionStateSchema)
+    .query(async ({ ctx }) => {
+      if (!ctx.user) return { user: null };
+      const user = await ctx.prisma.user.findUnique({ where: { id: ctx.user.id }, select: meSelect });
+      return { user };
     }),
 
   me: protectedProcedure

@@ -47,6 +47,10 @@ export type PublicUser = z.infer<typeof publicUserSchema>;
 export const meSchema = publicUserSchema.extend({ email: z.string() });
 export type Me = z.infer<typeof meSchema>;
 
+/** `auth.session`: signed out is a normal state, answered with `user: null` rather than a 401. */
+export const sessionStateSchema = z.object({ user: meSchema.nullable() });
+export type SessionState = z.infer<typeof sessionStateSchema>;
+
 export const authResultSchema = z.object({
   token: z.string(),
   expiresAt: z.date(),
