@@ -13,6 +13,11 @@ export type Stack = {
   workDir: string;
   /** Registers a user over the REST API and returns its bearer token. */
   register(username: string, role?: 'viewer' | 'creator'): Promise<{ token: string; userId: string }>;
+  /**
+   * Registers a user and makes it an admin in the database, as an operator would (the API has no way
+   * to become an admin). Returns its bearer token.
+   */
+  registerAdmin(username: string): Promise<{ token: string; userId: string }>;
   /** Publishes every file of `dir` (master.m3u8 at its root) as a new content. Returns its id. */
   publish(token: string, dir: string, meta: PublishMeta): Promise<string>;
   /** JSON request against the origin. */
@@ -49,20 +54,27 @@ export async function startStack(): Promise<Stack> {
     return (text ? JSON.parse(text) : null) as T;
   }
 
+  async function register(username: string, role: 'viewer' | 'creator' = 'creator'): Promise<{ token: string; userId: string }> {
+    const result = await http<{ token: string; user: { id: string } }>('POST', '/api/auth/register', {
+      username,
+      email: `${username}@example.test`,
+      password: 'correct-horse-battery',
+      role,
+    });
+    return { token: result.token, userId: result.user.id };
+  }
+
   return {
     origin,
     tracker,
     url,
     workDir,
     http,
-    async register(username, role = 'creator') {
-      const result = await http<{ token: string; user: { id: string } }>('POST', '/api/auth/register', {
-        username,
-        email: `${username}@example.test`,
-        password: 'correct-horse-battery',
-        role,
-      });
-      return { token: result.token, userId: result.user.id };
+    register,
+    async registerAdmin(username) {
+      const user = await register(username, 'viewer');
+      await origin.services.prisma.user.update({ where: { id: user.userId }, data: { role: 'admin' } });
+      return user;
     },
     async publish(token, dir, meta) {
       const { master = 'master.m3u8', durationSeconds, kind = 'video', ...fields } = meta;

@@ -1,8 +1,8 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { LoginInput, RegisterInput } from '@spherecast/shared';
-import { api, errorStatus, setBearerToken, type RouterOutputs } from '../api/client.ts';
+import { api, setBearerToken, type RouterOutputs } from '../api/client.ts';
 
-export type Me = RouterOutputs['auth']['me'];
+export type Me = NonNullable<RouterOutputs['auth']['session']['user']>;
 
 type Session = {
   /** undefined while the first check runs, null when signed out. */
@@ -19,12 +19,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let live = true;
-    api.auth.me.query().then(
-      (user) => live && setMe(user),
+    // `auth.session` answers 200 with `user: null` when signed out: a signed-out page load is not an error.
+    api.auth.session.query().then(
+      ({ user }) => live && setMe(user),
       (error: unknown) => {
-        // 401 just means signed out; on other failures the pages that need a user will say so.
+        // The server could not be asked; the pages that need a user will say so.
         if (live) setMe(null);
-        if (errorStatus(error) !== 401) console.warn('could not check the session', error);
+        console.warn('could not check the session', error);
       },
     );
     return () => {
