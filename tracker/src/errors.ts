@@ -24,3 +24,16 @@ export const CLOSE_REASONS = {
   shutdown: { code: 1001, message: 'The tracker is shutting down.' },
 } as const;
 export type CloseReason = keyof typeof CLOSE_REASONS;
+
+/** Reasons a request to `/stats.json` or `/metrics` is refused (HTTP 401, `WWW-Authenticate: Bearer`). */
+export const OPS_REFUSALS = {
+  'ops-token-missing': {
+    status: 401,
+    message: 'This endpoint needs the operator token: send the header "Authorization: Bearer <token>" with the value of TRACKER_OPS_TOKEN.',
+  },
+  'ops-token-wrong': {
+    status: 401,
+    message: 'The operator token is wrong: send "Authorization: Bearer <token>" with the exact value of TRACKER_OPS_TOKEN set on this tracker.',
+  },
+} as const;
+export type OpsRefusal = keyof typeof OPS_REFUSALS;

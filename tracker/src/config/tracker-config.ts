@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import { LOG_LEVEL_NAMES, type LogLevel } from '../ops/logger.ts';
 
@@ -15,6 +17,14 @@ export interface InfoHashCheckContext {
  */
 export type InfoHashPredicate = (infoHashHex: string, context: InfoHashCheckContext) => boolean | Promise<boolean>;
 
+/** A PEM certificate (chain) and its private key, as text or bytes. */
+export interface TrackerTlsOptions {
+  /** PEM certificate, followed by any intermediate certificates. */
+  readonly cert: string | Buffer;
+  /** PEM private key of `cert` (unencrypted). */
+  readonly key: string | Buffer;
+}
+
 /**
  * Everything the tracker can be told. `new TrackerServer(partial)` merges a partial config onto
  * {@link trackerDefaults} and validates the result; `loadTrackerConfig(env)` builds one from the
@@ -25,6 +35,26 @@ export interface TrackerConfig {
   port: number;
   /** Interface to bind. Env `TRACKER_HOST`. Default: `'0.0.0.0'`. */
   host: string;
+  /**
+   * Serve over TLS (`wss://`, and `https://` for the operator endpoints) with this certificate and
+   * key; `null` serves plain `ws://`. Browsers need `wss://` when the page is served over HTTPS
+   * (WebXR pages are). Env `TRACKER_TLS_CERT` and `TRACKER_TLS_KEY` (paths of PEM files, set both).
+   * Default: `null`.
+   */
+  tls: TrackerTlsOptions | null;
+  /**
+   * Port of a separate HTTP server for `GET /stats.json` and `GET /metrics` (`0` picks a free one).
+   * When set, the public port no longer serves them (it answers 404). `null` serves them on the
+   * public port. Env `TRACKER_OPS_PORT`. Default: `null`.
+   */
+  opsPort: number | null;
+  /** Interface the separate operator server binds (only with `opsPort`). Env `TRACKER_OPS_HOST`. Default: `'127.0.0.1'`. */
+  opsHost: string;
+  /**
+   * Bearer token the operator endpoints require (`Authorization: Bearer <token>`, at least 16
+   * characters); `null` lets anyone who reaches them read them. Env `TRACKER_OPS_TOKEN`. Default: `null`.
+   */
+  opsToken: string | null;
   /**
    * Page origins allowed to open a WebSocket (checked on the upgrade `Origin` header), or `'*'` for
    * any (including clients that send no `Origin`). With a list, a missing `Origin` is refused.
@@ -78,6 +108,10 @@ export interface TrackerConfig {
 export const trackerDefaults: Readonly<TrackerConfig> = Object.freeze({
   port: 8000,
   host: '0.0.0.0',
+  tls: null,
+  opsPort: null,
+  opsHost: '127.0.0.1',
+  opsToken: null,
   allowedOrigins: '*',
   announceIntervalSeconds: 120,
   idleTimeoutSeconds: null,
@@ -136,9 +170,20 @@ const wsUrlSchema = z.string().refine((value) => {
 const seconds = z.number().positive().max(24 * 3600);
 const positiveInt = z.number().int().positive().max(1_000_000_000);
 
+const pem = z.union([z.string(), z.instanceof(Buffer)]).refine((value) => value.includes('-----BEGIN '), 'must be PEM text (-----BEGIN ...)');
+const portSchema = z.number().int().min(0).max(65535);
+
 const configSchema = z.object({
-  port: z.number().int().min(0).max(65535),
+  port: portSchema,
   host: z.string().min(1),
+  tls: z.object({ cert: pem, key: pem }).nullable(),
+  opsPort: portSchema.nullable(),
+  opsHost: z.string().min(1),
+  opsToken: z
+    .string()
+    .min(16, 'must be at least 16 characters (e.g. openssl rand -hex 32)')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an HTTP header)')
+    .nullable(),
   allowedOrigins: z.union([z.literal('*'), z.array(originSchema).min(1)]),
   announceIntervalSeconds: seconds,
   idleTimeoutSeconds: seconds.nullable(),
@@ -161,6 +206,9 @@ const configSchema = z.object({
 export const TRACKER_ENV_VARS = {
   port: 'TRACKER_PORT',
   host: 'TRACKER_HOST',
+  opsPort: 'TRACKER_OPS_PORT',
+  opsHost: 'TRACKER_OPS_HOST',
+  opsToken: 'TRACKER_OPS_TOKEN',
   allowedOrigins: 'TRACKER_ALLOWED_ORIGINS',
   announceIntervalSeconds: 'TRACKER_ANNOUNCE_INTERVAL',
   idleTimeoutSeconds: 'TRACKER_IDLE_TIMEOUT',
@@ -177,7 +225,12 @@ export const TRACKER_ENV_VARS = {
   logLevel: 'TRACKER_LOG_LEVEL',
 } as const satisfies Partial<Record<keyof TrackerConfig, string>>;
 
+/** Variables naming the PEM files of {@link TrackerConfig.tls}; both or neither must be set. */
+export const TRACKER_TLS_ENV_VARS = { cert: 'TRACKER_TLS_CERT', key: 'TRACKER_TLS_KEY' } as const;
+
 type EnvField = keyof typeof TRACKER_ENV_VARS;
+
+const SECRET_FIELDS: ReadonlySet<string> = new Set<EnvField>(['opsToken', 'clusterSecret']);
 
 function isEnvField(field: string): field is EnvField {
   return Object.hasOwn(TRACKER_ENV_VARS, field);
@@ -212,8 +265,10 @@ function validateConfig(
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const field = String(issue.path[0] ?? '');
-      const item = issue.path.length > 1 ? ` (item ${issue.path.slice(1).join('.')})` : '';
+      // tls.cert and tls.key come from separate variables, so they are named separately.
+      const nested = issue.path[0] === 'tls' && issue.path.length > 1;
+      const field = nested ? issue.path.slice(0, 2).join('.') : String(issue.path[0] ?? '');
+      const item = !nested && issue.path.length > 1 ? ` (item ${issue.path.slice(1).join('.')})` : '';
       const raw = rawValue(field);
       const got = raw === undefined ? '' : ` (got ${JSON.stringify(raw)})`;
       const text = issue.code === 'invalid_type' ? `must be a ${issue.expected}` : issue.message;
@@ -238,6 +293,18 @@ function validateConfig(
     if (self === null) fail('self', `is required when ${naming('clusterPeers')} lists several instances: set it to this instance's URL as written there`);
     else if (!clusterPeers.includes(self)) fail('self', `(${self}) must be one of ${naming('clusterPeers')} (${clusterPeers.join(', ')})`);
     if (config.clusterSecret === null) fail('clusterSecret', `is required when ${naming('clusterPeers')} lists several instances (instances authenticate each other with it)`);
+  }
+  if (config.opsPort !== null && config.opsPort !== 0 && config.opsPort === config.port) {
+    fail('opsPort', `must differ from ${naming('port')} (${config.port}): the operator endpoints get their own server, off the public port`);
+  }
+  if (config.tls !== null) {
+    try {
+      // Loads the pair the way the server will, so a bad file stops the program now, not at the first client.
+      createSecureContext({ cert: config.tls.cert, key: config.tls.key });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      fail('tls', `could not be used (${reason}): give a PEM certificate and the unencrypted PEM private key that belongs to it`);
+    }
   }
   return { ...config, idleTimeoutSeconds, clusterPeers, self };
 }
@@ -264,6 +331,9 @@ function parseBoolean(value: string): boolean | string {
 const envParsers: { [K in EnvField]: (value: string) => unknown } = {
   port: parseNumber,
   host: (value) => value.trim(),
+  opsPort: parseNumber,
+  opsHost: (value) => value.trim(),
+  opsToken: (value) => value.trim(),
   allowedOrigins: (value) => (value.trim() === '*' ? '*' : parseList(value)),
   announceIntervalSeconds: parseNumber,
   idleTimeoutSeconds: parseNumber,
@@ -296,8 +366,42 @@ export function loadTrackerConfig(
     partial[field] = envParsers[field](raw);
   }
   if (env.NODE_ENV === 'test' && partial.logLevel === undefined) partial.logLevel = 'silent';
-  const envName = (field: string): string =>
-    isEnvField(field) && !(field in overrides) ? TRACKER_ENV_VARS[field] : field;
-  const raw = (field: string): string | undefined => (isEnvField(field) && !(field in overrides) ? env[TRACKER_ENV_VARS[field]] : undefined);
+  const tlsFromEnv = overrides.tls === undefined && readTlsFiles(env, partial);
+  const envName = (field: string): string => {
+    if (tlsFromEnv && field === 'tls') return `${TRACKER_TLS_ENV_VARS.cert} / ${TRACKER_TLS_ENV_VARS.key}`;
+    if (tlsFromEnv && (field === 'tls.cert' || field === 'tls.key')) return TRACKER_TLS_ENV_VARS[field === 'tls.cert' ? 'cert' : 'key'];
+    return isEnvField(field) && !(field in overrides) ? TRACKER_ENV_VARS[field] : field;
+  };
+  // Secrets are never echoed into an error message (it ends up in logs).
+  const raw = (field: string): string | undefined =>
+    isEnvField(field) && !(field in overrides) && !SECRET_FIELDS.has(field) ? env[TRACKER_ENV_VARS[field]] : undefined;
   return validateConfig({ ...partial, ...overrides }, envName, raw);
+}
+
+/**
+ * Reads the PEM files named by `TRACKER_TLS_CERT` / `TRACKER_TLS_KEY` into `partial.tls`. Returns
+ * whether they were set; throws {@link TrackerConfigError} when only one is set or a file cannot be read.
+ */
+function readTlsFiles(env: Readonly<Record<string, string | undefined>>, partial: Record<string, unknown>): boolean {
+  const certPath = env[TRACKER_TLS_ENV_VARS.cert]?.trim() ?? '';
+  const keyPath = env[TRACKER_TLS_ENV_VARS.key]?.trim() ?? '';
+  if (certPath === '' && keyPath === '') return false;
+  if (certPath === '' || keyPath === '') {
+    const missing = certPath === '' ? TRACKER_TLS_ENV_VARS.cert : TRACKER_TLS_ENV_VARS.key;
+    const given = certPath === '' ? TRACKER_TLS_ENV_VARS.key : TRACKER_TLS_ENV_VARS.cert;
+    throw new TrackerConfigError(
+      `Invalid tracker configuration: ${missing} is required when ${given} is set (set both to PEM file paths for wss://, or neither for ws://)`,
+      [missing],
+    );
+  }
+  const read = (name: string, path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new TrackerConfigError(`Invalid tracker configuration: ${name} could not be read (${reason}); set it to the path of a readable PEM file`, [name]);
+    }
+  };
+  partial.tls = { cert: read(TRACKER_TLS_ENV_VARS.cert, certPath), key: read(TRACKER_TLS_ENV_VARS.key, keyPath) };
+  return true;
 }

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { Socket, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CLUSTER_HEADERS, UpstreamSet } from '../cluster/upstream-set.ts';
@@ -8,6 +9,7 @@ import { resolveTrackerConfig, type ResolvedTrackerConfig, type TrackerConfig } 
 import { CLOSE_REASONS, REJECT_REASONS, type CloseReason, type RejectReason } from '../errors.ts';
 import { TypedEmitter, type PeerLeftReason, type TrackerEventMap } from '../events.ts';
 import { JsonLogger } from '../ops/logger.ts';
+import { OpsEndpoints, sendJsonError } from '../ops/ops-endpoints.ts';
 import { RateMeter } from '../ops/rate-meter.ts';
 import { renderPrometheus, TrackerCounters, type TrackerStats } from '../ops/stats.ts';
 import { binaryToHex, hexToBinary, toWire } from '../protocol/binary-string.ts';
@@ -32,6 +34,7 @@ import { acceptUpgrade, WebSocketConnection, WS_CLOSE, type WebSocketHandler } f
 import { ClientConnection } from './client-connection.ts';
 
 type Lifecycle = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+type Server = HttpServer | HttpsServer;
 
 const UPSTREAM_BACKLOG = 64;
 /** How long destroy() waits for clients to acknowledge the close frame before cutting them off. */
@@ -41,16 +44,45 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** `host` as written in a URL: the wildcard addresses become loopback, IPv6 gets brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
 /**
  * WebTorrent-protocol WebSocket tracker (the protocol p2p-media-loader v2 speaks through the
- * bittorrent-tracker client), with `GET /stats.json` and `GET /metrics` on the same HTTP server.
- * All state lives in the instance; nothing listens until {@link start} and everything stops in
- * {@link destroy}.
+ * bittorrent-tracker client), over `ws://` or, with `tls`, `wss://`. `GET /stats.json` and
+ * `GET /metrics` are served on the same server, or with `opsPort` on a separate one, behind an
+ * optional bearer token (`opsToken`). All state lives in the instance; nothing listens until
+ * {@link start} and everything stops in {@link destroy}.
  *
  * ```ts
- * const tracker = new TrackerServer(loadTrackerConfig(process.env));
+ * const tracker = new TrackerServer(loadTrackerConfig(process.env, { tls: { cert, key } }));
  * await tracker.start();
- * console.log(tracker.url); // ws://127.0.0.1:8000
+ * console.log(tracker.url, tracker.opsUrl); // wss://127.0.0.1:8000 https://127.0.0.1:8000
  * ```
  */
 export class TrackerServer extends TypedEmitter<TrackerEventMap> {
@@ -69,6 +101,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
   private readonly burst: number;
   private readonly maxBufferedBytes: number;
   private readonly secret: Buffer | null;
+  private readonly ops: OpsEndpoints;
   /** Scratch array reused by every announce to pick offer recipients. */
   private readonly picked: Peer<ClientConnection>[] = [];
   /** Receives every connection's messages and closes (one object, no per-connection closures). */
@@ -81,9 +114,11 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     },
   };
   private http: Server | null = null;
+  private opsHttp: Server | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private state: Lifecycle = 'idle';
   private listeningPort = 0;
+  private opsListeningPort = 0;
   private startedAt = 0;
 
   /** `config` is merged onto `trackerDefaults` and validated (throws `TrackerConfigError`). */
@@ -99,13 +134,39 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     this.burst = Math.max(1, 2 * c.maxAnnouncesPerSecond);
     this.maxBufferedBytes = Math.max(1024 * 1024, 16 * c.maxMessageBytes);
     this.secret = c.clusterSecret === null ? null : Buffer.from(c.clusterSecret);
+    this.ops = new OpsEndpoints(c.opsToken, () => this.stats(), this.log);
   }
 
-  /** `ws://host:port` clients announce to; known once {@link start} has resolved. */
+  /** Whether clients connect with `wss://` (the config has `tls`). */
+  get secure(): boolean {
+    return this.config.tls !== null;
+  }
+
+  /**
+   * `ws://host:port` (`wss://` with TLS) clients announce to; known once {@link start} has
+   * resolved. A wildcard `host` is reported as loopback: use {@link urlFor} to name the tracker
+   * by the address a remote client reaches it at.
+   */
   get url(): string {
     if (this.state !== 'running') throw new Error('TrackerServer.url is only known while the tracker runs (after start() resolves).');
-    const host = this.config.host === '0.0.0.0' ? '127.0.0.1' : this.config.host === '::' ? '[::1]' : this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
-    return `ws://${host}:${this.listeningPort}`;
+    return this.urlFor(urlHost(this.config.host));
+  }
+
+  /** The announce URL at `hostname` (e.g. the host name a headset reached the origin by): `wss://hostname:port` with TLS, else `ws://`. */
+  urlFor(hostname: string): string {
+    if (this.state !== 'running') throw new Error('TrackerServer.urlFor() is only known while the tracker runs (after start() resolves).');
+    return `${this.secure ? 'wss' : 'ws'}://${hostname}:${this.listeningPort}`;
+  }
+
+  /**
+   * Base URL of `GET /stats.json` and `GET /metrics`: the public server's (`http(s)://host:port`),
+   * or the separate operator server's with `opsPort`. Known once {@link start} has resolved.
+   */
+  get opsUrl(): string {
+    if (this.state !== 'running') throw new Error('TrackerServer.opsUrl is only known while the tracker runs (after start() resolves).');
+    const scheme = this.secure ? 'https' : 'http';
+    if (this.opsHttp === null) return `${scheme}://${urlHost(this.config.host)}:${this.listeningPort}`;
+    return `${scheme}://${urlHost(this.config.opsHost)}:${this.opsListeningPort}`;
   }
 
   /** The port actually listened on (useful with `port: 0`); `0` before start. */
@@ -113,28 +174,51 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     return this.listeningPort;
   }
 
+  /** The operator server's port (useful with `opsPort: 0`); `0` before start or without `opsPort`. */
+  get opsPort(): number {
+    return this.opsListeningPort;
+  }
+
+  private createServer(handler: (request: IncomingMessage, response: ServerResponse) => void): Server {
+    const tls = this.config.tls;
+    const server = tls === null ? createHttpServer(handler) : createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
+    server.on('clientError', (_error, socket) => socket.destroy());
+    // A failed TLS handshake (a client that does not trust the certificate, a port scan).
+    if (tls !== null) server.on('tlsClientError', (error, socket) => {
+      this.log.debug('tls-handshake-failed', { message: error.message, ip: (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '') });
+      socket.destroy();
+    });
+    return server;
+  }
+
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new Error(`TrackerServer.start() called while ${this.state}; create a new instance instead.`);
     this.state = 'starting';
-    const http = createServer((request, response) => this.onHttpRequest(request, response));
-    http.on('upgrade', (request, socket, head) => this.onUpgrade(request, socket, head));
-    http.on('clientError', (_error, socket) => socket.destroy());
+    const http = this.createServer((request, response) => this.onHttpRequest(request, response));
+    http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(request, socket, head));
     this.http = http;
+    const c = this.config;
     try {
-      await new Promise<void>((resolve, reject) => {
-        http.once('error', reject);
-        http.listen(this.config.port, this.config.host, () => {
-          http.off('error', reject);
-          resolve();
-        });
-      });
+      this.listeningPort = await listen(http, c.port, c.host);
     } catch (error) {
       this.state = 'stopped';
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`Tracker could not listen on ${this.config.host}:${this.config.port}: ${reason}. Set TRACKER_PORT / TRACKER_HOST to a free address.`, { cause: error });
+      throw new Error(`Tracker could not listen on ${c.host}:${c.port}: ${reason}. Set TRACKER_PORT / TRACKER_HOST to a free address.`, { cause: error });
     }
     http.on('error', (error) => this.log.error('http-error', { message: error.message }));
-    this.listeningPort = (http.address() as AddressInfo).port;
+    if (c.opsPort !== null) {
+      const opsHttp = this.createServer((request, response) => this.onOpsHttpRequest(request, response));
+      this.opsHttp = opsHttp;
+      try {
+        this.opsListeningPort = await listen(opsHttp, c.opsPort, c.opsHost);
+      } catch (error) {
+        this.state = 'stopped';
+        await closeServer(http);
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`Tracker could not listen for operators on ${c.opsHost}:${c.opsPort}: ${reason}. Set TRACKER_OPS_PORT / TRACKER_OPS_HOST to a free address.`, { cause: error });
+      }
+      opsHttp.on('error', (error) => this.log.error('http-error', { message: error.message, server: 'ops' }));
+    }
     this.startedAt = Date.now();
     const sweepMs = Math.min(15_000, Math.max(100, this.idleTimeoutMs / 4));
     this.sweepTimer = setInterval(() => this.sweep(Date.now()), sweepMs);
@@ -142,11 +226,19 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     this.state = 'running';
     this.log.info('tracker-started', {
       url: this.url,
+      opsUrl: this.opsUrl,
+      opsToken: c.opsToken !== null,
       announceIntervalSeconds: this.config.announceIntervalSeconds,
       idleTimeoutSeconds: this.config.idleTimeoutSeconds,
       allowedOrigins: this.config.allowedOrigins === '*' ? '*' : this.config.allowedOrigins,
       clusterPeers: this.config.clusterPeers,
     });
+    if (c.opsToken === null && !isLoopback(c.opsPort === null ? c.host : c.opsHost)) {
+      this.log.warn('ops-endpoints-public', {
+        opsUrl: this.opsUrl,
+        message: 'GET /stats.json and /metrics can be read by anyone who reaches this address: set TRACKER_OPS_TOKEN, or TRACKER_OPS_PORT with TRACKER_OPS_HOST on a private interface.',
+      });
+    }
   }
 
   /** Closes every connection (clients get close code 1001) and the HTTP server. Safe to call twice. */
@@ -177,13 +269,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
           }),
       ),
     );
-    const http = this.http;
-    if (http !== null) {
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
-    }
+    await Promise.all([this.http, this.opsHttp].map((server) => (server === null ? undefined : closeServer(server))));
     this.registry.clear();
     this.connectionsPerIp.clear();
     this.state = 'stopped';
@@ -240,23 +326,22 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
 
   // ---- HTTP ----------------------------------------------------------------------------------
 
+  /** The public server: WebSocket upgrades, plus the operator endpoints unless they have their own port. */
   private onHttpRequest(request: IncomingMessage, response: ServerResponse): void {
-    const path = (request.url ?? '/').split('?')[0];
-    const send = (status: number, type: string, body: string): void => {
-      response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
-      response.end(body);
-    };
-    if (path !== '/stats.json' && path !== '/metrics') {
-      send(404, 'application/json', JSON.stringify({ error: { code: 'not-found', message: 'The tracker serves WebSocket upgrades, GET /stats.json and GET /metrics.' } }));
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (this.opsHttp === null && OpsEndpoints.isOpsPath(path)) {
+      this.ops.handle(request, response, path, this.clientIp(request));
       return;
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.setHeader('allow', 'GET, HEAD');
-      send(405, 'application/json', JSON.stringify({ error: { code: 'method-not-allowed', message: `Use GET on ${path}.` } }));
-      return;
-    }
-    if (path === '/stats.json') send(200, 'application/json', JSON.stringify(this.stats()));
-    else send(200, 'text/plain; version=0.0.4; charset=utf-8', this.metrics());
+    const served = this.opsHttp === null ? 'WebSocket upgrades, GET /stats.json and GET /metrics' : 'WebSocket upgrades only';
+    sendJsonError(response, 404, 'not-found', `This tracker port serves ${served}.`);
+  }
+
+  /** The separate operator server (`opsPort`). */
+  private onOpsHttpRequest(request: IncomingMessage, response: ServerResponse): void {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (OpsEndpoints.isOpsPath(path)) this.ops.handle(request, response, path, this.clientIp(request));
+    else sendJsonError(response, 404, 'not-found', 'The tracker operator port serves GET /stats.json and GET /metrics.');
   }
 
   // ---- WebSocket upgrade ---------------------------------------------------------------------

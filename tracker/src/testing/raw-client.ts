@@ -12,6 +12,8 @@ export function binaryId(seed: string): string {
 export interface RawConnectOptions {
   readonly origin?: string;
   readonly headers?: Record<string, string>;
+  /** Certificate authority to trust for `wss://` (e.g. a test's self-signed certificate). */
+  readonly ca?: string | Buffer;
 }
 
 export class RawClient {
@@ -32,7 +34,12 @@ export class RawClient {
   /** Opens a connection; rejects with `HTTP <status>` when the upgrade is refused. */
   static connect(url: string, options: RawConnectOptions = {}): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false, ...(options.origin === undefined ? {} : { origin: options.origin }), headers: options.headers ?? {} });
+      const ws = new WebSocket(url, {
+        perMessageDeflate: false,
+        ...(options.origin === undefined ? {} : { origin: options.origin }),
+        ...(options.ca === undefined ? {} : { ca: options.ca }),
+        headers: options.headers ?? {},
+      });
       ws.once('open', () => resolve(new RawClient(ws)));
       ws.once('unexpected-response', (_request, response) => {
         reject(new Error(`HTTP ${response.statusCode}`));
