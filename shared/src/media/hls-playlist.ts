@@ -67,8 +67,59 @@ export interface MasterAudio {
   channels: number;
 }
 
+/**
+ * The lowest EXT-X-VERSION a playlist may declare for the tags and attributes it uses
+ * (draft-pantos-hls-rfc8216bis §8, Protocol Version Compatibility). `lines` are the playlist's
+ * lines without any EXT-X-VERSION tag.
+ */
+export function requiredHlsVersion(lines: readonly string[]): number {
+  let version = 1;
+  const need = (v: number) => (version = Math.max(version, v));
+  const iFramesOnly = lines.some((l) => l.startsWith('#EXT-X-I-FRAMES-ONLY'));
+  for (const line of lines) {
+    if (!line.startsWith('#EXT')) continue;
+    const colon = line.indexOf(':');
+    const tag = colon < 0 ? line : line.slice(0, colon);
+    const attrs = colon < 0 ? '' : line.slice(colon + 1);
+    // Attribute names only: quoted values may hold anything, commas and '=' included.
+    const names = attrs.replace(/"[^"]*"/g, '""');
+    const has = (name: string) => new RegExp(`(?:^|,)${name}=`).test(names);
+    // Any attribute whose name starts with REQ- (e.g. REQ-VIDEO-LAYOUT): version 12.
+    if (/(?:^|,)REQ-[A-Z0-9-]+=/.test(names)) need(12);
+    switch (tag) {
+      case '#EXT-X-KEY':
+      case '#EXT-X-SESSION-KEY':
+        if (has('IV')) need(2);
+        if (/METHOD=SAMPLE-AES\b/.test(attrs) || has('KEYFORMAT') || has('KEYFORMATVERSIONS')) need(5);
+        break;
+      case '#EXTINF':
+        if (/^\d*\.\d/.test(attrs)) need(3);
+        break;
+      case '#EXT-X-BYTERANGE':
+      case '#EXT-X-I-FRAMES-ONLY':
+        need(4);
+        break;
+      case '#EXT-X-MAP':
+        need(iFramesOnly ? 5 : 6);
+        break;
+      case '#EXT-X-MEDIA':
+        if (/INSTREAM-ID="SERVICE/.test(attrs)) need(7);
+        break;
+      case '#EXT-X-DEFINE':
+        need(has('QUERYPARAM') ? 11 : 8);
+        break;
+      case '#EXT-X-SKIP':
+        need(has('RECENTLY-REMOVED-DATERANGES') ? 10 : 9);
+        break;
+    }
+    // Variable substitution anywhere in the playlist: version 8.
+    if (/\{\$[A-Za-z0-9_-]+\}/.test(line)) need(8);
+  }
+  return version;
+}
+
 export function writeMasterPlaylist(options: { projection: Projection; variants: readonly MasterVariant[]; audio: MasterAudio | null }): string {
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-INDEPENDENT-SEGMENTS'];
+  const lines = ['#EXT-X-INDEPENDENT-SEGMENTS'];
   lines.push(`#EXT-X-SESSION-DATA:DATA-ID="${PROJECTION_SESSION_DATA_ID}",VALUE="${options.projection}"`);
   const { audio } = options;
   if (audio) {
@@ -90,7 +141,8 @@ export function writeMasterPlaylist(options: { projection: Projection; variants:
     ];
     lines.push(`#EXT-X-STREAM-INF:${attrs.join(',')}`, v.uri);
   }
-  return `${lines.join('\n')}\n`;
+  // Declare what the features need (12 with REQ-VIDEO-LAYOUT), not a constant that can fall behind.
+  return `${['#EXTM3U', `#EXT-X-VERSION:${requiredHlsVersion(lines)}`, ...lines].join('\n')}\n`;
 }
 
 export interface MasterPlaylistEntry {
@@ -99,7 +151,13 @@ export interface MasterPlaylistEntry {
 }
 
 /** Parses a master playlist's variants, media and session data (for reading our own output back). */
-export function parseMasterPlaylist(text: string): { variants: MasterPlaylistEntry[]; media: Record<string, string>[]; sessionData: Record<string, string>[] } {
+export function parseMasterPlaylist(text: string): {
+  /** EXT-X-VERSION, or null when the playlist declares none (version 1). */
+  version: number | null;
+  variants: MasterPlaylistEntry[];
+  media: Record<string, string>[];
+  sessionData: Record<string, string>[];
+} {
   const parseAttributes = (list: string): Record<string, string> => {
     const out: Record<string, string> = {};
     const re = /([A-Z0-9-]+)=("([^"]*)"|[^,]*)/g;
@@ -111,8 +169,10 @@ export function parseMasterPlaylist(text: string): { variants: MasterPlaylistEnt
   const media: Record<string, string>[] = [];
   const sessionData: Record<string, string>[] = [];
   let pending: Record<string, string> | null = null;
+  let version: number | null = null;
   for (const line of lines) {
-    if (line.startsWith('#EXT-X-STREAM-INF:')) pending = parseAttributes(line.slice('#EXT-X-STREAM-INF:'.length));
+    if (line.startsWith('#EXT-X-VERSION:')) version = Number.parseInt(line.slice('#EXT-X-VERSION:'.length), 10);
+    else if (line.startsWith('#EXT-X-STREAM-INF:')) pending = parseAttributes(line.slice('#EXT-X-STREAM-INF:'.length));
     else if (line.startsWith('#EXT-X-MEDIA:')) media.push(parseAttributes(line.slice('#EXT-X-MEDIA:'.length)));
     else if (line.startsWith('#EXT-X-SESSION-DATA:')) sessionData.push(parseAttributes(line.slice('#EXT-X-SESSION-DATA:'.length)));
     else if (line && !line.startsWith('#') && pending) {
@@ -120,5 +180,5 @@ export function parseMasterPlaylist(text: string): { variants: MasterPlaylistEnt
       pending = null;
     }
   }
-  return { variants, media, sessionData };
+  return { version: version !== null && Number.isInteger(version) ? version : null, variants, media, sessionData };
 }

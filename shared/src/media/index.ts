@@ -49,6 +49,7 @@ export {
   parseMediaPlaylist,
   parseMasterPlaylist,
   writeMasterPlaylist,
+  requiredHlsVersion,
   videoLayoutOf,
   PROJECTION_SESSION_DATA_ID,
   type MediaPlaylist,

@@ -71,6 +71,12 @@ export function buildLadderArgs(plan: LadderPlan, input: string, dir: string, op
     '-hls_playlist_type', 'vod',
     '-hls_segment_type', 'fmp4',
     '-hls_flags', 'independent_segments',
+    // Each track's first fragment starts (tfdt) at that track's own first decode time. Without it both
+    // tracks start at tfdt 0 and the offsets (video: the B-frame delay; audio: less the AAC priming)
+    // go into empty edits, which MSE ignores: video then began 2 frames after audio in the browser,
+    // a hole hls.js had to seek over. With it the init segments carry no empty edit, and ffprobe and
+    // the browser agree: the first picture and the first audio after priming start together.
+    '-hls_segment_options', 'movflags=+frag_discont',
     '-hls_fmp4_init_filename', LADDER_FILES.init,
     '-hls_segment_filename', path.join(dir, '%v', LADDER_FILES.segmentPattern),
     '-var_stream_map', streamMap.join(' '),

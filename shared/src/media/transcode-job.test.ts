@@ -7,6 +7,7 @@ import { MediaError } from './errors.ts';
 import { runFfprobe } from './ffmpeg-process.ts';
 import { generateEquirectFixture } from './fixtures.ts';
 import { parseMasterPlaylist, parseMediaPlaylist } from './hls-playlist.ts';
+import { trackStart } from './ladder-start.ts';
 import { TranscodeJob, type TranscodeProgress, type TranscodeResult } from './transcode-job.ts';
 
 interface FfprobeStream {
@@ -124,6 +125,7 @@ describe('TranscodeJob', () => {
     const out = path.join(dir, 'out');
     const text = await readFile(path.join(out, 'master.m3u8'), 'utf8');
     const master = parseMasterPlaylist(text);
+    assert.equal(master.version, 12, 'REQ-VIDEO-LAYOUT needs EXT-X-VERSION 12');
     assert.deepEqual(master.sessionData, [{ 'DATA-ID': 'com.spherecast.projection', VALUE: 'equirectangular-mono' }]);
     assert.equal(master.media[0]?.TYPE, 'AUDIO');
     assert.equal(master.variants.length, 2);
@@ -167,6 +169,19 @@ describe('TranscodeJob', () => {
       assert.ok(Number(a.BANDWIDTH) >= Number(a['AVERAGE-BANDWIDTH']));
     }
     assert.ok(text.indexOf('hi/index.m3u8') < text.indexOf('lo/index.m3u8'), 'highest bandwidth first');
+  });
+
+  test('every rung (HEVC and H.264) starts its first picture with the sound, with no empty edit', async () => {
+    const out = path.join(dir, 'out');
+    const audioInit = parseMediaPlaylist(await readFile(path.join(out, 'audio/index.m3u8'), 'utf8'));
+    const audio = await trackStart(path.join(out, 'audio', audioInit.initUri!), path.join(out, 'audio', audioInit.segments[0]!.uri));
+    assert.deepEqual(audio.edits.filter((e) => e.mediaTime === -1), []);
+    for (const v of result.variants) {
+      const video = await trackStart(path.join(out, v.init), path.join(out, v.segments[0]!));
+      assert.deepEqual(video.edits.filter((e) => e.mediaTime === -1), [], `${v.name}: empty edit`);
+      // Within one AAC frame: the first audio packet is the encoder's priming.
+      assert.ok(Math.abs(video.firstPts - audio.firstPts) <= audio.frameSeconds + 1e-3, `${v.name}: video ${video.firstPts}, audio ${audio.firstPts}`);
+    }
   });
 
   test('ffprobe sees the spherical metadata in every init segment and in the MP4 export', async () => {
