@@ -26,8 +26,9 @@ describe('loadTrackerConfig', () => {
     assert.equal(config.logLevel, 'info');
     assert.equal(config.tls, null);
     assert.equal(config.opsPort, null);
-    assert.equal(config.opsHost, '127.0.0.1');
+    assert.equal(config.opsHost, null);
     assert.equal(config.opsToken, null);
+    assert.equal(loadTrackerConfig({ TRACKER_OPS_PORT: '9100' }).opsHost, '127.0.0.1');
   });
 
   it('is quiet under NODE_ENV=test unless TRACKER_LOG_LEVEL says otherwise', () => {
@@ -107,6 +108,12 @@ describe('loadTrackerConfig', () => {
     assert.match(configError(() => loadTrackerConfig({ TRACKER_PEERS: peers, TRACKER_SELF: 'ws://a.internal:8000' })).message, /TRACKER_CLUSTER_SECRET is required/);
     assert.match(configError(() => loadTrackerConfig({ TRACKER_PORT: '9000', TRACKER_OPS_PORT: '9000' })).message, /TRACKER_OPS_PORT must differ from TRACKER_PORT \(9000\)/);
     assert.equal(loadTrackerConfig({ TRACKER_PORT: '0', TRACKER_OPS_PORT: '0' }).opsPort, 0);
+    assert.match(configError(() => loadTrackerConfig({ TRACKER_OPS_HOST: '10.0.0.2' })).message, /TRACKER_OPS_HOST only applies with TRACKER_OPS_PORT: set TRACKER_OPS_PORT too/);
+    assert.match(configError(() => resolveTrackerConfig({ opsHost: '10.0.0.2' })).message, /opsHost only applies with opsPort/);
+    // A resolved config is a valid partial: new TrackerServer(loadTrackerConfig(env)) resolves it again.
+    const resolved = loadTrackerConfig({ TRACKER_OPS_PORT: '9100', TRACKER_OPS_HOST: '10.0.0.2' });
+    assert.deepEqual({ ...resolveTrackerConfig(resolved) }, { ...resolved });
+    assert.deepEqual({ ...resolveTrackerConfig(loadTrackerConfig({})) }, { ...loadTrackerConfig({}) });
   });
 });
 

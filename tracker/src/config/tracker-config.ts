@@ -48,8 +48,11 @@ export interface TrackerConfig {
    * public port. Env `TRACKER_OPS_PORT`. Default: `null`.
    */
   opsPort: number | null;
-  /** Interface the separate operator server binds (only with `opsPort`). Env `TRACKER_OPS_HOST`. Default: `'127.0.0.1'`. */
-  opsHost: string;
+  /**
+   * Interface the separate operator server binds; only allowed with `opsPort`. `null` means
+   * `'127.0.0.1'` when `opsPort` is set. Env `TRACKER_OPS_HOST`. Default: `null`.
+   */
+  opsHost: string | null;
   /**
    * Bearer token the operator endpoints require (`Authorization: Bearer <token>`, at least 16
    * characters); `null` lets anyone who reaches them read them. Env `TRACKER_OPS_TOKEN`. Default: `null`.
@@ -110,7 +113,7 @@ export const trackerDefaults: Readonly<TrackerConfig> = Object.freeze({
   host: '0.0.0.0',
   tls: null,
   opsPort: null,
-  opsHost: '127.0.0.1',
+  opsHost: null,
   opsToken: null,
   allowedOrigins: '*',
   announceIntervalSeconds: 120,
@@ -178,7 +181,7 @@ const configSchema = z.object({
   host: z.string().min(1),
   tls: z.object({ cert: pem, key: pem }).nullable(),
   opsPort: portSchema.nullable(),
-  opsHost: z.string().min(1),
+  opsHost: z.string().min(1).nullable(),
   opsToken: z
     .string()
     .min(16, 'must be at least 16 characters (e.g. openssl rand -hex 32)')
@@ -239,7 +242,12 @@ function isEnvField(field: string): field is EnvField {
 /** The validated configuration the server runs with (idle timeout resolved, URLs normalised). */
 export interface ResolvedTrackerConfig extends Readonly<TrackerConfig> {
   readonly idleTimeoutSeconds: number;
+  /** `null` exactly when `opsPort` is. */
+  readonly opsHost: string | null;
 }
+
+/** Where the separate operator server binds when {@link TrackerConfig.opsHost} is `null`. */
+const DEFAULT_OPS_HOST = '127.0.0.1';
 
 function stripTrailingSlash(url: string): string {
   return url.endsWith('/') ? url.slice(0, -1) : url;
@@ -294,6 +302,10 @@ function validateConfig(
     else if (!clusterPeers.includes(self)) fail('self', `(${self}) must be one of ${naming('clusterPeers')} (${clusterPeers.join(', ')})`);
     if (config.clusterSecret === null) fail('clusterSecret', `is required when ${naming('clusterPeers')} lists several instances (instances authenticate each other with it)`);
   }
+  if (config.opsHost !== null && config.opsPort === null) {
+    // Otherwise an operator who meant to move the endpoints to a private interface leaves them public.
+    fail('opsHost', `only applies with ${naming('opsPort')}: set ${naming('opsPort')} too, so the operator endpoints leave the public port`);
+  }
   if (config.opsPort !== null && config.opsPort !== 0 && config.opsPort === config.port) {
     fail('opsPort', `must differ from ${naming('port')} (${config.port}): the operator endpoints get their own server, off the public port`);
   }
@@ -306,7 +318,8 @@ function validateConfig(
       fail('tls', `could not be used (${reason}): give a PEM certificate and the unencrypted PEM private key that belongs to it`);
     }
   }
-  return { ...config, idleTimeoutSeconds, clusterPeers, self };
+  const opsHost = config.opsPort === null ? null : (config.opsHost ?? DEFAULT_OPS_HOST);
+  return { ...config, idleTimeoutSeconds, clusterPeers, self, opsHost };
 }
 
 function parseList(value: string): string[] {

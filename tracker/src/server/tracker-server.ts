@@ -166,7 +166,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     if (this.state !== 'running') throw new Error('TrackerServer.opsUrl is only known while the tracker runs (after start() resolves).');
     const scheme = this.secure ? 'https' : 'http';
     if (this.opsHttp === null) return `${scheme}://${urlHost(this.config.host)}:${this.listeningPort}`;
-    return `${scheme}://${urlHost(this.config.opsHost)}:${this.opsListeningPort}`;
+    return `${scheme}://${urlHost(this.config.opsHost ?? this.config.host)}:${this.opsListeningPort}`;
   }
 
   /** The port actually listened on (useful with `port: 0`); `0` before start. */
@@ -210,7 +210,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
       const opsHttp = this.createServer((request, response) => this.onOpsHttpRequest(request, response));
       this.opsHttp = opsHttp;
       try {
-        this.opsListeningPort = await listen(opsHttp, c.opsPort, c.opsHost);
+        this.opsListeningPort = await listen(opsHttp, c.opsPort, c.opsHost ?? '127.0.0.1');
       } catch (error) {
         this.state = 'stopped';
         await closeServer(http);
@@ -233,7 +233,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
       allowedOrigins: this.config.allowedOrigins === '*' ? '*' : this.config.allowedOrigins,
       clusterPeers: this.config.clusterPeers,
     });
-    if (c.opsToken === null && !isLoopback(c.opsPort === null ? c.host : c.opsHost)) {
+    if (c.opsToken === null && !isLoopback(c.opsHost ?? c.host)) {
       this.log.warn('ops-endpoints-public', {
         opsUrl: this.opsUrl,
         message: 'GET /stats.json and /metrics can be read by anyone who reaches this address: set TRACKER_OPS_TOKEN, or TRACKER_OPS_PORT with TRACKER_OPS_HOST on a private interface.',
