@@ -10,4 +10,5 @@ export {
 } from './sphere-renderer.ts';
 export { attachLookControls, requestDeviceOrientationPermission, orientationToDirection, type LookControlsOptions } from './look-controls.ts';
 export { SphereXr } from './xr.ts';
-export type { Listener } from './typed-events.ts';
+export { ANNOUNCEMENT_PANEL, type PanelAnnouncement } from './announcement-panel.ts';
+export type { Listener } from '../events/index.ts';

@@ -25,6 +25,9 @@ type SphereTest = {
   setPattern(projection: Projection): Promise<void>;
   playVideo(url: string): Promise<void>;
   views: View[];
+  createXrRenderer(): SphereRenderer;
+  countPanelPixels(): Promise<number>;
+  xrSelect(): void;
 };
 declare global {
   interface Window {
@@ -184,5 +187,43 @@ describe('SphereRenderer in Chromium', () => {
     await new Promise((resolve) => setTimeout(resolve, 600));
     const second = await canvas.screenshot({ path: path.join(artifacts, 'video-frame.png') });
     assert.notDeepEqual(first, second, 'the canvas did not change while the video played');
+  });
+
+  test('announcement panel: in the scene while set, drawn in front of the viewer only while presenting (WebXR through IWER), gone when cleared', async () => {
+    const announcement = { id: 'a1', title: 'Scheduled maintenance', body: 'Uploads pause on Sunday night.' };
+    const before = await page.evaluate((a) => {
+      const r = window.sphereTest.createXrRenderer();
+      r.setAnnouncement(a);
+      return r.getAnnouncement();
+    }, announcement);
+    assert.deepEqual(before, { ...announcement, visible: false }, 'on screen the page shows announcements itself');
+
+    await page.evaluate(() => window.sphereTest.createXrRenderer().xr.enter());
+    const presenting = await page.evaluate(() => window.sphereTest.createXrRenderer().getAnnouncement());
+    assert.deepEqual(presenting, { ...announcement, visible: true });
+    const shown = await page.evaluate(() => window.sphereTest.countPanelPixels());
+    await page.screenshot({ path: path.join(artifacts, 'xr-announcement-panel.png') });
+    // The panel is 1.6 m wide at 2.5 m: a large share of each eye's view.
+    assert.ok(shown > 2000, `panel background pixels while presenting: ${shown}`);
+
+    await page.evaluate(() => window.sphereTest.createXrRenderer().setAnnouncement(null));
+    assert.equal(await page.evaluate(() => window.sphereTest.createXrRenderer().getAnnouncement()), null);
+    const cleared = await page.evaluate(() => window.sphereTest.countPanelPixels());
+    await page.screenshot({ path: path.join(artifacts, 'xr-announcement-cleared.png') });
+    assert.equal(cleared, 0, 'panel pixels after clearing');
+
+    // In the headset the viewer dismisses it with a select (trigger or pinch); the page hears which one.
+    const dismissed = await page.evaluate((a) => {
+      const r = window.sphereTest.createXrRenderer();
+      r.setAnnouncement(a);
+      const heard: string[] = [];
+      r.on('announcementdismiss', ({ id }) => heard.push(id));
+      window.sphereTest.xrSelect();
+      return { heard, after: r.getAnnouncement() };
+    }, { ...announcement, id: 'a2' });
+    assert.deepEqual(dismissed, { heard: ['a2'], after: null });
+
+    await page.evaluate(() => window.sphereTest.createXrRenderer().xr.exit());
+    await page.waitForFunction(() => !window.sphereTest.createXrRenderer().xr.presenting);
   });
 });

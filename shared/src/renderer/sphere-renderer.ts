@@ -15,8 +15,9 @@ import {
   MathUtils,
 } from 'three';
 import type { Projection } from '../projection.ts';
+import { AnnouncementPanel, type PanelAnnouncement } from './announcement-panel.ts';
 import { createSphereMaterial, eyeRegion, type SphereUniforms } from './sphere-material.ts';
-import { TypedEvents, type Listener } from './typed-events.ts';
+import { TypedEvents, type Listener } from '../events/index.ts';
 import { SphereXr } from './xr.ts';
 
 /** Where the viewer looks, in degrees. */
@@ -51,6 +52,8 @@ export type SphereRendererEventMap = {
   view: View;
   /** An immersive WebXR session started or ended. */
   xr: { presenting: boolean };
+  /** The viewer dismissed the announcement panel in XR (select: trigger or pinch); the panel is gone. */
+  announcementdismiss: PanelAnnouncement;
   /** The WebGL context was lost (GPU reset, too many contexts); the renderer shows nothing until restored. */
   contextlost: { message: string };
 };
@@ -100,6 +103,8 @@ export class SphereRenderer {
   #running = false;
   #destroyed = false;
   #detachSource: (() => void) | null = null;
+  #announcement: AnnouncementPanel | null = null;
+  #xrSession: EventTarget | null = null;
 
   constructor(options: SphereRendererOptions) {
     this.#canvas = options.canvas;
@@ -125,10 +130,16 @@ export class SphereRenderer {
       onSessionStart: () => {
         // The headset's forward direction becomes whatever the viewer was looking at on screen.
         this.#sphere.rotation.y = MathUtils.degToRad(this.#view.yaw);
+        this.#xrSession = this.#gl.xr.getSession();
+        this.#xrSession?.addEventListener('select', this.#onXrSelect);
+        this.#showAnnouncement();
         this.#events.emit('xr', { presenting: true });
       },
       onSessionEnd: () => {
         this.#sphere.rotation.y = 0;
+        this.#xrSession?.removeEventListener('select', this.#onXrSelect);
+        this.#xrSession = null;
+        this.#showAnnouncement();
         this.#dirty = true;
         this.#resize();
         this.#events.emit('xr', { presenting: false });
@@ -223,6 +234,26 @@ export class SphereRenderer {
     this.#dirty = true;
   }
 
+  /**
+   * Shows an announcement on a panel in front of the viewer while an immersive (WebXR) session runs,
+   * where page overlays cannot be seen; `null` removes the panel. On screen the page shows its own.
+   */
+  setAnnouncement(announcement: PanelAnnouncement | null): void {
+    const current = this.#announcement?.announcement;
+    if (current && announcement && current.id === announcement.id && current.title === announcement.title && current.body === announcement.body) return;
+    this.#announcement?.dispose();
+    this.#announcement = announcement ? new AnnouncementPanel(announcement) : null;
+    if (this.#announcement) this.#scene.add(this.#announcement.mesh);
+    this.#showAnnouncement();
+  }
+
+  /** The announcement panel in the scene, and whether it is drawn now (only while presenting); null when there is none. */
+  getAnnouncement(): (PanelAnnouncement & { visible: boolean }) | null {
+    const panel = this.#announcement;
+    if (!panel || panel.mesh.parent !== this.#scene) return null;
+    return { ...panel.announcement, visible: panel.mesh.visible };
+  }
+
   /** Starts the render loop (needed for video, look controls and XR). Idempotent. */
   start(): void {
     if (this.#running || this.#destroyed) return;
@@ -257,11 +288,13 @@ export class SphereRenderer {
     this.#canvas.removeEventListener('webglcontextrestored', this.#onContextRestored);
     this.#detachSource?.();
     this.#texture?.dispose();
+    this.#announcement?.dispose();
+    this.#announcement = null;
     this.#geometry.dispose();
     this.#left.dispose();
     this.#right.dispose();
     this.#gl.dispose();
-    this.#events.clear();
+    this.#events.removeAllListeners();
   }
 
   #frame = (time: number): void => {
@@ -273,6 +306,18 @@ export class SphereRenderer {
       if (t >= 1) this.#tween = null;
     }
     if (this.#dirty || this.#isLive() || this.#gl.xr.isPresenting) this.render();
+  };
+
+  #showAnnouncement(): void {
+    if (this.#announcement) this.#announcement.mesh.visible = this.xr.presenting;
+    this.#dirty = true;
+  }
+
+  #onXrSelect = (): void => {
+    const panel = this.#announcement;
+    if (!panel?.mesh.visible) return;
+    this.setAnnouncement(null);
+    this.#events.emit('announcementdismiss', panel.announcement);
   };
 
   /** Sources that must be redrawn every display frame (their changes are not signalled). */
