@@ -37,33 +37,5 @@ export const TrackerEvents = {
   ConnectionClosed: 'connectionClosed',
 } as const satisfies Record<string, TrackerEventName>;
 
-/**
- * Minimal typed emitter. `has()` lets the hot path skip building payloads nobody listens to.
- */
-export class TypedEmitter<M extends { [K in keyof M]: object }> {
-  private readonly listeners = new Map<keyof M, Set<(payload: never) => void>>();
-
-  on<E extends keyof M>(event: E, listener: (payload: M[E]) => void): this {
-    let set = this.listeners.get(event);
-    if (set === undefined) this.listeners.set(event, (set = new Set()));
-    set.add(listener);
-    return this;
-  }
-
-  off<E extends keyof M>(event: E, listener: (payload: M[E]) => void): this {
-    const set = this.listeners.get(event);
-    set?.delete(listener);
-    if (set?.size === 0) this.listeners.delete(event);
-    return this;
-  }
-
-  has(event: keyof M): boolean {
-    return this.listeners.has(event);
-  }
-
-  protected emit<E extends keyof M>(event: E, payload: M[E]): void {
-    const set = this.listeners.get(event);
-    if (set === undefined) return;
-    for (const listener of set) (listener as (payload: M[E]) => void)(payload);
-  }
-}
+/** The emitter {@link TrackerServer} extends: the one typed emitter of all parts (`has()` lets the hot path skip payloads nobody listens to). */
+export { TypedEmitter } from '@spherecast/shared/events';

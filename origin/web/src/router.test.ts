@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRoute } from './router.tsx';
 import { searchInputFromParams } from './catalog/search-page.tsx';
-import { formatBytes, formatDuration } from './ui/format.ts';
 
 test('parseRoute maps every page and rejects unknown paths', () => {
   assert.deepEqual(parseRoute('/', ''), { name: 'home' });
@@ -21,13 +20,4 @@ test('search filters come from the URL and invalid values are dropped', () => {
   assert.deepEqual(input, { limit: 24, q: 'surf', tags: ['sea', 'sunset'], genre: 'travel', projection: 'stereo-top-bottom', kind: 'video', sort: 'popular' });
   assert.deepEqual(searchInputFromParams(new URLSearchParams('projection=cubemap&sort=random&kind=audio&near=abc')), { limit: 24 });
   assert.deepEqual(searchInputFromParams(new URLSearchParams('near=38.7,-9.1&radiusKm=50')), { limit: 24, near: '38.7,-9.1', radiusKm: 50 });
-});
-
-test('byte and duration formatting', () => {
-  assert.equal(formatBytes(999), '999 B');
-  assert.equal(formatBytes(1536), '1.5 kB');
-  assert.equal(formatBytes(12_345_678), '12 MB');
-  assert.equal(formatDuration(75), '1:15');
-  assert.equal(formatDuration(3725), '1:02:05');
-  assert.equal(formatDuration(null), '–:––');
 });

@@ -3,7 +3,6 @@
  * publish to the origin. Every ffmpeg/ffprobe process goes through ffmpeg-process.ts.
  */
 export { MEDIA_ERROR, MediaError, isMediaError, toMediaError, type MediaErrorCode } from './errors.ts';
-export { TypedEmitter, type Listener } from './typed-emitter.ts';
 export { MediaJob, runJob, type MediaJobEvents } from './media-job.ts';
 export { resolveFfmpeg, resolveFfprobe, type ResolvedBinary } from './ffmpeg-binary.ts';
 export { runFfmpeg, runFfprobe, ProgressParser, type FfmpegProgress, type FfmpegResult, type RunFfmpegOptions } from './ffmpeg-process.ts';

@@ -1,5 +1,5 @@
 import { MediaError } from './errors.ts';
-import { TypedEmitter } from './typed-emitter.ts';
+import { TypedEmitter } from '../events/index.ts';
 
 export interface MediaJobEvents<Result, Progress> {
   progress: Progress;

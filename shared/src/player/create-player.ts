@@ -1,7 +1,7 @@
 import Hls, { ErrorTypes, Events, type ErrorData, type FragLoadedData, type HlsConfig, type LevelSwitchedData } from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import type { CoreConfig, CoreEventMap, PeerDetails, SegmentErrorDetails, SegmentLoadDetails } from 'p2p-media-loader-core';
-import { TypedEvents, type Listener } from '../renderer/typed-events.ts';
+import { TypedEvents, type Listener } from '../events/index.ts';
 import { DEFAULT_HLS_CONFIG, DEFAULT_P2P_CORE_CONFIG } from './config.ts';
 import { playerError, type PlayerError } from './errors.ts';
 import { loadSegmentHashes, type SegmentHashIndex } from './segment-hashes.ts';
@@ -263,7 +263,7 @@ class HlsPlayer implements Player {
       this.#options.video.removeAttribute('src');
       this.#options.video.load();
     }
-    this.#events.clear();
+    this.#events.removeAllListeners();
   }
 
   #coreConfig(masterUrl: string, hashes: SegmentHashIndex | null): Partial<CoreConfig> {

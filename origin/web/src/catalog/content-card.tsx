@@ -2,7 +2,8 @@ import type { RouterOutputs } from '../api/client.ts';
 
 type CardData = RouterOutputs['content']['listByCreator']['items'][number];
 import { Link } from '../router.tsx';
-import { formatCount, formatDuration, timeAgo, PROJECTION_LABELS } from '../ui/format.ts';
+import { formatDuration } from '@spherecast/shared/format';
+import { formatCount, timeAgo, PROJECTION_LABELS } from '../ui/format.ts';
 
 /** The fields a card shows; search results, recommendations, history and likes all carry them. */
 export type CardContent = Pick<

@@ -4,7 +4,8 @@ import { api, errorMessage, errorStatus, type RouterOutputs } from '../api/clien
 import { useSession } from '../auth/session.tsx';
 import { Avatar } from '../layout.tsx';
 import { Link, navigate, useLocationHref } from '../router.tsx';
-import { formatCount, timeAgo, PROJECTION_LABELS, formatDuration } from '../ui/format.ts';
+import { formatDuration } from '@spherecast/shared/format';
+import { formatCount, timeAgo, PROJECTION_LABELS } from '../ui/format.ts';
 import { ErrorState, Spinner } from '../ui/states.tsx';
 import { HeartIcon, PinIcon } from '../ui/icons.tsx';
 import { useAsync } from '../ui/use-async.ts';

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, type RouterOutputs } from '../api/client.ts';
 import { CardGrid, ContentCard } from '../catalog/content-card.tsx';
 import { RequireSignIn } from '../auth/require-sign-in.tsx';
-import { formatDuration } from '../ui/format.ts';
+import { formatDuration } from '@spherecast/shared/format';
 import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
 import { useAsync } from '../ui/use-async.ts';
 

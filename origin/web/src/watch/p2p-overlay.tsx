@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { PlayerStats } from '@spherecast/shared/player';
-import { formatBytes } from '../ui/format.ts';
+import { formatBytes } from '@spherecast/shared/format';
 
 /**
  * Where the video's bytes came from. The data-* attributes are kept current for tests and tools

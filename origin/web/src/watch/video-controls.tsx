@@ -1,6 +1,6 @@
 import { useEffect, useState, type RefObject } from 'react';
 import type { PlayerLevel, PlayerLevelState } from '@spherecast/shared/player';
-import { formatDuration } from '../ui/format.ts';
+import { formatDuration } from '@spherecast/shared/format';
 import { FullscreenIcon, PauseIcon, PlayIcon, RecenterIcon, VolumeIcon } from '../ui/icons.tsx';
 
 type Props = {

@@ -2,7 +2,7 @@ import { probeMedia } from '@spherecast/shared/media';
 import type { CommandArgs } from '../args.ts';
 import { printJson, type CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
-import { formatBytes, formatDuration } from '../progress-bar.ts';
+import { formatBytes, formatDuration } from '@spherecast/shared/format';
 
 export async function probeCommand(args: CommandArgs<'probe'>, ctx: CliContext): Promise<ExitCode> {
   const probe = await probeMedia(args.file, { signal: ctx.signal });

@@ -5,7 +5,7 @@ import { PublishJob, type PublishAuth } from '@spherecast/shared/media';
 import type { CommandArgs } from '../args.ts';
 import { printJson, type CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
-import { formatBytes } from '../progress-bar.ts';
+import { formatBytes } from '@spherecast/shared/format';
 import { runTranscode } from './transcode.ts';
 
 export async function publishCommand(args: CommandArgs<'publish'>, ctx: CliContext): Promise<ExitCode> {

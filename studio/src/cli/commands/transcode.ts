@@ -2,7 +2,7 @@ import { probeMedia, transcodePhoto, TranscodeJob, type PhotoResult, type Transc
 import type { CommandArgs } from '../args.ts';
 import { printJson, type CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
-import { formatDuration } from '../progress-bar.ts';
+import { formatDuration } from '@spherecast/shared/format';
 
 /** Transcodes a video into a ladder or a photo into rungs; shared by `transcode` and `publish FILE`. */
 export async function runTranscode(

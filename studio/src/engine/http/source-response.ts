@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { contentRange, mediaContentType, parseByteRange, unsatisfiedRange } from '@spherecast/shared/http';
 import { errorMessage, StudioError } from '../errors.ts';
 import { projectIdSchema } from '../library/project-store.ts';
 import type { StudioEngine } from '../studio-engine.ts';
-import { contentTypeFor, parseByteRange } from './byte-range.ts';
 
 /** An HTTP answer for a project's source, independent of the server that sends it. */
 export interface SourceResponse {
@@ -42,15 +42,15 @@ export async function respondWithSource(
   const size = source.sizeBytes;
   const range = parseByteRange(request.range, size);
   const headers: Record<string, string> = {
-    'content-type': contentTypeFor(source.path),
+    'content-type': mediaContentType(source.path),
     'accept-ranges': 'bytes',
     'cache-control': 'no-store',
   };
-  if (range === 'unsatisfiable') return { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` }, body: null };
+  if (range === 'unsatisfiable') return { status: 416, headers: { ...headers, 'content-range': unsatisfiedRange(size) }, body: null };
   const { start, end } = range ?? { start: 0, end: size - 1 };
   const length = size === 0 ? 0 : end - start + 1;
   headers['content-length'] = String(length);
-  if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+  if (range) headers['content-range'] = contentRange(range, size);
   const body = request.method === 'HEAD' || length === 0 ? null : createReadStream(source.path, { start, end });
   return { status: range ? 206 : 200, headers, body };
 }

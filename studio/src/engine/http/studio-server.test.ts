@@ -55,6 +55,14 @@ describe('StudioServer (browser mode)', () => {
     const outside = await fetch(`${server.url}${projectSourcePath(projectId)}`, { headers: { range: `bytes=${clip.length}-` } });
     assert.equal(outside.status, 416);
     assert.equal(outside.headers.get('content-range'), `bytes */${clip.length}`);
+
+    // RFC 9110: a zero-length suffix selects nothing (416); `bytes=-` is not a range at all and is ignored.
+    const emptySuffix = await fetch(`${server.url}${projectSourcePath(projectId)}`, { headers: { range: 'bytes=-0' } });
+    assert.equal(emptySuffix.status, 416);
+    await emptySuffix.body?.cancel();
+    const noSuffix = await fetch(`${server.url}${projectSourcePath(projectId)}`, { headers: { range: 'bytes=-' } });
+    assert.equal(noSuffix.status, 200);
+    assert.deepEqual(Buffer.from(await noSuffix.arrayBuffer()), clip);
   });
 
   it('never serves a file by a client-given path', async () => {

@@ -3,13 +3,13 @@ import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { webContentType } from '@spherecast/shared/http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { errorMessage } from '../errors.ts';
 import { MAX_UPLOAD_BYTES } from '../studio-engine.ts';
 import type { StudioEngine } from '../studio-engine.ts';
 import { studioRouter } from '../router.ts';
 import type { StudioContext } from '../trpc.ts';
-import { contentTypeFor } from './byte-range.ts';
 import { respondWithSource } from './source-response.ts';
 
 export interface StudioServerOptions {
@@ -209,7 +209,7 @@ export class StudioServer {
       }
     }
     response.writeHead(200, {
-      'content-type': contentTypeFor(file),
+      'content-type': webContentType(file),
       'content-length': info.size,
       // Built assets carry content hashes in their names; index.html must always be fresh.
       'cache-control': file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',

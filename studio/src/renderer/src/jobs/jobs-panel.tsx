@@ -1,6 +1,7 @@
 import { useStudio, useAction } from '../state/studio-context.tsx';
 import type { JobSnapshot } from '../state/studio-context.tsx';
-import { EmptyState, ErrorNote, formatDuration } from '../ui/feedback.tsx';
+import { formatDuration } from '@spherecast/shared/format';
+import { EmptyState, ErrorNote } from '../ui/feedback.tsx';
 
 const STATE_LABELS = {
   queued: 'Waiting',

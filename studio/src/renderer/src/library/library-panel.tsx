@@ -2,7 +2,8 @@ import { useState } from 'react';
 import type { DragEvent, FormEvent } from 'react';
 import type { StudioOutputs } from '../trpc/client.ts';
 import { useAction, useStudio } from '../state/studio-context.tsx';
-import { EmptyState, ErrorNote, formatDuration, PROJECTION_LABELS, Spinner } from '../ui/feedback.tsx';
+import { formatDuration } from '@spherecast/shared/format';
+import { EmptyState, ErrorNote, PROJECTION_LABELS, Spinner } from '../ui/feedback.tsx';
 import { uploadFile } from './add-media.ts';
 
 export type ProjectSummary = StudioOutputs['projects']['list'][number];

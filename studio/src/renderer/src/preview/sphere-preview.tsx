@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import { attachLookControls, SphereRenderer, type View } from '@spherecast/shared/renderer';
 import type { Projection } from '@spherecast/shared';
 import { PROJECTIONS } from '@spherecast/shared';
-import { ErrorNote, formatDuration, PROJECTION_LABELS } from '../ui/feedback.tsx';
+import { formatDuration } from '@spherecast/shared/format';
+import { ErrorNote, PROJECTION_LABELS } from '../ui/feedback.tsx';
 
 /** A direction (and for video a moment) to show, e.g. a stitch-check finding. `key` re-triggers the same spot. */
 export interface PreviewFocus {

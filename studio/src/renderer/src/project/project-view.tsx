@@ -8,7 +8,8 @@ import type { PreviewFocus } from '../preview/sphere-preview.tsx';
 import { PublishPanel } from '../publish/publish-panel.tsx';
 import { useAction, useAsync, useStudio } from '../state/studio-context.tsx';
 import type { StudioOutputs } from '../trpc/client.ts';
-import { ErrorNote, formatBytes, formatDuration, PROJECTION_LABELS, Spinner } from '../ui/feedback.tsx';
+import { formatBytes, formatDuration } from '@spherecast/shared/format';
+import { ErrorNote, PROJECTION_LABELS, Spinner } from '../ui/feedback.tsx';
 
 export type ProjectDetail = StudioOutputs['projects']['get'];
 

@@ -1,0 +1,2 @@
+// The typed event emitter every part uses (studio jobs, tracker, renderer, player). Browser-safe.
+export { TypedEmitter, TypedEvents, type Listener } from './typed-emitter.ts';
