@@ -1,4 +1,4 @@
 export { createOrigin, type Origin, type OriginOptions } from './origin.ts';
-export { loadOriginConfig, type OriginConfig } from './config.ts';
+export { loadOriginConfig, type OriginConfig } from './core/config.ts';
 export { openDatabase, type Database } from './db/database.ts';
-export type { AppRouter } from './api/router.ts';
+export type { AppRouter } from './edges/app-router.ts';

@@ -1,7 +1,7 @@
 // `npm start`: the origin on the embedded default (PGlite + local files), the tracker beside it,
 // and a demo creator with a demo 360 clip. Configuration: see README.md ("Configuration").
 import { loadTrackerConfig, TrackerServer } from '@spherecast/tracker';
-import { ConfigError, loadOriginConfig } from './config.ts';
+import { ConfigError, loadOriginConfig } from './core/config.ts';
 import { seedDemo } from './demo/demo-seed.ts';
 import { createOrigin } from './origin.ts';
 

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { loadOriginConfig, type OriginConfig } from './config.ts';
+import { loadOriginConfig, type OriginConfig } from './core/config.ts';
 import { openDatabase, type Database } from './db/database.ts';
-import { buildServer } from './http/server.ts';
-import { LoginThrottle } from './auth/login-throttle.ts';
-import { SearchCache } from './catalog/search-cache.ts';
-import { MediaStore } from './media/media-store.ts';
-import type { OriginServices } from './services.ts';
+import { buildServer } from './edges/http-server.ts';
+import { LoginThrottle } from './core/login-throttle.ts';
+import { SearchCache } from './core/search-cache.ts';
+import { MediaStore } from './core/media-store.ts';
+import type { OriginServices } from './core/services.ts';
 
 export interface OriginOptions extends Partial<OriginConfig> {
   /** Use this database instead of opening one from the configuration (tests share one per file). */

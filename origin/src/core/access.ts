@@ -1,5 +1,5 @@
-import type { SessionUser } from '../api/trpc.ts';
-import { forbidden, notFound } from '../api/errors.ts';
+import type { SessionUser } from './trpc.ts';
+import { forbidden, notFound } from './errors.ts';
 import type { PrismaClient } from '../db/database.ts';
 import { VIEWABLE_STATUSES } from './content-view.ts';
 

@@ -1,6 +1,7 @@
 import type { ContentDetail, ContentSummary, Projection } from '@spherecast/shared';
-import { ownerSelect } from '../auth/user-select.ts';
+import { ownerSelect } from './user-select.ts';
 import type { Prisma } from '../db/database.ts';
+import type { Context } from './trpc.ts';
 
 export const contentSummarySelect = {
   id: true,
@@ -72,23 +73,27 @@ export function toSummary(row: ContentSummaryRow, baseUrl: string): ContentSumma
   };
 }
 
-export function toDetail(
-  row: ContentDetailRow,
-  context: { baseUrl: string; trackerUrl: string | null; likedByMe: boolean; myRating: number | null },
-): ContentDetail {
-  const masterUrl = mediaUrl(context.baseUrl, row.publishedPath, row.masterFile);
+export function toDetail(row: ContentDetailRow, context: { baseUrl: string; likedByMe: boolean; myRating: number | null }): ContentDetail {
   return {
     ...toSummary(row, context.baseUrl),
     description: row.description,
     commentCount: row.commentCount,
     ratingCount: row.ratingCount,
     renditions: row.renditions,
-    masterUrl,
-    segmentHashesUrl: row.kind === 'video' ? mediaUrl(context.baseUrl, row.publishedPath, hashesFileFor(row.masterFile)) : null,
-    trackerUrl: row.kind === 'video' && masterUrl ? context.trackerUrl : null,
     likedByMe: context.likedByMe,
     myRating: context.myRating,
   };
+}
+
+/** The detail view of a content as the caller sees it: with their own like and rating. */
+export async function contentDetailFor(ctx: Context, row: ContentDetailRow): Promise<ContentDetail> {
+  const [like, rating] = ctx.user
+    ? await Promise.all([
+        ctx.prisma.like.findUnique({ where: { userId_contentId: { userId: ctx.user.id, contentId: row.id } }, select: { userId: true } }),
+        ctx.prisma.rating.findUnique({ where: { userId_contentId: { userId: ctx.user.id, contentId: row.id } }, select: { score: true } }),
+      ])
+    : [null, null];
+  return toDetail(row, { baseUrl: ctx.baseUrl, likedByMe: like !== null, myRating: rating?.score ?? null });
 }
 
 /** Written beside the master playlist at publish: `{ "<path>": "<sha256 hex>" }` for every file. */

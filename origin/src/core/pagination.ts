@@ -1,4 +1,4 @@
-import { badRequest } from '../api/errors.ts';
+import { badRequest } from './errors.ts';
 
 /** Keyset cursor: the sort value and id of the last item of a page, opaque to clients. */
 export interface Cursor {

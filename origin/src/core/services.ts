@@ -1,9 +1,9 @@
 import type { OriginConfig } from './config.ts';
-import type { PrismaClient } from './db/database.ts';
-import type { LoginThrottle } from './auth/login-throttle.ts';
-import type { SearchCache } from './catalog/search-cache.ts';
-import type { SearchPage } from './catalog/search.ts';
-import type { MediaStore } from './media/media-store.ts';
+import type { PrismaClient } from '../db/database.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+import type { SearchCache } from './search-cache.ts';
+import type { SearchPage } from '@spherecast/shared';
+import type { MediaStore } from './media-store.ts';
 
 /** What every request handler can use; built once at start-up by createOrigin. */
 export interface OriginServices {

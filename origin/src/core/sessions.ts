@@ -1,6 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Role } from '@spherecast/shared';
 import type { PrismaClient } from '../db/database.ts';
-import type { SessionUser } from '../api/trpc.ts';
+
+/** The caller as every procedure and route sees it once their token was accepted. */
+export interface SessionUser {
+  id: string;
+  username: string;
+  role: Role;
+}
 
 export const SESSION_COOKIE = 'sc_session';
 export const VIEWER_COOKIE = 'sc_viewer';

@@ -2,15 +2,11 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import type { Role } from '@spherecast/shared';
-import { signInRequiredMessage } from '../auth/sessions.ts';
-import type { OriginServices } from '../services.ts';
+import { signInRequiredMessage, type SessionUser } from './sessions.ts';
+import type { OriginServices } from './services.ts';
 import { fromDatabaseError, InputValidationError } from './errors.ts';
 
-export interface SessionUser {
-  id: string;
-  username: string;
-  role: Role;
-}
+export type { SessionUser };
 
 /** Cookies a procedure may set; a no-op outside HTTP (createCaller in tests). */
 export interface CookieJar {

@@ -4,10 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateEquirectFixture, publishToOrigin, transcodeLadder } from '@spherecast/shared/media';
 import { z } from 'zod';
-import { createDirectContext } from '../api/context.ts';
-import { createCaller } from '../api/router.ts';
-import { hashPassword } from '../auth/passwords.ts';
-import { createSession, revokeSession } from '../auth/sessions.ts';
+import { mediaUrl } from '../core/content-view.ts';
+import { hashPassword } from '../domains/auth/passwords.ts';
+import { createSession, revokeSession } from '../core/sessions.ts';
 import type { Origin } from '../origin.ts';
 
 export const DEMO_USERNAME = 'demo';
@@ -38,6 +37,11 @@ async function demoCredentials(dataDir: string): Promise<{ file: string; usernam
   }
 }
 
+async function masterUrlOf(origin: Origin, contentId: string): Promise<string> {
+  const row = await origin.services.prisma.content.findUniqueOrThrow({ where: { id: contentId }, select: { publishedPath: true, masterFile: true } });
+  return mediaUrl(origin.url, row.publishedPath, row.masterFile) ?? '';
+}
+
 /**
  * Makes sure the demo creator and a ready demo 360 clip exist, publishing it as any creator would:
  * create the content, PUT every file of the ladder to /media, then finalize. Idempotent: a second
@@ -63,11 +67,9 @@ export async function seedDemo(origin: Origin, log: (message: string) => void): 
     // The credentials file was lost: the new password must work.
     await prisma.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(credentials.password) } });
   }
-  const caller = createCaller(createDirectContext(origin.services, user, origin.url));
   const existing = await prisma.content.findFirst({ where: { ownerId: user.id, title: DEMO_TITLE, status: 'ready' }, select: { id: true } });
   if (existing) {
-    const detail = await caller.content.get({ id: existing.id });
-    return { contentId: existing.id, masterUrl: detail.masterUrl ?? '', username: credentials.username, password: credentials.password, credentialsFile: credentials.file };
+    return { contentId: existing.id, masterUrl: await masterUrlOf(origin, existing.id), username: credentials.username, password: credentials.password, credentialsFile: credentials.file };
   }
 
   log('generating the demo 360 clip and publishing its HLS ladder (first start only)…');
@@ -92,8 +94,7 @@ export async function seedDemo(origin: Origin, log: (message: string) => void): 
       },
     });
     log(`published ${published.uploaded.length} files (${ladder.variants.length} renditions)`);
-    const detail = await caller.content.get({ id: published.contentId });
-    return { contentId: published.contentId, masterUrl: detail.masterUrl ?? '', username: credentials.username, password: credentials.password, credentialsFile: credentials.file };
+    return { contentId: published.contentId, masterUrl: await masterUrlOf(origin, published.contentId), username: credentials.username, password: credentials.password, credentialsFile: credentials.file };
   } finally {
     await revokeSession(prisma, session.sessionId, origin.services.now());
     await rm(workDir, { recursive: true, force: true });

@@ -1,17 +1,18 @@
-import { announcementsRouter } from '../announcements/announcements-router.ts';
-import { authRouter } from '../auth/auth-router.ts';
-import { contentRouter } from '../catalog/content-router.ts';
-import { searchProcedure } from '../catalog/search.ts';
-import { engagementRouter } from '../engagement/engagement-router.ts';
-import { profilesRouter } from '../profiles/profiles-router.ts';
-import { recommendationsRouter } from '../recommendations/recommendations-router.ts';
-import { streamingRouter } from '../streaming/streaming-router.ts';
-import { createCallerFactory, router } from './trpc.ts';
+import { announcementsRouter } from '../domains/announcements/announcements-router.ts';
+import { authRouter } from '../domains/auth/auth-router.ts';
+import { contentProcedures } from '../domains/catalog/content-router.ts';
+import { publishProcedures } from '../domains/media/publish-procedures.ts';
+import { searchProcedure } from '../domains/catalog/search.ts';
+import { engagementRouter } from '../domains/engagement/engagement-router.ts';
+import { profilesRouter } from '../domains/profiles/profiles-router.ts';
+import { recommendationsRouter } from '../domains/recommendations/recommendations-router.ts';
+import { streamingRouter } from '../domains/streaming/streaming-router.ts';
+import { createCallerFactory, router } from '../core/trpc.ts';
 
 /** Every procedure of the origin. Also served as REST under /api (see each procedure's `openapi` meta). */
 export const appRouter = router({
   auth: authRouter,
-  content: contentRouter,
+  content: router({ ...contentProcedures, ...publishProcedures }),
   search: searchProcedure,
   profiles: profilesRouter,
   engagement: engagementRouter,

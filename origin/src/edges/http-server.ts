@@ -7,10 +7,10 @@ import cors from '@fastify/cors';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { fastifyTRPCOpenApiPlugin, generateOpenApiDocument } from 'trpc-to-openapi';
-import { createRequestContext } from '../api/context.ts';
-import { appRouter } from '../api/router.ts';
-import { mediaRoutes } from '../media/media-routes.ts';
-import type { OriginServices } from '../services.ts';
+import { createRequestContext } from './request-context.ts';
+import { appRouter } from './app-router.ts';
+import { mediaRoutes } from './media-routes.ts';
+import type { OriginServices } from '../core/services.ts';
 
 const JSON_BODY_LIMIT = 1024 * 1024;
 export const PLAYER_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');

@@ -3,11 +3,11 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { idSchema } from '@spherecast/shared';
-import { requireEditableContent } from '../catalog/access.ts';
-import { lookupSession, signInRequiredMessage, tokenFromRequest } from '../auth/sessions.ts';
-import type { OriginServices } from '../services.ts';
-import { UploadTooLargeError } from './media-store.ts';
-import { normaliseMediaPath, UnsafePathError } from './safe-path.ts';
+import { requireEditableContent } from '../core/access.ts';
+import { lookupSession, signInRequiredMessage, tokenFromRequest } from '../core/sessions.ts';
+import type { OriginServices } from '../core/services.ts';
+import { UploadTooLargeError } from '../core/media-store.ts';
+import { normaliseMediaPath, UnsafePathError } from '../core/safe-path.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { lookupSession, SESSION_COOKIE, tokenFromRequest, VIEWER_COOKIE } from '../auth/sessions.ts';
-import type { OriginServices } from '../services.ts';
-import type { Context, CookieJar, SessionUser } from './trpc.ts';
+import { lookupSession, SESSION_COOKIE, tokenFromRequest, VIEWER_COOKIE } from '../core/sessions.ts';
+import type { OriginServices } from '../core/services.ts';
+import type { Context, CookieJar, SessionUser } from '../core/trpc.ts';
 
 const VIEWER_ID = /^[A-Za-z0-9_-]{16,64}$/;
 

@@ -1,5 +1,5 @@
 import type { ContentCreateInput } from '@spherecast/shared';
-import type { TestOrigin, TestUser } from '../test-support/test-origin.ts';
+import type { TestOrigin, TestUser } from './test-origin.ts';
 
 export interface ReadyContentOptions extends Partial<ContentCreateInput> {
   status?: 'ready' | 'draft' | 'processing';

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Role } from '@spherecast/shared';
-import { createDirectContext } from '../api/context.ts';
-import { createCaller } from '../api/router.ts';
-import { hashPassword } from '../auth/passwords.ts';
-import { createSession } from '../auth/sessions.ts';
+import { createDirectContext } from '../edges/request-context.ts';
+import { createCaller } from '../edges/app-router.ts';
+import { hashPassword } from '../domains/auth/passwords.ts';
+import { createSession } from '../core/sessions.ts';
 import { createOrigin, type Origin, type OriginOptions } from '../origin.ts';
 import { createTestDatabase, type DatabaseKind } from './databases.ts';
 

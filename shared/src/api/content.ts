@@ -97,11 +97,6 @@ export const contentDetailSchema = contentSummarySchema.extend({
   commentCount: z.number().int(),
   ratingCount: z.number().int(),
   renditions: z.array(renditionSchema),
-  /** Master playlist (videos) or full-size image (photos), once ready. */
-  masterUrl: z.string().nullable(),
-  /** JSON map of segment path (relative to the master's folder) to SHA-256, for P2P validation. */
-  segmentHashesUrl: z.string().nullable(),
-  trackerUrl: z.string().nullable(),
   likedByMe: z.boolean(),
   myRating: z.number().int().nullable(),
 });

@@ -45,3 +45,4 @@ export const searchPageSchema = z.object({
   items: z.array(contentSummarySchema.extend({ distanceKm: z.number().nullable() })),
   nextCursor: z.string().nullable(),
 });
+export type SearchPage = z.infer<typeof searchPageSchema>;

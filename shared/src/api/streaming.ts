@@ -1,19 +1,27 @@
 import { z } from 'zod';
 import { projectionSchema } from '../projection.ts';
 import { idSchema } from './common.ts';
-import { contentSummarySchema } from './content.ts';
+import { contentKindSchema, contentSummarySchema } from './content.ts';
 
 /** Longest position a heartbeat may report (a week), so absurd numbers are refused, not stored. */
 const POSITION_MAX_SECONDS = 7 * 24 * 3600;
 
-/** What a player needs to start (or resume) watching a content. */
-export const playbackSessionSchema = z.object({
+/**
+ * The playback payload: everything a player needs to start (or resume) watching a content, from
+ * one call (`streaming.start`, `GET /api/streaming/{id}`). Built by one function in the origin
+ * (core/playback.ts); content details carry no copy of it.
+ */
+export const playbackSchema = z.object({
   sessionId: z.string(),
   contentId: z.string(),
+  kind: contentKindSchema,
+  /** Master playlist (videos) or full-size image (photos). */
   masterUrl: z.string(),
   projection: projectionSchema,
   durationSeconds: z.number().nullable(),
+  /** WebTorrent tracker for P2P delivery (videos only). */
   trackerUrl: z.string().nullable(),
+  /** JSON map of segment path (relative to the master's folder) to SHA-256, for checking segments from peers. */
   segmentHashesUrl: z.string().nullable(),
   /** Where to seek to; 0 for a new session. */
   resumePositionSeconds: z.number(),
@@ -22,7 +30,7 @@ export const playbackSessionSchema = z.object({
   /** The anonymous viewer id the session belongs to (also set as the sc_viewer cookie); null when signed in. */
   viewerId: z.string().nullable(),
 });
-export type PlaybackSession = z.infer<typeof playbackSessionSchema>;
+export type Playback = z.infer<typeof playbackSchema>;
 
 export const heartbeatInput = z.object({
   sessionId: idSchema,

@@ -1,9 +1,9 @@
 import { announcementCreateInput, announcementListSchema, announcementSchema, announcementUpdateInput, idInput, okSchema } from '@spherecast/shared';
 import { z } from 'zod';
-import { badRequest, notFound } from '../api/errors.ts';
-import { adminProcedure, publicProcedure, router } from '../api/trpc.ts';
-import { ownerSelect } from '../auth/user-select.ts';
-import type { Prisma } from '../db/database.ts';
+import { badRequest, notFound } from '../../core/errors.ts';
+import { adminProcedure, publicProcedure, router } from '../../core/trpc.ts';
+import { ownerSelect } from '../../core/user-select.ts';
+import type { Prisma } from '../../db/database.ts';
 
 const announcementSelect = {
   id: true,

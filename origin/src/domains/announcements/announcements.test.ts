@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { testDatabaseKinds } from '../test-support/databases.ts';
-import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
+import { testDatabaseKinds } from '../../test-support/databases.ts';
+import { startTestOrigin, type TestOrigin, type TestUser } from '../../test-support/test-origin.ts';
 
 const HOUR = 3600_000;
 const at = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();

@@ -1,10 +1,10 @@
 import { TRPCError } from '@trpc/server';
 import { authResultSchema, loginInput, meSchema, okSchema, registerInput, sessionStateSchema } from '@spherecast/shared';
 import { z } from 'zod';
-import { protectedProcedure, publicProcedure, router } from '../api/trpc.ts';
+import { protectedProcedure, publicProcedure, router } from '../../core/trpc.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
-import { createSession, revokeSession, SESSION_COOKIE } from './sessions.ts';
-import { meSelect } from './user-select.ts';
+import { createSession, revokeSession, SESSION_COOKIE } from '../../core/sessions.ts';
+import { meSelect } from '../../core/user-select.ts';
 
 export const authRouter = router({
   register: publicProcedure

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { testDatabaseKinds } from '../test-support/databases.ts';
-import { startTestOrigin, type TestOrigin } from '../test-support/test-origin.ts';
+import { testDatabaseKinds } from '../../test-support/databases.ts';
+import { startTestOrigin, type TestOrigin } from '../../test-support/test-origin.ts';
 
 for (const kind of await testDatabaseKinds()) {
   describe(`auth (${kind})`, () => {

@@ -3,22 +3,19 @@ import {
   contentDetailSchema,
   contentSummarySchema,
   contentUpdateInput,
-  finalizeInput,
   idInput,
   idSchema,
   okSchema,
   pageOf,
   pageInput,
-  stagedFilesSchema,
   type Location,
 } from '@spherecast/shared';
 
-import { notFound } from '../api/errors.ts';
-import { creatorProcedure, protectedProcedure, publicProcedure, router, type Context } from '../api/trpc.ts';
-import { canView, requireEditableContent } from './access.ts';
-import { contentDetailSelect, contentSummarySelect, toDetail, toSummary, VIEWABLE_STATUSES, type ContentDetailRow } from './content-view.ts';
-import { decodeDateCursor, pageOfRows } from './cursor.ts';
-import { finalizeUpload } from './finalize.ts';
+import { notFound } from '../../core/errors.ts';
+import { creatorProcedure, protectedProcedure, publicProcedure } from '../../core/trpc.ts';
+import { canView, requireEditableContent } from '../../core/access.ts';
+import { contentDetailFor, contentDetailSelect, contentSummarySelect, toSummary, VIEWABLE_STATUSES } from '../../core/content-view.ts';
+import { decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
 
 function locationColumns(location: Location | null | undefined) {
   if (location === undefined) return {};
@@ -29,20 +26,10 @@ function locationColumns(location: Location | null | undefined) {
   };
 }
 
-/** The detail view of a content as the caller sees it: with their own like and rating. */
-async function detailFor(ctx: Context, row: ContentDetailRow) {
-  const [like, rating] = ctx.user
-    ? await Promise.all([
-        ctx.prisma.like.findUnique({ where: { userId_contentId: { userId: ctx.user.id, contentId: row.id } }, select: { userId: true } }),
-        ctx.prisma.rating.findUnique({ where: { userId_contentId: { userId: ctx.user.id, contentId: row.id } }, select: { score: true } }),
-      ])
-    : [null, null];
-  return toDetail(row, { baseUrl: ctx.baseUrl, trackerUrl: ctx.trackerUrl, likedByMe: like !== null, myRating: rating?.score ?? null });
-}
-
 const pagedSummaries = pageOf(contentSummarySchema);
 
-export const contentRouter = router({
+/** Content CRUD; the edge adds the media domain's upload and finalize procedures under the same `content.` names. */
+export const contentProcedures = {
   create: creatorProcedure
     .meta({ openapi: { method: 'POST', path: '/content', tags: ['content'], summary: 'Create a content (a draft until finalized)', protect: true } })
     .input(contentCreateInput)
@@ -63,7 +50,7 @@ export const contentRouter = router({
         select: contentDetailSelect,
       });
       ctx.searchCache.invalidate();
-      return detailFor(ctx, row);
+      return contentDetailFor(ctx, row);
     }),
 
   get: publicProcedure
@@ -73,7 +60,7 @@ export const contentRouter = router({
     .query(async ({ ctx, input }) => {
       const row = await ctx.prisma.content.findUnique({ where: { id: input.id }, select: contentDetailSelect });
       if (!row || !canView(ctx.user, row)) throw notFound('That content');
-      return detailFor(ctx, row);
+      return contentDetailFor(ctx, row);
     }),
 
   update: protectedProcedure
@@ -89,7 +76,7 @@ export const contentRouter = router({
         select: contentDetailSelect,
       });
       ctx.searchCache.invalidate();
-      return detailFor(ctx, row);
+      return contentDetailFor(ctx, row);
     }),
 
   delete: protectedProcedure
@@ -125,38 +112,4 @@ export const contentRouter = router({
       return { items: page.map((row) => toSummary(row, ctx.baseUrl)), nextCursor };
     }),
 
-  uploads: protectedProcedure
-    .meta({ openapi: { method: 'GET', path: '/content/{id}/uploads', tags: ['media'], summary: 'Files staged so far (for resumable publishing)', protect: true } })
-    .input(idInput)
-    .output(stagedFilesSchema)
-    .query(async ({ ctx, input }) => {
-      await requireEditableContent(ctx.prisma, ctx.user, input.id);
-      const files = await ctx.prisma.upload.findMany({
-        where: { contentId: input.id, status: 'staged' },
-        select: { path: true, size: true, sha256: true },
-        orderBy: { path: 'asc' },
-      });
-      return { files: files.map((file) => ({ ...file, size: Number(file.size) })) };
-    }),
-
-  finalize: protectedProcedure
-    .meta({ openapi: { method: 'POST', path: '/content/{id}/finalize', tags: ['media'], summary: 'Validate the uploaded ladder and publish it', protect: true } })
-    .input(finalizeInput)
-    .output(contentDetailSchema)
-    .mutation(async ({ ctx, input }) => {
-      await requireEditableContent(ctx.prisma, ctx.user, input.id);
-      const existing = await ctx.prisma.content.findUniqueOrThrow({ where: { id: input.id }, select: { kind: true, publishedPath: true } });
-      await finalizeUpload(ctx, {
-        contentId: input.id,
-        kind: existing.kind,
-        master: input.master,
-        poster: input.poster,
-        durationSeconds: input.durationSeconds,
-        previousPublishedPath: existing.publishedPath,
-      });
-      ctx.searchCache.invalidate();
-      const row = await ctx.prisma.content.findUniqueOrThrow({ where: { id: input.id }, select: contentDetailSelect });
-      return detailFor(ctx, row);
-    }),
-});
-
+};

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { testDatabaseKinds } from '../test-support/databases.ts';
-import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
+import { testDatabaseKinds } from '../../test-support/databases.ts';
+import { startTestOrigin, type TestOrigin, type TestUser } from '../../test-support/test-origin.ts';
 
 for (const kind of await testDatabaseKinds()) {
   describe(`content (${kind})`, () => {
@@ -167,7 +167,7 @@ describe('tracker URL handed to players', () => {
         // fetch() may not set Host; a headset on the LAN does, so send it with node:http.
         const body = await new Promise<string>((resolve, reject) => {
           http
-            .get({ host: '127.0.0.1', port, path: `/api/content/${content.id}`, headers: { host: `${host}:${port}` } }, (response) => {
+            .get({ host: '127.0.0.1', port, path: `/api/streaming/${content.id}`, headers: { host: `${host}:${port}` } }, (response) => {
               let text = '';
               response.setEncoding('utf8');
               response.on('data', (chunk: string) => (text += chunk));
@@ -175,7 +175,7 @@ describe('tracker URL handed to players', () => {
             })
             .on('error', reject);
         });
-        const detail = JSON.parse(body) as { trackerUrl: string; masterUrl: string };
+        const detail = JSON.parse(body) as { trackerUrl: string; masterUrl: string }; // the playback payload
         assert.equal(detail.trackerUrl, `ws://${host}:8123`);
         assert.equal(detail.masterUrl, `http://${host}:${port}/media/${content.id}/v1/master.m3u8`);
       }

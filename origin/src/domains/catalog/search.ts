@@ -1,9 +1,9 @@
 import { searchInput, searchPageSchema, type ContentSummary } from '@spherecast/shared';
 import type { z } from 'zod';
-import { publicProcedure } from '../api/trpc.ts';
-import { Prisma, type PrismaClient } from '../db/database.ts';
-import { toSummary, type ContentSummaryRow } from './content-view.ts';
-import { decodeDateCursor, decodeNumberCursor, encodeCursor } from './cursor.ts';
+import { publicProcedure } from '../../core/trpc.ts';
+import { Prisma, type PrismaClient } from '../../db/database.ts';
+import { toSummary, type ContentSummaryRow } from '../../core/content-view.ts';
+import { decodeDateCursor, decodeNumberCursor, encodeCursor } from '../../core/pagination.ts';
 
 type SearchQuery = z.output<typeof searchInput>;
 type Sort = 'relevance' | 'popular' | 'newest';
@@ -51,8 +51,6 @@ function distanceSql(latitude: number, longitude: number): Prisma.Sql {
  * Full-text search over published public content: one SQL statement that filters, ranks and
  * pages (keyset cursors, stable under inserts), returning every column a result card needs.
  */
-export type SearchPage = Awaited<ReturnType<typeof searchContent>>;
-
 export async function searchContent(prisma: PrismaClient, query: SearchQuery, baseUrl: string) {
   const text = query.q && query.q.length > 0 ? query.q : null;
   const sort: Sort = query.sort ?? (text ? 'relevance' : 'popular');

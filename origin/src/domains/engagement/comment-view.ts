@@ -1,6 +1,6 @@
 import type { CommentItem, CommentThread } from '@spherecast/shared';
-import { ownerSelect } from '../auth/user-select.ts';
-import type { Prisma } from '../db/database.ts';
+import { ownerSelect } from '../../core/user-select.ts';
+import type { Prisma } from '../../db/database.ts';
 
 /** Replies shown under each top-level comment in a page; the rest come from `replies`. */
 export const REPLIES_PREVIEW = 20;

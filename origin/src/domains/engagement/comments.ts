@@ -1,10 +1,10 @@
 import { commentCreateInput, commentSchema, commentsInput, commentThreadSchema, commentUpdateInput, idInput, idSchema, okSchema, pageInput, pageOf } from '@spherecast/shared';
-import { badRequest, forbidden, notFound } from '../api/errors.ts';
-import { protectedProcedure, publicProcedure } from '../api/trpc.ts';
-import { canView, requireViewableContent } from '../catalog/access.ts';
-import { decodeDateCursor, pageOfRows } from '../catalog/cursor.ts';
+import { badRequest, forbidden, notFound } from '../../core/errors.ts';
+import { protectedProcedure, publicProcedure } from '../../core/trpc.ts';
+import { canView, requireViewableContent } from '../../core/access.ts';
+import { decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
 import { commentSelect, threadSelect, toComment, toThread } from './comment-view.ts';
-import { changeCounters, withContentLocked } from './popularity.ts';
+import { changeCounters, withContentLocked } from '../../core/counters.ts';
 
 const byDate = (row: { createdAt: Date; id: string }) => ({ at: row.createdAt, id: row.id });
 

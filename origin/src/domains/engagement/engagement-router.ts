@@ -1,4 +1,4 @@
-import { router } from '../api/trpc.ts';
+import { router } from '../../core/trpc.ts';
 import { commentProcedures } from './comments.ts';
 import { likeProcedures } from './likes.ts';
 import { ratingProcedures } from './ratings.ts';

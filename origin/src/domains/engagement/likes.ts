@@ -1,11 +1,11 @@
 import { contentSummarySchema, idInput, likeStateSchema, pageInput, pageOf, type LikeState } from '@spherecast/shared';
-import { notFound } from '../api/errors.ts';
-import { protectedProcedure } from '../api/trpc.ts';
-import { requireViewableContent } from '../catalog/access.ts';
-import { contentSummarySelect, toSummary, VIEWABLE_STATUSES } from '../catalog/content-view.ts';
-import type { PrismaClient } from '../db/database.ts';
-import { decodeDateCursor, pageOfRows } from '../catalog/cursor.ts';
-import { changeCounters, COUNTER_TRANSACTION } from './popularity.ts';
+import { notFound } from '../../core/errors.ts';
+import { protectedProcedure } from '../../core/trpc.ts';
+import { requireViewableContent } from '../../core/access.ts';
+import { contentSummarySelect, toSummary, VIEWABLE_STATUSES } from '../../core/content-view.ts';
+import type { PrismaClient } from '../../db/database.ts';
+import { decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
+import { changeCounters, COUNTER_TRANSACTION } from '../../core/counters.ts';
 
 async function likeState(prisma: PrismaClient, userId: string, contentId: string): Promise<LikeState> {
   const [content, like] = await Promise.all([

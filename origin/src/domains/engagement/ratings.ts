@@ -1,9 +1,9 @@
 import { idInput, ratingInput, ratingStateSchema, type RatingState } from '@spherecast/shared';
-import { notFound } from '../api/errors.ts';
-import { protectedProcedure } from '../api/trpc.ts';
-import { requireViewableContent } from '../catalog/access.ts';
-import type { PrismaClient } from '../db/database.ts';
-import { changeCounters, withContentLocked } from './popularity.ts';
+import { notFound } from '../../core/errors.ts';
+import { protectedProcedure } from '../../core/trpc.ts';
+import { requireViewableContent } from '../../core/access.ts';
+import type { PrismaClient } from '../../db/database.ts';
+import { changeCounters, withContentLocked } from '../../core/counters.ts';
 
 async function ratingState(prisma: PrismaClient, userId: string, contentId: string): Promise<RatingState> {
   const [content, rating] = await Promise.all([

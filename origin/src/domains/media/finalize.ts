@@ -1,7 +1,7 @@
-import { badRequest } from '../api/errors.ts';
-import type { OriginServices } from '../services.ts';
-import { mediaPlaylistFiles, PlaylistError, readMasterPlaylist, resolvePlaylistUri, type VariantStream } from '../media/playlist.ts';
-import { hashesFileFor, masterFolder } from './content-view.ts';
+import { badRequest } from '../../core/errors.ts';
+import type { OriginServices } from '../../core/services.ts';
+import { mediaPlaylistFiles, PlaylistError, readMasterPlaylist, resolvePlaylistUri, type VariantStream } from './playlist.ts';
+import { hashesFileFor, masterFolder } from '../../core/content-view.ts';
 
 const IMAGE_FILE = /\.(jpe?g|png|webp)$/i;
 

@@ -4,9 +4,9 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { testDatabaseKinds } from '../test-support/databases.ts';
-import { makeTinyLadder, uploadLadder } from '../test-support/hls-fixture.ts';
-import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
+import { testDatabaseKinds } from '../../test-support/databases.ts';
+import { makeTinyLadder, uploadLadder } from '../../test-support/hls-fixture.ts';
+import { startTestOrigin, type TestOrigin, type TestUser } from '../../test-support/test-origin.ts';
 
 const ladderDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-ladder-'));
 const ladderFiles = await makeTinyLadder(ladderDir);
@@ -95,7 +95,9 @@ for (const kind of await testDatabaseKinds()) {
       assert.deepEqual(finalize.body.renditions.map((r: { width: number }) => r.width), [256, 128]);
       const detail = await t.http('GET', `/api/content/${contentId}`);
       assert.equal(detail.status, 200);
-      const masterUrl: string = detail.body.masterUrl;
+      assert.equal(detail.body.masterUrl, undefined, 'playback URLs come from the playback payload only');
+      const playback = await t.http('GET', `/api/streaming/${contentId}`);
+      const masterUrl: string = playback.body.masterUrl;
       assert.match(masterUrl, new RegExp(`/media/${contentId}/[0-9a-f-]{36}/master\\.m3u8$`));
       const master = await fetch(masterUrl);
       assert.equal(master.status, 200);
@@ -106,7 +108,7 @@ for (const kind of await testDatabaseKinds()) {
     });
 
     test('segments are served as immutable video/iso.segment with Range support; init as video/mp4', async () => {
-      const detail = await t.http('GET', `/api/content/${contentId}`);
+      const detail = await t.http('GET', `/api/streaming/${contentId}`);
       const base = (detail.body.masterUrl as string).replace(/master\.m3u8$/, '');
       const segment = await fetch(`${base}256x128/seg_000.m4s`);
       assert.equal(segment.status, 200);
@@ -125,7 +127,7 @@ for (const kind of await testDatabaseKinds()) {
     });
 
     test('the published ladder carries SHA-256 of every segment for P2P validation', async () => {
-      const detail = await t.http('GET', `/api/content/${contentId}`);
+      const detail = await t.http('GET', `/api/streaming/${contentId}`);
       assert.equal(detail.body.segmentHashesUrl, (detail.body.masterUrl as string).replace(/master\.m3u8$/, 'hashes.json'));
       const hashes = (await (await fetch(detail.body.segmentHashesUrl)).json()) as Record<string, string>;
       const expected = createHash('sha256').update(await readFile(path.join(ladderDir, '128x64/seg_001.m4s'))).digest('hex');
@@ -134,17 +136,18 @@ for (const kind of await testDatabaseKinds()) {
     });
 
     test('re-publishing creates a new version folder and keeps the previous one for players mid-stream', async () => {
-      const before = (await t.http('GET', `/api/content/${contentId}`)).body.masterUrl as string;
+      const before = (await t.http('GET', `/api/streaming/${contentId}`)).body.masterUrl as string;
       await uploadLadder(t.url, creator.token, contentId, ladderDir, ladderFiles);
       const again = await t.http('POST', `/api/content/${contentId}/finalize`, { token: creator.token, body: {} });
       assert.equal(again.status, 200);
-      assert.notEqual(again.body.masterUrl, before);
+      const after = (await t.http('GET', `/api/streaming/${contentId}`)).body.masterUrl as string;
+      assert.notEqual(after, before);
       assert.equal((await fetch(before)).status, 200);
-      assert.equal((await fetch(again.body.masterUrl)).status, 200);
+      assert.equal((await fetch(after)).status, 200);
     });
 
     test('deleting the content removes its media', async () => {
-      const { masterUrl } = (await t.http('GET', `/api/content/${contentId}`)).body;
+      const { masterUrl } = (await t.http('GET', `/api/streaming/${contentId}`)).body;
       assert.equal((await t.http('DELETE', `/api/content/${contentId}`, { token: stranger.token })).status, 403);
       assert.equal((await t.http('DELETE', `/api/content/${contentId}`, { token: creator.token })).status, 200);
       assert.equal((await fetch(masterUrl)).status, 404);

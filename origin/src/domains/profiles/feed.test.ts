@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { readyContent } from '../test-support/content-fixtures.ts';
-import { testDatabaseKinds } from '../test-support/databases.ts';
-import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
+import { readyContent } from '../../test-support/content-fixtures.ts';
+import { testDatabaseKinds } from '../../test-support/databases.ts';
+import { startTestOrigin, type TestOrigin, type TestUser } from '../../test-support/test-origin.ts';
 
 const DAY = 86_400_000;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY);

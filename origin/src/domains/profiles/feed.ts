@@ -1,7 +1,7 @@
 import { contentSummarySchema, pageInput, pageOf } from '@spherecast/shared';
-import { protectedProcedure } from '../api/trpc.ts';
-import { contentSummarySelect, toSummary } from '../catalog/content-view.ts';
-import { decodeDateCursor, pageOfRows } from '../catalog/cursor.ts';
+import { protectedProcedure } from '../../core/trpc.ts';
+import { contentSummarySelect, toSummary } from '../../core/content-view.ts';
+import { decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
 
 /** Public, ready content of the creators the caller follows, newest published first. */
 export const feedProcedure = protectedProcedure

@@ -1,9 +1,9 @@
 import { followListItemSchema, followStateSchema, pageOf, usernameInput, usernamePageInput } from '@spherecast/shared';
-import { badRequest, notFound } from '../api/errors.ts';
-import { protectedProcedure, publicProcedure } from '../api/trpc.ts';
-import { publicUserSelect } from '../auth/user-select.ts';
-import type { PrismaClient } from '../db/database.ts';
-import { decodeDateCursor, pageOfRows } from '../catalog/cursor.ts';
+import { badRequest, notFound } from '../../core/errors.ts';
+import { protectedProcedure, publicProcedure } from '../../core/trpc.ts';
+import { publicUserSelect } from '../../core/user-select.ts';
+import type { PrismaClient } from '../../db/database.ts';
+import { decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
 
 export async function requireUserId(prisma: PrismaClient, username: string): Promise<string> {
   const user = await prisma.user.findUnique({ where: { username }, select: { id: true } });

@@ -1,9 +1,9 @@
 import { profileSchema, profileUpdateInput, usernameInput, type Profile } from '@spherecast/shared';
 import { TRPCError } from '@trpc/server';
-import { notFound } from '../api/errors.ts';
-import { protectedProcedure, publicProcedure, router } from '../api/trpc.ts';
-import { publicUserSelect } from '../auth/user-select.ts';
-import type { Prisma, PrismaClient } from '../db/database.ts';
+import { notFound } from '../../core/errors.ts';
+import { protectedProcedure, publicProcedure, router } from '../../core/trpc.ts';
+import { publicUserSelect } from '../../core/user-select.ts';
+import type { Prisma, PrismaClient } from '../../db/database.ts';
 import { feedProcedure } from './feed.ts';
 import { followProcedures } from './follows.ts';
 

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../db/database.ts';
+import type { PrismaClient } from '../../db/database.ts';
 
 /** What one content the user engaged with says about their taste. */
 export interface Signal {

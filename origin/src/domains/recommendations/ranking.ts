@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient } from '../db/database.ts';
+import { Prisma, type PrismaClient } from '../../db/database.ts';
 import type { PreferenceProfile, Signal } from './preference-profile.ts';
 
 /** A genre match counts like one fully matching tag. */

@@ -1,7 +1,7 @@
 import { recommendationsInput, recommendationsSchema, type Recommendation } from '@spherecast/shared';
-import { publicProcedure, router } from '../api/trpc.ts';
-import { contentSummarySelect, toSummary } from '../catalog/content-view.ts';
-import type { PrismaClient } from '../db/database.ts';
+import { publicProcedure, router } from '../../core/trpc.ts';
+import { contentSummarySelect, toSummary } from '../../core/content-view.ts';
+import type { PrismaClient } from '../../db/database.ts';
 import { buildProfile, loadSignals, type PreferenceProfile, type Signal } from './preference-profile.ts';
 import { bestReason, personalPicks, popularPicks, type RankedId } from './ranking.ts';
 

@@ -1,6 +1,6 @@
 import { heartbeatInput, heartbeatResultSchema } from '@spherecast/shared';
-import { forbidden, notFound } from '../api/errors.ts';
-import { publicProcedure } from '../api/trpc.ts';
+import { forbidden, notFound } from '../../core/errors.ts';
+import { publicProcedure } from '../../core/trpc.ts';
 
 /** A session counts as watched once the position reaches this share of the duration. */
 export const COMPLETED_FRACTION = 0.95;

@@ -1,8 +1,8 @@
 import { historyItemSchema, pageInput, pageOf, type HistoryItem } from '@spherecast/shared';
-import { protectedProcedure } from '../api/trpc.ts';
-import { contentSummarySelect, toSummary } from '../catalog/content-view.ts';
-import { Prisma } from '../db/database.ts';
-import { decodeDateCursor, pageOfRows } from '../catalog/cursor.ts';
+import { protectedProcedure } from '../../core/trpc.ts';
+import { contentSummarySelect, toSummary } from '../../core/content-view.ts';
+import { Prisma } from '../../db/database.ts';
+import { decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
 
 interface LatestSession {
   id: string;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { readyContent, tickingClock } from '../test-support/content-fixtures.ts';
-import { testDatabaseKinds } from '../test-support/databases.ts';
-import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
+import { readyContent, tickingClock } from '../../test-support/content-fixtures.ts';
+import { testDatabaseKinds } from '../../test-support/databases.ts';
+import { startTestOrigin, type TestOrigin, type TestUser } from '../../test-support/test-origin.ts';
 
 const UNKNOWN_ID = '0190a000-0000-7000-8000-000000000000';
 

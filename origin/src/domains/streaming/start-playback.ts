@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { idInput, playbackSessionSchema, type Projection } from '@spherecast/shared';
+import { idInput, playbackSchema } from '@spherecast/shared';
 import { TRPCError } from '@trpc/server';
-import { notFound } from '../api/errors.ts';
-import { publicProcedure, type Context } from '../api/trpc.ts';
-import { VIEWER_COOKIE } from '../auth/sessions.ts';
-import { canView } from '../catalog/access.ts';
-import { HASHES_FILE, mediaUrl } from '../catalog/content-view.ts';
-import { changeCounters, withContentLocked } from '../engagement/popularity.ts';
+import { notFound } from '../../core/errors.ts';
+import { publicProcedure, type Context } from '../../core/trpc.ts';
+import { VIEWER_COOKIE } from '../../core/sessions.ts';
+import { canView } from '../../core/access.ts';
+import { buildPlayback } from '../../core/playback.ts';
+import { changeCounters, withContentLocked } from '../../core/counters.ts';
 
 /** How long a browser keeps its anonymous viewer id. */
 const VIEWER_COOKIE_MAX_AGE_SECONDS = 365 * 24 * 3600;
@@ -25,21 +25,15 @@ function viewerOf(ctx: Context): { viewer: Viewer; viewerId: string | null } {
   return { viewer: { anonymousId: viewerId }, viewerId };
 }
 
-/** hashes.json sits beside the master playlist (see finalize.ts). */
-function hashesUrl(baseUrl: string, publishedPath: string, masterFile: string): string | null {
-  const masterDir = masterFile.includes('/') ? masterFile.slice(0, masterFile.lastIndexOf('/') + 1) : '';
-  return mediaUrl(baseUrl, publishedPath, `${masterDir}${HASHES_FILE}`);
-}
-
 /**
  * Start or resume: the caller's latest unfinished session for this content is picked up again at
  * its last position; otherwise a new session starts and counts one view. Both happen under the
  * content lock, so a player that asks twice at once does not count two views.
  */
-export const playbackProcedure = publicProcedure
+export const startPlaybackProcedure = publicProcedure
   .meta({ openapi: { method: 'GET', path: '/streaming/{id}', tags: ['streaming'], summary: 'Start or resume watching: the master URL and where to seek to' } })
   .input(idInput)
-  .output(playbackSessionSchema)
+  .output(playbackSchema)
   .query(async ({ ctx, input }) => {
     const content = await ctx.prisma.content.findUnique({
       where: { id: input.id },
@@ -67,17 +61,9 @@ export const playbackProcedure = publicProcedure
       return { ...created, resumed: false };
     });
     if (!session) throw notFound('That content');
-    const video = content.kind === 'video';
-    return {
-      sessionId: session.id,
-      contentId: input.id,
-      masterUrl: mediaUrl(ctx.baseUrl, publishedPath, masterFile) ?? '',
-      projection: content.projection as Projection,
-      durationSeconds: content.durationSeconds,
-      trackerUrl: video ? ctx.trackerUrl : null,
-      segmentHashesUrl: video ? hashesUrl(ctx.baseUrl, publishedPath, masterFile) : null,
-      resumePositionSeconds: session.lastPositionSeconds,
-      resumed: session.resumed,
-      viewerId,
-    };
+    return buildPlayback(
+      ctx,
+      { id: input.id, kind: content.kind, projection: content.projection, durationSeconds: content.durationSeconds, publishedPath, masterFile },
+      { id: session.id, resumePositionSeconds: session.lastPositionSeconds, resumed: session.resumed, viewerId },
+    );
   });

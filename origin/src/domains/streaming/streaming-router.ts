@@ -1,11 +1,11 @@
-import { router } from '../api/trpc.ts';
+import { router } from '../../core/trpc.ts';
 import { heartbeatProcedure } from './heartbeat.ts';
 import { historyProcedure } from './history.ts';
-import { playbackProcedure } from './playback.ts';
+import { startPlaybackProcedure } from './start-playback.ts';
 
 /** Viewing sessions: start or resume, position heartbeats, and the watch history built from them. */
 export const streamingRouter = router({
-  start: playbackProcedure,
+  start: startPlaybackProcedure,
   heartbeat: heartbeatProcedure,
   history: historyProcedure,
 });
