@@ -1,4 +1,5 @@
 import { lazy, Suspense } from 'react';
+import { AnnouncementsProvider } from './announcements/announcements.tsx';
 import { SessionProvider } from './auth/session.tsx';
 import { Layout } from './layout.tsx';
 import { useRoute, type Route } from './router.tsx';
@@ -55,9 +56,11 @@ export function App() {
   const route = useRoute();
   return (
     <SessionProvider>
-      <Layout wide={route.name === 'watch'}>
-        <Page route={route} />
-      </Layout>
+      <AnnouncementsProvider>
+        <Layout wide={route.name === 'watch'}>
+          <Page route={route} />
+        </Layout>
+      </AnnouncementsProvider>
     </SessionProvider>
   );
 }

@@ -1,4 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { AnnouncementBanner } from './announcements/announcements.tsx';
 import { useSession } from './auth/session.tsx';
 import { Link, navigate, useLocationHref } from './router.tsx';
 
@@ -87,7 +88,10 @@ export function Layout({ children, wide }: { children: ReactNode; wide: boolean 
         <SearchBox />
         <AccountMenu />
       </header>
-      <main className={wide ? 'main main-wide' : 'main'}>{children}</main>
+      <main className={wide ? 'main main-wide' : 'main'}>
+        <AnnouncementBanner />
+        {children}
+      </main>
       <footer className="footer muted">Spherecast — 360° video, shared between viewers.</footer>
     </div>
   );

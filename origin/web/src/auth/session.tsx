@@ -7,9 +7,9 @@ export type Me = NonNullable<RouterOutputs['auth']['session']['user']>;
 type Session = {
   /** undefined while the first check runs, null when signed out. */
   me: Me | null | undefined;
-  signIn(input: LoginInput): Promise<void>;
-  register(input: RegisterInput): Promise<void>;
-  signOut(): Promise<void>;
+  signIn: (input: LoginInput) => Promise<void>;
+  register: (input: RegisterInput) => Promise<void>;
+  signOut: () => Promise<void>;
 };
 
 const SessionContext = createContext<Session | null>(null);

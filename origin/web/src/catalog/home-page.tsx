@@ -1,47 +1,9 @@
-import { useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { Link } from '../router.tsx';
 import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
 import { useAsync, type AsyncState } from '../ui/use-async.ts';
 import { CardGrid, ContentCard, type CardContent } from './content-card.tsx';
-
-const DISMISSED_KEY = 'spherecast.dismissedAnnouncements';
-
-function Announcements() {
-  const state = useAsync(() => api.announcements.active.query(), []);
-  const [dismissed, setDismissed] = useState<string[]>(() => {
-    try {
-      return JSON.parse(localStorage.getItem(DISMISSED_KEY) ?? '[]') as string[];
-    } catch {
-      return [];
-    }
-  });
-  useEffect(() => {
-    try {
-      localStorage.setItem(DISMISSED_KEY, JSON.stringify(dismissed.slice(-50)));
-    } catch {
-      // storage blocked: dismissals last for this page view only
-    }
-  }, [dismissed]);
-  const items = (state.data?.items ?? []).filter((a) => !dismissed.includes(a.id));
-  if (items.length === 0) return null;
-  return (
-    <section className="announcements" aria-label="Announcements">
-      {items.map((a) => (
-        <div key={a.id} className="announcement" role="status">
-          <div>
-            <strong>{a.title}</strong>
-            <p>{a.body}</p>
-          </div>
-          <button type="button" className="icon-button" aria-label={`Dismiss "${a.title}"`} onClick={() => setDismissed((d) => [...d, a.id])}>
-            ×
-          </button>
-        </div>
-      ))}
-    </section>
-  );
-}
 
 function Shelf({ title, more, state, notes }: { title: string; more?: string; state: AsyncState<CardContent[]> & { reload(): void }; notes?: Map<string, string> }) {
   return (
@@ -83,7 +45,6 @@ export function HomePage() {
 
   return (
     <div className="home">
-      <Announcements />
       {/* Without a history the origin recommends what is popular, which the Popular shelf already shows. */}
       {recommended.data && recommended.data.basis === 'personal' && recommended.data.items.length > 0 ? (
         <Shelf title="Recommended for you" state={recommendedItems} notes={notes} />

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { attachLookControls, requestDeviceOrientationPermission, SphereRenderer, type SphereSource } from '@spherecast/shared/renderer';
 import type { Projection } from '@spherecast/shared';
+import { StageAnnouncement, useAnnouncements } from '../announcements/announcements.tsx';
 
 type Props = {
   /** The element to draw: the player's <video>, or a loaded <img> for photos. */
@@ -8,8 +9,10 @@ type Props = {
   projection: Projection;
   /** Receives the renderer once created (for recentre, lookAt). */
   onRenderer?: (renderer: SphereRenderer | null) => void;
-  /** Overlays drawn over the picture (controls, stats). */
+  /** Overlays drawn over the picture (stats, spinners, messages). */
   children?: ReactNode;
+  /** Controls along the bottom edge; announcements stack above them, never over them. */
+  controls?: ReactNode;
   stageRef?: RefObject<HTMLDivElement | null>;
 };
 
@@ -17,7 +20,7 @@ type Props = {
  * The 360° view: a canvas with a SphereRenderer, drag/touch/wheel/keyboard look controls,
  * device orientation on phones and "Enter VR" when the browser offers WebXR.
  */
-export function SphereStage({ source, projection, onRenderer, children, stageRef }: Props) {
+export function SphereStage({ source, projection, onRenderer, children, controls, stageRef }: Props) {
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const [renderer, setRenderer] = useState<SphereRenderer | null>(null);
   const [vr, setVr] = useState<{ supported: boolean; presenting: boolean; error: string | null }>({ supported: false, presenting: false, error: null });
@@ -64,6 +67,21 @@ export function SphereStage({ source, projection, onRenderer, children, stageRef
     renderer?.setSource(source);
   }, [renderer, source]);
 
+  // In a headset the page is out of sight: the newest announcement goes on the renderer's XR panel,
+  // and dismissing it there (select) dismisses it here.
+  const { items: announcements, dismiss } = useAnnouncements();
+  const newest = announcements[0];
+  useEffect(() => {
+    if (!renderer) return;
+    renderer.setAnnouncement(newest ? { id: newest.id, title: newest.title, body: newest.body } : null);
+  }, [renderer, newest]);
+  useEffect(() => {
+    if (!renderer) return;
+    const onDismiss = ({ id }: { id: string }): void => dismiss(id);
+    renderer.on('announcementdismiss', onDismiss);
+    return () => renderer.off('announcementdismiss', onDismiss);
+  }, [renderer, dismiss]);
+
   const enterVr = (): void => {
     if (!renderer) return;
     if (renderer.xr.presenting) {
@@ -93,6 +111,10 @@ export function SphereStage({ source, projection, onRenderer, children, stageRef
         </button>
       ) : null}
       {children}
+      <div className="stage-bottom">
+        <StageAnnouncement />
+        {controls}
+      </div>
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState, type RefObject } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { PlayerLevel, PlayerLevelState } from '@spherecast/shared/player';
 import { formatDuration } from '@spherecast/shared/format';
 import { FullscreenIcon, PauseIcon, PlayIcon, RecenterIcon, VolumeIcon } from '../ui/icons.tsx';
@@ -83,7 +83,6 @@ export function VideoControls({ video, levels, level, onLevel, onRecenter, stage
   };
 
   const shown = seeking ?? media.currentTime;
-  const autoLabel = level.auto && level.level ? `Auto (${level.level.label})` : 'Auto';
 
   return (
     <div className="controls" onPointerDown={(e) => e.stopPropagation()}>
@@ -127,34 +126,84 @@ export function VideoControls({ video, levels, level, onLevel, onRecenter, stage
             video.muted = video.volume === 0;
           }}
         />
-        <span className="time" aria-label="Position">
+        <span className="time" aria-label="Position" data-testid="time">
           {formatDuration(shown)} / {formatDuration(media.duration)}
         </span>
         <span className="spacer" />
         <button type="button" className="icon-button" onClick={onRecenter} title="Look straight ahead" aria-label="Recentre view">
           <RecenterIcon />
         </button>
-        {levels.length > 1 ? (
-          <label className="quality">
-            <span className="visually-hidden">Quality</span>
-            <select
-              value={level.auto ? 'auto' : String(level.index)}
-              onChange={(e) => onLevel(e.target.value === 'auto' ? 'auto' : Number(e.target.value))}
-              data-testid="quality"
-            >
-              <option value="auto">{autoLabel}</option>
-              {[...levels].reverse().map((l) => (
-                <option key={l.index} value={l.index}>
-                  {l.label}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : null}
-        <button type="button" className="icon-button" onClick={toggleFullscreen} aria-label={fullscreen ? 'Exit full screen' : 'Full screen'}>
+        {levels.length > 1 ? <QualityMenu levels={levels} level={level} onLevel={onLevel} /> : null}
+        <button type="button" className="icon-button" onClick={toggleFullscreen} aria-label={fullscreen ? 'Exit full screen' : 'Full screen'} data-testid="fullscreen">
           <FullscreenIcon exit={fullscreen} />
         </button>
       </div>
+    </div>
+  );
+}
+
+/**
+ * Quality as a menu of the page's own (a native <select> popup is drawn by the browser, which on
+ * phones may place it off the edge of the stage). It opens upward from the controls, aligned to
+ * the button's right edge, and scrolls when the stage is short.
+ */
+function QualityMenu({ levels, level, onLevel }: Pick<Props, 'levels' | 'level' | 'onLevel'>) {
+  const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement | null>(null);
+  const button = useRef<HTMLButtonElement | null>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    const onPointer = (event: PointerEvent): void => {
+      if (event.target instanceof Node && !root.current?.contains(event.target)) setOpen(false);
+    };
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== 'Escape') return;
+      setOpen(false);
+      button.current?.focus();
+    };
+    document.addEventListener('pointerdown', onPointer);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('pointerdown', onPointer);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [open]);
+
+  const choose = (choice: 'auto' | number): void => {
+    onLevel(choice);
+    setOpen(false);
+    button.current?.focus();
+  };
+  const current = level.auto ? 'Auto' : (level.level?.label ?? 'Auto');
+  const autoLabel = level.auto && level.level ? `Auto (${level.level.label})` : 'Auto';
+
+  return (
+    <div className="quality" ref={root}>
+      <button
+        ref={button}
+        type="button"
+        className="icon-button quality-button"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-label={`Quality: ${level.auto && level.level ? autoLabel : current}`}
+        onClick={() => setOpen((o) => !o)}
+        data-testid="quality"
+      >
+        {current}
+      </button>
+      {open ? (
+        <div className="quality-menu" role="menu" aria-label="Quality" data-testid="quality-menu">
+          <button type="button" role="menuitemradio" aria-checked={level.auto} onClick={() => choose('auto')}>
+            {autoLabel}
+          </button>
+          {[...levels].reverse().map((l) => (
+            <button key={l.index} type="button" role="menuitemradio" aria-checked={!level.auto && level.index === l.index} onClick={() => choose(l.index)}>
+              {l.label}
+            </button>
+          ))}
+        </div>
+      ) : null}
     </div>
   );
 }
