@@ -23,7 +23,7 @@ export function ContentPage({ id }: { id: string }) {
     );
   }
   if (!content) return <Spinner />;
-  const playable = content.masterUrl !== null && (content.status === 'ready' || content.status === 'live');
+  const playable = content.status === 'ready' || content.status === 'live';
 
   return (
     <div className="content-page">

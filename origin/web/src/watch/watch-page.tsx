@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SphereRenderer } from '@spherecast/shared/renderer';
-import { api, errorStatus, type RouterOutputs } from '../api/client.ts';
+import { api, errorStatus } from '../api/client.ts';
 import { ContentHeader, ContentEngagement } from '../engagement/content-engagement.tsx';
 import { Link } from '../router.tsx';
 import { ErrorState, Spinner, EmptyState } from '../ui/states.tsx';
@@ -11,8 +11,6 @@ import { SphereStage } from './sphere-stage.tsx';
 import { usePlayer, type PlayerSource } from './use-player.ts';
 import { VideoControls } from './video-controls.tsx';
 import { PlayIcon } from '../ui/icons.tsx';
-
-type ContentDetail = RouterOutputs['content']['get'];
 
 const HEARTBEAT_MS = 10_000;
 /** Resuming within this many seconds of the end starts over instead. */
@@ -41,16 +39,14 @@ export default function WatchPage({ id, startAt }: { id: string; startAt: number
   if (!content) return <Spinner />;
 
   let stage;
-  if (!content.masterUrl || (content.status !== 'ready' && content.status !== 'live')) {
+  if (content.status !== 'ready' && content.status !== 'live') {
     stage = (
       <div className="stage stage-placeholder">
         <p>{content.status === 'failed' ? 'Processing this upload failed.' : 'This upload is still being processed. Check back soon.'}</p>
       </div>
     );
-  } else if (content.kind === 'photo') {
-    stage = <PhotoStage content={content} />;
   } else {
-    stage = <VideoStage content={content} startAt={startAt} />;
+    stage = <PlaybackStage contentId={content.id} startAt={startAt} />;
   }
 
   return (
@@ -64,69 +60,67 @@ export default function WatchPage({ id, startAt }: { id: string; startAt: number
   );
 }
 
-function PhotoStage({ content }: { content: ContentDetail }) {
+/** Starts watching with one call (the playback payload), then shows the photo or plays the video. */
+function PlaybackStage({ contentId, startAt }: { contentId: string; startAt: number | null }) {
+  const playback = useAsync(() => openSession(contentId), [contentId]);
+  if (playback.status === 'error' && !playback.data) {
+    return (
+      <div className="stage stage-placeholder">
+        <ErrorState error={playback.error} onRetry={playback.reload} title="Could not start playback" />
+      </div>
+    );
+  }
+  if (!playback.data) {
+    return (
+      <div className="stage stage-placeholder">
+        <span className="stage-spinner spinner" role="status" aria-label="Starting playback" />
+      </div>
+    );
+  }
+  return playback.data.kind === 'photo' ? <PhotoStage playback={playback.data} /> : <VideoStage playback={playback.data} startAt={startAt} />;
+}
+
+function PhotoStage({ playback }: { playback: Session }) {
   const [image, setImage] = useState<HTMLImageElement | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
-    if (!content.masterUrl) return;
     const img = new Image();
     img.crossOrigin = 'anonymous';
     img.decoding = 'async';
     img.onload = () => setImage(img);
     img.onerror = () => setFailed(true);
-    img.src = content.masterUrl;
+    img.src = playback.masterUrl;
     return () => {
       img.onload = null;
       img.onerror = null;
     };
-  }, [content.masterUrl]);
+  }, [playback.masterUrl]);
   return (
-    <SphereStage source={image} projection={content.projection}>
+    <SphereStage source={image} projection={playback.projection}>
       {!image && !failed ? <span className="stage-spinner spinner" role="status" aria-label="Loading photo" /> : null}
       {failed ? <div className="stage-message">The photo could not be loaded.</div> : null}
     </SphereStage>
   );
 }
 
-function VideoStage({ content, startAt }: { content: ContentDetail; startAt: number | null }) {
+function VideoStage({ playback, startAt }: { playback: Session; startAt: number | null }) {
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   const stageRef = useRef<HTMLDivElement | null>(null);
   const rendererRef = useRef<SphereRenderer | null>(null);
   const [needsClick, setNeedsClick] = useState(false);
-  const [session, setSession] = useState<Session | null | 'none'>(null);
-
-  // The session says where to resume; if the origin cannot open one, play from the start without resume.
-  useEffect(() => {
-    let live = true;
-    setSession(null);
-    openSession(content.id).then(
-      (s) => live && setSession(s),
-      (error: unknown) => {
-        console.warn('no streaming session; playing without resume', error);
-        if (live) setSession('none');
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [content.id]);
-
-  const source = useMemo<PlayerSource | null>(() => {
-    if (session === null || !content.masterUrl) return null;
-    const s = session === 'none' ? null : session;
-    const masterUrl = s?.masterUrl ?? content.masterUrl;
-    const duration = s?.durationSeconds ?? content.durationSeconds ?? null;
-    let start = startAt ?? s?.resumePositionSeconds ?? 0;
+  const source = useMemo<PlayerSource>(() => {
+    const duration = playback.durationSeconds;
+    let start = startAt ?? playback.resumePositionSeconds;
     if (duration !== null && start > duration - RESUME_END_MARGIN_S) start = 0;
     return {
-      masterUrl,
-      trackerUrl: s?.trackerUrl ?? content.trackerUrl,
-      segmentHashesUrl: s?.segmentHashesUrl ?? content.segmentHashesUrl,
+      masterUrl: playback.masterUrl,
+      trackerUrl: playback.trackerUrl,
+      segmentHashesUrl: playback.segmentHashesUrl,
       // Same swarm whichever host name a viewer used to reach the origin.
-      swarmId: new URL(masterUrl, location.href).pathname,
+      swarmId: new URL(playback.masterUrl, location.href).pathname,
       startPosition: start,
     };
-  }, [session, content, startAt]);
+  }, [playback, startAt]);
 
   const { player, stats, levels, level, error, ready } = usePlayer(video, source);
 
@@ -138,14 +132,31 @@ function VideoStage({ content, startAt }: { content: ContentDetail; startAt: num
     });
   }, [ready, video]);
 
-  useHeartbeat(video, session && session !== 'none' ? session.sessionId : null);
+  useHeartbeat(video, playback.sessionId);
 
   const onRenderer = useCallback((r: SphereRenderer | null) => {
     rendererRef.current = r;
   }, []);
 
   return (
-    <SphereStage source={video} projection={session && session !== 'none' ? session.projection : content.projection} onRenderer={onRenderer} stageRef={stageRef}>
+    <SphereStage
+      source={video}
+      projection={playback.projection}
+      onRenderer={onRenderer}
+      stageRef={stageRef}
+      controls={
+        video && ready ? (
+          <VideoControls
+            video={video}
+            levels={levels}
+            level={level}
+            onLevel={(l) => player?.setLevel(l)}
+            onRecenter={() => rendererRef.current?.lookAt(0, 0, { durationMs: 400 })}
+            stageRef={stageRef}
+          />
+        ) : null
+      }
+    >
       <video ref={setVideo} className="stage-video" playsInline crossOrigin="anonymous" preload="auto" data-testid="video" />
       {!ready && !error ? <span className="stage-spinner spinner" role="status" aria-label="Loading video" /> : null}
       {error ? (
@@ -167,16 +178,6 @@ function VideoStage({ content, startAt }: { content: ContentDetail; startAt: num
         </button>
       ) : null}
       <P2pOverlay stats={stats} p2pActive={player?.p2pActive ?? false} />
-      {video && ready ? (
-        <VideoControls
-          video={video}
-          levels={levels}
-          level={level}
-          onLevel={(l) => player?.setLevel(l)}
-          onRecenter={() => rendererRef.current?.lookAt(0, 0, { durationMs: 400 })}
-          stageRef={stageRef}
-        />
-      ) : null}
     </SphereStage>
   );
 }
