@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const roots = ['shared/src', 'origin/src', 'origin/web', 'tracker/src', 'studio/src', 'bench'];
-const skip = new Set(['node_modules', 'dist', 'generated', 'dist-types']);
+const roots = ['shared/src', 'origin/src', 'origin/web', 'tracker/src', 'studio/src', 'bench', 'scripts'];
+const skip = new Set(['node_modules', 'dist', 'generated', 'dist-types', 'fixture']);
 
 function findTests(dir, out) {
   let entries;
