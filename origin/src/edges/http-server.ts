@@ -11,6 +11,8 @@ import { createRequestContext } from './request-context.ts';
 import { appRouter } from './app-router.ts';
 import { mediaRoutes } from './media-routes.ts';
 import type { OriginServices } from '../core/services.ts';
+import { RateLimitedError } from '../core/rate-limit.ts';
+import { jsonNestingDepthExceeds, MAX_JSON_DEPTH, MAX_TRPC_BATCH } from './request-limits.ts';
 
 const JSON_BODY_LIMIT = 1024 * 1024;
 export const PLAYER_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -24,7 +26,7 @@ export async function buildServer(services: OriginServices, options: { ping: () 
     origin: '*',
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type', 'range', 'x-spherecast-viewer', 'trpc-accept'],
-    exposedHeaders: ['content-length', 'content-range', 'accept-ranges'],
+    exposedHeaders: ['content-length', 'content-range', 'accept-ranges', 'retry-after'],
     maxAge: 600,
   });
 
@@ -46,12 +48,49 @@ export async function buildServer(services: OriginServices, options: { ping: () 
     if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, procedure }, 'procedure failed');
   };
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: { router: appRouter, createContext, onError },
+  const tooDeepMessage = `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep. Send flatter data.`;
+  // A refused attempt (sign-in throttle, playback session limit) tells the client when to retry.
+  const responseMeta = ({ errors }: { errors: ReadonlyArray<{ cause?: unknown }> }) => {
+    const limited = errors.map((error) => error.cause).filter((cause) => cause instanceof RateLimitedError);
+    if (limited.length === 0) return {};
+    return { headers: { 'retry-after': String(Math.max(...limited.map((cause) => cause.retryAfterSeconds))) } };
+  };
+
+  await app.register(async (trpc) => {
+    // Every call of a batch is work (and a sign-in attempt): cap it, and say so in the client's words.
+    trpc.addHook('onRequest', async (request, reply) => {
+      const calls = trpcBatchSize(request.url);
+      if (calls > MAX_TRPC_BATCH) {
+        const message = `A batch may hold at most ${MAX_TRPC_BATCH} calls; this one has ${calls}. Send fewer calls per request (httpBatchLink maxItems).`;
+        return reply.code(400).send({ error: { message, code: -32600, data: { code: 'BAD_REQUEST', httpStatus: 400 } } });
+      }
+    });
+    // tRPC's own parser hands the body over as text (and GET inputs arrive in the query): same depth limit.
+    trpc.addHook('preHandler', async (request, reply) => {
+      const text = typeof request.body === 'string' ? request.body : (new URLSearchParams(request.url.split('?', 2)[1] ?? '').get('input') ?? '');
+      if (jsonNestingDepthExceeds(text, MAX_JSON_DEPTH)) {
+        return reply.code(400).send({ error: { message: tooDeepMessage, code: -32600, data: { code: 'BAD_REQUEST', httpStatus: 400 } } });
+      }
+    });
+    await trpc.register(fastifyTRPCPlugin, {
+      prefix: '/trpc',
+      trpcOptions: { router: appRouter, createContext, onError, responseMeta, maxBatchSize: MAX_TRPC_BATCH },
+    });
   });
   await app.register(async (api) => {
-    await api.register(fastifyTRPCOpenApiPlugin, { basePath: '/api', router: appRouter, createContext, onError });
+    // Deeply nested JSON would overflow the stack of whatever walks it: refused before it is parsed,
+    // and Fastify's own parser (with its prototype-poisoning checks) does the rest.
+    const defaultJsonParser = api.getDefaultJsonParser('error', 'ignore');
+    api.removeContentTypeParser('application/json');
+    api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (jsonNestingDepthExceeds(text, MAX_JSON_DEPTH)) {
+        done(Object.assign(new Error(tooDeepMessage), { statusCode: 400 }), undefined);
+        return;
+      }
+      defaultJsonParser(request, text, done);
+    });
+    await api.register(fastifyTRPCOpenApiPlugin, { basePath: '/api', router: appRouter, createContext, onError, responseMeta });
   });
 
   let openApiDocument: unknown;
@@ -77,6 +116,19 @@ export async function buildServer(services: OriginServices, options: { ping: () 
   await app.register(async (media) => mediaRoutes(media, services));
   registerPlayer(app);
   return app;
+}
+
+/** How many procedure calls a /trpc request carries: the comma-separated paths of a batch (?batch=1), else 1. */
+function trpcBatchSize(url: string): number {
+  const [pathname = '', query = ''] = url.split('?', 2);
+  if (!new URLSearchParams(query).has('batch')) return 1;
+  let paths = pathname;
+  try {
+    paths = decodeURIComponent(pathname);
+  } catch {
+    // tRPC answers a malformed path itself.
+  }
+  return paths.split(',').length;
 }
 
 /** The player is a single-page app: known files are served, any other GET gets index.html. */

@@ -20,4 +20,6 @@ export const LIMITS = {
   announcementBodyMax: 4000,
   pageSizeMax: 100,
   mediaPathMax: 512,
+  /** Most calls in one tRPC batch request (a larger batch is a 400). */
+  trpcBatchMax: 50,
 } as const;

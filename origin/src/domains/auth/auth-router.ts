@@ -5,6 +5,8 @@ import { protectedProcedure, publicProcedure, router } from '../../core/trpc.ts'
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, revokeSession, SESSION_COOKIE } from '../../core/sessions.ts';
 import { meSelect } from '../../core/user-select.ts';
+import type { LoginAttempt } from '../../core/login-throttle.ts';
+import { RateLimitedError, tooManyRequests } from '../../core/rate-limit.ts';
 
 export const authRouter = router({
   register: publicProcedure
@@ -40,23 +42,29 @@ export const authRouter = router({
     .input(loginInput)
     .output(authResultSchema)
     .mutation(async ({ ctx, input }) => {
-      const retryAfter = ctx.loginThrottle.retryAfterSeconds(ctx.ip, input.login);
-      if (retryAfter > 0) {
-        throw new TRPCError({
-          code: 'TOO_MANY_REQUESTS',
-          message: `Too many failed sign-ins for this account from your address. Try again in ${Math.ceil(retryAfter / 60)} minute(s), or reset your password.`,
+      // Reserved before anything is awaited, so every call of a tRPC batch and every concurrent
+      // request is counted before any password is checked; only a success takes it back.
+      let attempt: LoginAttempt;
+      try {
+        attempt = ctx.loginThrottle.reserve(ctx.ip, input.login);
+      } catch (error) {
+        if (error instanceof RateLimitedError) throw tooManyRequests(error);
+        throw error;
+      }
+      let found;
+      let ok: boolean;
+      try {
+        found = await ctx.prisma.user.findFirst({
+          where: { OR: [{ username: input.login }, { email: input.login }] },
+          select: { ...meSelect, passwordHash: true },
         });
+        ok = await verifyPassword(found?.passwordHash ?? null, input.password);
+      } catch (error) {
+        attempt.abandoned();
+        throw error;
       }
-      const found = await ctx.prisma.user.findFirst({
-        where: { OR: [{ username: input.login }, { email: input.login }] },
-        select: { ...meSelect, passwordHash: true },
-      });
-      const ok = await verifyPassword(found?.passwordHash ?? null, input.password);
-      if (!found || !ok) {
-        ctx.loginThrottle.recordFailure(ctx.ip, input.login);
-        throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong username, email or password.' });
-      }
-      ctx.loginThrottle.recordSuccess(ctx.ip, input.login);
+      if (!found || !ok) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong username, email or password.' });
+      attempt.succeeded();
       const { passwordHash: _omitted, ...user } = found;
       const session = await createSession(ctx.prisma, user.id, ctx.config.sessionTtlMs, ctx.now());
       ctx.cookies.set(SESSION_COOKIE, session.token, { maxAgeSeconds: ctx.config.sessionTtlMs / 1000 });
