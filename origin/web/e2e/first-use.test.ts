@@ -11,6 +11,19 @@ import { makeTestLadder } from './support/ladder.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 const CLIP_SECONDS = 12;
+const ANNOUNCEMENT = { title: 'Scheduled maintenance', body: 'Uploads pause on Sunday night from 22:00 to 23:00 UTC.' };
+
+type Box = { x: number; y: number; width: number; height: number };
+const overlaps = (a: Box, b: Box): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const inside = (inner: Box, outer: Box): boolean =>
+  inner.x >= outer.x - 0.5 && inner.y >= outer.y - 0.5 && inner.x + inner.width <= outer.x + outer.width + 0.5 && inner.y + inner.height <= outer.y + outer.height + 0.5;
+const show = (b: Box | null): string => (b ? `${Math.round(b.x)},${Math.round(b.y)} ${Math.round(b.width)}x${Math.round(b.height)}` : 'none');
+
+async function box(page: Page, selector: string): Promise<Box> {
+  const found = await page.locator(selector).first().boundingBox();
+  assert.ok(found, `${selector} has no box (not rendered)`);
+  return found;
+}
 
 /**
  * Every failed request of a page and every console error, as sentences for assertions. tRPC batches
@@ -56,6 +69,13 @@ describe('first use', () => {
     const ladder = await makeTestLadder(path.join(stack.workDir, 'ladder-work'), CLIP_SECONDS);
     const creator = await stack.register('lena', 'creator');
     videoId = await stack.publish(creator.token, ladder.dir, { title: 'Lighthouse at dusk', tags: ['coast'], durationSeconds: CLIP_SECONDS });
+    const admin = await stack.registerAdmin('operator');
+    await stack.http(
+      'POST',
+      '/api/announcements',
+      { ...ANNOUNCEMENT, startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString() },
+      admin.token,
+    );
     browser = await launchChromium();
   });
 
@@ -78,6 +98,7 @@ describe('first use', () => {
     // "Sign in" shows once the session check has answered.
     await page.getByRole('link', { name: 'Sign in' }).waitFor();
     await page.getByRole('link', { name: 'Lighthouse at dusk' }).first().waitFor();
+    await page.getByText(ANNOUNCEMENT.title).waitFor();
     await page.waitForLoadState('networkidle');
     // A page whose only call is the session check.
     await page.goto(`${stack.url}/signin`);
@@ -86,4 +107,100 @@ describe('first use', () => {
     await settled();
     assert.deepEqual(problems, []);
   });
+
+  test('an announcement by an admin shows on home, on search and over the watch stage, above the controls; dismissed, it stays gone', async () => {
+    const page = await newPage();
+    const banner = page.getByTestId('announcement').filter({ hasText: ANNOUNCEMENT.title });
+    await page.goto(`${stack.url}/`);
+    await banner.waitFor();
+    assert.ok(await banner.getByText(ANNOUNCEMENT.body).isVisible());
+
+    await page.goto(`${stack.url}/search?q=lighthouse`);
+    await banner.waitFor();
+    await page.getByRole('link', { name: 'Lighthouse at dusk' }).first().waitFor();
+
+    await page.goto(`${stack.url}/watch/${videoId}`);
+    await page.getByTestId('play-toggle').waitFor();
+    const onStage = page.locator('.stage').getByTestId('announcement');
+    await onStage.waitFor();
+    // Over the picture instead of above the page: one announcement on screen, not two.
+    assert.equal(await page.getByTestId('announcement').count(), 1);
+    await page.locator('.stage').hover();
+    const stage = await box(page, '.stage');
+    const overlay = await box(page, '.stage [data-testid="announcement"]');
+    const controls = await box(page, '.controls');
+    assert.ok(inside(overlay, stage), `announcement ${show(overlay)} outside the stage ${show(stage)}`);
+    assert.ok(!overlaps(overlay, controls), `announcement ${show(overlay)} covers the controls ${show(controls)}`);
+    assert.ok(!overlaps(overlay, await box(page, '[data-testid="p2p-stats"]')), 'announcement covers the P2P overlay');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'announcement-watch.png') });
+
+    await onStage.getByRole('button', { name: `Dismiss "${ANNOUNCEMENT.title}"` }).click();
+    await onStage.waitFor({ state: 'detached' });
+    await page.goto(`${stack.url}/`);
+    await page.getByRole('link', { name: 'Lighthouse at dusk' }).first().waitFor();
+    assert.equal(await banner.count(), 0, 'a dismissed announcement came back');
+  });
+
+  for (const width of [360, 390, 412]) {
+    test(`watch page on a ${width} px phone (touch): controls clear of the P2P overlay and the announcement, quality menu on screen, time on one line, full screen reachable`, async () => {
+      const height = 740;
+      const page = await newPage({ viewport: { width, height }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+      await page.goto(`${stack.url}/watch/${videoId}`);
+      await page.getByTestId('play-toggle').waitFor();
+      await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 1, undefined, { timeout: 30_000 });
+      await page.getByTestId('quality').waitFor();
+      const viewport: Box = { x: 0, y: 0, width, height };
+      const shot = path.join(ARTIFACTS, `phone-watch-${width}.png`);
+      await page.screenshot({ path: shot });
+
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(scrollWidth <= width, `the page scrolls sideways: ${scrollWidth} px wide at ${width} px`);
+      const stage = await box(page, '.stage');
+      assert.ok(inside(stage, viewport), `stage ${show(stage)} is not fully on screen`);
+      const p2p = await box(page, '[data-testid="p2p-stats"]');
+      const controls = await box(page, '.controls');
+      assert.ok(!overlaps(controls, p2p), `controls ${show(controls)} overlap the P2P overlay ${show(p2p)} (${shot})`);
+      const announcement = await box(page, '.stage [data-testid="announcement"]');
+      assert.ok(!overlaps(announcement, p2p), `announcement ${show(announcement)} overlaps the P2P overlay ${show(p2p)}`);
+      assert.ok(!overlaps(announcement, controls), `announcement ${show(announcement)} covers the controls ${show(controls)}`);
+
+      const time = await page.getByTestId('time').evaluate((el) => ({ height: el.getBoundingClientRect().height, lineHeight: parseFloat(getComputedStyle(el).lineHeight) }));
+      assert.ok(Number.isFinite(time.lineHeight) && Math.abs(time.height - time.lineHeight) < 1, `time is ${time.height} px tall, one line is ${time.lineHeight} px`);
+
+      const fullscreen = page.getByTestId('fullscreen');
+      assert.ok(await fullscreen.isVisible(), 'full-screen button hidden');
+      const fullscreenBox = await box(page, '[data-testid="fullscreen"]');
+      assert.ok(inside(fullscreenBox, viewport) && inside(fullscreenBox, stage), `full-screen button ${show(fullscreenBox)} is off screen or off the stage`);
+      for (const selector of ['[data-testid="play-toggle"]', '[data-testid="quality"]', '[data-testid="time"]']) {
+        const b = await box(page, selector);
+        assert.ok(inside(b, stage), `${selector} ${show(b)} is outside the stage ${show(stage)}`);
+      }
+
+      await page.getByTestId('quality').tap();
+      const menu = page.getByTestId('quality-menu');
+      await menu.waitFor();
+      const menuBox = await box(page, '[data-testid="quality-menu"]');
+      await page.screenshot({ path: path.join(ARTIFACTS, `phone-watch-${width}-quality.png`) });
+      // Inside the stage too: the stage clips what leaves it.
+      assert.ok(inside(menuBox, viewport) && inside(menuBox, stage), `quality menu ${show(menuBox)} leaves the screen or the stage ${show(stage)}`);
+      // Nothing (the announcement, the P2P overlay) is drawn over any of its choices.
+      const covered = await menu.evaluate((el) =>
+        Array.from(el.querySelectorAll('[role="menuitemradio"]'))
+          .filter((item) => {
+            const r = item.getBoundingClientRect();
+            const points = [
+              [r.left + 4, r.top + 4],
+              [r.right - 4, r.top + 4],
+              [r.left + 4, r.bottom - 4],
+              [r.right - 4, r.bottom - 4],
+            ] as const;
+            return points.some(([x, y]) => !item.contains(document.elementFromPoint(x, y)));
+          })
+          .map((item) => item.textContent),
+      );
+      assert.deepEqual(covered, [], 'quality choices drawn under something else');
+      await menu.getByRole('menuitemradio').last().tap();
+      await menu.waitFor({ state: 'detached' });
+    });
+  }
 });
