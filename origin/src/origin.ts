@@ -1,8 +1,11 @@
 import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { loadOriginConfig, type OriginConfig } from './core/config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { buildServer } from './edges/http-server.ts';
+import { resolveTlsCertificate, type TlsCertificate } from './edges/tls-certificate.ts';
 import { LoginThrottle } from './core/login-throttle.ts';
 import { SearchCache } from './core/search-cache.ts';
 import { MediaStore } from './core/media-store.ts';
@@ -17,7 +20,24 @@ export interface OriginOptions extends Partial<OriginConfig> {
   logger?: boolean;
   /** Port of a tracker started beside the origin (see OriginServices.embeddedTrackerPort). */
   embeddedTrackerPort?: number;
+  /**
+   * The tracker started beside the origin (a TrackerServer): WebSocket upgrades to `/tracker` on the
+   * origin's port are handed to it, and players are sent there (see OriginServices.trackerPath).
+   */
+  tracker?: EmbeddedTracker;
+  /** The certificate to serve HTTPS with; default: as the configuration asks (see tls-certificate.ts). */
+  tls?: TlsCertificate | null;
 }
+
+/** What the origin needs of a tracker it serves on its own port. */
+export interface EmbeddedTracker {
+  readonly port: number;
+  readonly secure: boolean;
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+/** Where the embedded tracker answers on the origin's own port. */
+export const TRACKER_PATH = '/tracker';
 
 export interface Origin {
   url: string;
@@ -25,6 +45,8 @@ export interface Origin {
   services: OriginServices;
   database: Database;
   app: FastifyInstance;
+  /** The certificate served with HTTPS, or null for plain HTTP. */
+  tls: TlsCertificate | null;
   close(): Promise<void>;
 }
 
@@ -33,10 +55,13 @@ export interface Origin {
  * Options override the environment; `port: 0` picks a free port.
  */
 export async function createOrigin(options: OriginOptions = {}): Promise<Origin> {
-  const { database: given, now, logger, embeddedTrackerPort, ...overrides } = options;
+  const { database: given, now, logger, embeddedTrackerPort, tracker, tls: givenTls, ...overrides } = options;
   const base = loadOriginConfig();
   const config: OriginConfig = { ...base, ...overrides };
   if (overrides.dataDir && !overrides.mediaDir) config.mediaDir = path.join(config.dataDir, 'media');
+  if (givenTls) config.https = true;
+  // Before the database opens: a bad TLS_CERT / TLS_KEY stops the start with a message naming it.
+  const tls = givenTls === undefined ? await resolveTlsCertificate(config) : givenTls;
   const database =
     given ??
     (await openDatabase(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dir: path.join(config.dataDir, 'db') }));
@@ -48,24 +73,34 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
     media,
     searchCache: new SearchCache(config.searchCacheMs, config.searchCacheMs * 9),
     trackerUrl: config.trackerUrl ?? null,
-    embeddedTrackerPort: embeddedTrackerPort ?? null,
+    embeddedTrackerPort: tracker?.port ?? embeddedTrackerPort ?? null,
+    embeddedTrackerSecure: tracker?.secure ?? tls !== null,
+    trackerPath: tracker ? TRACKER_PATH : null,
     loginThrottle: new LoginThrottle(),
     now: now ?? (() => new Date()),
   };
   const app = await buildServer(services, {
     ping: database.ping,
     logger: logger ? { level: config.logLevel } : false,
+    https: tls,
   });
+  if (tracker) {
+    app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if ((request.url ?? '').split('?', 1)[0] === TRACKER_PATH) tracker.handleUpgrade(request, socket, head);
+      else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
+  }
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   return {
-    url: `http://${host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
     config: { ...config, port },
     services,
     database,
     app,
+    tls,
     close: async () => {
       await app.close();
       if (!given) await database.close();

@@ -33,7 +33,26 @@ const envSchema = z.object({
   /** Create the demo creator and 360 clip on start. */
   SEED_DEMO: booleanish.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+  /** Serve HTTPS (and the embedded tracker as wss://): WebXR needs a secure context on a headset. Default: true when TLS_CERT is set. */
+  HTTPS: booleanish.optional(),
+  /** Path of the operator's PEM certificate (chain); unset with HTTPS=true: a self-signed one in DATA_DIR/tls. */
+  TLS_CERT: z.string().min(1).optional(),
+  /** Path of the certificate's unencrypted PEM private key. */
+  TLS_KEY: z.string().min(1).optional(),
+})
+  .superRefine((e, ctx) => {
+    if ((e.TLS_CERT === undefined) !== (e.TLS_KEY === undefined)) {
+      const missing = e.TLS_CERT === undefined ? 'TLS_CERT' : 'TLS_KEY';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'TLS_CERT and TLS_KEY go together: set both (PEM certificate and its key) or neither.' });
+    }
+    if (e.HTTPS === false && e.TLS_CERT !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['HTTPS'], message: 'HTTPS=false but TLS_CERT is set: unset TLS_CERT/TLS_KEY, or HTTPS.' });
+    }
+    const https = e.HTTPS ?? e.TLS_CERT !== undefined;
+    if (https && e.TRACKER_URL?.startsWith('ws://')) {
+      ctx.addIssue({ code: 'custom', path: ['TRACKER_URL'], message: 'a page served over HTTPS may only open wss:// WebSockets: give a wss:// URL, or unset it to use the embedded tracker.' });
+    }
+  });
 
 export interface OriginConfig {
   port: number;
@@ -49,6 +68,10 @@ export interface OriginConfig {
   searchCacheMs: number;
   seedDemo: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Serve HTTPS with {@link tlsCertFile}/{@link tlsKeyFile}, or a self-signed certificate in DATA_DIR/tls when they are unset. */
+  https: boolean;
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -79,5 +102,8 @@ export function loadOriginConfig(env: Record<string, string | undefined> = proce
     searchCacheMs: e.SEARCH_CACHE_SECONDS * 1000,
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,
+    https: e.HTTPS ?? e.TLS_CERT !== undefined,
+    tlsCertFile: e.TLS_CERT === undefined ? undefined : path.resolve(e.TLS_CERT),
+    tlsKeyFile: e.TLS_KEY === undefined ? undefined : path.resolve(e.TLS_KEY),
   };
 }

@@ -20,6 +20,14 @@ export interface OriginServices {
    * address it can reach rather than 127.0.0.1.
    */
   embeddedTrackerPort: number | null;
+  /** Whether that tracker speaks TLS (wss://), as it does beside an HTTPS origin. */
+  embeddedTrackerSecure: boolean;
+  /**
+   * Path on the origin's own port where WebSocket upgrades go to the embedded tracker (`/tracker`),
+   * or null. With it, players are told ws(s)://<the host and port they reached the origin by>/tracker:
+   * one port for firewalls, and one self-signed certificate for a headset to accept.
+   */
+  trackerPath: string | null;
   /** Failed sign-ins per address and login. */
   loginThrottle: LoginThrottle;
   now(): Date;

@@ -18,8 +18,8 @@ const JSON_BODY_LIMIT = 1024 * 1024;
 export const PLAYER_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
 /** Assembles the origin's HTTP surface: /trpc, /api (REST), /openapi.json, /healthz, /media, and the player at /. */
-export async function buildServer(services: OriginServices, options: { ping: () => Promise<void>; logger: boolean | { level: string } }): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger, bodyLimit: JSON_BODY_LIMIT, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 } });
+export async function buildServer(services: OriginServices, options: { ping: () => Promise<void>; logger: boolean | { level: string }; /** Serve HTTPS with this PEM pair (see tls-certificate.ts). */ https?: { cert: string; key: string } | null }): Promise<FastifyInstance> {
+  const app = Fastify({ https: options.https ?? null, logger: options.logger, bodyLimit: JSON_BODY_LIMIT, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 } });
   await app.register(cookie);
   // Players and the studio run on other origins; they authenticate with bearer tokens, not cookies.
   await app.register(cors, {

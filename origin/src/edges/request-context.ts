@@ -34,8 +34,7 @@ export async function createRequestContext(services: OriginServices, req: Fastif
   }
   const headerViewer = req.headers['x-spherecast-viewer'];
   const viewerCandidate = (Array.isArray(headerViewer) ? headerViewer[0] : headerViewer) ?? cookies[VIEWER_COOKIE];
-  const hostname = req.hostname || services.config.host;
-  const trackerUrl = services.trackerUrl ?? (services.embeddedTrackerPort ? `ws://${hostname}:${services.embeddedTrackerPort}` : null);
+  const trackerUrl = services.trackerUrl ?? embeddedTrackerUrl(services, req);
   return {
     ...services,
     trackerUrl,
@@ -47,6 +46,18 @@ export async function createRequestContext(services: OriginServices, req: Fastif
     ip: req.ip,
     baseUrl: `${req.protocol}://${req.headers.host ?? `${services.config.host}:${services.config.port}`}`,
   };
+}
+
+/**
+ * The embedded tracker at the host name the client reached the origin by (a headset on the LAN gets
+ * an address it can reach, not 127.0.0.1), with the scheme its page may open: a page served over
+ * HTTPS may only open wss:// WebSockets.
+ */
+function embeddedTrackerUrl(services: OriginServices, req: FastifyRequest): string | null {
+  // On the origin's own port: the certificate a headset accepted for the page covers it.
+  if (services.trackerPath !== null && req.host) return `${req.protocol === 'https' ? 'wss' : 'ws'}://${req.host}${services.trackerPath}`;
+  if (services.embeddedTrackerPort === null) return null;
+  return `${services.embeddedTrackerSecure ? 'wss' : 'ws'}://${req.hostname || services.config.host}:${services.embeddedTrackerPort}`;
 }
 
 /** A context for calling procedures directly (tests, the demo seeder): no HTTP, no cookies. */

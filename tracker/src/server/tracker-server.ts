@@ -367,6 +367,16 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     return origin !== null && allowed.includes(origin);
   }
 
+  /**
+   * Takes a WebSocket upgrade that arrived on another server, as if it came to this tracker's port:
+   * an HTTPS origin serves the tracker on its own port and path, so a headset that accepted the
+   * origin's self-signed certificate needs no second acceptance for the tracker's port. Same checks
+   * (origin allow-list, per-address limits) as the tracker's own port.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.onUpgrade(request, socket, head);
+  }
+
   private onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     let ip = this.clientIp(request);
