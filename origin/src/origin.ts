@@ -9,6 +9,7 @@ import { resolveTlsCertificate, type TlsCertificate } from './edges/tls-certific
 import { LoginThrottle } from './core/login-throttle.ts';
 import { SearchCache } from './core/search-cache.ts';
 import { MediaStore } from './core/media-store.ts';
+import { repairPublishing } from './domains/media/publish-repair.ts';
 import type { OriginServices } from './core/services.ts';
 
 export interface OriginOptions extends Partial<OriginConfig> {
@@ -90,6 +91,9 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
       else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     });
   }
+  // Before serving: finish or roll back publishes a crash interrupted, and clean up what it left.
+  const repaired = await repairPublishing(services);
+  if (Object.values(repaired).some((n) => n > 0)) app.log.warn({ repaired }, 'repaired interrupted publishing and cleaned leftovers');
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

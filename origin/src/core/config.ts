@@ -28,6 +28,8 @@ const envSchema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 7),
   /** Largest single media file a creator may upload. */
   MAX_UPLOAD_MB: z.coerce.number().positive().max(1024 * 1024).default(4096),
+  /** Storage each creator may use, counted from the sizes of their uploads (admins have no quota). 0: no quota. */
+  STORAGE_QUOTA_MB: z.coerce.number().min(0).max(1024 * 1024 * 1024).default(50 * 1024),
   /** How long a search result page is fresh in memory; stale pages are served up to 9x longer while they refresh (0 disables the cache). */
   SEARCH_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   /** Create the demo creator and 360 clip on start. */
@@ -65,6 +67,8 @@ export interface OriginConfig {
   trackerEmbedded: boolean;
   sessionTtlMs: number;
   maxUploadBytes: number;
+  /** Per-creator storage quota in bytes (STORAGE_QUOTA_MB); null: no quota. */
+  storageQuotaBytes: number | null;
   searchCacheMs: number;
   seedDemo: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -99,6 +103,7 @@ export function loadOriginConfig(env: Record<string, string | undefined> = proce
     trackerEmbedded: e.TRACKER_EMBEDDED,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
+    storageQuotaBytes: e.STORAGE_QUOTA_MB > 0 ? Math.round(e.STORAGE_QUOTA_MB * 1024 * 1024) : null,
     searchCacheMs: e.SEARCH_CACHE_SECONDS * 1000,
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,

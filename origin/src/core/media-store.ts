@@ -1,11 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { faultPoint } from './fault-injection.ts';
 import { normaliseMediaPath, resolveInside } from './safe-path.ts';
+
+/** Marks an upload still being written; such files are never listed, published or kept across a restart. */
+const PART_MARKER = '.part-';
 
 export class UploadTooLargeError extends Error {
   override name = 'UploadTooLargeError';
@@ -45,21 +49,27 @@ export class MediaStore {
 
   /**
    * Streams an upload into staging through a temporary file, hashing as it goes, and renames it into
-   * place only when complete: a broken or oversize upload leaves nothing behind.
+   * place only when complete: a broken or oversize upload leaves nothing behind (and a killed process
+   * leaves only a `.part-` file, which is never published and is removed at start-up by `sweep`).
+   * `limit` lowers the size limit (e.g. to what is left of a storage quota), with its own message.
    */
-  async writeStaged(contentId: string, rawPath: string, body: Readable): Promise<{ path: string; size: number; sha256: string }> {
+  async writeStaged(
+    contentId: string,
+    rawPath: string,
+    body: Readable,
+    limit: { bytes: number; message: string } = { bytes: this.maxUploadBytes, message: `The file is larger than the ${Math.round(this.maxUploadBytes / 1048576)} MiB upload limit.` },
+  ): Promise<{ path: string; size: number; sha256: string }> {
     const relative = normaliseMediaPath(rawPath);
     const target = resolveInside(this.stagingDir(contentId), relative);
     await mkdir(path.dirname(target), { recursive: true });
-    const temporary = `${target}.part-${randomUUID()}`;
+    const temporary = `${target}${PART_MARKER}${randomUUID()}`;
     const hash = createHash('sha256');
     let size = 0;
-    const limit = this.maxUploadBytes;
     const meter = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         size += chunk.length;
-        if (size > limit) {
-          callback(new UploadTooLargeError(`The file is larger than the ${Math.round(limit / 1048576)} MiB upload limit.`));
+        if (size > limit.bytes) {
+          callback(new UploadTooLargeError(limit.message));
           return;
         }
         hash.update(chunk);
@@ -68,6 +78,7 @@ export class MediaStore {
     });
     try {
       await pipeline(body, meter, createWriteStream(temporary, { flags: 'wx' }));
+      faultPoint('upload-before-rename');
       await rename(temporary, target);
     } catch (error) {
       await rm(temporary, { force: true });
@@ -76,54 +87,99 @@ export class MediaStore {
     return { path: relative, size, sha256: hash.digest('hex') };
   }
 
-  async readStagedText(contentId: string, relative: string, maxBytes = 4 * 1024 * 1024): Promise<string> {
+  /**
+   * Reads a staged text file of at most `maxBytes` (a larger one is refused unread).
+   * Returns null when the file is not there.
+   */
+  async readStagedText(contentId: string, relative: string, maxBytes: number): Promise<string | null> {
     const file = resolveInside(this.stagingDir(contentId), normaliseMediaPath(relative));
-    const info = await stat(file);
-    if (info.size > maxBytes) throw new UploadTooLargeError(`${relative} is too large for a playlist.`);
-    return readFile(file, 'utf8');
+    let handle;
+    try {
+      handle = await open(file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size > maxBytes) throw new UploadTooLargeError(`${relative} is larger than ${Math.round(maxBytes / 1024)} KiB, the limit for a playlist.`);
+      const buffer = Buffer.alloc(size);
+      let length = 0;
+      while (length < size) {
+        const { bytesRead } = await handle.read(buffer, length, size - length, length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+      }
+      return buffer.toString('utf8', 0, length);
+    } finally {
+      await handle.close();
+    }
   }
 
-  /** Files currently staged for a content, relative to its staging folder. */
+  /** Size of a staged file, or null when it is not there. */
+  async stagedSize(contentId: string, relative: string): Promise<number | null> {
+    try {
+      const info = await stat(resolveInside(this.stagingDir(contentId), normaliseMediaPath(relative)));
+      return info.isFile() ? info.size : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Files currently staged for a content, relative to its staging folder (uploads in progress excluded). */
   async listStaged(contentId: string): Promise<string[]> {
+    const out = await walkFiles(this.stagingDir(contentId));
+    return out.filter((file) => !file.includes(PART_MARKER)).sort();
+  }
+
+  /** Removes staged files (those a publish leaves out); missing ones are fine. */
+  async removeStaged(contentId: string, relatives: string[]): Promise<void> {
     const root = this.stagingDir(contentId);
-    const out: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      let entries;
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const entry of entries) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) await walk(full);
-        else if (!entry.name.includes('.part-')) out.push(path.relative(root, full).split(path.sep).join('/'));
-      }
-    };
-    await walk(root);
-    return out.sort();
+    for (let i = 0; i < relatives.length; i += 64) {
+      await Promise.all(relatives.slice(i, i + 64).map((relative) => rm(resolveInside(root, relative), { force: true })));
+    }
+  }
+
+  /** Writes small files (e.g. hashes.json) into the staging folder of a content. */
+  async writeStagedFiles(contentId: string, files: Record<string, string>): Promise<void> {
+    const staging = this.stagingDir(contentId);
+    for (const [name, text] of Object.entries(files)) {
+      await writeFile(resolveInside(staging, normaliseMediaPath(name)), text);
+    }
   }
 
   /**
-   * Makes the staged folder public as a new version. Writes `extraFiles` (e.g. hashes.json) first,
-   * then renames the folder. Returns the published folder relative to published/.
+   * Makes the staged folder public as version `publishId`, in one rename. Returns the published
+   * folder relative to published/.
    */
-  async publish(contentId: string, extraFiles: Record<string, string>): Promise<string> {
-    const staging = this.stagingDir(contentId);
-    for (const [name, text] of Object.entries(extraFiles)) {
-      await writeFile(resolveInside(staging, normaliseMediaPath(name)), text);
-    }
-    const publishId = randomUUID();
+  async publish(contentId: string, publishId: string): Promise<string> {
     const relative = `${contentId}/${publishId}`;
     const target = resolveInside(this.publishedRoot, relative);
     await mkdir(path.dirname(target), { recursive: true });
-    await rename(staging, target);
+    await rename(this.stagingDir(contentId), target);
     return relative;
   }
 
-  /** Puts a published folder back into staging (used when recording a publish fails). */
-  async unpublish(contentId: string, publishedRelative: string): Promise<void> {
-    await rename(resolveInside(this.publishedRoot, publishedRelative), this.stagingDir(contentId));
+  /**
+   * Puts a published folder that was never committed back into staging, so the creator's uploads are
+   * kept and a retry can publish them. Files uploaded to staging since then win over the moved ones.
+   * Nothing to do when the folder is not there.
+   */
+  async restoreToStaging(contentId: string, publishedRelative: string): Promise<void> {
+    const source = resolveInside(this.publishedRoot, publishedRelative);
+    if (!(await exists(source))) return;
+    const staging = this.stagingDir(contentId);
+    if (!(await exists(staging))) {
+      await rename(source, staging);
+      return;
+    }
+    for (const relative of await walkFiles(source)) {
+      const target = resolveInside(staging, relative);
+      if (await exists(target)) continue;
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(path.join(source, relative), target);
+    }
+    await rm(source, { recursive: true, force: true });
   }
 
   /** Removes published versions of a content other than the ones to keep. */
@@ -137,8 +193,71 @@ export class MediaStore {
     );
   }
 
+  /**
+   * Start-up cleaning, after interrupted publishes are repaired: removes `.part-` files of uploads a
+   * crash cut short, the staging folders of contents that no longer exist, and every published
+   * version that `keep` does not list (folders a crash left unreferenced, and those of deleted
+   * contents). `keep` maps each existing content id to its published folders (relative to published/).
+   */
+  async sweep(keep: Map<string, Set<string>>): Promise<{ partFiles: number; stagingFolders: number; publishedVersions: number }> {
+    const removed = { partFiles: 0, stagingFolders: 0, publishedVersions: 0 };
+    for (const contentId of await readdir(this.stagingRoot).catch(() => [] as string[])) {
+      const dir = path.join(this.stagingRoot, contentId);
+      if (!keep.has(contentId)) {
+        await rm(dir, { recursive: true, force: true });
+        removed.stagingFolders += 1;
+        continue;
+      }
+      for (const relative of await walkFiles(dir)) {
+        if (!relative.includes(PART_MARKER)) continue;
+        await rm(path.join(dir, relative), { force: true });
+        removed.partFiles += 1;
+      }
+    }
+    for (const contentId of await readdir(this.publishedRoot).catch(() => [] as string[])) {
+      const dir = path.join(this.publishedRoot, contentId);
+      const kept = keep.get(contentId);
+      for (const version of await readdir(dir).catch(() => [] as string[])) {
+        if (kept?.has(`${contentId}/${version}`)) continue;
+        await rm(path.join(dir, version), { recursive: true, force: true });
+        removed.publishedVersions += 1;
+      }
+      if (!kept) await rm(dir, { recursive: true, force: true });
+    }
+    return removed;
+  }
+
   async removeContent(contentId: string): Promise<void> {
     await rm(this.stagingDir(contentId), { recursive: true, force: true });
     await rm(resolveInside(this.publishedRoot, contentId), { recursive: true, force: true });
   }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every file below `root`, relative to it with `/` separators; empty when `root` is missing. */
+async function walkFiles(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else out.push(path.relative(root, full).split(path.sep).join('/'));
+    }
+  };
+  await walk(root);
+  return out;
 }

@@ -8,6 +8,7 @@ import { lookupSession, signInRequiredMessage, tokenFromRequest } from '../core/
 import type { OriginServices } from '../core/services.ts';
 import { UploadTooLargeError } from '../core/media-store.ts';
 import { normaliseMediaPath, UnsafePathError } from '../core/safe-path.ts';
+import { decideUpload, recordStagedUpload } from '../domains/media/uploads.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
@@ -114,8 +115,9 @@ export async function mediaRoutes(app: FastifyInstance, services: OriginServices
       if (error instanceof UnsafePathError) return problem(reply, 400, error.message);
       throw error;
     }
+    let content;
     try {
-      await requireEditableContent(services.prisma, session.user, id.data);
+      content = await requireEditableContent(services.prisma, session.user, id.data);
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === 'NOT_FOUND') return problem(reply, 404, 'That content was not found.');
@@ -126,22 +128,18 @@ export async function mediaRoutes(app: FastifyInstance, services: OriginServices
     if (Number.isFinite(declared) && declared > services.config.maxUploadBytes) {
       return problem(reply, 413, `The file is larger than the ${Math.round(services.config.maxUploadBytes / 1048576)} MiB upload limit.`);
     }
+    const decision = await decideUpload(services, content, relative, Number.isFinite(declared) ? declared : null);
+    if (!decision.ok) return problem(reply, decision.status, decision.message);
     let written;
     try {
-      written = await services.media.writeStaged(id.data, relative, request.body as NodeJS.ReadableStream as import('node:stream').Readable);
+      written = await services.media.writeStaged(id.data, relative, request.body as NodeJS.ReadableStream as import('node:stream').Readable, decision.limit);
     } catch (error) {
       if (error instanceof UploadTooLargeError) return problem(reply, 413, error.message);
       if (error instanceof UnsafePathError) return problem(reply, 400, error.message);
       request.log.warn({ err: error }, 'upload failed');
       return problem(reply, 400, 'The upload was interrupted or could not be stored. Send the file again.');
     }
-    await services.prisma.$transaction([
-      services.prisma.upload.deleteMany({ where: { contentId: id.data, path: written.path, status: 'staged' } }),
-      services.prisma.upload.create({
-        data: { contentId: id.data, path: written.path, size: BigInt(written.size), sha256: written.sha256, status: 'staged' },
-      }),
-      services.prisma.content.updateMany({ where: { id: id.data, status: 'draft' }, data: { status: 'processing' } }),
-    ]);
+    await recordStagedUpload(services, id.data, written);
     return reply.code(201).send(written);
   });
 }

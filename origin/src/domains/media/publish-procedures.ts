@@ -29,16 +29,16 @@ export const publishProcedures = {
     .output(contentDetailSchema)
     .mutation(async ({ ctx, input }) => {
       await requireEditableContent(ctx.prisma, ctx.user, input.id);
-      const existing = await ctx.prisma.content.findUniqueOrThrow({ where: { id: input.id }, select: { kind: true, publishedPath: true } });
+      const existing = await ctx.prisma.content.findUniqueOrThrow({ where: { id: input.id }, select: { kind: true } });
       await finalizeUpload(ctx, {
         contentId: input.id,
         kind: existing.kind,
         master: input.master,
         poster: input.poster,
         durationSeconds: input.durationSeconds,
-        previousPublishedPath: existing.publishedPath,
       });
       ctx.searchCache.invalidate();
+      ctx.mediaAccess.invalidate(input.id);
       const row = await ctx.prisma.content.findUniqueOrThrow({ where: { id: input.id }, select: contentDetailSelect });
       return contentDetailFor(ctx, row);
     }),
