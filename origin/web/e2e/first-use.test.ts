@@ -30,7 +30,7 @@ async function box(page: Page, selector: string): Promise<Box> {
  * several calls in one request and answers 207 when some of them failed, so the calls inside each
  * /trpc answer are checked one by one.
  */
-function recordProblems(page: Page): { problems: string[]; settled(): Promise<void> } {
+function recordProblems(page: Page): { problems: string[]; settled: () => Promise<void> } {
   const problems: string[] = [];
   const reading: Promise<void>[] = [];
   page.on('response', (response) => {
