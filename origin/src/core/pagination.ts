@@ -12,6 +12,17 @@ export interface DateCursor {
   id: string;
 }
 
+/** Dates a cursor may carry: years 1 to 9999, as every timestamp this server stores. */
+const EARLIEST_CURSOR_MS = utcYearStart(1);
+const LATEST_CURSOR_MS = utcYearStart(10_000) - 1;
+
+/** Date.UTC maps years 0-99 to 1900-1999, so the year is set on its own. */
+function utcYearStart(year: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, 0, 1);
+  return date.getTime();
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function forged() {
@@ -48,7 +59,10 @@ export function decodeDateCursor(cursor: string | undefined): DateCursor | null 
   const decoded = decodeCursor(cursor);
   if (!decoded) return null;
   const at = typeof decoded.value === 'string' ? new Date(decoded.value) : new Date(Number.NaN);
-  if (Number.isNaN(at.getTime())) throw forged();
+  // JavaScript dates reach far beyond what the database (and its drivers' ISO strings) accept: a
+  // forged year 0, a negative year or year 20000 would fail in the query (a 500), so they are
+  // refused here like any other forged cursor.
+  if (Number.isNaN(at.getTime()) || at.getTime() < EARLIEST_CURSOR_MS || at.getTime() > LATEST_CURSOR_MS) throw forged();
   return { at, id: decoded.id };
 }
 

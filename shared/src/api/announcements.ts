@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textSchema } from './text.ts';
 import { idSchema } from './common.ts';
 import { LIMITS } from './limits.ts';
 import { publicUserSchema } from './users.ts';
@@ -7,8 +8,8 @@ import { publicUserSchema } from './users.ts';
 const instantSchema = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2030-01-31T12:00:00Z' }).transform((value) => new Date(value));
 
 const fields = {
-  title: z.string().trim().min(1).max(LIMITS.announcementTitleMax),
-  body: z.string().trim().min(1).max(LIMITS.announcementBodyMax),
+  title: textSchema().trim().min(1).max(LIMITS.announcementTitleMax),
+  body: textSchema().trim().min(1).max(LIMITS.announcementBodyMax),
   startsAt: instantSchema,
   endsAt: instantSchema,
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textSchema } from './text.ts';
 import { projectionSchema } from '../projection.ts';
 import { LIMITS } from './limits.ts';
 import { publicUserSchema } from './users.ts';
@@ -23,17 +24,17 @@ export const tagsSchema = z
   .transform((tags) => [...new Set(tags)]);
 
 export const locationSchema = z.object({
-  placeName: z.string().trim().min(1).max(LIMITS.placeNameMax),
+  placeName: textSchema().trim().min(1).max(LIMITS.placeNameMax),
   latitude: z.number().min(-90).max(90),
   longitude: z.number().min(-180).max(180),
 });
 export type Location = z.infer<typeof locationSchema>;
 
 const contentFields = {
-  title: z.string().trim().min(1).max(LIMITS.titleMax),
-  description: z.string().max(LIMITS.descriptionMax),
+  title: textSchema().trim().min(1).max(LIMITS.titleMax),
+  description: textSchema().max(LIMITS.descriptionMax),
   tags: tagsSchema,
-  genre: z.string().trim().toLowerCase().min(1).max(LIMITS.genreMax).nullable(),
+  genre: textSchema().trim().toLowerCase().min(1).max(LIMITS.genreMax).nullable(),
   projection: projectionSchema,
   visibility: visibilitySchema,
   location: locationSchema.nullable(),
@@ -105,9 +106,9 @@ export type ContentDetail = z.infer<typeof contentDetailSchema>;
 export const finalizeInput = z.object({
   id: z.uuid(),
   /** Path of the master playlist (or, for photos, the full-size image) among the uploaded files. */
-  master: z.string().min(1).max(LIMITS.mediaPathMax).default('master.m3u8'),
+  master: textSchema().min(1).max(LIMITS.mediaPathMax).default('master.m3u8'),
   durationSeconds: z.number().positive().max(7 * 24 * 3600).optional(),
-  poster: z.string().min(1).max(LIMITS.mediaPathMax).optional(),
+  poster: textSchema().min(1).max(LIMITS.mediaPathMax).optional(),
 });
 
 export const stagedFileSchema = z.object({ path: z.string(), size: z.number().int(), sha256: z.string() });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textSchema } from './text.ts';
 import { idSchema, pageInput } from './common.ts';
 import { LIMITS } from './limits.ts';
 import { publicUserSchema } from './users.ts';
@@ -6,7 +7,7 @@ import { publicUserSchema } from './users.ts';
 export const likeStateSchema = z.object({ liked: z.boolean(), likeCount: z.number().int() });
 export type LikeState = z.infer<typeof likeStateSchema>;
 
-export const commentBodySchema = z.string().trim().min(1).max(LIMITS.commentMax);
+export const commentBodySchema = textSchema().trim().min(1).max(LIMITS.commentMax);
 
 /** `id` is the content. A reply to a reply joins the thread of its top-level comment. */
 export const commentCreateInput = z.object({ id: idSchema, body: commentBodySchema, parentId: idSchema.optional() });

@@ -7,4 +7,5 @@ export * from './recommendations.ts';
 export * from './search.ts';
 export * from './social.ts';
 export * from './streaming.ts';
+export * from './text.ts';
 export * from './users.ts';

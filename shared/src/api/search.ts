@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textSchema } from './text.ts';
 import { projectionSchema } from '../projection.ts';
 import { contentKindSchema, contentSummarySchema, tagSchema } from './content.ts';
 import { cursorSchema, limitSchema } from './common.ts';
@@ -24,9 +25,9 @@ const tagListSchema = z
 
 export const searchInput = z
   .object({
-    q: z.string().trim().max(LIMITS.searchQueryMax).optional(),
+    q: textSchema().trim().max(LIMITS.searchQueryMax).optional(),
     tags: tagListSchema.optional(),
-    genre: z.string().trim().toLowerCase().max(LIMITS.genreMax).optional(),
+    genre: textSchema().trim().toLowerCase().max(LIMITS.genreMax).optional(),
     projection: projectionSchema.optional(),
     kind: contentKindSchema.optional(),
     near: nearSchema.optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textSchema } from './text.ts';
 import { LIMITS } from './limits.ts';
 
 export const ROLES = ['viewer', 'creator', 'admin'] as const;
@@ -14,7 +15,7 @@ export const usernameSchema = z
   .regex(/^[a-z0-9_]+$/, 'may contain only letters, digits and underscores');
 export const emailSchema = z.email().max(LIMITS.emailMax).toLowerCase();
 export const passwordSchema = z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
-export const displayNameSchema = z.string().trim().min(1).max(LIMITS.displayNameMax);
+export const displayNameSchema = textSchema().trim().min(1).max(LIMITS.displayNameMax);
 
 export const registerInput = z.object({
   username: usernameSchema,
@@ -28,7 +29,7 @@ export type RegisterInput = z.input<typeof registerInput>;
 
 export const loginInput = z.object({
   /** A username or an email address. */
-  login: z.string().trim().toLowerCase().min(1).max(LIMITS.emailMax),
+  login: textSchema().trim().toLowerCase().min(1).max(LIMITS.emailMax),
   password: z.string().min(1).max(LIMITS.passwordMax),
 });
 export type LoginInput = z.input<typeof loginInput>;
@@ -60,7 +61,7 @@ export type AuthResult = z.infer<typeof authResultSchema>;
 
 export const profileUpdateInput = z.object({
   displayName: displayNameSchema.optional(),
-  bio: z.string().max(LIMITS.bioMax).optional(),
+  bio: textSchema().max(LIMITS.bioMax).optional(),
   avatarUrl: z.url({ protocol: /^https?$/ }).max(LIMITS.urlMax).nullable().optional(),
 });
 

@@ -119,6 +119,28 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal((await t.http('GET', `/api/content/${secret}/comments`, { token: owner.token })).status, 200);
     });
 
+    test('a comment on content made private after it was written can no longer be edited, deleted or read by others (404); its owner still moderates', async () => {
+      const later = await readyContent(t, owner, { title: 'Later private' });
+      const top = await comment(ana, 'Written while public', undefined, later);
+      const reply = await comment(ben, 'A reply', top.id, later);
+      const gone = await comment(ben, 'To be removed by the owner', undefined, later);
+      await owner.caller.content.update({ id: later, visibility: 'private' });
+      const edit = await t.http('PATCH', `/api/comments/${top.id}`, { token: ana.token, body: { body: 'Edited after' } });
+      assert.equal(edit.status, 404, JSON.stringify(edit.body));
+      assert.equal(edit.body.message, 'That comment was not found.');
+      assert.equal((await t.http('PATCH', `/api/comments/${top.id}`, { token: ben.token, body: { body: 'Hijack' } })).status, 404, 'no 403 that would reveal the comment');
+      assert.equal((await t.http('DELETE', `/api/comments/${reply.id}`, { token: ben.token })).status, 404);
+      assert.equal((await t.http('GET', `/api/comments/${top.id}/replies`, { token: ana.token })).status, 404);
+      assert.equal((await t.http('GET', `/api/content/${later}/comments`, { token: ana.token })).status, 404);
+      const unchanged = await t.origin.services.prisma.comment.findMany({ where: { contentId: later }, select: { body: true, editedAt: true, deletedAt: true } });
+      assert.equal(unchanged.length, 3);
+      assert.ok(unchanged.every((row) => row.editedAt === null && row.deletedAt === null), 'nothing was changed');
+      assert.equal((await t.http('DELETE', `/api/comments/${gone.id}`, { token: owner.token })).status, 200, 'the owner still sees and moderates');
+      assert.equal((await counters(later)).commentCount, 2);
+      await owner.caller.content.update({ id: later, visibility: 'public' });
+      assert.equal((await t.http('PATCH', `/api/comments/${top.id}`, { token: ana.token, body: { body: 'Edited when public again' } })).status, 200);
+    });
+
     test("only the author edits; another user's comment is 403", async () => {
       const mine = await comment(ana, 'Typo hree');
       const edited = await t.http('PATCH', `/api/comments/${mine.id}`, { token: ana.token, body: { body: 'Typo here' } });

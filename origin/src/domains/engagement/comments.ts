@@ -90,8 +90,13 @@ export const commentProcedures = {
     .input(commentUpdateInput)
     .output(commentSchema)
     .mutation(async ({ ctx, input }) => {
-      const comment = await ctx.prisma.comment.findUnique({ where: { id: input.id }, select: { authorId: true, deletedAt: true } });
-      if (!comment || comment.deletedAt) throw notFound('That comment');
+      const comment = await ctx.prisma.comment.findUnique({
+        where: { id: input.id },
+        select: { authorId: true, deletedAt: true, content: { select: { ownerId: true, status: true, visibility: true } } },
+      });
+      // A comment on content the caller can no longer see (made private, unpublished) is gone for
+      // them, as it is when they read the thread: 404, not an edit.
+      if (!comment || comment.deletedAt || !canView(ctx.user, comment.content)) throw notFound('That comment');
       if (comment.authorId !== ctx.user.id) throw forbidden('Only the author of a comment can edit it.');
       const row = await ctx.prisma.comment.update({
         where: { id: input.id },
@@ -108,9 +113,9 @@ export const commentProcedures = {
     .mutation(async ({ ctx, input }) => {
       const comment = await ctx.prisma.comment.findUnique({
         where: { id: input.id },
-        select: { authorId: true, contentId: true, deletedAt: true, content: { select: { ownerId: true } } },
+        select: { authorId: true, contentId: true, deletedAt: true, content: { select: { ownerId: true, status: true, visibility: true } } },
       });
-      if (!comment || comment.deletedAt) throw notFound('That comment');
+      if (!comment || comment.deletedAt || !canView(ctx.user, comment.content)) throw notFound('That comment');
       const allowed = comment.authorId === ctx.user.id || comment.content.ownerId === ctx.user.id || ctx.user.role === 'admin';
       if (!allowed) throw forbidden("Only the comment's author, the content's owner or an admin can delete it.");
       const done = await withContentLocked(ctx.prisma, comment.contentId, async (tx) => {
