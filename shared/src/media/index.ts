@@ -1,6 +1,7 @@
 /**
- * Spherecast's media engine (Node only): probe, stitch check, ladder transcode, 360° photos and
- * publish to the origin. Every ffmpeg/ffprobe process goes through ffmpeg-process.ts.
+ * Spherecast's media engine (Node only): probe, stitch check, ladder transcode and 360° photos
+ * (publishing to the origin is `@spherecast/origin/publish`). Every ffmpeg/ffprobe process goes
+ * through ffmpeg-process.ts.
  */
 export { MEDIA_ERROR, MediaError, isMediaError, toMediaError, type MediaErrorCode } from './errors.ts';
 export { MediaJob, runJob, type MediaJobEvents } from './media-job.ts';
@@ -25,6 +26,7 @@ export {
   generateEquirectFixture,
   generateEquirectPhoto,
   type FixtureFault,
+  type FixtureContent,
   type EquirectFixture,
   type EquirectFixtureOptions,
   type EquirectPhotoOptions,
@@ -90,18 +92,3 @@ export {
   type TranscodeEvents,
 } from './transcode-job.ts';
 export { transcodePhoto, PHOTO_WIDTHS, PHOTO_PREVIEW_WIDTH, photoResultSchema, type PhotoOptions, type PhotoResult } from './photo.ts';
-export {
-  PublishJob,
-  publishToOrigin,
-  readPublishManifest,
-  sha256File,
-  publishResultSchema,
-  type PublishAuth,
-  type PublishOptions,
-  type PublishProgress,
-  type PublishFileProgress,
-  type PublishResult,
-  type PublishEvents,
-} from './publish.ts';
-/** For tests only: a small HTTP server implementing the origin's publish contract. */
-export { TestOrigin } from './test-origin.ts';

@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { generateEquirectFixture, TestOrigin } from '@spherecast/shared/media';
+import { generateEquirectFixture, listFiles } from '@spherecast/shared/media';
+import { createOrigin, type Origin } from '@spherecast/origin';
+import { createOriginClient } from '@spherecast/origin/client';
 
 const BIN = fileURLToPath(new URL('../../bin/spherecast-studio.mjs', import.meta.url));
 
@@ -34,7 +36,7 @@ describe('spherecast-studio CLI', () => {
   let dir: string;
   let clean: string;
   let broken: string;
-  const origin = new TestOrigin();
+  let origin: Origin;
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-cli-'));
@@ -42,10 +44,12 @@ describe('spherecast-studio CLI', () => {
     broken = path.join(dir, 'broken-seam.mp4');
     await generateEquirectFixture({ out: clean, width: 1024, height: 512, seconds: 2 });
     await generateEquirectFixture({ out: broken, width: 1024, height: 512, seconds: 2, fault: 'seam-exposure', audio: false });
-    await origin.start();
+    // The real origin (embedded PGlite in a temp data folder) and a creator who publishes to it.
+    origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir: path.join(dir, 'origin'), databaseUrl: undefined, seedDemo: false, trackerUrl: 'ws://127.0.0.1:1/tracker' });
+    await createOriginClient({ baseUrl: origin.url }).api.auth.register.mutate({ username: 'alice', email: 'alice@example.test', password: 'correct horse' });
   });
   after(async () => {
-    await origin.stop();
+    await origin?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -109,11 +113,17 @@ describe('spherecast-studio CLI', () => {
       env: { SPHERECAST_PASSWORD: 'correct horse' },
     });
     assert.equal(run.code, 0, run.stderr);
-    const result = JSON.parse(run.stdout) as { contentId: string; uploaded: string[] };
-    const item = origin.content.get(result.contentId)!;
-    assert.deepEqual(item.body.tags, ['a', 'b']);
-    assert.equal(item.finalized?.master, 'master.m3u8');
-    assert.equal(item.files.size, result.uploaded.length);
+    const result = JSON.parse(run.stdout) as { contentId: string; uploaded: string[]; skipped: string[] };
+    assert.deepEqual(result.uploaded, await listFiles(out));
+    assert.deepEqual(result.skipped, []);
+    const content = await createOriginClient({ baseUrl: origin.url }).api.content.get.query({ id: result.contentId });
+    assert.equal(content.title, 'From the CLI');
+    assert.deepEqual(content.tags, ['a', 'b']);
+    assert.equal(content.status, 'ready');
+
+    const wrong = await cli(['publish', out, '--origin', origin.url, '--login', 'alice', '--title', 'x', '--json'], { env: { SPHERECAST_PASSWORD: 'wrong horse' } });
+    assert.equal(wrong.code, 4, wrong.stderr);
+    assert.equal((JSON.parse(wrong.stdout) as { error: { code: string } }).error.code, 'ORIGIN_AUTH_FAILED');
 
     const down = await cli(['publish', out, '--origin', 'http://127.0.0.1:9', '--token', 't', '--title', 'x'], { env: {} });
     assert.equal(down.code, 4);
