@@ -14,7 +14,9 @@ import type { Browser } from 'playwright-core';
 import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
 import { createOrigin, type Origin } from '@spherecast/origin';
 import { TrackerServer } from '@spherecast/tracker';
-import { generateEquirectFixture, publishToOrigin, transcodeLadder } from '@spherecast/shared/media';
+import { createOriginClient } from '@spherecast/origin/client';
+import { publishToOrigin } from '@spherecast/origin/publish';
+import { generateEquirectFixture, transcodeLadder } from '@spherecast/shared/media';
 import { machineLine } from './lib/results.ts';
 import { startCountingProxy, type CountingProxy } from './lib/offload-proxy.ts';
 import { runScenario, type ScenarioResult, type ViewerStats } from './lib/offload-run.ts';
@@ -118,16 +120,11 @@ export async function runOffloadBench(options: OffloadBenchOptions = {}): Promis
       trackerUrl = tracker.url;
     }
     origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir: path.join(workDir, 'data'), trackerUrl, seedDemo: false });
-    const register = await fetch(`${origin.url}/api/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'bench_creator', email: 'bench@example.test', password: 'bench-password-1', role: 'creator' }),
-    });
-    if (!register.ok) throw new Error(`register failed: ${register.status} ${await register.text()}`);
-    const { token } = (await register.json()) as { token: string };
+    const client = createOriginClient({ baseUrl: origin.url });
+    const { token } = await client.api.auth.register.mutate({ username: 'bench_creator', email: 'bench@example.test', password: 'bench-password-1', role: 'creator' });
     const published = await publishToOrigin({ origin: origin.url, auth: { token }, dir: ladderDir, content: { title: 'Offload bench clip' } });
-    const detailResponse = await fetch(`${origin.url}/api/content/${published.contentId}`);
-    const detail = (await detailResponse.json()) as { masterUrl: string | null; segmentHashesUrl: string | null };
+    // The playback payload names the master and the segment hashes (content details carry no playback URLs).
+    const detail = await client.api.streaming.start.query({ id: published.contentId });
     if (!detail.masterUrl) throw new Error('published content has no masterUrl');
 
     // Viewers fetch media through the counting proxy; its URL replaces the origin's in every media URL.

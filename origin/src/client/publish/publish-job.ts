@@ -1,17 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { TRPCClientError } from '@trpc/client';
 import { z } from 'zod';
-import { contentCreateInput, stagedFilesSchema, type ContentCreateInput } from '../api/content.ts';
-import { projectionSchema } from '../projection.ts';
-import { MediaError } from './errors.ts';
-import { parseMasterPlaylist, PROJECTION_SESSION_DATA_ID } from './hls-playlist.ts';
-import { LADDER_FILES } from './ladder-encode.ts';
-import { listFiles } from './output-dir.ts';
-import { MediaJob, runJob, type MediaJobEvents } from './media-job.ts';
+import { contentCreateInput, type ContentCreateInput } from '@spherecast/shared';
+import { listFiles, MediaError, MediaJob, runJob, type MediaJobEvents } from '@spherecast/shared/media';
+import { createOriginClient, type OriginClient } from '../origin-client.ts';
+import { errorStatus, OriginApiError } from '../errors.ts';
+import { readPublishManifest, sha256File } from './publish-manifest.ts';
 
 export type PublishAuth = { token: string } | { login: string; password: string };
 
@@ -46,6 +43,8 @@ export interface PublishFileProgress {
 
 export interface PublishProgress {
   phase: 'login' | 'create' | 'hash' | 'upload' | 'finalize';
+  /** The content being published, once it exists (pass it as `contentId` to resume). */
+  contentId: string | null;
   totalBytes: number;
   /** Bytes uploaded or skipped so far. */
   doneBytes: number;
@@ -69,82 +68,92 @@ export type PublishResult = z.infer<typeof publishResultSchema>;
 
 export type PublishEvents = MediaJobEvents<PublishResult, PublishProgress>;
 
-const ladderManifestSchema = z.looseObject({
-  kind: z.enum(['video', 'photo']),
-  projection: projectionSchema,
-  master: z.string(),
-  durationSeconds: z.number().optional(),
-  poster: z.string().optional(),
-  preview: z.string().optional(),
-});
-
-/** What a folder to publish says about itself: kind, projection, master, poster, duration. */
-export async function readPublishManifest(dir: string): Promise<z.infer<typeof ladderManifestSchema>> {
-  for (const name of [LADDER_FILES.manifest, 'photo.json']) {
-    try {
-      const parsed = ladderManifestSchema.safeParse(JSON.parse(await readFile(path.join(dir, name), 'utf8')));
-      if (parsed.success) return { ...parsed.data, poster: parsed.data.poster ?? parsed.data.preview };
-    } catch {
-      // not this one
-    }
-  }
-  try {
-    const master = parseMasterPlaylist(await readFile(path.join(dir, LADDER_FILES.master), 'utf8'));
-    const value = master.sessionData.find((d) => d['DATA-ID'] === PROJECTION_SESSION_DATA_ID)?.VALUE;
-    return { kind: 'video', projection: projectionSchema.parse(value ?? 'equirectangular-mono'), master: LADDER_FILES.master };
-  } catch {
-    throw new MediaError('INPUT_NOT_FOUND', `${dir} is not a Spherecast output folder (no ladder.json, photo.json or master.m3u8). Run transcode first.`);
-  }
-}
-
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-interface HttpResponse {
-  status: number;
-  body: string;
-}
+const cancelled = () => new MediaError('CANCELLED', 'Publishing was cancelled.');
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(new MediaError('CANCELLED', 'Publishing was cancelled.'));
+    if (signal.aborted) return reject(cancelled());
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new MediaError('CANCELLED', 'Publishing was cancelled.'));
+      reject(cancelled());
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
 
+/** Aborts a request that has been silent (no byte sent, no answer) for `ms`; `poke()` on every chunk. */
+class Watchdog {
+  readonly #controller = new AbortController();
+  readonly #ms: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  fired = false;
+
+  constructor(ms: number) {
+    this.#ms = ms;
+    this.poke();
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  poke(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.fired = true;
+      this.#controller.abort(new Error(`no answer for ${Math.round(this.#ms / 1000)} s`));
+    }, this.#ms);
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+/** The origin's own sentence in a failure, if the origin (not the network or a proxy) said something. */
+function originDetail(error: unknown): string {
+  if (error instanceof OriginApiError && error.status !== 0) return error.message;
+  if (error instanceof TRPCClientError && error.shape) return error.message;
+  return '';
+}
+
 /**
- * Publishes a transcode (or photo) output folder to the origin: sign in when given a password,
- * create the content, list what is already staged, upload the rest with `PUT /media/{id}/{path}`
- * (skipping files with the same size and sha256, retrying network errors and 5xx with exponential
- * back-off, at most `concurrency` at once), then finalize.
+ * Publishes a transcode (or photo) output folder to the origin through the typed client: sign in
+ * (`auth.login`) when given a password, create the content (`content.create`), list what is already
+ * staged (`content.uploads`), upload the rest with `PUT /media/{id}/{path}` (skipping files with the
+ * same size and sha256, retrying network errors and 5xx with exponential back-off, at most
+ * `concurrency` at once, the master last), then `content.finalize`.
  */
 export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
   readonly options: PublishOptions;
   protected readonly kind = 'publish';
-  protected readonly cancelledMessage = 'Publishing was cancelled; files uploaded so far stay staged and are skipped next time.';
-  readonly #base: URL;
+  readonly #client: OriginClient;
+  readonly #origin: string;
   #token: string | undefined;
-  #progress: PublishProgress = { phase: 'login', totalBytes: 0, doneBytes: 0, totalFiles: 0, doneFiles: 0, percent: 0, file: null };
+  #progress: PublishProgress = { phase: 'login', contentId: null, totalBytes: 0, doneBytes: 0, totalFiles: 0, doneFiles: 0, percent: 0, file: null };
 
   constructor(options: PublishOptions) {
     super();
     this.options = options;
+    let base: URL;
     try {
-      this.#base = new URL(options.origin.endsWith('/') ? options.origin : `${options.origin}/`);
-      if (!/^https?:$/.test(this.#base.protocol)) throw new Error('not http(s)');
+      base = new URL(options.origin);
+      if (!/^https?:$/.test(base.protocol)) throw new Error('not http(s)');
     } catch {
       throw new MediaError('INVALID_OPTIONS', `${options.origin} is not an origin address; use e.g. https://spherecast.example.org`);
     }
+    this.#origin = base.origin;
+    this.#client = createOriginClient({ baseUrl: base.href, token: () => this.#token, batch: false });
+  }
+
+  protected get cancelledMessage(): string {
+    const id = this.#progress.contentId;
+    return id
+      ? `Publishing was cancelled; files uploaded so far stay staged. Publish again into content ${id} (contentId / --content-id) to skip them.`
+      : 'Publishing was cancelled before the content was created; nothing was uploaded.';
   }
 
   protected toFailure(error: unknown): MediaError {
@@ -166,7 +175,13 @@ export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
     if (!files.includes(manifest.master)) throw new MediaError('INPUT_NOT_FOUND', `${manifest.master} is missing from ${options.dir}; re-run transcode.`);
 
     this.#report({ phase: 'login' });
-    this.#token = 'token' in options.auth ? options.auth.token : await this.#login(options.auth);
+    if ('token' in options.auth) {
+      this.#token = options.auth.token;
+    } else {
+      const { login, password } = options.auth;
+      const answer = await this.#call('sign-in', (s) => this.#client.login({ login, password }, { signal: s }));
+      this.#token = answer.token;
+    }
 
     let contentId = options.contentId;
     if (!contentId) {
@@ -176,15 +191,14 @@ export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
         throw new MediaError('INVALID_OPTIONS', `The content fields are not valid: ${parsedBody.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       }
       const body = parsedBody.data;
-      const created = z.looseObject({ id: z.string() }).safeParse(await this.#json('POST', 'api/content', body));
-      if (!created.success) throw new MediaError('ORIGIN_REJECTED', 'The origin did not return the new content’s id; is this a Spherecast origin?');
-      contentId = created.data.id;
+      const created = await this.#call('content.create', (s) => this.#client.api.content.create.mutate(body, { signal: s }));
+      contentId = created.id;
     }
-    const id = encodeURIComponent(contentId);
+    const id = contentId;
+    this.#report({ contentId: id });
 
-    const staged = stagedFilesSchema.safeParse(await this.#json('GET', `api/content/${id}/uploads`));
-    if (!staged.success) throw new MediaError('ORIGIN_REJECTED', 'The origin’s list of staged files has an unexpected shape.');
-    const stagedByPath = new Map(staged.data.files.map((f) => [f.path, f]));
+    const staged = await this.#call('content.uploads', (s) => this.#client.api.content.uploads.query({ id }, { signal: s }));
+    const stagedByPath = new Map(staged.files.map((f) => [f.path, f]));
 
     // The master goes last, so a half-published folder never has a master pointing at missing files.
     const ordered = [...files.filter((f) => f !== manifest.master), manifest.master];
@@ -209,19 +223,32 @@ export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
         }
       }
       let counted = 0;
-      await this.#withRetry(rel, async (attempt) => {
+      await this.#withRetry(`upload ${rel}`, async (attempt) => {
         // A retry starts the file again: take back what the failed attempt counted.
         this.#report({ phase: 'upload', doneBytes: this.#progress.doneBytes - counted, file: { path: rel, size, sentBytes: 0, status: 'uploading', attempt } });
         counted = 0;
-        const response = await this.#request('PUT', `media/${id}/${rel.split('/').map(encodeURIComponent).join('/')}`, {
-          file,
-          size,
-          onBytes: (n) => {
-            counted += n;
-            this.#report({ doneBytes: this.#progress.doneBytes + n, file: { path: rel, size, sentBytes: counted, status: 'uploading', attempt } });
-          },
-        });
-        this.#check(response, `upload ${rel}`);
+        const watchdog = new Watchdog(options.timeoutMs ?? 60_000);
+        const hash = createHash('sha256');
+        const onBytes = (chunk: Buffer) => {
+          watchdog.poke();
+          hash.update(chunk);
+          counted += chunk.length;
+          this.#report({ doneBytes: this.#progress.doneBytes + chunk.length, file: { path: rel, size, sentBytes: counted, status: 'uploading', attempt } });
+        };
+        try {
+          const stored = await this.#client
+            .uploadMedia({ contentId: id, path: rel, body: countedStream(file, onBytes), size, signal: AbortSignal.any([signal, watchdog.signal]) })
+            .catch((error: unknown) => {
+              throw this.#translate(error, `upload ${rel}`, watchdog.fired);
+            });
+          // What the origin hashed must be what was read: a proxy or disk that mangles bytes is caught here.
+          const sent = hash.digest('hex');
+          if (stored.size !== size || stored.sha256.toLowerCase() !== sent) {
+            throw new MediaError('UPLOAD_INTEGRITY', `The origin stored ${rel} with a different size or SHA-256 than was sent; it will be sent again.`, { retryable: true });
+          }
+        } finally {
+          watchdog.dispose();
+        }
       });
       bytesSent += size;
       uploaded.push(rel);
@@ -232,7 +259,7 @@ export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
     const queue = ordered.slice(0, -1);
     const worker = async () => {
       for (let rel = queue.shift(); rel !== undefined; rel = queue.shift()) {
-        if (signal.aborted) throw new MediaError('CANCELLED', 'Publishing was cancelled.');
+        if (signal.aborted) throw cancelled();
         await uploadOne(rel);
       }
     };
@@ -240,56 +267,56 @@ export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
     await uploadOne(manifest.master);
 
     this.#report({ phase: 'finalize', file: null });
-    const finalized = await this.#json('POST', `api/content/${id}/finalize`, {
+    const finalizeInput = {
+      id,
       master: manifest.master,
       ...(manifest.durationSeconds ? { durationSeconds: manifest.durationSeconds } : {}),
       ...(manifest.poster && files.includes(manifest.poster) ? { poster: manifest.poster } : {}),
-    });
+    };
+    const finalized = await this.#call('content.finalize', (s) => this.#client.api.content.finalize.mutate(finalizeInput, { signal: s }));
     return publishResultSchema.parse({
       contentId,
       uploaded: uploaded.sort(),
       skipped: skipped.sort(),
       bytesSent,
-      content: finalized && typeof finalized === 'object' ? finalized : {},
+      content: finalized,
     });
   }
 
-  async #login(auth: { login: string; password: string }): Promise<string> {
-    const result = z.looseObject({ token: z.string().min(1) }).safeParse(await this.#json('POST', 'api/auth/login', auth, false));
-    if (!result.success) throw new MediaError('ORIGIN_AUTH_FAILED', 'The origin accepted the login but returned no token; is this a Spherecast origin?');
-    return result.data.token;
-  }
-
-  /** A JSON request with retries; throws on non-2xx. */
-  async #json(method: 'GET' | 'POST', rel: string, body?: unknown, authorized = true): Promise<unknown> {
-    return this.#withRetry(`${method} /${rel}`, async () => {
-      const response = await this.#request(method, rel, { json: body, authorized });
-      this.#check(response, `${method} /${rel}`);
+  /** One API call with the inactivity timeout, retries and errors as MediaErrors. */
+  #call<T>(what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.#withRetry(what, async () => {
+      const watchdog = new Watchdog(this.options.timeoutMs ?? 60_000);
       try {
-        return response.body ? (JSON.parse(response.body) as unknown) : null;
-      } catch {
-        throw new MediaError('ORIGIN_REJECTED', `The origin answered ${method} /${rel} with something that is not JSON; check the origin address.`);
+        return await call(AbortSignal.any([this.signal, watchdog.signal]));
+      } catch (error) {
+        throw this.#translate(error, what, watchdog.fired);
+      } finally {
+        watchdog.dispose();
       }
     });
   }
 
-  #check(response: HttpResponse, what: string): void {
-    if (response.status >= 200 && response.status < 300) return;
-    let detail = '';
-    try {
-      const parsed = JSON.parse(response.body) as { message?: unknown; error?: unknown; detail?: unknown };
-      const text = parsed.message ?? parsed.detail ?? parsed.error;
-      if (typeof text === 'string') detail = `: ${text}`;
-    } catch {
-      detail = response.body ? `: ${response.body.slice(0, 200)}` : '';
+  /** A failed call as a MediaError that says what to do, retryable for the network, 5xx, 408 and 429. */
+  #translate(error: unknown, what: string, timedOut: boolean): MediaError {
+    if (error instanceof MediaError) return error;
+    if (this.signal.aborted) return cancelled();
+    const status = timedOut ? 0 : errorStatus(error);
+    if (status === 0) {
+      const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+      const reason = timedOut ? `no answer to ${what} for ${Math.round((this.options.timeoutMs ?? 60_000) / 1000)} s` : cause;
+      return new MediaError('ORIGIN_UNREACHABLE', `Cannot reach the origin at ${this.#origin} (${reason}). Check the address and your connection.`, { cause: error });
     }
-    if (response.status === 401 || response.status === 403) {
-      throw new MediaError('ORIGIN_AUTH_FAILED', `The origin refused ${what} (${response.status})${detail}. Sign in again or check that you own this content.`, { status: response.status });
+    const text = originDetail(error);
+    const detail = text ? `: ${text}` : '';
+    if (status === 401 || status === 403) {
+      const todo = what === 'sign-in' ? 'Check the login and password.' : 'Sign in again or check that you own this content.';
+      return new MediaError('ORIGIN_AUTH_FAILED', `The origin refused ${what} (${status})${detail}. ${todo}`, { status, cause: error });
     }
-    if (response.status >= 500 || response.status === 429 || response.status === 408) {
-      throw new MediaError('ORIGIN_SERVER_ERROR', `The origin failed ${what} (${response.status})${detail}. It will be retried; if it persists, check the origin.`, { status: response.status });
+    if (status >= 500 || status === 429 || status === 408) {
+      return new MediaError('ORIGIN_SERVER_ERROR', `The origin failed ${what} (${status})${detail}. It will be retried; if it persists, check the origin.`, { status, cause: error });
     }
-    throw new MediaError('ORIGIN_REJECTED', `The origin rejected ${what} (${response.status})${detail}.`, { status: response.status });
+    return new MediaError('ORIGIN_REJECTED', `The origin rejected ${what} (${status})${detail}.`, { status, cause: error });
   }
 
   async #withRetry<T>(what: string, run: (attempt: number) => Promise<T>): Promise<T> {
@@ -313,49 +340,13 @@ export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
       }
     }
   }
+}
 
-  /** One HTTP request over node:http(s): a JSON body or a file streamed with its Content-Length. */
-  #request(
-    method: string,
-    rel: string,
-    body: { json?: unknown; authorized?: boolean; file?: string; size?: number; onBytes?: (n: number) => void },
-  ): Promise<HttpResponse> {
-    const url = new URL(rel, this.#base);
-    const { signal } = this;
-    const headers: Record<string, string | number> = { accept: 'application/json' };
-    if (body.authorized !== false && this.#token) headers.authorization = `Bearer ${this.#token}`;
-    let payload: Buffer | undefined;
-    if (body.json !== undefined) {
-      payload = Buffer.from(JSON.stringify(body.json));
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = payload.length;
-    } else if (body.file) {
-      headers['content-type'] = 'application/octet-stream';
-      headers['content-length'] = body.size ?? 0;
-    } else if (method !== 'GET') {
-      headers['content-length'] = 0;
-    }
-    const transport = url.protocol === 'https:' ? https : http;
-    return new Promise<HttpResponse>((resolve, reject) => {
-      const networkError = (error: Error) =>
-        new MediaError('ORIGIN_UNREACHABLE', `Cannot reach the origin at ${this.#base.origin} (${error.message}). Check the address and your connection.`, { cause: error });
-      const req = transport.request(url, { method, headers, signal, timeout: this.options.timeoutMs ?? 60_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (error) => reject(networkError(error)));
-      });
-      req.on('timeout', () => req.destroy(new Error('timed out')));
-      req.on('error', (error) => reject(signal.aborted ? new MediaError('CANCELLED', 'Publishing was cancelled.') : networkError(error)));
-      if (body.file) {
-        const stream = createReadStream(body.file);
-        stream.on('data', (chunk) => body.onBytes?.(chunk.length));
-        stream.on('error', (error) => req.destroy(error));
-        stream.pipe(req);
-      } else {
-        req.end(payload);
-      }
-    });
+/** The file as it is read from disk, each chunk reported (progress, hash, inactivity timer) on its way out. */
+async function* countedStream(file: string, onChunk: (chunk: Buffer) => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of createReadStream(file)) {
+    onChunk(chunk as Buffer);
+    yield chunk as Buffer;
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PublishJob, type PublishAuth } from '@spherecast/shared/media';
+import { PublishJob, type PublishAuth } from '@spherecast/origin/publish';
 import type { CommandArgs } from '../args.ts';
 import { printJson, type CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createOriginClient, errorMessage, errorStatus, OriginApiError } from '@spherecast/origin/client';
 import { StudioError } from '../errors.ts';
 
 /** An origin base URL: http(s) only, no credentials, no query; stored without a trailing slash. */
@@ -18,12 +19,6 @@ export const signInInputSchema = z.object({
   originUrl: originUrlSchema,
   login: z.string().trim().min(1, 'Enter your username or email.').max(320),
   password: z.string().min(1, 'Enter your password.').max(1024),
-});
-
-const loginResponseSchema = z.object({
-  token: z.string().min(1),
-  expiresAt: z.string().nullish(),
-  user: z.object({ id: z.string(), username: z.string(), email: z.string().nullish(), displayName: z.string().nullish() }).loose(),
 });
 
 /** What the renderer may see of a session: never the token. */
@@ -58,40 +53,20 @@ export class OriginSession {
 
   async signIn(input: z.input<typeof signInInputSchema>, signal?: AbortSignal): Promise<OriginSessionInfo> {
     const { originUrl, login, password } = signInInputSchema.parse(input);
-    let response: Response;
+    // The origin's own client: `auth.login`, its answer checked against the origin's authResultSchema.
+    const client = createOriginClient({ baseUrl: originUrl, batch: false });
+    let answer;
     try {
-      response = await fetch(`${originUrl}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ login, password }),
-        signal: signal ?? AbortSignal.timeout(15_000),
-      });
+      answer = await client.login({ login, password }, { signal: signal ?? AbortSignal.timeout(15_000) });
     } catch (error) {
-      throw new StudioError('ORIGIN_UNREACHABLE', `Could not reach ${originUrl}. Check the address and that the origin is running, then try again.`, {
-        cause: error,
-      });
-    }
-    const body: unknown = await response.json().catch(() => null);
-    if (response.status === 401 || response.status === 403) {
-      throw new StudioError('ORIGIN_REJECTED', 'The origin did not accept that username/email and password. Check them and try again.');
-    }
-    if (!response.ok) {
-      const detail = readMessage(body);
-      throw new StudioError(
-        response.status >= 500 ? 'ORIGIN_UNREACHABLE' : 'ORIGIN_REJECTED',
-        `The origin refused the sign-in (HTTP ${response.status}${detail ? `: ${detail}` : ''}).`,
-      );
-    }
-    const parsed = loginResponseSchema.safeParse(body);
-    if (!parsed.success) {
-      throw new StudioError('ORIGIN_REJECTED', `${originUrl} answered, but not like a Spherecast origin. Check the address.`);
+      throw signInFailure(originUrl, error);
     }
     this.#session = {
       originUrl,
-      token: parsed.data.token,
-      userId: parsed.data.user.id,
-      username: parsed.data.user.username,
-      expiresAt: parsed.data.expiresAt ?? null,
+      token: answer.token,
+      userId: answer.user.id,
+      username: answer.user.username,
+      expiresAt: answer.expiresAt.toISOString(),
     };
     return this.info() as OriginSessionInfo;
   }
@@ -110,12 +85,15 @@ export class OriginSession {
   }
 }
 
-/** The `message` (or problem+json `detail`/`title`) of an error body, if any. */
-export function readMessage(body: unknown): string | null {
-  if (!body || typeof body !== 'object') return null;
-  for (const key of ['message', 'detail', 'title', 'error'] as const) {
-    const value = (body as Record<string, unknown>)[key];
-    if (typeof value === 'string' && value) return value;
+/** A failed sign-in as a StudioError that says what to do. */
+function signInFailure(originUrl: string, error: unknown): StudioError {
+  const status = errorStatus(error);
+  if (status === 0) {
+    return new StudioError('ORIGIN_UNREACHABLE', `Could not reach ${originUrl}. Check the address and that the origin is running, then try again.`, { cause: error });
   }
-  return null;
+  if (status === 401 || status === 403) {
+    return new StudioError('ORIGIN_REJECTED', 'The origin did not accept that username/email and password. Check them and try again.', { cause: error });
+  }
+  if (error instanceof OriginApiError && status < 300) return new StudioError('ORIGIN_REJECTED', error.message, { cause: error });
+  return new StudioError(status >= 500 ? 'ORIGIN_UNREACHABLE' : 'ORIGIN_REJECTED', `The origin refused the sign-in (HTTP ${status}): ${errorMessage(error)}`, { cause: error });
 }

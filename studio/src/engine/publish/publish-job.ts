@@ -1,6 +1,5 @@
 import type { Projection } from '@spherecast/shared';
-import { publishToOrigin } from '@spherecast/shared/media';
-import type { PublishProgress } from '@spherecast/shared/media';
+import { publishToOrigin, type PublishProgress } from '@spherecast/origin/publish';
 import type { JobOutput, JobProgress } from '../jobs/job-queue.ts';
 import type { PublishMetadata } from './publish-metadata.ts';
 
@@ -24,7 +23,7 @@ const PHASE_STEPS = {
   finalize: 'Finalizing',
 } as const satisfies Record<PublishProgress['phase'], string>;
 
-/** Uploads a ladder (or photo rungs) to the origin with the media engine; resumes files already staged. */
+/** Uploads a ladder (or photo rungs) to the origin with the origin's publish client; resumes files already staged. */
 export async function runPublish(options: PublishJobOptions): Promise<JobOutput> {
   const { metadata } = options;
   const result = await publishToOrigin({
