@@ -70,7 +70,6 @@ async function main() {
     ...config,
     tls,
     ...(tracker ? { tracker } : {}),
-    logger: config.logLevel !== 'info' && config.logLevel !== 'silent',
   });
   // Players reach the embedded tracker through the origin's own port (see OriginServices.trackerPath).
   const trackerUrl = config.trackerUrl ?? (tracker ? `${origin.url.replace(/^http/, 'ws')}${TRACKER_PATH}` : undefined);

@@ -7,7 +7,10 @@ import { openDatabase, type Database } from './db/database.ts';
 import { buildServer } from './edges/http-server.ts';
 import { resolveTlsCertificate, type TlsCertificate } from './edges/tls-certificate.ts';
 import { LoginThrottle } from './core/login-throttle.ts';
+import { PLAYBACK_STARTS_PER_ADDRESS, WindowCounter } from './core/rate-limit.ts';
 import { SearchCache } from './core/search-cache.ts';
+import { MediaAccessCache, MediaUrlSigner } from './core/media-links.ts';
+import { mediaUrlSecret } from './core/media-url-secret.ts';
 import { MediaStore } from './core/media-store.ts';
 import { repairPublishing } from './domains/media/publish-repair.ts';
 import type { OriginServices } from './core/services.ts';
@@ -17,8 +20,11 @@ export interface OriginOptions extends Partial<OriginConfig> {
   database?: Database;
   /** Clock override for tests. */
   now?: () => Date;
-  /** Log requests (off unless LOG_LEVEL asks for it). */
-  logger?: boolean;
+  /**
+   * Where log lines go (default stdout). The level is LOG_LEVEL: at the default `info` every 5xx is
+   * logged with its request id; each request is logged only at `debug` or `trace`.
+   */
+  logStream?: { write(line: string): void };
   /** Port of a tracker started beside the origin (see OriginServices.embeddedTrackerPort). */
   embeddedTrackerPort?: number;
   /**
@@ -56,7 +62,7 @@ export interface Origin {
  * Options override the environment; `port: 0` picks a free port.
  */
 export async function createOrigin(options: OriginOptions = {}): Promise<Origin> {
-  const { database: given, now, logger, embeddedTrackerPort, tracker, tls: givenTls, ...overrides } = options;
+  const { database: given, now, logStream, embeddedTrackerPort, tracker, tls: givenTls, ...overrides } = options;
   const base = loadOriginConfig();
   const config: OriginConfig = { ...base, ...overrides };
   if (overrides.dataDir && !overrides.mediaDir) config.mediaDir = path.join(config.dataDir, 'media');
@@ -66,6 +72,7 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
   const database =
     given ??
     (await openDatabase(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dir: path.join(config.dataDir, 'db') }));
+  const clock = now ?? (() => new Date());
   const media = new MediaStore(config.mediaDir, config.maxUploadBytes);
   await media.init();
   const services: OriginServices = {
@@ -78,11 +85,14 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
     embeddedTrackerSecure: tracker?.secure ?? tls !== null,
     trackerPath: tracker ? TRACKER_PATH : null,
     loginThrottle: new LoginThrottle(),
-    now: now ?? (() => new Date()),
+    playbackStartLimit: new WindowCounter(PLAYBACK_STARTS_PER_ADDRESS.max, PLAYBACK_STARTS_PER_ADDRESS.windowMs),
+    mediaSigner: new MediaUrlSigner(await mediaUrlSecret(config.mediaUrlSecret, config.dataDir), config.mediaUrlTtlSeconds, clock),
+    mediaAccess: new MediaAccessCache(database.prisma),
+    now: clock,
   };
   const app = await buildServer(services, {
     ping: database.ping,
-    logger: logger ? { level: config.logLevel } : false,
+    logger: { level: config.logLevel, ...(logStream ? { stream: logStream } : {}) },
     https: tls,
   });
   if (tracker) {

@@ -34,6 +34,10 @@ const envSchema = z.object({
   SEARCH_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   /** Create the demo creator and 360 clip on start. */
   SEED_DEMO: booleanish.default(true),
+  /** Secret for signing private and unlisted media URLs (32+ characters); every origin of one platform needs the same. Default: generated once into DATA_DIR/secrets. */
+  MEDIA_URL_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)').optional(),
+  /** How long a signed media URL works. */
+  MEDIA_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(6 * 3600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Serve HTTPS (and the embedded tracker as wss://): WebXR needs a secure context on a headset. Default: true when TLS_CERT is set. */
   HTTPS: booleanish.optional(),
@@ -74,6 +78,8 @@ export interface OriginConfig {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Serve HTTPS with {@link tlsCertFile}/{@link tlsKeyFile}, or a self-signed certificate in DATA_DIR/tls when they are unset. */
   https: boolean;
+  mediaUrlSecret: string | undefined;
+  mediaUrlTtlSeconds: number;
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
 }
@@ -108,6 +114,8 @@ export function loadOriginConfig(env: Record<string, string | undefined> = proce
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,
     https: e.HTTPS ?? e.TLS_CERT !== undefined,
+    mediaUrlSecret: e.MEDIA_URL_SECRET,
+    mediaUrlTtlSeconds: e.MEDIA_URL_TTL_SECONDS,
     tlsCertFile: e.TLS_CERT === undefined ? undefined : path.resolve(e.TLS_CERT),
     tlsKeyFile: e.TLS_KEY === undefined ? undefined : path.resolve(e.TLS_KEY),
   };

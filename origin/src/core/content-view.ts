@@ -1,6 +1,7 @@
 import type { ContentDetail, ContentSummary, Projection } from '@spherecast/shared';
 import { ownerSelect } from './user-select.ts';
 import type { Prisma } from '../db/database.ts';
+import type { MediaLinks } from './media-links.ts';
 import type { Context } from './trpc.ts';
 
 export const contentSummarySelect = {
@@ -18,6 +19,7 @@ export const contentSummarySelect = {
   longitude: true,
   publishedPath: true,
   posterFile: true,
+  mediaEpoch: true,
   viewCount: true,
   likeCount: true,
   ratingCount: true,
@@ -42,13 +44,7 @@ export const contentDetailSelect = {
 export type ContentSummaryRow = Prisma.ContentGetPayload<{ select: typeof contentSummarySelect }>;
 export type ContentDetailRow = Prisma.ContentGetPayload<{ select: typeof contentDetailSelect }>;
 
-/** Builds absolute media URLs so players on other origins (the studio, headsets) can use them. */
-export function mediaUrl(baseUrl: string, publishedPath: string | null, file: string | null): string | null {
-  if (!publishedPath || !file) return null;
-  return `${baseUrl}/media/${publishedPath}/${file}`;
-}
-
-export function toSummary(row: ContentSummaryRow, baseUrl: string): ContentSummary {
+export function toSummary(row: ContentSummaryRow, links: MediaLinks): ContentSummary {
   return {
     id: row.id,
     kind: row.kind,
@@ -63,7 +59,7 @@ export function toSummary(row: ContentSummaryRow, baseUrl: string): ContentSumma
       row.placeName !== null && row.latitude !== null && row.longitude !== null
         ? { placeName: row.placeName, latitude: row.latitude, longitude: row.longitude }
         : null,
-    posterUrl: mediaUrl(baseUrl, row.publishedPath, row.posterFile),
+    posterUrl: links.url(row.publishedPath, row.posterFile, row),
     viewCount: row.viewCount,
     likeCount: row.likeCount,
     ratingAverage: row.ratingCount > 0 ? Math.round((row.ratingSum / row.ratingCount) * 100) / 100 : null,
@@ -73,9 +69,9 @@ export function toSummary(row: ContentSummaryRow, baseUrl: string): ContentSumma
   };
 }
 
-export function toDetail(row: ContentDetailRow, context: { baseUrl: string; likedByMe: boolean; myRating: number | null }): ContentDetail {
+export function toDetail(row: ContentDetailRow, context: { links: MediaLinks; likedByMe: boolean; myRating: number | null }): ContentDetail {
   return {
-    ...toSummary(row, context.baseUrl),
+    ...toSummary(row, context.links),
     description: row.description,
     commentCount: row.commentCount,
     ratingCount: row.ratingCount,
@@ -93,7 +89,7 @@ export async function contentDetailFor(ctx: Context, row: ContentDetailRow): Pro
         ctx.prisma.rating.findUnique({ where: { userId_contentId: { userId: ctx.user.id, contentId: row.id } }, select: { score: true } }),
       ])
     : [null, null];
-  return toDetail(row, { baseUrl: ctx.baseUrl, likedByMe: like !== null, myRating: rating?.score ?? null });
+  return toDetail(row, { links: ctx.mediaLinks, likedByMe: like !== null, myRating: rating?.score ?? null });
 }
 
 /** Written beside the master playlist at publish: `{ "<path>": "<sha256 hex>" }` for every file. */

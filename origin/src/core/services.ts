@@ -1,9 +1,12 @@
 import type { OriginConfig } from './config.ts';
 import type { PrismaClient } from '../db/database.ts';
 import type { LoginThrottle } from './login-throttle.ts';
+import type { WindowCounter } from './rate-limit.ts';
 import type { SearchCache } from './search-cache.ts';
 import type { SearchPage } from '@spherecast/shared';
 import type { MediaStore } from './media-store.ts';
+
+import type { MediaAccessCache, MediaUrlSigner } from './media-links.ts';
 
 /** What every request handler can use; built once at start-up by createOrigin. */
 export interface OriginServices {
@@ -30,5 +33,11 @@ export interface OriginServices {
   trackerPath: string | null;
   /** Failed sign-ins per address and login. */
   loginThrottle: LoginThrottle;
+  /** New viewing sessions (streaming.start) per address. */
+  playbackStartLimit: WindowCounter;
+  /** Signs media URLs of private and unlisted content. */
+  mediaSigner: MediaUrlSigner;
+  /** Visibility per content for /media; content changes call `invalidate(id)`. */
+  mediaAccess: MediaAccessCache;
   now(): Date;
 }

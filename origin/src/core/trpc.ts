@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import type { Role } from '@spherecast/shared';
+import type { MediaLinks } from './media-links.ts';
 import { signInRequiredMessage, type SessionUser } from './sessions.ts';
 import type { OriginServices } from './services.ts';
 import { fromDatabaseError, InputValidationError } from './errors.ts';
@@ -24,6 +25,8 @@ export interface Context extends OriginServices {
   cookies: CookieJar;
   /** Absolute base URL of this origin as the client reached it, e.g. http://localhost:8080. */
   baseUrl: string;
+  /** Media URLs for this caller: plain for public content, signed for private and unlisted. */
+  mediaLinks: MediaLinks;
   /** The client's address, for rate limits ('direct' outside HTTP). */
   ip: string;
 }

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { generateEquirectFixture, transcodeLadder } from '@spherecast/shared/media';
 import { publishToOrigin } from '../client/publish/index.ts';
 import { z } from 'zod';
-import { mediaUrl } from '../core/content-view.ts';
 import { hashPassword } from '../domains/auth/passwords.ts';
 import { createSession, revokeSession } from '../core/sessions.ts';
 import type { Origin } from '../origin.ts';
@@ -40,7 +39,8 @@ async function demoCredentials(dataDir: string): Promise<{ file: string; usernam
 
 async function masterUrlOf(origin: Origin, contentId: string): Promise<string> {
   const row = await origin.services.prisma.content.findUniqueOrThrow({ where: { id: contentId }, select: { publishedPath: true, masterFile: true } });
-  return mediaUrl(origin.url, row.publishedPath, row.masterFile) ?? '';
+  // The demo clip is public: its media URL is plain.
+  return `${origin.url}/media/${row.publishedPath}/${row.masterFile}`;
 }
 
 /**

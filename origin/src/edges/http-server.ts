@@ -12,40 +12,57 @@ import { appRouter } from './app-router.ts';
 import { mediaRoutes } from './media-routes.ts';
 import type { OriginServices } from '../core/services.ts';
 import { RateLimitedError } from '../core/rate-limit.ts';
+import { problemOf, sendProblem } from './problem.ts';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 import { jsonNestingDepthExceeds, MAX_JSON_DEPTH, MAX_TRPC_BATCH } from './request-limits.ts';
 
 const JSON_BODY_LIMIT = 1024 * 1024;
 export const PLAYER_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
 /** Assembles the origin's HTTP surface: /trpc, /api (REST), /openapi.json, /healthz, /media, and the player at /. */
-export async function buildServer(services: OriginServices, options: { ping: () => Promise<void>; logger: boolean | { level: string }; /** Serve HTTPS with this PEM pair (see tls-certificate.ts). */ https?: { cert: string; key: string } | null }): Promise<FastifyInstance> {
-  const app = Fastify({ https: options.https ?? null, logger: options.logger, bodyLimit: JSON_BODY_LIMIT, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 } });
+export async function buildServer(
+  services: OriginServices,
+  options: {
+    ping: () => Promise<void>;
+    /** Pino logger options: 5xx errors are logged at `error` with the request id; each request only at debug/trace. */
+    logger: { level: string; stream?: { write(line: string): void } }; /** Serve HTTPS with this PEM pair (see tls-certificate.ts). */ https?: { cert: string; key: string } | null },
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    https: options.https ?? null,
+    logger: options.logger,
+    disableRequestLogging: !['debug', 'trace'].includes(options.logger.level),
+    genReqId: requestIdOf,
+    requestIdLogLabel: 'requestId',
+    bodyLimit: JSON_BODY_LIMIT,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+  });
+  // Every answer names its request, so a user's report can be matched to the operator's log.
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+  });
   await app.register(cookie);
   // Players and the studio run on other origins; they authenticate with bearer tokens, not cookies.
   await app.register(cors, {
     origin: '*',
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type', 'range', 'x-spherecast-viewer', 'trpc-accept'],
-    exposedHeaders: ['content-length', 'content-range', 'accept-ranges', 'retry-after'],
+    exposedHeaders: ['content-length', 'content-range', 'accept-ranges', REQUEST_ID_HEADER, 'retry-after'],
     maxAge: 600,
   });
 
-  app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) request.log.error({ err: error }, 'unhandled error');
-    const message =
-      status === 413
-        ? 'The request body is too large.'
-        : status < 500
-          ? error.message
-          : 'Something went wrong on the server. Try again; if it keeps happening, contact the operator.';
-    void reply.code(status).type('application/json').send({ message, status });
+  app.setErrorHandler((error, request, reply) => {
+    const { status, message } = problemOf(error);
+    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    void sendProblem(reply, status, message);
   });
 
   const createContext = ({ req, res }: { req: unknown; res: unknown }) =>
     createRequestContext(services, req as Parameters<typeof createRequestContext>[1], res as Parameters<typeof createRequestContext>[2]);
-  const onError = ({ error, path: procedure }: { error: { code: string; cause?: unknown }; path?: string | undefined }) => {
-    if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, procedure }, 'procedure failed');
+  // The request's own logger carries its id; tRPC and REST both report through here.
+  const onError = ({ error, path: procedure, req }: { error: { code: string; cause?: unknown }; path?: string | undefined; req: unknown }) => {
+    if (error.code !== 'INTERNAL_SERVER_ERROR') return;
+    const log = (req as { log?: FastifyInstance['log'] }).log ?? app.log;
+    log.error({ err: error.cause ?? error, procedure }, 'procedure failed');
   };
 
   const tooDeepMessage = `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep. Send flatter data.`;
@@ -148,7 +165,7 @@ function registerPlayer(app: FastifyInstance) {
   app.setNotFoundHandler(async (request, reply) => {
     const url = request.url.split('?')[0] ?? '/';
     if (request.method !== 'GET' || /^\/(api|trpc|media)(\/|$)/.test(url)) {
-      return reply.code(404).send({ message: `No route for ${request.method} ${url}.`, status: 404 });
+      return sendProblem(reply, 404, `No route for ${request.method} ${url}.`);
     }
     if (!existsSync(PLAYER_DIST)) {
       return reply

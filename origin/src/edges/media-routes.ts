@@ -4,10 +4,14 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { idSchema } from '@spherecast/shared';
 import { requireEditableContent } from '../core/access.ts';
-import { lookupSession, signInRequiredMessage, tokenFromRequest } from '../core/sessions.ts';
+import { signInRequiredMessage } from '../core/sessions.ts';
+import { authenticate } from './authenticate.ts';
 import type { OriginServices } from '../core/services.ts';
 import { UploadTooLargeError } from '../core/media-store.ts';
 import { normaliseMediaPath, UnsafePathError } from '../core/safe-path.ts';
+import { publishedFolderOf, SIGNED_PREFIX } from '../core/media-links.ts';
+import { VIEWABLE_STATUSES } from '../core/content-view.ts';
+import { problemOf, sendProblem } from './problem.ts';
 import { decideUpload, recordStagedUpload } from '../domains/media/uploads.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -27,8 +31,47 @@ const CONTENT_TYPES: Record<string, string> = {
 /** Segments and init files never change once published (a new publish gets a new folder). */
 const IMMUTABLE = new Set(['.mp4', '.m4s', '.m4a', '.ts', '.jpg', '.jpeg', '.png', '.webp']);
 
-function problem(reply: FastifyReply, status: number, message: string) {
-  return reply.code(status).type('application/json').send({ message, status });
+const problem = sendProblem;
+
+/** Statuses whose published media anyone may fetch unsigned (when the content is public). */
+const SERVED_STATUSES = new Set<string>(VIEWABLE_STATUSES);
+
+type MediaGrant = { ok: true; relative: string; signed: boolean } | { ok: false; status: number; message: string };
+
+/**
+ * Who may fetch a published file: anyone for public, viewable content (cacheable by every proxy);
+ * for private and unlisted content only a signed path (`~<token>/...`, handed out in the playback
+ * payload) whose signature, expiry and media epoch still hold. Anything else is a 403.
+ */
+async function grantMedia(services: OriginServices, raw: string): Promise<MediaGrant> {
+  const signed = raw.startsWith(SIGNED_PREFIX);
+  const slash = raw.indexOf('/');
+  const token = signed ? raw.slice(SIGNED_PREFIX.length, slash === -1 ? raw.length : slash) : null;
+  let relative: string;
+  try {
+    relative = normaliseMediaPath(signed ? raw.slice(slash + 1) : raw);
+  } catch (error) {
+    if (error instanceof UnsafePathError) return { ok: false, status: 400, message: error.message };
+    throw error;
+  }
+  const contentId = relative.split('/', 1)[0] ?? '';
+  const access = idSchema.safeParse(contentId).success ? await services.mediaAccess.get(contentId) : null;
+  if (!access) return { ok: false, status: 404, message: 'No such media file.' };
+  // Nothing is served before a publish (staging is never public): as if it did not exist.
+  if (!SERVED_STATUSES.has(access.status)) return { ok: false, status: 404, message: 'No such media file.' };
+  if (token === null || slash === -1) {
+    if (access.visibility === 'public') return { ok: true, relative, signed: false };
+    return { ok: false, status: 403, message: 'This media is not public. Open the video again in the player to get a link that works.' };
+  }
+  const check = services.mediaSigner.verify(token, publishedFolderOf(relative));
+  if (!check.ok) {
+    const why = check.reason === 'expired' ? 'This media link has expired.' : 'This media link is not valid.';
+    return { ok: false, status: 403, message: `${why} Open the video again in the player to get a new one.` };
+  }
+  if (check.epoch !== access.mediaEpoch) {
+    return { ok: false, status: 403, message: 'This media link was revoked (the video was made private or its visibility changed). Open the video again.' };
+  }
+  return { ok: true, relative, signed: true };
 }
 
 /** Parses a single `bytes=a-b` range. Multi-range requests are answered with the whole file. */
@@ -62,15 +105,9 @@ export async function mediaRoutes(app: FastifyInstance, services: OriginServices
 
   // Fastify answers HEAD from this GET route, without the body.
   const serve = async (request: { params: unknown; headers: Record<string, string | string[] | undefined> }, reply: FastifyReply) => {
-    const raw = (request.params as { '*': string })['*'];
-    let relative: string;
-    try {
-      relative = normaliseMediaPath(raw);
-    } catch (error) {
-      if (error instanceof UnsafePathError) return problem(reply, 400, error.message);
-      throw error;
-    }
-    const file = services.media.publishedFile(relative);
+    const grant = await grantMedia(services, (request.params as { '*': string })['*']);
+    if (!grant.ok) return problem(reply, grant.status, grant.message);
+    const file = services.media.publishedFile(grant.relative);
     let info;
     try {
       info = await stat(file);
@@ -81,7 +118,10 @@ export async function mediaRoutes(app: FastifyInstance, services: OriginServices
     const ext = path.extname(file).toLowerCase();
     reply.header('content-type', CONTENT_TYPES[ext] ?? 'application/octet-stream');
     reply.header('accept-ranges', 'bytes');
-    reply.header('cache-control', IMMUTABLE.has(ext) ? 'public, max-age=31536000, immutable' : 'public, max-age=2, must-revalidate');
+    // Signed (private, unlisted) media may be kept by the viewer's browser only, never by a shared cache.
+    const scope = grant.signed ? 'private' : 'public';
+    reply.header('cache-control', IMMUTABLE.has(ext) ? `${scope}, max-age=${grant.signed ? 3600 : 31536000}${grant.signed ? '' : ', immutable'}` : `${scope}, max-age=2, must-revalidate`);
+    reply.header('x-content-type-options', 'nosniff');
     reply.header('last-modified', info.mtime.toUTCString());
     const rangeHeader = request.headers.range;
     const range = parseRange(Array.isArray(rangeHeader) ? rangeHeader[0] : rangeHeader, info.size);
@@ -105,9 +145,8 @@ export async function mediaRoutes(app: FastifyInstance, services: OriginServices
     const params = request.params as { contentId: string; '*': string };
     const id = idSchema.safeParse(params.contentId);
     if (!id.success) return problem(reply, 400, 'contentId: must be an id (a UUID).');
-    const token = tokenFromRequest(request.headers, request.cookies ?? {});
-    const session = token ? await lookupSession(services.prisma, token, services.now()) : null;
-    if (!session || session.status !== 'valid') return problem(reply, 401, signInRequiredMessage(session?.status ?? null, 'upload media'));
+    const caller = await authenticate(services, request.headers, request.cookies ?? {});
+    if (!caller.user) return problem(reply, 401, signInRequiredMessage(caller.authProblem, 'upload media'));
     let relative: string;
     try {
       relative = normaliseMediaPath(params['*']);
@@ -117,12 +156,11 @@ export async function mediaRoutes(app: FastifyInstance, services: OriginServices
     }
     let content;
     try {
-      content = await requireEditableContent(services.prisma, session.user, id.data);
+      content = await requireEditableContent(services.prisma, caller.user, id.data);
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === 'NOT_FOUND') return problem(reply, 404, 'That content was not found.');
-      if (code === 'FORBIDDEN') return problem(reply, 403, 'Only the creator of this content can upload its media.');
-      throw error;
+      const { status, message } = problemOf(error);
+      if (status >= 500) throw error;
+      return problem(reply, status, message);
     }
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > services.config.maxUploadBytes) {

@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { lookupSession, SESSION_COOKIE, tokenFromRequest, VIEWER_COOKIE } from '../core/sessions.ts';
+import { SESSION_COOKIE, VIEWER_COOKIE } from '../core/sessions.ts';
+import { MediaLinks } from '../core/media-links.ts';
+import { authenticate } from './authenticate.ts';
 import type { OriginServices } from '../core/services.ts';
 import type { Context, CookieJar, SessionUser } from '../core/trpc.ts';
 
@@ -17,21 +19,10 @@ export async function createRequestContext(services: OriginServices, req: Fastif
       void res.clearCookie(name, { path: '/' });
     },
   };
-  const token = tokenFromRequest(req.headers, cookies);
-  let user: SessionUser | null = null;
-  let sessionId: string | null = null;
-  let authProblem: Context['authProblem'] = null;
-  if (token) {
-    const session = await lookupSession(services.prisma, token, services.now());
-    if (session.status === 'valid') {
-      user = session.user;
-      sessionId = session.sessionId;
-    } else {
-      authProblem = session.status;
-      // A stale cookie would otherwise be sent forever.
-      if (cookies[SESSION_COOKIE] === token) jar.clear(SESSION_COOKIE);
-    }
-  }
+  const { user, sessionId, authProblem, token } = await authenticate(services, req.headers, cookies);
+  // A stale cookie would otherwise be sent forever.
+  if (authProblem && cookies[SESSION_COOKIE] === token) jar.clear(SESSION_COOKIE);
+  const baseUrl = `${req.protocol}://${req.headers.host ?? `${services.config.host}:${services.config.port}`}`;
   const headerViewer = req.headers['x-spherecast-viewer'];
   const viewerCandidate = (Array.isArray(headerViewer) ? headerViewer[0] : headerViewer) ?? cookies[VIEWER_COOKIE];
   const trackerUrl = services.trackerUrl ?? embeddedTrackerUrl(services, req);
@@ -44,7 +35,8 @@ export async function createRequestContext(services: OriginServices, req: Fastif
     viewerId: viewerCandidate && VIEWER_ID.test(viewerCandidate) ? viewerCandidate : null,
     cookies: jar,
     ip: req.ip,
-    baseUrl: `${req.protocol}://${req.headers.host ?? `${services.config.host}:${services.config.port}`}`,
+    baseUrl,
+    mediaLinks: new MediaLinks(baseUrl, services.mediaSigner),
   };
 }
 
@@ -71,5 +63,6 @@ export function createDirectContext(services: OriginServices, user: SessionUser 
     cookies: { set: () => undefined, clear: () => undefined },
     ip: 'direct',
     baseUrl,
+    mediaLinks: new MediaLinks(baseUrl, services.mediaSigner),
   };
 }

@@ -34,7 +34,7 @@ export interface TestOrigin {
 export async function startTestOrigin(kind: DatabaseKind, options: OriginOptions = {}): Promise<TestOrigin> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-test-'));
   const database = await createTestDatabase(kind);
-  const origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir, mediaDir: path.join(dataDir, 'media'), seedDemo: false, trackerUrl: 'ws://127.0.0.1:1/tracker', database, ...options });
+  const origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir, mediaDir: path.join(dataDir, 'media'), seedDemo: false, trackerUrl: 'ws://127.0.0.1:1/tracker', logLevel: 'warn', database, ...options });
   const services = origin.services;
   const callerFor = (user: { id: string; username: string; role: Role } | null) =>
     createCaller(createDirectContext(services, user, origin.url));

@@ -68,14 +68,17 @@ export const contentProcedures = {
     .input(contentUpdateInput)
     .output(contentDetailSchema)
     .mutation(async ({ ctx, input }) => {
-      await requireEditableContent(ctx.prisma, ctx.user, input.id);
+      const current = await requireEditableContent(ctx.prisma, ctx.user, input.id);
       const { id, location, ...fields } = input;
+      // A new epoch revokes every signed media URL handed out before: making a video private takes effect at once.
+      const visibilityChanged = fields.visibility !== undefined && fields.visibility !== current.visibility;
       const row = await ctx.prisma.content.update({
         where: { id },
-        data: { ...fields, ...locationColumns(location) },
+        data: { ...fields, ...locationColumns(location), ...(visibilityChanged ? { mediaEpoch: { increment: 1 } } : {}) },
         select: contentDetailSelect,
       });
       ctx.searchCache.invalidate();
+      ctx.mediaAccess.invalidate(id);
       return contentDetailFor(ctx, row);
     }),
 
@@ -87,6 +90,7 @@ export const contentProcedures = {
       await requireEditableContent(ctx.prisma, ctx.user, input.id);
       await ctx.prisma.content.delete({ where: { id: input.id } });
       ctx.searchCache.invalidate();
+      ctx.mediaAccess.invalidate(input.id);
       await ctx.media.removeContent(input.id);
       return { ok: true as const };
     }),
@@ -109,7 +113,7 @@ export const contentProcedures = {
         select: contentSummarySelect,
       });
       const { page, nextCursor } = pageOfRows(rows, input.limit, (row) => ({ at: row.createdAt, id: row.id }));
-      return { items: page.map((row) => toSummary(row, ctx.baseUrl)), nextCursor };
+      return { items: page.map((row) => toSummary(row, ctx.mediaLinks)), nextCursor };
     }),
 
 };

@@ -4,6 +4,7 @@ import { publicProcedure } from '../../core/trpc.ts';
 import { Prisma, type PrismaClient } from '../../db/database.ts';
 import { toSummary, type ContentSummaryRow } from '../../core/content-view.ts';
 import { decodeDateCursor, decodeNumberCursor, encodeCursor } from '../../core/pagination.ts';
+import type { MediaLinks } from '../../core/media-links.ts';
 
 type SearchQuery = z.output<typeof searchInput>;
 type Sort = 'relevance' | 'popular' | 'newest';
@@ -28,6 +29,7 @@ interface SearchRow {
   longitude: number | null;
   publishedPath: string | null;
   posterFile: string | null;
+  mediaEpoch: number;
   viewCount: number;
   likeCount: number;
   ratingCount: number;
@@ -51,7 +53,7 @@ function distanceSql(latitude: number, longitude: number): Prisma.Sql {
  * Full-text search over published public content: one SQL statement that filters, ranks and
  * pages (keyset cursors, stable under inserts), returning every column a result card needs.
  */
-export async function searchContent(prisma: PrismaClient, query: SearchQuery, baseUrl: string) {
+export async function searchContent(prisma: PrismaClient, query: SearchQuery, links: MediaLinks) {
   const text = query.q && query.q.length > 0 ? query.q : null;
   const sort: Sort = query.sort ?? (text ? 'relevance' : 'popular');
   const effectiveSort: Sort = sort === 'relevance' && !text ? 'popular' : sort;
@@ -100,7 +102,7 @@ export async function searchContent(prisma: PrismaClient, query: SearchQuery, ba
   const rows = await prisma.$queryRaw<SearchRow[]>`
     SELECT c."id", ${sortValue} AS sort_value, ${distance} AS distance_km,
       c."kind", c."title", c."tags", c."genre", c."projection", c."durationSeconds", c."status", c."visibility",
-      c."placeName", c."latitude", c."longitude", c."publishedPath", c."posterFile", c."viewCount", c."likeCount",
+      c."placeName", c."latitude", c."longitude", c."publishedPath", c."posterFile", c."mediaEpoch", c."viewCount", c."likeCount",
       c."ratingCount", c."ratingSum", c."createdAt", c."publishedAt",
       u."id" AS owner_id, u."username" AS owner_username, u."displayName" AS owner_display_name, u."avatarUrl" AS owner_avatar_url
     FROM "Content" c JOIN "User" u ON u."id" = c."ownerId"
@@ -116,7 +118,7 @@ export async function searchContent(prisma: PrismaClient, query: SearchQuery, ba
         ...row,
         owner: { id: row.owner_id, username: row.owner_username, displayName: row.owner_display_name, avatarUrl: row.owner_avatar_url },
       },
-      baseUrl,
+      links,
     ),
     distanceKm: row.distance_km === null ? null : Math.round(Number(row.distance_km) * 100) / 100,
   }));
@@ -132,5 +134,5 @@ export const searchProcedure = publicProcedure
   .input(searchInput)
   .output(searchPageSchema)
   .query(({ ctx, input }) =>
-    ctx.searchCache.get(`${ctx.baseUrl} ${JSON.stringify(input)}`, () => searchContent(ctx.prisma, input, ctx.baseUrl)),
+    ctx.searchCache.get(`${ctx.baseUrl} ${JSON.stringify(input)}`, () => searchContent(ctx.prisma, input, ctx.mediaLinks)),
   );

@@ -69,6 +69,6 @@ export const likeProcedures = {
         select: { createdAt: true, content: { select: contentSummarySelect } },
       });
       const { page, nextCursor } = pageOfRows(rows, input.limit, (row) => ({ at: row.createdAt, id: row.content.id }));
-      return { items: page.map((row) => toSummary(row.content, ctx.baseUrl)), nextCursor };
+      return { items: page.map((row) => toSummary(row.content, ctx.mediaLinks)), nextCursor };
     }),
 };

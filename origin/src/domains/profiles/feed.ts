@@ -24,5 +24,5 @@ export const feedProcedure = protectedProcedure
       select: contentSummarySelect,
     });
     const { page, nextCursor } = pageOfRows(rows, input.limit, (row) => ({ at: row.publishedAt ?? row.createdAt, id: row.id }));
-    return { items: page.map((row) => toSummary(row, ctx.baseUrl)), nextCursor };
+    return { items: page.map((row) => toSummary(row, ctx.mediaLinks)), nextCursor };
   });

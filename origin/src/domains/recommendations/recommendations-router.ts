@@ -4,17 +4,18 @@ import { contentSummarySelect, toSummary } from '../../core/content-view.ts';
 import type { PrismaClient } from '../../db/database.ts';
 import { buildProfile, loadSignals, type PreferenceProfile, type Signal } from './preference-profile.ts';
 import { bestReason, personalPicks, popularPicks, type RankedId } from './ranking.ts';
+import type { MediaLinks } from '../../core/media-links.ts';
 
 const POPULAR = 'Popular';
 
-async function withSummaries(prisma: PrismaClient, baseUrl: string, picks: Array<RankedId & { personal: boolean }>, signals: Signal[]): Promise<Recommendation[]> {
+async function withSummaries(prisma: PrismaClient, links: MediaLinks, picks: Array<RankedId & { personal: boolean }>, signals: Signal[]): Promise<Recommendation[]> {
   const rows = await prisma.content.findMany({ where: { id: { in: picks.map((pick) => pick.id) } }, select: contentSummarySelect });
   const byId = new Map(rows.map((row) => [row.id, row]));
   return picks.flatMap((pick) => {
     const row = byId.get(pick.id);
     if (!row) return [];
     const reason = pick.personal ? bestReason(row, signals) : POPULAR;
-    return [{ ...toSummary(row, baseUrl), reason, score: pick.score }];
+    return [{ ...toSummary(row, links), reason, score: pick.score }];
   });
 }
 
@@ -40,7 +41,7 @@ export const recommendationsRouter = router({
       const picks = [...personal.map((pick) => ({ ...pick, personal: true })), ...popular.map((pick) => ({ ...pick, personal: false }))];
       return {
         basis: profile ? ('personal' as const) : ('popular' as const),
-        items: await withSummaries(ctx.prisma, ctx.baseUrl, picks, signals),
+        items: await withSummaries(ctx.prisma, ctx.mediaLinks, picks, signals),
       };
     }),
 });

@@ -48,7 +48,7 @@ export const historyProcedure = protectedProcedure
         positionSeconds: row.lastPositionSeconds,
         completed: row.completed,
         watchedAt: row.lastHeartbeatAt,
-        content: toSummary(content, ctx.baseUrl),
+        content: toSummary(content, ctx.mediaLinks),
       });
     }
     return { items, nextCursor };

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Content" ADD COLUMN     "mediaEpoch" INTEGER NOT NULL DEFAULT 0;
+
