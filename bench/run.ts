@@ -1,5 +1,5 @@
 // `npm run bench [-- name ...]`: runs the benchmarks (all by default) and writes each one's section
-// of bench/RESULTS.md as soon as it finishes. Names: search, ladder, tracker, offload.
+// of bench/RESULTS.md as soon as it finishes. Names: search, ladder, tracker, offload, finalize.
 import { writeResultsSection } from './lib/results.ts';
 
 type Bench = () => Promise<{ markdown: string }>;
@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   ladder: async () => (await import('./ladder-bench.ts')).runLadderBench,
   tracker: async () => (await import('./tracker-bench.ts')).runTrackerBench,
   offload: async () => (await import('./offload-bench.ts')).runOffloadBench,
+  finalize: async () => (await import('./finalize-bench.ts')).runFinalizeBench,
 };
 
 const requested = process.argv.slice(2);

@@ -2,7 +2,7 @@
  * Bounds on what one finalize may read and check, so its work (and memory) has a ceiling whatever a
  * creator uploads. Sized for real ladders with room to spare: our transcoder writes 3 to 6 rungs plus
  * one audio rendition; a 10-hour 360 video at 2 s segments has 18,000 segments per playlist.
- * With every limit reached at once a finalize reads 16 MiB of playlists and checks 30,000 names, which
+ * With every limit reached at once a finalize reads 8 MiB of playlists and checks 30,000 names, which
  * takes well under 2 s (bench/RESULTS.md, section finalize).
  */
 export const PUBLISH_LIMITS = {
@@ -11,7 +11,7 @@ export const PUBLISH_LIMITS = {
   /** Largest media playlist (variant, audio, I-frame). */
   mediaPlaylistBytes: 1024 * 1024,
   /** All playlists of one ladder together. */
-  totalPlaylistBytes: 16 * 1024 * 1024,
+  totalPlaylistBytes: 8 * 1024 * 1024,
   /** #EXT-X-STREAM-INF variants in the master. */
   variants: 32,
   /** #EXT-X-MEDIA renditions in the master. */
