@@ -12,6 +12,9 @@ import { injectSphericalMetadata } from './mp4-boxes.ts';
 export const FIXTURE_FAULTS = ['seam-exposure', 'seam-colour', 'seam-parallax', 'nadir-hole', 'zenith-smear'] as const;
 export type FixtureFault = (typeof FIXTURE_FAULTS)[number];
 
+export const FIXTURE_CONTENTS = ['textured', 'smooth', 'noisy'] as const;
+export type FixtureContent = (typeof FIXTURE_CONTENTS)[number];
+
 export interface EquirectFixtureOptions {
   /** Output file (`.mp4`, `.mov`, `.mkv`; for a still use generateEquirectPhoto). */
   out: string;
@@ -34,8 +37,20 @@ export interface EquirectFixtureOptions {
   parallaxRows?: number;
   /** Gain applied to the second lens for `seam-exposure`. Default 1.3 (on gamma-encoded values: ≈ +0.8 EV). */
   exposureGain?: number;
+  /**
+   * What the lenses see. `textured` (default): the test pattern with a cellular texture. `smooth`: a
+   * slowly turning sky-like gradient, where neighbouring columns barely differ (skies, walls, water).
+   * `noisy`: the textured picture with strong per-pixel sensor noise, different in every frame.
+   */
+  content?: FixtureContent;
   /** Video encoder, default libx264 (`-preset veryfast`). */
   videoCodec?: 'libx264' | 'libx265';
+  /** Encoder preset. Default `veryfast` (libx264) or `ultrafast` (libx265). */
+  videoPreset?: string;
+  /** Constant rate factor. Default 20. */
+  crf?: number;
+  /** v360 interpolation from the cubemap. Default `cubic`; `linear` is about 3× cheaper. */
+  interp?: 'cubic' | 'linear';
   signal?: AbortSignal;
 }
 
@@ -55,7 +70,7 @@ function even(n: number): number {
 
 /** Filter graph for one eye: a textured cubemap turned equirectangular, then the fault applied. */
 function eyeGraph(input: string, output: string, eyeW: number, eyeH: number, yaw: number, options: EquirectFixtureOptions, tag: string): string {
-  const base = `[${input}]v360=input=c3x2:output=e:w=${eyeW}:h=${eyeH}:yaw=${yaw}:interp=cubic`;
+  const base = `[${input}]v360=input=c3x2:output=e:w=${eyeW}:h=${eyeH}:yaw=${yaw}:interp=${options.interp ?? 'cubic'}`;
   const half = even(eyeW / 2);
   switch (options.fault) {
     case 'seam-exposure': {
@@ -102,12 +117,23 @@ export async function generateEquirectFixture(options: EquirectFixtureOptions): 
   }
   const face = even(eyeW / 4);
   const seed = 7;
+  const content = options.content ?? 'textured';
   const inputs = [
     '-f', 'lavfi', '-i', `testsrc2=s=${face * 3}x${face * 2}:r=${fps}:d=${seconds}`,
     '-f', 'lavfi', '-i', `cellauto=s=${even((face * 3) / 2)}x${face}:rule=30:rate=${fps}:random_fill_ratio=0.5:random_seed=${seed}`,
   ];
+  if (content === 'smooth') {
+    // Sky blues to a pale horizon, turning slowly: a gradient spread over the whole cubemap.
+    inputs.splice(0, 4, '-f', 'lavfi', '-i', `gradients=s=${face * 3}x${face * 2}:r=${fps}:d=${seconds}:n=3:c0=0x3b6fb0:c1=0x9cc3e6:c2=0xd8e4ea:speed=0.002:seed=${seed}`);
+  }
   if (options.audio ?? true) inputs.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`);
-  const cube = `[0:v]format=yuv420p[t];[1:v]scale=${face * 3}:${face * 2}:flags=bilinear,format=yuv420p[c];[t][c]blend=all_mode=overlay:all_opacity=0.5,eq=contrast=0.8:saturation=0.75`;
+  const audioInput = content === 'smooth' ? 1 : 2;
+  const cube =
+    content === 'smooth'
+      ? '[0:v]format=yuv420p'
+      : `[0:v]format=yuv420p[t];[1:v]scale=${face * 3}:${face * 2}:flags=bilinear,format=yuv420p[c];[t][c]blend=all_mode=overlay:all_opacity=0.5,eq=contrast=0.8:saturation=0.75`;
+  // Sensor noise is added to the equirectangular picture (after any fault), independently per pixel.
+  const noise = content === 'noisy' ? ',noise=alls=24:allf=t' : '';
   let graph: string;
   if (projection === 'equirectangular-mono') {
     graph = `${cube}[cube];${eyeGraph('cube', 'v', eyeW, eyeH, 23, options, 'l')}`;
@@ -128,10 +154,10 @@ export async function generateEquirectFixture(options: EquirectFixtureOptions): 
       signal: options.signal,
       args: [
         '-y', ...inputs,
-        '-filter_complex', `${graph};[v]format=yuv420p[vout]`,
-        '-map', '[vout]', ...(options.audio ?? true ? ['-map', '2:a', '-c:a', 'aac', '-b:a', '96k'] : []),
+        '-filter_complex', `${graph};[v]format=yuv420p${noise}[vout]`,
+        '-map', '[vout]', ...(options.audio ?? true ? ['-map', `${audioInput}:a`, '-c:a', 'aac', '-b:a', '96k'] : []),
         '-t', String(seconds),
-        '-c:v', encoder, '-preset', encoder === 'libx264' ? 'veryfast' : 'ultrafast', '-crf', '20', '-g', String(fps),
+        '-c:v', encoder, '-preset', options.videoPreset ?? (encoder === 'libx264' ? 'veryfast' : 'ultrafast'), '-crf', String(options.crf ?? 20), '-g', String(fps),
         ...(encoder === 'libx265' ? ['-tag:v', 'hvc1', '-x265-params', 'log-level=error'] : []),
         '-r', String(fps),
         tmp,

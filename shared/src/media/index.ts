@@ -23,6 +23,7 @@ export {
 } from './probe.ts';
 export {
   FIXTURE_FAULTS,
+  FIXTURE_CONTENTS,
   generateEquirectFixture,
   generateEquirectPhoto,
   type FixtureFault,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MediaError } from './errors.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
-import { generateEquirectFixture, type FixtureFault } from './fixtures.ts';
+import { generateEquirectFixture, type EquirectFixtureOptions, type FixtureFault } from './fixtures.ts';
 import { checkStitching, type StitchReport } from './stitch-check.ts';
 
 function check(report: StitchReport, id: string) {
@@ -138,5 +138,63 @@ describe('checkStitching', () => {
     const bigReport = await checkStitching(big, { samples: 1 });
     assert.equal(check(bigReport, 'format-codec-level').status, 'warn');
     assert.match(check(bigReport, 'format-resolution').message, /HEVC/);
+  });
+});
+
+describe('checkStitching on smooth, textured and noisy content', () => {
+  let dir: string;
+  const reports = new Map<string, StitchReport>();
+  // Smooth content as delivered: a sky gradient at 2048x1024, compressed like a streaming upload
+  // (CRF 32). Neighbouring columns barely differ, so compression noise at the wrap (coded in
+  // different blocks on each side) makes a large ratio of tiny differences.
+  const cases: Record<string, Partial<EquirectFixtureOptions>> = {
+    'smooth-clean': { content: 'smooth', width: 2048, crf: 32 },
+    'textured-clean': { content: 'textured' },
+    'noisy-clean': { content: 'noisy' },
+    'smooth-seam-exposure': { content: 'smooth', fault: 'seam-exposure' },
+    'smooth-seam-colour': { content: 'smooth', fault: 'seam-colour' },
+    'smooth-seam-parallax': { content: 'smooth', fault: 'seam-parallax' },
+    'noisy-seam-exposure': { content: 'noisy', fault: 'seam-exposure' },
+    'noisy-seam-colour': { content: 'noisy', fault: 'seam-colour' },
+    'noisy-seam-parallax': { content: 'noisy', fault: 'seam-parallax' },
+  };
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-stitch-content-'));
+    for (const [name, options] of Object.entries(cases)) {
+      const file = path.join(dir, `${name}.mp4`);
+      await generateEquirectFixture({ out: file, width: 1024, seconds: 1, audio: false, ...options });
+      reports.set(name, await checkStitching(file, { samples: 4 }));
+    }
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const seamChecks = (report: StitchReport) => report.checks.filter((c) => c.id.startsWith('seam'));
+
+  test('clean wraps pass every seam check, whatever the content', (t) => {
+    for (const name of ['smooth-clean', 'textured-clean', 'noisy-clean']) {
+      const report = reports.get(name)!;
+      t.diagnostic(`${name}: ${check(report, 'seam-continuity').message}`);
+      for (const c of seamChecks(report)) assert.equal(c.status, 'pass', `${name} ${c.id}: ${c.message}`);
+    }
+  });
+
+  test('a clean smooth wrap passes on the absolute floor, not on the ratio', () => {
+    const continuity = check(reports.get('smooth-clean')!, 'seam-continuity');
+    // What failed before the floor: neighbouring columns so alike that the ratio is above its limit.
+    assert.ok(Number(continuity.value) >= 2, `ratio ${continuity.value}`);
+    assert.match(continuity.message, /compression noise on smooth content/);
+  });
+
+  test('colour, exposure and misalignment breaks still fail on smooth and noisy content', () => {
+    for (const content of ['smooth', 'noisy']) {
+      const failing = (fault: string) => seamChecks(reports.get(`${content}-${fault}`)!).filter((c) => c.status === 'fail').map((c) => c.id);
+      assert.ok(failing('seam-exposure').includes('seam-exposure'), `${content} exposure: ${failing('seam-exposure')}`);
+      assert.ok(failing('seam-colour').includes('seam-colour'), `${content} colour: ${failing('seam-colour')}`);
+      assert.ok(failing('seam-parallax').includes('seam-alignment'), `${content} parallax: ${failing('seam-parallax')}`);
+      for (const fault of ['seam-exposure', 'seam-colour', 'seam-parallax']) assert.equal(reports.get(`${content}-${fault}`)!.status, 'fail');
+    }
+    // A visible step on smooth content is also a continuity failure: the floor does not hide it.
+    assert.equal(check(reports.get('smooth-seam-exposure')!, 'seam-continuity').status, 'fail');
+    assert.equal(check(reports.get('smooth-seam-colour')!, 'seam-continuity').status, 'fail');
   });
 });
