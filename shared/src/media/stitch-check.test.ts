@@ -188,9 +188,9 @@ describe('checkStitching on smooth, textured and noisy content', () => {
   test('colour, exposure and misalignment breaks still fail on smooth and noisy content', () => {
     for (const content of ['smooth', 'noisy']) {
       const failing = (fault: string) => seamChecks(reports.get(`${content}-${fault}`)!).filter((c) => c.status === 'fail').map((c) => c.id);
-      assert.ok(failing('seam-exposure').includes('seam-exposure'), `${content} exposure: ${failing('seam-exposure')}`);
-      assert.ok(failing('seam-colour').includes('seam-colour'), `${content} colour: ${failing('seam-colour')}`);
-      assert.ok(failing('seam-parallax').includes('seam-alignment'), `${content} parallax: ${failing('seam-parallax')}`);
+      assert.ok(failing('seam-exposure').includes('seam-exposure'), `${content} exposure: ${failing('seam-exposure').join(', ')}`);
+      assert.ok(failing('seam-colour').includes('seam-colour'), `${content} colour: ${failing('seam-colour').join(', ')}`);
+      assert.ok(failing('seam-parallax').includes('seam-alignment'), `${content} parallax: ${failing('seam-parallax').join(', ')}`);
       for (const fault of ['seam-exposure', 'seam-colour', 'seam-parallax']) assert.equal(reports.get(`${content}-${fault}`)!.status, 'fail');
     }
     // A visible step on smooth content is also a continuity failure: the floor does not hide it.
