@@ -59,8 +59,10 @@ export function lanNames(hostname: string = os.hostname(), interfaces: NodeJS.Di
   return { dnsNames: [...dnsNames], ipAddresses: [...ipAddresses] };
 }
 
+/** The path as the operator likely wrote it: relative under the working directory, else absolute. */
 function describe(file: string): string {
-  return path.relative(process.cwd(), file) || file;
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
 function parsePair(certPem: string, keyPem: string): { x509: X509Certificate; key: KeyObject } {
