@@ -51,6 +51,8 @@ const MAX_CODECS_LENGTH = 256;
 /** Lines handled between two yields to the event loop while reading a media playlist. */
 const LINES_PER_SLICE = 4096;
 
+// Control characters are what this must find (NUL in a CODECS string reaches PostgreSQL as an error).
+// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const DECIMAL_INTEGER = /^\d{1,10}$/;
 const DECIMAL_FLOAT = /^\d{1,10}(\.\d{1,12})?$/;

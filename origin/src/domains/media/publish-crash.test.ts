@@ -52,7 +52,7 @@ describe('publishing survives SIGKILL at every step (PostgreSQL)', { skip: hasPo
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the origin did not start within 60 s')), 60_000);
       let out = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
+      child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         const match = /LISTENING (\S+)/.exec(out);
         if (match) {
