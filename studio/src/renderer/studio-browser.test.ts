@@ -10,6 +10,7 @@ import { launchChromium } from '@spherecast/shared/testing';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { build } from 'vite';
 import { generateEquirectFixture } from '@spherecast/shared/media';
+import { createOriginClient } from '@spherecast/origin/client';
 import { StudioServer } from '../engine/http/studio-server.ts';
 import { StudioEngine } from '../engine/studio-engine.ts';
 
@@ -252,12 +253,7 @@ describe('Studio in the browser (browser-only mode)', () => {
     }
     const originDir = path.join(dir, 'origin');
     origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir: originDir, mediaDir: path.join(originDir, 'media'), databaseUrl: undefined, seedDemo: false, trackerUrl: 'ws://127.0.0.1:1/tracker' });
-    const register = await fetch(`${origin.url}/api/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'diver', email: 'diver@example.test', password: 'correct-horse-1', role: 'creator' }),
-    });
-    assert.equal(register.status, 200, await register.clone().text());
+    await createOriginClient({ baseUrl: origin.url }).api.auth.register.mutate({ username: 'diver', email: 'diver@example.test', password: 'correct-horse-1', role: 'creator' });
 
     // The project made from the path (the upload has the same name): it has the finished transcode.
     await page.locator(`[data-testid="project-item"]:has([title="${clipPath}"])`).click();
@@ -285,17 +281,15 @@ describe('Studio in the browser (browser-only mode)', () => {
     const publishJob = engine.jobs.list().find((job) => job.kind === 'publish' && job.state === 'done');
     const contentId = publishJob?.output?.contentId;
     assert.ok(contentId, 'the publish job names the content it created');
-    const content = (await (await fetch(`${origin.url}/api/content/${contentId}`)).json()) as {
-      title: string;
-      status: string;
-      masterUrl: string | null;
-      tags: string[];
-    };
+    const client = createOriginClient({ baseUrl: origin.url });
+    const content = await client.api.content.get.query({ id: contentId });
     assert.equal(content.title, 'Reef dive at dawn');
     assert.equal(content.status, 'ready');
     assert.deepEqual(content.tags, ['diving', 'reef']);
-    assert.ok(content.masterUrl, 'the published content has a master playlist');
-    const master = await fetch(new URL(content.masterUrl, origin.url));
+    // Content details carry no playback URLs: the playback payload names the master.
+    const playback = await client.api.streaming.start.query({ id: contentId });
+    assert.ok(playback.masterUrl, 'the published content has a master playlist');
+    const master = await fetch(new URL(playback.masterUrl, origin.url));
     assert.equal(master.status, 200);
     assert.match(await master.text(), /#EXTM3U/);
     await page.screenshot({ path: path.join(artifacts, 'studio-published.png') });
