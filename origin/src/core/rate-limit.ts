@@ -1,5 +1,12 @@
 import { TRPCError } from '@trpc/server';
 
+/**
+ * New viewing sessions one address may start: 60 per 10 minutes. Generous for a household or an
+ * office behind one address (a resume does not count), tight enough that a script cannot open
+ * sessions by the thousand to farm views.
+ */
+export const PLAYBACK_STARTS_PER_ADDRESS = { max: 60, windowMs: 10 * 60_000 } as const;
+
 /** A refused attempt: how long until the next one may be made. */
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';

@@ -25,7 +25,7 @@ export const playbackSchema = z.object({
   segmentHashesUrl: z.string().nullable(),
   /** Where to seek to; 0 for a new session. */
   resumePositionSeconds: z.number(),
-  /** True when an unfinished session was picked up again (no new view was counted). */
+  /** True when an unfinished session was picked up again. Starting counts no view either way: a heartbeat after real playback does. */
   resumed: z.boolean(),
   /** The anonymous viewer id the session belongs to (also set as the sc_viewer cookie); null when signed in. */
   viewerId: z.string().nullable(),

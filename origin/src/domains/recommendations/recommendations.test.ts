@@ -78,7 +78,9 @@ for (const kind of await testDatabaseKinds()) {
       const anonymous = await t.http('GET', '/api/recommendations?limit=5');
       assert.equal(anonymous.status, 200);
       assert.equal(anonymous.body.basis, 'popular');
-      assert.deepEqual(anonymous.body.items.map((item: { title: string }) => item.title).slice(0, 4), ['Porto at night', 'Ocean film', 'Alps timelapse', 'Forest']);
+      // 'My own surf' keeps its fixture popularity (5000): starting a session no longer counts a view
+      // (and so no longer recomputes popularity from the counters); only real playback does.
+      assert.deepEqual(anonymous.body.items.map((item: { title: string }) => item.title).slice(0, 5), ['My own surf', 'Porto at night', 'Ocean film', 'Alps timelapse', 'Forest']);
       assert.ok(anonymous.body.items.every((item: { reason: string }) => item.reason === 'Popular'));
       const newcomer = await t.user('newcomer', 'viewer');
       const fresh = await newcomer.caller.recommendations.list({ limit: 50 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readyContent, tickingClock } from '../../test-support/content-fixtures.ts';
+import { VIEW_RULES } from './view-counting.ts';
 import { testDatabaseKinds } from '../../test-support/databases.ts';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../../test-support/test-origin.ts';
 
@@ -12,8 +13,15 @@ for (const kind of await testDatabaseKinds()) {
     let owner: TestUser;
     let viewer: TestUser;
     let videoId: string;
+    // Views count after real playback (wall time the server measures), so the tests move the clock.
+    const tick = tickingClock();
+    let offsetMs = 0;
+    const advance = (ms: number) => {
+      offsetMs += ms;
+    };
+    const played = () => advance((VIEW_RULES.minPlaybackSeconds + 1) * 1000);
     before(async () => {
-      t = await startTestOrigin(kind, { now: tickingClock() });
+      t = await startTestOrigin(kind, { now: () => new Date(tick().getTime() + offsetMs) });
       owner = await t.user('owner');
       viewer = await t.user('viewer', 'viewer');
       videoId = await readyContent(t, owner, { title: 'Ride', durationSeconds: 60 });
@@ -24,7 +32,7 @@ for (const kind of await testDatabaseKinds()) {
     const beat = (sessionId: string, body: unknown, options: { token?: string; headers?: Record<string, string> } = {}) =>
       t.http('POST', `/api/streaming/sessions/${sessionId}/heartbeat`, { ...options, body });
 
-    test('a signed-in viewer starts, resumes where they stopped, and a finished session starts over with a new view', async () => {
+    test('a signed-in viewer starts, resumes where they stopped, and a finished session starts over; a view counts after real playback, once per 30 minutes', async () => {
       const start = await t.http('GET', `/api/streaming/${videoId}`, { token: viewer.token });
       assert.equal(start.status, 200, JSON.stringify(start.body));
       assert.equal(start.body.masterUrl, `${t.url}/media/${videoId}/p1/master.m3u8`);
@@ -33,8 +41,9 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal(start.body.resumePositionSeconds, 0);
       assert.equal(start.body.resumed, false);
       assert.equal(start.body.viewerId, null);
-      assert.deepEqual(await counters(), { viewCount: 1, popularity: 1 });
+      assert.deepEqual(await counters(), { viewCount: 0, popularity: 0 }, 'starting is not a view');
 
+      played();
       const progress = await beat(start.body.sessionId, { positionSeconds: 30.5 }, { token: viewer.token });
       assert.equal(progress.status, 200, JSON.stringify(progress.body));
       assert.deepEqual(progress.body, { positionSeconds: 30.5, completed: false });
@@ -42,7 +51,7 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal(resumed.sessionId, start.body.sessionId);
       assert.equal(resumed.resumePositionSeconds, 30.5);
       assert.equal(resumed.resumed, true);
-      assert.deepEqual(await counters(), { viewCount: 1, popularity: 1 }, 'a resume is not a view');
+      assert.deepEqual(await counters(), { viewCount: 1, popularity: 1 }, 'the heartbeat after real playback counted the view; a resume is not a view');
 
       const nearEnd = await viewer.caller.streaming.heartbeat({ sessionId: resumed.sessionId, positionSeconds: 57 });
       assert.deepEqual(nearEnd, { positionSeconds: 57, completed: true }, '95% of 60 s is 57 s');
@@ -50,6 +59,13 @@ for (const kind of await testDatabaseKinds()) {
       assert.notEqual(again.sessionId, start.body.sessionId);
       assert.equal(again.resumePositionSeconds, 0);
       assert.equal(again.resumed, false);
+      played();
+      await viewer.caller.streaming.heartbeat({ sessionId: again.sessionId, positionSeconds: 10, ended: true });
+      assert.deepEqual(await counters(), { viewCount: 1, popularity: 1 }, 'the same viewer within 30 minutes is one view');
+      advance(VIEW_RULES.windowMs);
+      const later = await viewer.caller.streaming.start({ id: videoId });
+      played();
+      await viewer.caller.streaming.heartbeat({ sessionId: later.sessionId, positionSeconds: 10 });
       assert.deepEqual(await counters(), { viewCount: 2, popularity: 2 });
     });
 
@@ -84,7 +100,10 @@ for (const kind of await testDatabaseKinds()) {
 
       const other = await t.http('GET', `/api/streaming/${videoId}`, { headers: { 'x-spherecast-viewer': 'another-browser-0123456789' } });
       assert.notEqual(other.body.sessionId, first.body.sessionId);
-      assert.equal((await counters()).viewCount, views + 1);
+      assert.equal((await counters()).viewCount, views, 'starting is not a view');
+      played();
+      assert.equal((await beat(other.body.sessionId, { positionSeconds: 8 }, { headers: { 'x-spherecast-viewer': 'another-browser-0123456789' } })).status, 200);
+      assert.equal((await counters()).viewCount, views + 1, 'another browser that played is another view');
     });
 
     test("only a session's own user or browser may send heartbeats (others 403, unknown 404)", async () => {

@@ -60,17 +60,17 @@ export const startPlaybackProcedure = publicProcedure
         orderBy: [{ lastHeartbeatAt: 'desc' }, { id: 'desc' }],
         select: { id: true, lastPositionSeconds: true },
       });
-      if (open) return { ...open, resumed: true };
+      if (open) return { ...open, resumed: true, refused: null };
       if (!taken.ok) return { refused: taken.retryAfterSeconds };
       const created = await tx.viewingSession.create({
         data: { ...viewer, contentId: input.id, startedAt: now, lastHeartbeatAt: now, addressHash: addressHash(ctx.ip) },
         select: { id: true, lastPositionSeconds: true },
       });
-      return { ...created, resumed: false };
+      return { ...created, resumed: false, refused: null };
     });
-    if (limited && taken.ok && (!session || 'refused' in session || session.resumed)) ctx.playbackStartLimit.give(ctx.ip);
+    if (limited && taken.ok && (!session || session.refused !== null || session.resumed)) ctx.playbackStartLimit.give(ctx.ip);
     if (!session) throw notFound('That content');
-    if ('refused' in session) {
+    if (session.refused !== null) {
       const minutes = Math.ceil(session.refused / 60);
       throw tooManyRequests(
         new RateLimitedError(`Too many new viewing sessions from your address. Wait ${minutes} minute(s), or go on watching what you already started.`, session.refused),
