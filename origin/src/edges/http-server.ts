@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { fastifyTRPCOpenApiPlugin, generateOpenApiDocument } from 'trpc-to-openapi';
 import { createRequestContext } from './request-context.ts';
 import { appRouter } from './app-router.ts';
@@ -30,9 +30,8 @@ export async function buildServer(
   const app = Fastify({
     https: options.https ?? null,
     logger: options.logger,
-    disableRequestLogging: !['debug', 'trace'].includes(options.logger.level),
+    logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(options.logger.level), requestIdLogLabel: 'requestId' }),
     genReqId: requestIdOf,
-    requestIdLogLabel: 'requestId',
     bodyLimit: JSON_BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
   });
