@@ -71,7 +71,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       contexts.push(context);
       const page = await context.newPage();
       pages.push(page);
-      await page.goto(`${options.pageUrl}?${query}`);
+      await page.goto(`${options.pageUrl}?${query.toString()}`);
       if (i < viewers - 1) await sleep(staggerMs);
     }
     // Everyone plays to the end; give a slow machine room, then stop regardless.

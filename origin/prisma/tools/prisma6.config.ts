@@ -12,5 +12,5 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: 'js',
   schema: path.join(import.meta.dirname, '..', 'schema.prisma'),
-  adapter: async () => new PrismaPGlite(new PGlite(dataDir)),
+  adapter: () => Promise.resolve(new PrismaPGlite(new PGlite(dataDir))),
 });

@@ -19,6 +19,7 @@ describe('player app', () => {
   let page: Page;
   let harbourId: string;
   let photoId: string;
+  let ridgeId: string;
 
   before(async () => {
     await buildPlayerApp();
@@ -33,7 +34,7 @@ describe('player app', () => {
       durationSeconds: CLIP_SECONDS,
       location: { placeName: 'Porto', latitude: 41.14, longitude: -8.61 },
     });
-    await stack.publish(creator.token, ladder.dir, { title: 'Mountain ridge walk', tags: ['mountains'], genre: 'outdoors', durationSeconds: CLIP_SECONDS });
+    ridgeId = await stack.publish(creator.token, ladder.dir, { title: 'Mountain ridge walk', tags: ['mountains'], genre: 'outdoors', durationSeconds: CLIP_SECONDS });
     const photoDir = path.join(stack.workDir, 'photo');
     await generateEquirectPhoto({ out: path.join(photoDir, 'photo.jpg'), width: 1024 });
     photoId = await stack.publish(creator.token, photoDir, { title: 'Cathedral square panorama', kind: 'photo', master: 'photo.jpg', tags: ['city'] });
@@ -135,6 +136,23 @@ describe('player app', () => {
     await page.getByRole('heading', { name: 'Liked' }).waitFor();
     await page.getByRole('link', { name: 'Harbour at dawn' }).first().waitFor();
     assert.equal(await page.getByRole('link', { name: 'Mountain ridge walk' }).count(), 0);
+  });
+
+  test('a failed "More comments" load tells the viewer, and trying again loads the page', async () => {
+    const commenter = await stack.register('chatty', 'viewer');
+    for (let i = 1; i <= 21; i++) await stack.http('POST', `/api/content/${ridgeId}/comments`, { body: `Ridge comment ${i}` }, commenter.token);
+    await page.goto(`${stack.url}/content/${ridgeId}`);
+    await page.getByText('Ridge comment 21', { exact: true }).waitFor();
+    // The second page (the request that carries a cursor) is lost on the way.
+    const secondPage = /\/trpc\/[^?]*engagement\.comments[^/]*cursor/;
+    await page.route(secondPage, (route) => route.abort('internetdisconnected'));
+    await page.getByRole('button', { name: 'More comments' }).click();
+    const failure = page.getByRole('alert').filter({ hasText: 'Could not load more comments.' });
+    await failure.waitFor();
+    await page.unroute(secondPage);
+    await page.getByRole('button', { name: 'More comments' }).click();
+    await page.getByText('Ridge comment 1', { exact: true }).waitFor();
+    assert.equal(await failure.count(), 0);
   });
 
   test('following a creator from their profile', async () => {

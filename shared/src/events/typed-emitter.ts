@@ -25,13 +25,13 @@ export class TypedEmitter<Events extends object> {
       set = new Set();
       this.#listeners.set(event, set);
     }
-    set.add(listener as Listener<never>);
+    set.add(listener);
     return this;
   }
 
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
     const set = this.#listeners.get(event);
-    if (set?.delete(listener as Listener<never>) && set.size === 0) this.#listeners.delete(event);
+    if (set?.delete(listener) && set.size === 0) this.#listeners.delete(event);
     return this;
   }
 

@@ -34,7 +34,7 @@ describe('EXT-X-VERSION (draft-pantos-hls-rfc8216bis §8)', () => {
       assert.equal(master.version, 12);
       assert.equal(master.variants.length, 1);
       assert.equal(master.variants[0]?.uri, 'hi/index.m3u8');
-      assert.match(master.variants[0]!.attributes['REQ-VIDEO-LAYOUT']!, /PROJ-EQUI$/);
+      assert.match(master.variants[0]?.attributes['REQ-VIDEO-LAYOUT'] ?? '', /PROJ-EQUI$/);
       assert.equal(master.media[0]?.URI, 'audio/index.m3u8');
     }
     assert.equal(parseMasterPlaylist('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n').version, null);

@@ -76,7 +76,7 @@ export async function playWithStockHls(browser: Browser, dir: string, master: st
     await page
       .waitForFunction((t) => (document.querySelector('video')?.currentTime ?? 0) > t, untilSeconds, { timeout: 20_000 })
       .catch(() => undefined);
-    return (await page.evaluate('window.snapshot()')) as StockHlsReport;
+    return await page.evaluate<StockHlsReport>('window.snapshot()');
   } finally {
     await page.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));

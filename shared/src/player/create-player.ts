@@ -1,4 +1,4 @@
-import Hls, { ErrorTypes, Events, type ErrorData, type FragLoadedData, type HlsConfig, type LevelSwitchedData } from 'hls.js';
+import Hls, { ErrorDetails, ErrorTypes, Events, type ErrorData, type FragLoadedData, type HlsConfig, type LevelSwitchedData } from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import type { CoreConfig, CoreEventMap, PeerDetails, SegmentErrorDetails, SegmentLoadDetails } from 'p2p-media-loader-core';
 import { TypedEvents, type Listener } from '../events/index.ts';
@@ -390,7 +390,7 @@ class HlsPlayer implements Player {
   #onHlsError = (_: string, data: ErrorData): void => {
     const hls = this.#hls;
     if (!data.fatal || !hls) return;
-    if (data.type === ErrorTypes.NETWORK_ERROR && data.details !== 'manifestLoadError') {
+    if (data.type === ErrorTypes.NETWORK_ERROR && data.details !== ErrorDetails.MANIFEST_LOAD_ERROR) {
       this.#events.emit('error', playerError('network', `Network error (${data.details}); retrying.`, false));
       hls.startLoad();
     } else if (data.type === ErrorTypes.MEDIA_ERROR) {

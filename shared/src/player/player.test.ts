@@ -63,7 +63,7 @@ describe('createPlayer in Chromium', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function openViewer(params: Record<string, string>, prepare?: (page: Page) => Promise<void>): Promise<Page> {
+  async function openViewer(params: Record<string, string>, prepare?: (page: Page) => void | Promise<void>): Promise<Page> {
     const context = await browser.newContext();
     const page = await context.newPage();
     await prepare?.(page);
@@ -130,7 +130,7 @@ describe('createPlayer in Chromium', () => {
     });
     await sleep(3000);
     const victimRequests: string[] = [];
-    const victim = await openViewer({}, async (page) => {
+    const victim = await openViewer({}, (page) => {
       page.on('request', (request) => {
         if (request.url().endsWith('.m4s')) victimRequests.push(new URL(request.url()).pathname);
       });

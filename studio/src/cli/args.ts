@@ -158,7 +158,9 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const spec = COMMAND_SPECS[command];
   let parsed: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...rest], options: spec.options as Options, allowPositionals: true, strict: true });
+    // Widened to Options so parseArgs types `values` as one record, not a union over every command.
+    const options: Options = spec.options;
+    parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), command);
   }

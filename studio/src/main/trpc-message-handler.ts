@@ -2,6 +2,7 @@
 // of electron-trpc, whose 0.7 release calls tRPC 10 internals (router.getErrorShape, procedures[path]._def[type],
 // observables for subscriptions) and fails against tRPC 11. No Electron import here, so it is tested in Node.
 import type { AnyRouter, inferRouterContext } from '@trpc/server';
+import type { AnyRootTypes, RootConfig, TRPCErrorShape } from '@trpc/server/unstable-core-do-not-import';
 import {
   callProcedure,
   getErrorShape,
@@ -39,7 +40,8 @@ export class TrpcMessageHandler<TRouter extends AnyRouter> {
       return;
     }
     const { router } = this.#options;
-    const config = router._def._config;
+    // AnyRouter types its config with `any`; name the shape tRPC's helpers take.
+    const config = router._def._config as RootConfig<AnyRootTypes>;
     const send = (response: IpcTrpcServerMessage) => reply(transformTRPCResponse(config, response) as IpcTrpcServerMessage);
     const { id, type, path } = message;
     const input: unknown = message.input === undefined ? undefined : config.transformer.input.deserialize(message.input);
@@ -59,7 +61,7 @@ export class TrpcMessageHandler<TRouter extends AnyRouter> {
         path,
         type,
         ctx,
-        getRawInput: async () => input,
+        getRawInput: () => Promise.resolve(input),
         signal: abort.signal,
         batchIndex: 0,
       });
@@ -85,7 +87,7 @@ export class TrpcMessageHandler<TRouter extends AnyRouter> {
       }
       const error = getTRPCErrorFromUnknown(cause);
       this.#options.onError?.(error, path);
-      send({ id, error: getErrorShape({ config, error, type, path, input, ctx }) });
+      send({ id, error: getErrorShape({ config, error, type, path, input, ctx }) as TRPCErrorShape });
     } finally {
       if (this.#subscriptions.get(key) === abort) this.#subscriptions.delete(key);
     }

@@ -5,7 +5,7 @@ import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
 import { useAsync, type AsyncState } from '../ui/use-async.ts';
 import { CardGrid, ContentCard, type CardContent } from './content-card.tsx';
 
-function Shelf({ title, more, state, notes }: { title: string; more?: string; state: AsyncState<CardContent[]> & { reload(): void }; notes?: Map<string, string> }) {
+function Shelf({ title, more, state, notes }: { title: string; more?: string; state: AsyncState<CardContent[]> & { reload: () => void }; notes?: Map<string, string> }) {
   return (
     <section className="shelf">
       <header className="shelf-header">
@@ -41,7 +41,7 @@ export function HomePage() {
   const popular = useAsync(async () => (await api.search.query({ sort: 'popular', limit: 12 })).items, []);
   const following = useAsync(async () => (me ? (await api.profiles.feed.query({ limit: 8 })).items : []), [me?.id]);
   const notes = new Map((recommended.data?.items ?? []).map((r) => [r.id, r.reason]));
-  const recommendedItems = { ...recommended, data: recommended.data?.items } as AsyncState<CardContent[]> & { reload(): void };
+  const recommendedItems = { ...recommended, data: recommended.data?.items } as AsyncState<CardContent[]> & { reload: () => void };
 
   return (
     <div className="home">

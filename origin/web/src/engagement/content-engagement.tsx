@@ -159,12 +159,17 @@ function Comments({ contentId, count }: { contentId: string; count: number }) {
     );
   };
   const [removed, setRemoved] = useState<Set<string>>(new Set());
+  const [moreError, setMoreError] = useState<string | null>(null);
 
   const cursor = extra.cursor === undefined ? first.data?.nextCursor : extra.cursor;
   const threads = [...added, ...(first.data?.items ?? []), ...extra.threads];
   const loadMore = (): void => {
     if (!cursor) return;
-    api.engagement.comments.query({ id: contentId, cursor, limit: 20 }).then((page) => setExtra((x) => ({ threads: [...x.threads, ...page.items], cursor: page.nextCursor })));
+    setMoreError(null);
+    api.engagement.comments.query({ id: contentId, cursor, limit: 20 }).then(
+      (page) => setExtra((x) => ({ threads: [...x.threads, ...page.items], cursor: page.nextCursor })),
+      (e: unknown) => setMoreError(`Could not load more comments. ${errorMessage(e)}`),
+    );
   };
 
   const onPosted = (comment: Comment): void => {
@@ -204,6 +209,11 @@ function Comments({ contentId, count }: { contentId: string; count: number }) {
           </li>
         ))}
       </ol>
+      {moreError ? (
+        <p className="form-error" role="alert">
+          {moreError}
+        </p>
+      ) : null}
       {cursor ? (
         <button type="button" className="button button-ghost" onClick={loadMore}>
           More comments

@@ -86,7 +86,7 @@ describe('JobQueue', () => {
     const watching = (async () => {
       for await (const job of queue.watch(abort.signal)) received.push(`${job.label}:${job.state}`);
     })();
-    const job = queue.enqueue({ projectId: 'p', kind: 'photo', label: 'X' }, async () => ({}));
+    const job = queue.enqueue({ projectId: 'p', kind: 'photo', label: 'X' }, () => Promise.resolve({}));
     await queue.settled(job.id);
     await sleep(5);
     abort.abort();

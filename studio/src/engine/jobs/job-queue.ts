@@ -53,7 +53,8 @@ export interface JobContext {
   jobId: string;
   /** Aborted when the user cancels the job or the studio shuts down. */
   signal: AbortSignal;
-  report(progress: JobProgress): void;
+  /** Reports progress; a plain function, so tasks may destructure it. */
+  report: (progress: JobProgress) => void;
 }
 
 /** The work of a job. Rejecting after `signal` aborted ends the job as cancelled, otherwise as failed. */
@@ -171,7 +172,7 @@ export class JobQueue {
           };
       this.#entries.set(snapshot.id, {
         snapshot,
-        task: async () => ({}),
+        task: () => Promise.resolve({}),
         abort: new AbortController(),
         finished: Promise.resolve(),
         resolveFinished: () => undefined,
