@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
 import { FaultProxy } from '../test-support/fault-proxy.ts';
@@ -75,11 +76,8 @@ describe('createOriginClient', () => {
     assert.match(errorMessage(refused), /sign in/i);
 
     const client = createOriginClient({ baseUrl: t.url, token: () => alice.token });
-    async function* streamed() {
-      yield bytes.slice(0, 3);
-      yield bytes.slice(3);
-    }
-    const staged = await client.uploadMedia({ contentId: created.id, path: 'v0/index.m3u8', body: streamed(), size: bytes.length });
+    const streamed = Readable.from([bytes.slice(0, 3), bytes.slice(3)]);
+    const staged = await client.uploadMedia({ contentId: created.id, path: 'v0/index.m3u8', body: streamed, size: bytes.length });
     assert.deepEqual(staged, { path: 'v0/index.m3u8', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
     assert.deepEqual((await client.api.content.uploads.query({ id: created.id })).files, [staged]);
   });

@@ -103,7 +103,7 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
   const url = `${baseUrl}/trpc`;
   // tRPC's own fetch type is narrower than RequestInit; the request it builds is a plain one.
   const trpcFetch: NonNullable<Parameters<typeof httpLink>[0]['fetch']> = async (input, init) => {
-    const response = await doFetch(input as string | URL, (init ?? undefined) as RequestInit | undefined);
+    const response = await doFetch(input as string | URL, init ?? undefined);
     // tRPC would fail to parse a proxy's error page and lose its status: keep the status instead.
     if (!/\bjson\b/i.test(response.headers.get('content-type') ?? '')) {
       await response.body?.cancel().catch(() => undefined);
