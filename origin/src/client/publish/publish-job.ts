@@ -309,6 +309,10 @@ export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
     }
     const text = originDetail(error);
     const detail = text ? `: ${text}` : '';
+    if (status === 429 && what === 'sign-in') {
+      // Sign-in throttling lasts minutes: retrying within seconds only spends attempts.
+      return new MediaError('ORIGIN_AUTH_FAILED', `The origin refused ${what} (${status})${detail}`, { status, cause: error });
+    }
     if (status === 401 || status === 403) {
       const todo = what === 'sign-in' ? 'Check the login and password.' : 'Sign in again or check that you own this content.';
       return new MediaError('ORIGIN_AUTH_FAILED', `The origin refused ${what} (${status})${detail}. ${todo}`, { status, cause: error });

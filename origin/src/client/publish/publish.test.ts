@@ -204,6 +204,17 @@ describe('PublishJob against a real origin', () => {
     assert.ok(Date.now() - started < 5000);
   });
 
+  test('a throttled sign-in (429) fails at once with the origin’s sentence instead of retrying into the lockout', async () => {
+    await t.user('bob');
+    const client = createOriginClient({ baseUrl: t.url });
+    for (let i = 0; i < 10; i++) await client.login({ login: 'bob', password: 'wrong-password' }).catch(() => undefined);
+    await assert.rejects(
+      job({ auth: { login: 'bob', password: 'password-123' }, content: { title: 'x' }, attempts: 5 }).start(),
+      (e: unknown) => e instanceof MediaError && e.code === 'ORIGIN_AUTH_FAILED' && e.status === 429 && !e.retryable && /Try again in \d+ minute/.test(e.message),
+    );
+    assert.equal(proxy.count('POST', '/trpc/auth.login'), 1);
+  });
+
   test('an origin that stops answering mid-request is given up on after the inactivity timeout', async () => {
     const silent = http.createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
