@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
+import { webContentType } from '../http/index.ts';
 
 export interface StockHlsReport {
   /** hls.js error details in order (fatal or not), e.g. `bufferSeekOverHole`. */
@@ -19,14 +20,6 @@ export interface StockHlsReport {
   /** The video's currentTime after playing for a while. */
   currentTime: number;
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.m3u8': 'application/vnd.apple.mpegurl',
-  '.mp4': 'video/mp4',
-  '.m4s': 'video/iso.segment',
-  '.js': 'text/javascript',
-  '.html': 'text/html',
-};
 
 const PAGE = `<!doctype html><html><body><video muted playsinline></video><script src="/hls.js"></script><script>
 const added = [];
@@ -57,7 +50,7 @@ async function serve(dir: string): Promise<{ url: string; server: Server }> {
       try {
         const body = file ? await readFile(file) : Buffer.from(PAGE);
         if (file) await stat(file);
-        res.writeHead(200, { 'content-type': CONTENT_TYPES[file ? path.extname(file) : '.html'] ?? 'application/octet-stream' }).end(body);
+        res.writeHead(200, { 'content-type': webContentType(file ?? 'index.html') }).end(body);
       } catch {
         res.writeHead(404).end();
       }
