@@ -3,7 +3,7 @@
 // body is the file itself. Browser-safe: fetch only, no node: imports.
 import { createTRPCClient, httpBatchLink, httpLink, type TRPCClient } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
-import { authResultSchema, meSchema, stagedFileSchema, type AuthResult, type LoginInput } from '@spherecast/shared';
+import { authResultSchema, LIMITS, meSchema, stagedFileSchema, type AuthResult, type LoginInput } from '@spherecast/shared';
 import { z } from 'zod';
 import type { AppRouter } from '../edges/app-router.ts';
 import { OriginApiError, UNREACHABLE_MESSAGE } from './errors.ts';
@@ -117,7 +117,7 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
     return response;
   };
   const api = createTRPCClient<AppRouter>({
-    links: [options.batch === false ? httpLink({ url, headers, fetch: trpcFetch }) : httpBatchLink({ url, headers, fetch: trpcFetch })],
+    links: [options.batch === false ? httpLink({ url, headers, fetch: trpcFetch }) : httpBatchLink({ url, headers, fetch: trpcFetch, maxItems: LIMITS.trpcBatchMax })],
   });
 
   return {
