@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defaultClientConditions, defineConfig } from 'vite';
+import { precompress } from './build/precompress.ts';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const origin = process.env.SPHERECAST_ORIGIN ?? 'http://127.0.0.1:8080';
@@ -12,7 +13,7 @@ const origin = process.env.SPHERECAST_ORIGIN ?? 'http://127.0.0.1:8080';
 export default defineConfig({
   root,
   base: '/',
-  plugins: [react()],
+  plugins: [react(), precompress()],
   resolve: {
     // p2p-media-loader-core's self-contained ES bundle (its lib/ build needs Node polyfills).
     conditions: ['p2pml:core-as-bundle', ...defaultClientConditions],

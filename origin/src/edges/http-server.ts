@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import compress, { type FastifyCompressOptions } from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { fastifyTRPCOpenApiPlugin, generateOpenApiDocument } from 'trpc-to-openapi';
 import { createRequestContext } from './request-context.ts';
 import { appRouter } from './app-router.ts';
@@ -39,6 +41,7 @@ export async function buildServer(
   app.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });
+  await app.register(compress, API_COMPRESSION);
   await app.register(cookie);
   // Players and the studio run on other origins; they authenticate with bearer tokens, not cookies.
   await app.register(cors, {
@@ -130,7 +133,7 @@ export async function buildServer(
   });
 
   await app.register(async (media) => mediaRoutes(media, services));
-  registerPlayer(app);
+  registerPlayer(app, services);
   return app;
 }
 
@@ -147,20 +150,119 @@ function trpcBatchSize(url: string): number {
   return paths.split(',').length;
 }
 
+/**
+ * Compression of API answers (JSON only, from 1 KiB): search pages and content lists shrink about 5x.
+ * Media (segments, ranges) and the player's files (precompressed at build) are left alone.
+ */
+export const API_COMPRESSION: FastifyCompressOptions = {
+  global: true,
+  globalDecompression: false,
+  threshold: 1024,
+  encodings: ['br', 'gzip'],
+  customTypes: /^application\/(?:[\w.+-]*\+)?json(?:;|$)/,
+  // Brotli 4 compresses JSON about as well as gzip 9 at a fraction of quality 11's CPU.
+  brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } },
+  zlibOptions: { level: 6 },
+};
+
+const PLAYER_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.xml': 'application/xml',
+  '.wasm': 'application/wasm',
+  '.woff2': 'font/woff2',
+};
+
+/** The encodings of `accept-encoding` with a non-zero weight, best first; identity when none. */
+export function acceptedEncodings(header: string | undefined): ('br' | 'gzip')[] {
+  const weights = new Map<string, number>();
+  for (const part of (header ?? '').split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const weight = q ? Number(q.slice(2)) : 1;
+    if (name) weights.set(name, Number.isFinite(weight) ? weight : 0);
+  }
+  const wildcard = weights.get('*');
+  const weightOf = (name: string): number => weights.get(name) ?? wildcard ?? 0;
+  return (['br', 'gzip'] as const).filter((name) => weightOf(name) > 0).sort((a, b) => weightOf(b) - weightOf(a));
+}
+
+/**
+ * Sends a file of the player build, or its brotli/gzip copy written at build (origin/web/build/precompress.ts)
+ * when the request accepts it.
+ */
+async function sendPlayerFile(request: FastifyRequest, reply: FastifyReply, file: string, cacheControl: string) {
+  reply.header('cache-control', cacheControl);
+  reply.type(PLAYER_TYPES[path.extname(file)] ?? 'application/octet-stream');
+  const variants = { br: `${file}.br`, gzip: `${file}.gz` } as const;
+  const available = await Promise.all(
+    (['br', 'gzip'] as const).map(async (encoding) => ((await stat(variants[encoding]).catch(() => null))?.isFile() ? encoding : null)),
+  );
+  if (available.some(Boolean)) {
+    reply.header('vary', 'Accept-Encoding');
+    const encoding = acceptedEncodings(request.headers['accept-encoding']).find((e) => available.includes(e));
+    if (encoding) {
+      reply.header('content-encoding', encoding);
+      return reply.send(await readFile(variants[encoding]));
+    }
+  }
+  return reply.send(await readFile(file));
+}
+
+/** The public origin as the client reached it, for absolute URLs in robots.txt and the sitemap. */
+function publicBase(request: FastifyRequest): string {
+  return `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+}
+
+const escapeXml = (text: string): string => text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+/** A sitemap holds at most 50,000 URLs (sitemaps.org). */
+const SITEMAP_MAX_URLS = 50_000;
+
 /** The player is a single-page app: known files are served, any other GET gets index.html. */
-function registerPlayer(app: FastifyInstance) {
-  const types: Record<string, string> = {
-    '.html': 'text/html; charset=utf-8',
-    '.js': 'text/javascript; charset=utf-8',
-    '.css': 'text/css; charset=utf-8',
-    '.svg': 'image/svg+xml',
-    '.png': 'image/png',
-    '.jpg': 'image/jpeg',
-    '.ico': 'image/x-icon',
-    '.json': 'application/json',
-    '.wasm': 'application/wasm',
-    '.woff2': 'font/woff2',
-  };
+function registerPlayer(app: FastifyInstance, services: OriginServices) {
+  // Crawlers may read the public pages; the API, media and personal pages are not for indexing.
+  app.get('/robots.txt', async (request, reply) => {
+    reply.header('cache-control', 'public, max-age=3600');
+    return reply
+      .type('text/plain; charset=utf-8')
+      .send(['User-agent: *', 'Allow: /', 'Disallow: /api/', 'Disallow: /trpc/', 'Disallow: /media/', 'Disallow: /history', 'Disallow: /likes', 'Disallow: /signin', 'Disallow: /register', '', `Sitemap: ${publicBase(request)}/sitemap.xml`, ''].join('\n'));
+  });
+  // Public content that anyone may watch, newest first, and the profiles of their creators.
+  app.get('/sitemap.xml', async (request, reply) => {
+    const base = publicBase(request);
+    const contents = await services.prisma.content.findMany({
+      where: { visibility: 'public', status: { in: ['ready', 'live'] } },
+      select: { id: true, updatedAt: true, owner: { select: { username: true } } },
+      orderBy: { updatedAt: 'desc' },
+      take: SITEMAP_MAX_URLS - 1,
+    });
+    const urls: { loc: string; lastmod?: Date }[] = [{ loc: `${base}/` }];
+    const owners = new Set<string>();
+    for (const content of contents) {
+      urls.push({ loc: `${base}/watch/${content.id}`, lastmod: content.updatedAt });
+      owners.add(content.owner.username);
+    }
+    for (const username of owners) if (urls.length < SITEMAP_MAX_URLS) urls.push({ loc: `${base}/u/${encodeURIComponent(username)}` });
+    const body = [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+      ...urls.map(({ loc, lastmod }) => `  <url><loc>${escapeXml(loc)}</loc>${lastmod ? `<lastmod>${lastmod.toISOString()}</lastmod>` : ''}</url>`),
+      '</urlset>',
+      '',
+    ].join('\n');
+    reply.header('cache-control', 'public, max-age=600');
+    return reply.type('application/xml; charset=utf-8').send(body);
+  });
+
   app.setNotFoundHandler(async (request, reply) => {
     const url = request.url.split('?')[0] ?? '/';
     if (request.method !== 'GET' || /^\/(api|trpc|media)(\/|$)/.test(url)) {
@@ -171,16 +273,21 @@ function registerPlayer(app: FastifyInstance) {
         .type('text/html; charset=utf-8')
         .send('<!doctype html><title>Spherecast</title><p>The player is not built. Run <code>npm run build -w origin</code> (npm start does it).</p>');
     }
-    const candidate = path.resolve(PLAYER_DIST, `.${decodeURIComponent(url)}`);
-    if (candidate.startsWith(PLAYER_DIST + path.sep)) {
+    let decoded = url;
+    try {
+      decoded = decodeURIComponent(url);
+    } catch {
+      // A malformed escape names no file: the app answers (its not-found page).
+    }
+    const candidate = path.resolve(PLAYER_DIST, `.${decoded}`);
+    // The compressed copies are served through their original's name only.
+    if (candidate.startsWith(PLAYER_DIST + path.sep) && !/\.(br|gz)$/.test(candidate)) {
       const info = await stat(candidate).catch(() => null);
       if (info?.isFile()) {
-        const ext = path.extname(candidate);
-        reply.header('cache-control', url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-        return reply.type(types[ext] ?? 'application/octet-stream').send(await readFile(candidate));
+        // Hashed file names never change content: cached for a year; anything else is revalidated.
+        return sendPlayerFile(request, reply, candidate, url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       }
     }
-    reply.header('cache-control', 'no-cache');
-    return reply.type('text/html; charset=utf-8').send(await readFile(path.join(PLAYER_DIST, 'index.html')));
+    return sendPlayerFile(request, reply, path.join(PLAYER_DIST, 'index.html'), 'no-cache');
   });
 }
