@@ -91,7 +91,7 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
     now: clock,
   };
   const app = await buildServer(services, {
-    ping: database.ping,
+    ping: () => database.ping(),
     logger: { level: config.logLevel, ...(logStream ? { stream: logStream } : {}) },
     https: tls,
   });

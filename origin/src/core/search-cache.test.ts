@@ -64,13 +64,13 @@ test('invalidate drops every page at once, and a refresh started before it is di
 test('a failed load is not cached', async () => {
   const cache = new SearchCache<number>(60_000);
   await assert.rejects(cache.get('x', () => Promise.reject(new Error('db down'))));
-  assert.equal(await cache.get('x', async () => 7), 7);
+  assert.equal(await cache.get('x', () => Promise.resolve(7)), 7);
 });
 
 test('the oldest pages are evicted past the size bound, and ttl 0 disables caching', async () => {
   let loads = 0;
   const cache = new SearchCache<number>(60_000, 0, 2);
-  const load = async () => ++loads;
+  const load = () => Promise.resolve(++loads);
   await cache.get('a', load);
   await cache.get('b', load);
   await cache.get('c', load);

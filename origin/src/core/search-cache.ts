@@ -62,12 +62,12 @@ export class SearchCache<T> {
   private refresh(fullKey: string, entry: { refreshing: boolean }, load: () => Promise<T>): void {
     entry.refreshing = true;
     const generation = this.generation;
-    load().then(
+    void load().then(
       (value) => {
         // Only if nothing invalidated the cache meanwhile; re-inserting keeps eviction order by load time.
         if (generation !== this.generation) return;
         this.entries.delete(fullKey);
-        this.store(fullKey, Promise.resolve(value), this.now());
+        void this.store(fullKey, Promise.resolve(value), this.now());
       },
       () => {
         entry.refreshing = false;

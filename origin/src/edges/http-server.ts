@@ -107,13 +107,13 @@ export async function buildServer(
         done(Object.assign(new Error(tooDeepMessage), { statusCode: 400 }), undefined);
         return;
       }
-      defaultJsonParser(request, text, done);
+      void defaultJsonParser(request, text, done);
     });
     await api.register(fastifyTRPCOpenApiPlugin, { basePath: '/api', router: appRouter, createContext, onError, responseMeta });
   });
 
   let openApiDocument: unknown;
-  app.get('/openapi.json', async (request) => {
+  app.get('/openapi.json', (request) => {
     openApiDocument ??= generateOpenApiDocument(appRouter, {
       title: 'Spherecast origin API',
       version: '1.0.0',
@@ -132,7 +132,10 @@ export async function buildServer(
     }
   });
 
-  await app.register(async (media) => mediaRoutes(media, services));
+  await app.register((media, _options, done) => {
+    mediaRoutes(media, services);
+    done();
+  });
   registerPlayer(app, services);
   return app;
 }
@@ -229,6 +232,7 @@ const SITEMAP_MAX_URLS = 50_000;
 
 /** The player is a single-page app: known files are served, any other GET gets index.html. */
 function registerPlayer(app: FastifyInstance, services: OriginServices) {
+  const watchHtmlCache = { mtimeMs: -1, html: null as string | null };
   // Crawlers may read the public pages; the API, media and personal pages are not for indexing.
   app.get('/robots.txt', async (request, reply) => {
     reply.header('cache-control', 'public, max-age=3600');
@@ -288,6 +292,45 @@ function registerPlayer(app: FastifyInstance, services: OriginServices) {
         return sendPlayerFile(request, reply, candidate, url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       }
     }
-    return sendPlayerFile(request, reply, path.join(PLAYER_DIST, 'index.html'), 'no-cache');
+    const index = path.join(PLAYER_DIST, 'index.html');
+    if (url.startsWith('/watch/')) {
+      const html = await watchPageHtml(index, watchHtmlCache);
+      if (html) return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
+    }
+    return sendPlayerFile(request, reply, index, 'no-cache');
   });
+}
+
+/**
+ * index.html for a /watch page: `<link rel="modulepreload">` for the watch chunk (three.js, hls.js,
+ * P2P) and the chunks it imports, so they download beside the main script instead of after it has run.
+ * Null when the build has no manifest (an old build): the page then loads them itself.
+ */
+async function watchPageHtml(index: string, cache: { mtimeMs: number; html: string | null }): Promise<string | null> {
+  const info = await stat(index).catch(() => null);
+  if (!info) return null;
+  // Cached per build (index.html's modification time).
+  if (cache.mtimeMs === info.mtimeMs) return cache.html;
+  let html: string | null = null;
+  try {
+    const manifest = JSON.parse(await readFile(path.join(PLAYER_DIST, '.vite/manifest.json'), 'utf8')) as Record<string, { file: string; imports?: string[] }>;
+    const files = new Set<string>();
+    const visit = (key: string): void => {
+      const chunk = manifest[key];
+      if (!chunk || files.has(chunk.file)) return;
+      files.add(chunk.file);
+      for (const imported of chunk.imports ?? []) visit(imported);
+    };
+    visit('src/watch/watch-page.tsx');
+    const entry = Object.values(manifest).find((chunk) => (chunk as { isEntry?: boolean }).isEntry);
+    if (entry) files.delete(entry.file);
+    if (files.size > 0) {
+      const links = [...files].map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`).join('');
+      html = (await readFile(index, 'utf8')).replace('</head>', `${links}</head>`);
+    }
+  } catch {
+    html = null;
+  }
+  Object.assign(cache, { mtimeMs: info.mtimeMs, html });
+  return html;
 }

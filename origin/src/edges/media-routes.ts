@@ -98,7 +98,7 @@ function parseRange(header: string | undefined, size: number): { start: number; 
  * `GET|HEAD /media/<contentId>/<publishId>/<file>`: published files, with Range and CORS.
  * `PUT /media/<contentId>/<path>`: the owner's staged uploads.
  */
-export async function mediaRoutes(app: FastifyInstance, services: OriginServices): Promise<void> {
+export function mediaRoutes(app: FastifyInstance, services: OriginServices): void {
   // Upload bodies are streamed to disk, never buffered or parsed.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));

@@ -184,7 +184,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     const server = tls === null ? createHttpServer(handler) : createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
     server.on('clientError', (_error, socket) => socket.destroy());
     // A failed TLS handshake (a client that does not trust the certificate, a port scan).
-    if (tls !== null) server.on('tlsClientError', (error, socket) => {
+    if (tls !== null) server.on('tlsClientError', (error: Error, socket: import('node:tls').TLSSocket) => {
       this.log.debug('tls-handshake-failed', { message: error.message, ip: (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '') });
       socket.destroy();
     });
@@ -269,7 +269,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
           }),
       ),
     );
-    await Promise.all([this.http, this.opsHttp].map((server) => (server === null ? undefined : closeServer(server))));
+    await Promise.all([this.http, this.opsHttp].filter((server) => server !== null).map((server) => closeServer(server)));
     this.registry.clear();
     this.connectionsPerIp.clear();
     this.state = 'stopped';

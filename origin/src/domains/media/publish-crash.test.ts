@@ -18,7 +18,7 @@ import { makeTinyLadder, uploadLadder } from '../../test-support/hls-fixture.ts'
 // may leave: the previous version still serves, nothing half-done is visible, and a retry publishes.
 // PostgreSQL only: an embedded PGlite folder is the origin's own and is not shared with the test.
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash-child.ts');
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../test-support/origin-child.ts');
 const PUBLISH_STEPS: FaultStep[] = ['publish-after-intent', 'publish-after-prune', 'publish-after-rename', 'publish-after-commit'];
 const hasPostgres = (await testDatabaseKinds()).includes('postgres');
 
