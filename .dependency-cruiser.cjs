@@ -8,7 +8,7 @@
 const path = require('node:path');
 
 const TESTS = '(\\.test\\.ts$|/test-support/|/testing/|/fixtures/|/e2e/)';
-const BROWSER = '^(origin/web/src|shared/src/(renderer|player)|studio/src/renderer/src|origin/src/client/(?!publish/))';
+const BROWSER = '^(origin/web/src|shared/src/(renderer|player|events|format|http|api)|studio/src/renderer/src|origin/src/client/(?!publish/))';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { idSchema } from '@spherecast/shared';
+import { contentRange, mediaContentType, parseByteRange, unsatisfiedRange } from '@spherecast/shared/http';
 import { requireEditableContent } from '../core/access.ts';
 import { signInRequiredMessage } from '../core/sessions.ts';
 import { authenticate } from './authenticate.ts';
@@ -13,20 +14,6 @@ import { publishedFolderOf, SIGNED_PREFIX } from '../core/media-links.ts';
 import { VIEWABLE_STATUSES } from '../core/content-view.ts';
 import { problemOf, sendProblem } from './problem.ts';
 import { decideUpload, recordStagedUpload } from '../domains/media/uploads.ts';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.m3u8': 'application/vnd.apple.mpegurl',
-  '.mp4': 'video/mp4',
-  '.m4s': 'video/iso.segment',
-  '.m4a': 'audio/mp4',
-  '.ts': 'video/mp2t',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.vtt': 'text/vtt; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-};
 
 /** Segments and init files never change once published (a new publish gets a new folder). */
 const IMMUTABLE = new Set(['.mp4', '.m4s', '.m4a', '.ts', '.jpg', '.jpeg', '.png', '.webp']);
@@ -74,26 +61,6 @@ async function grantMedia(services: OriginServices, raw: string): Promise<MediaG
   return { ok: true, relative, signed: true };
 }
 
-/** Parses a single `bytes=a-b` range. Multi-range requests are answered with the whole file. */
-function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'invalid' | null {
-  if (!header) return null;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match) return null;
-  const [, startText, endText] = match;
-  let start: number;
-  let end: number;
-  if (startText === '' && endText === '') return 'invalid';
-  if (startText === '') {
-    start = Math.max(0, size - Number(endText));
-    end = size - 1;
-  } else {
-    start = Number(startText);
-    end = endText === '' ? size - 1 : Math.min(Number(endText), size - 1);
-  }
-  if (start > end || start >= size) return 'invalid';
-  return { start, end };
-}
-
 /**
  * `GET|HEAD /media/<contentId>/<publishId>/<file>`: published files, with Range and CORS.
  * `PUT /media/<contentId>/<path>`: the owner's staged uploads.
@@ -116,7 +83,7 @@ export function mediaRoutes(app: FastifyInstance, services: OriginServices): voi
     }
     if (!info.isFile()) return problem(reply, 404, 'No such media file.');
     const ext = path.extname(file).toLowerCase();
-    reply.header('content-type', CONTENT_TYPES[ext] ?? 'application/octet-stream');
+    reply.header('content-type', mediaContentType(file));
     reply.header('accept-ranges', 'bytes');
     // Signed (private, unlisted) media may be kept by the viewer's browser only, never by a shared cache.
     const scope = grant.signed ? 'private' : 'public';
@@ -124,14 +91,14 @@ export function mediaRoutes(app: FastifyInstance, services: OriginServices): voi
     reply.header('x-content-type-options', 'nosniff');
     reply.header('last-modified', info.mtime.toUTCString());
     const rangeHeader = request.headers.range;
-    const range = parseRange(Array.isArray(rangeHeader) ? rangeHeader[0] : rangeHeader, info.size);
-    if (range === 'invalid') {
-      reply.header('content-range', `bytes */${info.size}`);
+    const range = parseByteRange(Array.isArray(rangeHeader) ? rangeHeader[0] : rangeHeader, info.size);
+    if (range === 'unsatisfiable') {
+      reply.header('content-range', unsatisfiedRange(info.size));
       return problem(reply, 416, 'The requested range is outside the file.');
     }
     if (range) {
       reply.code(206);
-      reply.header('content-range', `bytes ${range.start}-${range.end}/${info.size}`);
+      reply.header('content-range', contentRange(range, info.size));
       reply.header('content-length', range.end - range.start + 1);
       return reply.send(createReadStream(file, { start: range.start, end: range.end }));
     }
