@@ -1,8 +1,8 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useRef } from 'react';
 import { AnnouncementsProvider } from './announcements/announcements.tsx';
 import { SessionProvider } from './auth/session.tsx';
 import { Layout } from './layout.tsx';
-import { useRoute, type Route } from './router.tsx';
+import { useLocationHref, useRoute, type Route } from './router.tsx';
 import { Spinner, EmptyState } from './ui/states.tsx';
 import { HomePage } from './catalog/home-page.tsx';
 import { SearchPage } from './catalog/search-page.tsx';
@@ -13,9 +13,12 @@ import { SignInPage, RegisterPage } from './auth/auth-pages.tsx';
 import { HistoryPage } from './engagement/history-page.tsx';
 import { LikesPage } from './engagement/likes-page.tsx';
 import { Link } from './router.tsx';
+import { prefetchWatch } from './watch/watch-prefetch.ts';
 
-// three.js, hls.js and the P2P engine load only when something is watched.
-const WatchPage = lazy(() => import('./watch/watch-page.tsx'));
+// three.js, hls.js and the P2P engine load only when something is watched (home, search, profiles
+// never fetch them), and then together with the video's data.
+const loadWatchPage = () => import('./watch/watch-page.tsx');
+const WatchPage = lazy(loadWatchPage);
 
 function Page({ route }: { route: Route }) {
   switch (route.name) {
@@ -54,6 +57,17 @@ function Page({ route }: { route: Route }) {
 
 export function App() {
   const route = useRoute();
+  const href = useLocationHref();
+  // Once per navigation, during render: before the page's own effects (which take the prefetched
+  // requests) run, also when the chunk is cached and the page renders at once.
+  const prefetchedHref = useRef<string | null>(null);
+  if (route.name === 'watch' && prefetchedHref.current !== href) {
+    prefetchedHref.current = href;
+    void loadWatchPage();
+    prefetchWatch(route.id);
+  } else if (route.name !== 'watch') {
+    prefetchedHref.current = null;
+  }
   return (
     <SessionProvider>
       <AnnouncementsProvider>

@@ -7,6 +7,7 @@ import { ErrorState, Spinner, EmptyState } from '../ui/states.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { P2pOverlay } from './p2p-overlay.tsx';
 import { openSession, sendHeartbeat, type Session } from './session-api.ts';
+import { takePrefetched } from './watch-prefetch.ts';
 import { SphereStage } from './sphere-stage.tsx';
 import { usePlayer, type PlayerSource } from './use-player.ts';
 import { VideoControls } from './video-controls.tsx';
@@ -17,7 +18,7 @@ const HEARTBEAT_MS = 10_000;
 const RESUME_END_MARGIN_S = 5;
 
 export default function WatchPage({ id, startAt }: { id: string; startAt: number | null }) {
-  const detail = useAsync(() => api.content.get.query({ id }), [id]);
+  const detail = useAsync(() => takePrefetched(id, 'detail') ?? api.content.get.query({ id }), [id]);
   const content = detail.data;
 
   useEffect(() => {
@@ -62,7 +63,7 @@ export default function WatchPage({ id, startAt }: { id: string; startAt: number
 
 /** Starts watching with one call (the playback payload), then shows the photo or plays the video. */
 function PlaybackStage({ contentId, startAt }: { contentId: string; startAt: number | null }) {
-  const playback = useAsync(() => openSession(contentId), [contentId]);
+  const playback = useAsync(() => takePrefetched(contentId, 'session') ?? openSession(contentId), [contentId]);
   if (playback.status === 'error' && !playback.data) {
     return (
       <div className="stage stage-placeholder">
