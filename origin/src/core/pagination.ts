@@ -85,3 +85,27 @@ export function pageOfRows<Row>(rows: Row[], limit: number, key: (row: Row) => D
   const { at, id } = key(last);
   return { page, nextCursor: encodeCursor(at.toISOString(), id) };
 }
+
+type Comparison = 'lt' | 'gt';
+
+/** The Prisma `where` of the rows after a keyset position, in a list sorted by (timestamp, id). */
+export type AfterCursorWhere<TimeField extends string, IdField extends string> =
+  | Record<string, never>
+  | { OR: [Record<TimeField, Partial<Record<Comparison, Date>>>, Record<TimeField, Date> & Record<IdField, Partial<Record<Comparison, string>>>] };
+
+/**
+ * The rows that come after `cursor` in a list ordered by `timeField` then `idField`, newest first
+ * (`desc`, the default) or oldest first (`asc`); `{}` for the first page. Spread it into a `where`.
+ */
+export function afterCursor<TimeField extends string, IdField extends string>(
+  cursor: DateCursor | null,
+  timeField: TimeField,
+  idField: IdField,
+  order: 'desc' | 'asc' = 'desc',
+): AfterCursorWhere<TimeField, IdField> {
+  if (!cursor) return {};
+  const op: Comparison = order === 'desc' ? 'lt' : 'gt';
+  const earlier = { [timeField]: { [op]: cursor.at } } as Record<TimeField, Partial<Record<Comparison, Date>>>;
+  const tie = { [timeField]: cursor.at, [idField]: { [op]: cursor.id } } as Record<TimeField, Date> & Record<IdField, Partial<Record<Comparison, string>>>;
+  return { OR: [earlier, tie] };
+}

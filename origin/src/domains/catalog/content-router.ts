@@ -15,7 +15,7 @@ import { notFound } from '../../core/errors.ts';
 import { creatorProcedure, protectedProcedure, publicProcedure } from '../../core/trpc.ts';
 import { canView, requireEditableContent } from '../../core/access.ts';
 import { contentDetailFor, contentDetailSelect, contentSummarySelect, toSummary, VIEWABLE_STATUSES } from '../../core/content-view.ts';
-import { decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
+import { afterCursor, decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
 
 function locationColumns(location: Location | null | undefined) {
   if (location === undefined) return {};
@@ -106,7 +106,7 @@ export const contentProcedures = {
         where: {
           ownerId: input.userId,
           ...(own ? {} : { visibility: 'public', status: { in: [...VIEWABLE_STATUSES] } }),
-          ...(cursor ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] } : {}),
+          ...afterCursor(cursor, 'createdAt', 'id'),
         },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: input.limit + 1,

@@ -2,7 +2,7 @@ import { commentCreateInput, commentSchema, commentsInput, commentThreadSchema, 
 import { badRequest, forbidden, notFound } from '../../core/errors.ts';
 import { protectedProcedure, publicProcedure } from '../../core/trpc.ts';
 import { canView, requireViewableContent } from '../../core/access.ts';
-import { decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
+import { afterCursor, decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
 import { commentSelect, threadSelect, toComment, toThread } from './comment-view.ts';
 import { changeCounters, withContentLocked } from '../../core/counters.ts';
 
@@ -25,7 +25,7 @@ export const commentProcedures = {
         where: {
           contentId: input.id,
           parentId: null,
-          ...(cursor ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] } : {}),
+          ...afterCursor(cursor, 'createdAt', 'id'),
         },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: input.limit + 1,
@@ -49,7 +49,7 @@ export const commentProcedures = {
       const rows = await ctx.prisma.comment.findMany({
         where: {
           parentId: input.id,
-          ...(cursor ? { OR: [{ createdAt: { gt: cursor.at } }, { createdAt: cursor.at, id: { gt: cursor.id } }] } : {}),
+          ...afterCursor(cursor, 'createdAt', 'id', 'asc'),
         },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         take: input.limit + 1,

@@ -4,7 +4,7 @@ import { protectedProcedure } from '../../core/trpc.ts';
 import { requireViewableContent } from '../../core/access.ts';
 import { contentSummarySelect, toSummary, VIEWABLE_STATUSES } from '../../core/content-view.ts';
 import type { PrismaClient } from '../../db/database.ts';
-import { decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
+import { afterCursor, decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
 import { changeCounters, COUNTER_TRANSACTION } from '../../core/counters.ts';
 
 async function likeState(prisma: PrismaClient, userId: string, contentId: string): Promise<LikeState> {
@@ -62,7 +62,7 @@ export const likeProcedures = {
           userId,
           // Likes stay when content is made private or taken down, but only what may be seen is listed.
           content: { OR: [{ ownerId: userId }, { visibility: { not: 'private' }, status: { in: [...VIEWABLE_STATUSES] } }] },
-          ...(cursor ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, contentId: { lt: cursor.id } }] } : {}),
+          ...afterCursor(cursor, 'createdAt', 'contentId'),
         },
         orderBy: [{ createdAt: 'desc' }, { contentId: 'desc' }],
         take: input.limit + 1,

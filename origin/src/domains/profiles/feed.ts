@@ -1,7 +1,7 @@
 import { contentSummarySchema, pageInput, pageOf } from '@spherecast/shared';
 import { protectedProcedure } from '../../core/trpc.ts';
 import { contentSummarySelect, toSummary } from '../../core/content-view.ts';
-import { decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
+import { afterCursor, decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
 
 /** Public, ready content of the creators the caller follows, newest published first. */
 export const feedProcedure = protectedProcedure
@@ -17,7 +17,7 @@ export const feedProcedure = protectedProcedure
         owner: { followers: { some: { followerId: ctx.user.id } } },
         // Ready content always has one; the filter keeps the keyset order total.
         publishedAt: { not: null },
-        ...(cursor ? { OR: [{ publishedAt: { lt: cursor.at } }, { publishedAt: cursor.at, id: { lt: cursor.id } }] } : {}),
+        ...afterCursor(cursor, 'publishedAt', 'id'),
       },
       orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
       take: input.limit + 1,

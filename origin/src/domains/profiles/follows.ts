@@ -3,7 +3,7 @@ import { badRequest, notFound } from '../../core/errors.ts';
 import { protectedProcedure, publicProcedure } from '../../core/trpc.ts';
 import { publicUserSelect } from '../../core/user-select.ts';
 import type { PrismaClient } from '../../db/database.ts';
-import { decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
+import { afterCursor, decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
 
 export async function requireUserId(prisma: PrismaClient, username: string): Promise<string> {
   const user = await prisma.user.findUnique({ where: { username }, select: { id: true } });
@@ -55,7 +55,7 @@ export const followProcedures = {
       const rows = await ctx.prisma.follow.findMany({
         where: {
           followeeId,
-          ...(cursor ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, followerId: { lt: cursor.id } }] } : {}),
+          ...afterCursor(cursor, 'createdAt', 'followerId'),
         },
         orderBy: [{ createdAt: 'desc' }, { followerId: 'desc' }],
         take: input.limit + 1,
@@ -75,7 +75,7 @@ export const followProcedures = {
       const rows = await ctx.prisma.follow.findMany({
         where: {
           followerId,
-          ...(cursor ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, followeeId: { lt: cursor.id } }] } : {}),
+          ...afterCursor(cursor, 'createdAt', 'followeeId'),
         },
         orderBy: [{ createdAt: 'desc' }, { followeeId: 'desc' }],
         take: input.limit + 1,
