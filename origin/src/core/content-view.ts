@@ -1,4 +1,4 @@
-import type { ContentDetail, ContentSummary, Projection } from '@spherecast/shared';
+import { POSTER_FORMATS, posterRungFile, type ContentDetail, type ContentSummary, type PosterRung, type Projection } from '@spherecast/shared';
 import { ownerSelect } from './user-select.ts';
 import type { Prisma } from '../db/database.ts';
 import type { MediaLinks } from './media-links.ts';
@@ -19,6 +19,7 @@ export const contentSummarySelect = {
   longitude: true,
   publishedPath: true,
   posterFile: true,
+  posterWidths: true,
   mediaEpoch: true,
   viewCount: true,
   likeCount: true,
@@ -60,6 +61,7 @@ export function toSummary(row: ContentSummaryRow, links: MediaLinks): ContentSum
         ? { placeName: row.placeName, latitude: row.latitude, longitude: row.longitude }
         : null,
     posterUrl: links.url(row.publishedPath, row.posterFile, row),
+    posters: posterRungs(row, links),
     viewCount: row.viewCount,
     likeCount: row.likeCount,
     ratingAverage: row.ratingCount > 0 ? Math.round((row.ratingSum / row.ratingCount) * 100) / 100 : null,
@@ -67,6 +69,21 @@ export function toSummary(row: ContentSummaryRow, links: MediaLinks): ContentSum
     publishedAt: row.publishedAt,
     owner: row.owner,
   };
+}
+
+/** The poster rungs published beside the poster (same folder), WebP first, each narrowest first. */
+function posterRungs(row: ContentSummaryRow, links: MediaLinks): PosterRung[] {
+  if (!row.posterFile || row.posterWidths.length === 0) return [];
+  const folder = row.posterFile.includes('/') ? row.posterFile.slice(0, row.posterFile.lastIndexOf('/') + 1) : '';
+  const widths = [...row.posterWidths].sort((a, b) => a - b);
+  const rungs: PosterRung[] = [];
+  for (const [format, type] of Object.entries(POSTER_FORMATS) as [keyof typeof POSTER_FORMATS, PosterRung['type']][]) {
+    for (const width of widths) {
+      const url = links.url(row.publishedPath, `${folder}${posterRungFile(width, format)}`, row);
+      if (url) rungs.push({ url, width, type });
+    }
+  }
+  return rungs;
 }
 
 export function toDetail(row: ContentDetailRow, context: { links: MediaLinks; likedByMe: boolean; myRating: number | null }): ContentDetail {

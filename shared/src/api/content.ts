@@ -72,6 +72,17 @@ export const renditionSchema = z.object({
   frameRate: z.number().nullable(),
 });
 
+/** Widths of the poster rungs the media engine writes beside the poster, each in WebP and JPEG. */
+export const POSTER_WIDTHS = [320, 640, 1280] as const;
+export const POSTER_FORMATS = { webp: 'image/webp', jpg: 'image/jpeg' } as const;
+/** The file of one poster rung, in the poster's folder: `poster-640.webp`. */
+export function posterRungFile(width: number, format: keyof typeof POSTER_FORMATS): string {
+  return `poster-${width}.${format}`;
+}
+/** One poster rung: a `srcset` candidate (`url 640w`) of the given type. */
+export const posterRungSchema = z.object({ url: z.string(), width: z.number().int().positive(), type: z.enum(['image/webp', 'image/jpeg']) });
+export type PosterRung = z.infer<typeof posterRungSchema>;
+
 export const contentSummarySchema = z.object({
   id: z.string(),
   kind: contentKindSchema,
@@ -84,6 +95,8 @@ export const contentSummarySchema = z.object({
   visibility: visibilitySchema,
   location: locationSchema.nullable(),
   posterUrl: z.string().nullable(),
+  /** Smaller copies of the poster for `srcset`, narrowest first, WebP before JPEG; empty for older uploads. */
+  posters: z.array(posterRungSchema),
   viewCount: z.number().int(),
   likeCount: z.number().int(),
   ratingAverage: z.number().nullable(),

@@ -210,6 +210,26 @@ describe('TranscodeJob', () => {
     assert.equal(vtt.match(/-->/g)?.length, 3);
   });
 
+  test('writes poster rungs narrower than the poster, each in WebP and JPEG, smaller than the poster', async () => {
+    const out = path.join(dir, 'out');
+    const manifest = JSON.parse(await readFile(path.join(out, 'ladder.json'), 'utf8')) as { posters: { width: number; height: number; webp: string; jpeg: string }[] };
+    // The poster is 1024 wide: 320 and 640 are written, 1280 would be an upscale.
+    assert.deepEqual(manifest.posters, [
+      { width: 320, height: 160, webp: 'poster-320.webp', jpeg: 'poster-320.jpg' },
+      { width: 640, height: 320, webp: 'poster-640.webp', jpeg: 'poster-640.jpg' },
+    ]);
+    const posterBytes = (await stat(path.join(out, 'poster.jpg'))).size;
+    for (const rung of manifest.posters) {
+      const [webp] = await probeStreams(path.join(out, rung.webp));
+      const [jpeg] = await probeStreams(path.join(out, rung.jpeg));
+      assert.equal(webp?.codec_name, 'webp');
+      assert.equal(jpeg?.codec_name, 'mjpeg');
+      assert.deepEqual([webp?.width, webp?.height, jpeg?.width, jpeg?.height], [rung.width, rung.height, rung.width, rung.height]);
+      assert.ok((await stat(path.join(out, rung.webp))).size < (await stat(path.join(out, rung.jpeg))).size * 1.05, `${rung.webp} not larger than its JPEG`);
+      assert.ok((await stat(path.join(out, rung.jpeg))).size < posterBytes);
+    }
+  });
+
   test('top-bottom stereo: CH-STEREO layout, 1:1 rungs and st3d top-bottom in the init segment', async () => {
     const tb = path.join(dir, 'tb.mp4');
     await generateEquirectFixture({ out: tb, width: 256, stereo: 'top-bottom', seconds: 1, audio: false });

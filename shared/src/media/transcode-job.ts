@@ -11,6 +11,7 @@ import { planLadder, videoCodecSchema, type LadderPlan, type LadderRungInput } f
 import { injectSphericalMetadata } from './mp4-boxes.ts';
 import { listFiles, StagedOutput } from './output-dir.ts';
 import { probeMedia, type ProbeResult } from './probe.ts';
+import { posterRungOutputSchema, writePosterRungs } from './poster-rungs.ts';
 import { MediaJob, runJob, type MediaJobEvents } from './media-job.ts';
 
 export interface TranscodeOptions {
@@ -78,6 +79,8 @@ export const transcodeResultSchema = z.object({
   variants: z.array(transcodeVariantSchema),
   audio: z.object({ playlist: z.string(), codecString: z.string(), channels: z.number().int(), bandwidth: z.number().int(), averageBandwidth: z.number().int() }).nullable(),
   poster: z.string(),
+  /** Smaller copies of the poster for `srcset` (WebP + JPEG each), narrowest first. */
+  posters: z.array(posterRungOutputSchema),
   thumbnails: z.object({ sprite: z.string(), vtt: z.string(), json: z.string() }),
   mp4: z.string().nullable(),
   /** Every file in OUT, relative POSIX paths. */
@@ -291,6 +294,8 @@ export class TranscodeJob extends MediaJob<TranscodeResult, TranscodeProgress> {
     await writeFile(path.join(dir, LADDER_FILES.thumbnailsVtt), index.vtt);
     await writeFile(path.join(dir, LADDER_FILES.thumbnailsJson), index.json);
 
+    const posters = await writePosterRungs({ poster: path.join(dir, LADDER_FILES.poster), width: plan.poster.width, height: plan.poster.height, signal });
+
     let mp4: string | null = null;
     if (this.options.mp4) {
       const top = variants.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
@@ -317,6 +322,7 @@ export class TranscodeJob extends MediaJob<TranscodeResult, TranscodeProgress> {
       variants,
       audio,
       poster: LADDER_FILES.poster,
+      posters,
       thumbnails: { sprite: LADDER_FILES.sprite, vtt: LADDER_FILES.thumbnailsVtt, json: LADDER_FILES.thumbnailsJson },
       mp4,
     };

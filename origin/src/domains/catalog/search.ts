@@ -29,6 +29,7 @@ interface SearchRow {
   longitude: number | null;
   publishedPath: string | null;
   posterFile: string | null;
+  posterWidths: number[];
   mediaEpoch: number;
   viewCount: number;
   likeCount: number;
@@ -102,7 +103,7 @@ export async function searchContent(prisma: PrismaClient, query: SearchQuery, li
   const rows = await prisma.$queryRaw<SearchRow[]>`
     SELECT c."id", ${sortValue} AS sort_value, ${distance} AS distance_km,
       c."kind", c."title", c."tags", c."genre", c."projection", c."durationSeconds", c."status", c."visibility",
-      c."placeName", c."latitude", c."longitude", c."publishedPath", c."posterFile", c."mediaEpoch", c."viewCount", c."likeCount",
+      c."placeName", c."latitude", c."longitude", c."publishedPath", c."posterFile", c."posterWidths", c."mediaEpoch", c."viewCount", c."likeCount",
       c."ratingCount", c."ratingSum", c."createdAt", c."publishedAt",
       u."id" AS owner_id, u."username" AS owner_username, u."displayName" AS owner_display_name, u."avatarUrl" AS owner_avatar_url
     FROM "Content" c JOIN "User" u ON u."id" = c."ownerId"

@@ -5,6 +5,7 @@ import { faultPoint } from '../../core/fault-injection.ts';
 import { UploadTooLargeError } from '../../core/media-store.ts';
 import type { OriginServices } from '../../core/services.ts';
 import { hashesFileFor, masterFolder } from '../../core/content-view.ts';
+import { POSTER_FORMATS, POSTER_WIDTHS, posterRungFile } from '@spherecast/shared';
 import { Prisma } from '../../db/database.ts';
 import { PUBLISH_LIMITS, THUMBNAIL_FILES } from './limits.ts';
 import { PlaylistError, readMasterPlaylist, readMediaPlaylist, type VariantStream } from './playlist.ts';
@@ -34,6 +35,8 @@ interface PublishPlan {
   hashes: Record<string, string>;
   /** Staged files no playlist names: removed, never published. */
   unreferenced: string[];
+  /** Widths of the poster rungs published beside the poster. */
+  posterWidths: number[];
 }
 
 /**
@@ -94,6 +97,7 @@ export async function finalizeUpload(services: OriginServices, request: Finalize
           previousPublishedPath: attempt.previousPublishedPath,
           masterFile: request.master,
           posterFile: request.poster ?? (request.kind === 'photo' ? request.master : null),
+          posterWidths: plan.posterWidths,
           ...(request.durationSeconds !== undefined ? { durationSeconds: request.durationSeconds } : {}),
           publishedAt: services.now(),
         },
@@ -265,6 +269,18 @@ async function planPublish(services: OriginServices, request: FinalizeRequest): 
   for (const name of THUMBNAIL_FILES) {
     if (staged.has(`${masterDir}${name}`)) referenced.add(`${masterDir}${name}`);
   }
+  // Poster rungs (poster-<width>.webp and .jpg beside the poster): a width counts when both formats are there.
+  const posterWidths: number[] = [];
+  if (request.poster) {
+    const posterDir = masterFolder(request.poster);
+    for (const width of POSTER_WIDTHS) {
+      const files = Object.keys(POSTER_FORMATS).map((format) => `${posterDir}${posterRungFile(width, format as keyof typeof POSTER_FORMATS)}`);
+      if (files.every((file) => staged.has(file))) {
+        for (const file of files) referenced.add(file);
+        posterWidths.push(width);
+      }
+    }
+  }
   // Hashes are relative to the master's folder, as players resolve segment URLs against it.
   const hashes: Record<string, string> = {};
   for (const file of referenced) {
@@ -273,5 +289,5 @@ async function planPublish(services: OriginServices, request: FinalizeRequest): 
   }
   const hashesFile = hashesFileFor(request.master)!;
   const unreferenced = [...staged.keys()].filter((file) => !referenced.has(file) || file === hashesFile);
-  return { variants, hashes, unreferenced };
+  return { variants, hashes, unreferenced, posterWidths };
 }

@@ -1,3 +1,4 @@
+import { Poster } from './content-card.tsx';
 import { useEffect } from 'react';
 import { api, errorStatus } from '../api/client.ts';
 import { ContentEngagement, ContentHeader } from '../engagement/content-engagement.tsx';
@@ -27,10 +28,14 @@ export function ContentPage({ id }: { id: string }) {
 
   return (
     <div className="content-page">
-      <Link to={`/watch/${content.id}`} className="hero" aria-label={`Watch ${content.title}`}>
-        {content.posterUrl ? <img src={content.posterUrl} alt="" /> : <span className="card-poster-fallback" aria-hidden="true" />}
-        {playable ? <span className="hero-play">
-            <PlayIcon /> {content.kind === 'photo' ? 'View in 360°' : 'Watch in 360°'}</span> : null}
+      <Link to={`/watch/${content.id}`} className="hero">
+        <Poster content={content} sizes="(max-width: 1000px) 100vw, 1000px" priority />
+        {playable ? (
+          <span className="hero-play">
+            <PlayIcon /> {content.kind === 'photo' ? 'View in 360°' : 'Watch in 360°'}
+          </span>
+        ) : null}
+        <span className="visually-hidden">{playable ? ': ' : 'Open '}{content.title}</span>
       </Link>
       {!playable ? <p className="notice">{content.status === 'failed' ? 'Processing this upload failed.' : 'This upload is still being processed.'}</p> : null}
       <ContentHeader content={content} linkTitle={false} />

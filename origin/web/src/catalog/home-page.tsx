@@ -5,7 +5,7 @@ import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
 import { useAsync, type AsyncState } from '../ui/use-async.ts';
 import { CardGrid, ContentCard, type CardContent } from './content-card.tsx';
 
-function Shelf({ title, more, state, notes }: { title: string; more?: string; state: AsyncState<CardContent[]> & { reload: () => void }; notes?: Map<string, string> }) {
+function Shelf({ title, more, state, notes, first = false }: { title: string; more?: string; state: AsyncState<CardContent[]> & { reload: () => void }; notes?: Map<string, string>; first?: boolean }) {
   return (
     <section className="shelf">
       <header className="shelf-header">
@@ -17,9 +17,9 @@ function Shelf({ title, more, state, notes }: { title: string; more?: string; st
       {state.data && state.data.length === 0 ? <EmptyState title="Nothing here yet">New 360° videos show up here as creators publish them.</EmptyState> : null}
       {state.data && state.data.length > 0 ? (
         <CardGrid>
-          {state.data.map((c) => {
+          {state.data.map((c, i) => {
             const note = notes?.get(c.id);
-            return <ContentCard key={c.id} content={c} {...(note ? { note } : {})} />;
+            return <ContentCard key={c.id} content={c} priority={first && i === 0} {...(note ? { note } : {})} />;
           })}
         </CardGrid>
       ) : null}
@@ -43,14 +43,14 @@ export function HomePage() {
   const notes = new Map((recommended.data?.items ?? []).map((r) => [r.id, r.reason]));
   const recommendedItems = { ...recommended, data: recommended.data?.items } as AsyncState<CardContent[]> & { reload: () => void };
 
+  const personal = recommended.data?.basis === 'personal' && recommended.data.items.length > 0;
+  const followed = (following.data?.length ?? 0) > 0;
   return (
     <div className="home">
       {/* Without a history the origin recommends what is popular, which the Popular shelf already shows. */}
-      {recommended.data && recommended.data.basis === 'personal' && recommended.data.items.length > 0 ? (
-        <Shelf title="Recommended for you" state={recommendedItems} notes={notes} />
-      ) : null}
-      {following.data && following.data.length > 0 ? <Shelf title="From creators you follow" state={following} /> : null}
-      <Shelf title="Recently published" more="/search?sort=newest" state={recent} />
+      {personal ? <Shelf title="Recommended for you" state={recommendedItems} notes={notes} first /> : null}
+      {followed ? <Shelf title="From creators you follow" state={following} first={!personal} /> : null}
+      <Shelf title="Recently published" more="/search?sort=newest" state={recent} first={!personal && !followed} />
       <Shelf title="Popular" more="/search?sort=popular" state={popular} />
     </div>
   );

@@ -70,8 +70,8 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
       ) : null}
       {items.length > 0 ? (
         <CardGrid>
-          {items.map((item) => (
-            <ContentCard key={item.id} content={item} {...(item.distanceKm !== null ? { note: `${item.distanceKm} km away` } : {})} />
+          {items.map((item, i) => (
+            <ContentCard key={item.id} content={item} priority={i === 0} {...(item.distanceKm !== null ? { note: `${item.distanceKm} km away` } : {})} />
           ))}
         </CardGrid>
       ) : null}

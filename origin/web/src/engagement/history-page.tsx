@@ -26,12 +26,13 @@ function History() {
       {first.status === 'loading' && !first.data ? <Spinner /> : null}
       {first.data && items.length === 0 ? <EmptyState title="Nothing watched yet">Videos you watch appear here, so you can pick up where you left off.</EmptyState> : null}
       <CardGrid>
-        {items.map((h) => {
+        {items.map((h, i) => {
           const duration = h.content.durationSeconds;
           const progress = h.completed ? 1 : duration ? h.positionSeconds / duration : 0;
           return (
             <ContentCard
               key={h.sessionId}
+              priority={i === 0}
               content={h.content}
               progress={progress}
               note={h.completed ? 'Watched' : `Stopped at ${formatDuration(h.positionSeconds)}`}

@@ -25,8 +25,8 @@ function Likes() {
       {first.status === 'loading' && !first.data ? <Spinner /> : null}
       {first.data && items.length === 0 ? <EmptyState title="No likes yet">Like a video (the heart under it) to keep it here.</EmptyState> : null}
       <CardGrid>
-        {items.map((c) => (
-          <ContentCard key={c.id} content={c} />
+        {items.map((c, i) => (
+          <ContentCard key={c.id} content={c} priority={i === 0} />
         ))}
       </CardGrid>
       {cursor ? (

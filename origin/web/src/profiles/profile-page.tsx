@@ -89,8 +89,8 @@ export function ProfilePage({ username }: { username: string }) {
       {content.status === 'loading' && !content.data ? <Spinner /> : null}
       {content.data && items.length === 0 ? <EmptyState title={isMe ? 'You have not published anything yet' : 'No uploads yet'}>{isMe ? 'Publish from Spherecast Studio and it appears here.' : null}</EmptyState> : null}
       <CardGrid>
-        {items.map((c) => (
-          <ContentCard key={c.id} content={c} />
+        {items.map((c, i) => (
+          <ContentCard key={c.id} content={c} priority={i === 0} />
         ))}
       </CardGrid>
       {cursor && userId ? (
