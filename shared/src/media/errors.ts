@@ -17,6 +17,7 @@ export const MEDIA_ERROR = {
   OUTPUT_WRITE_FAILED: { fatal: true, retryable: false },
   MP4_MALFORMED: { fatal: true, retryable: false },
   INVALID_OPTIONS: { fatal: true, retryable: false },
+  LIVE_TOO_SLOW: { fatal: true, retryable: false },
   ORIGIN_UNREACHABLE: { fatal: false, retryable: true },
   ORIGIN_SERVER_ERROR: { fatal: false, retryable: true },
   ORIGIN_AUTH_FAILED: { fatal: true, retryable: false },

@@ -75,7 +75,38 @@ export {
   type PlanLadderOptions,
   type VideoCodec,
 } from './ladder-plan.ts';
-export { buildLadderArgs, LADDER_FILES, type LadderEncodeOptions } from './ladder-encode.ts';
+export { buildLadderArgs, ladderEncoderArgs, ladderStreamMap, rungScaleGraph, LADDER_FILES, type LadderEncodeOptions } from './ladder-encode.ts';
+export {
+  CAPTURE_FORMATS,
+  liveSourceSchema,
+  listCaptureDevices,
+  parseDeviceList,
+  resolveLiveSource,
+  testPatternFilter,
+  utcSecondsOfDay,
+  type CaptureDevice,
+  type CaptureFormat,
+  type LiveInput,
+  type LiveSource,
+  type LiveSourceInfo,
+  type ResolvedLiveSource,
+} from './live-source.ts';
+export {
+  buildLiveLadderArgs,
+  liveSegmentName,
+  measureLiveSpeed,
+  pickRealTimeLadder,
+  planLiveLadder,
+  LIVE_FILES,
+  LIVE_MIN_SPEED,
+  LIVE_RUNG_NAME,
+  LIVE_SEGMENT_NAME,
+  LIVE_SEGMENT_SECONDS,
+  type LiveEncodeOptions,
+  type LiveTrial,
+  type LiveTrialOptions,
+  type PlanLiveLadderOptions,
+} from './live-encode.ts';
 export { StagedOutput, listFiles } from './output-dir.ts';
 export {
   TranscodeJob,

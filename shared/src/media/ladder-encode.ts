@@ -28,29 +28,26 @@ function firstEye(projection: LadderPlan['projection']): string {
   return '';
 }
 
-/**
- * The arguments of the ONE ffmpeg process that encodes the whole ladder: decode once, `split` to
- * every rung (plus the poster and the thumbnail sprite), keyframes forced every `gopFrames` frames
- * on every rung with scene-cut detection off, fMP4 (CMAF) segments of exactly one GOP.
- */
-export function buildLadderArgs(plan: LadderPlan, input: string, dir: string, options: LadderEncodeOptions = {}): string[] {
-  const preset = options.preset ?? 'veryfast';
-  const n = plan.rungs.length;
-  const gop = plan.gopFrames;
-  const graph: string[] = [];
-  graph.push(`[0:v:0]split=${n + 2}${plan.rungs.map((_, i) => `[s${i}]`).join('')}[sposter][sthumbs]`);
-  plan.rungs.forEach((rung, i) => graph.push(`[s${i}]scale=${rung.width}:${rung.height}:flags=bicubic,format=yuv420p[v${i}]`));
-  const eye = firstEye(plan.projection);
-  graph.push(`[sposter]select='eq(n\\,${plan.poster.frame})',${eye}scale=${plan.poster.width}:${plan.poster.height}:flags=bicubic[poster]`);
-  const t = plan.thumbnails;
-  graph.push(`[sthumbs]fps=1/${t.intervalSeconds},${eye}scale=${t.width}:${t.height}:flags=bicubic,tile=${t.columns}x${t.rows}[sprite]`);
+/** The input video split and scaled to every rung: filter chains ending in `[v0]`, `[v1]`, …, plus `extra` unscaled copies. */
+export function rungScaleGraph(plan: LadderPlan, input: string, extra: readonly string[] = []): string[] {
+  return [
+    `[${input}]split=${plan.rungs.length + extra.length}${plan.rungs.map((_, i) => `[s${i}]`).join('')}${extra.map((label) => `[${label}]`).join('')}`,
+    ...plan.rungs.map((rung, i) => `[s${i}]scale=${rung.width}:${rung.height}:flags=bicubic,format=yuv420p[v${i}]`),
+  ];
+}
 
-  const args = ['-y', '-i', input, '-filter_complex', graph.join(';')];
-  plan.rungs.forEach((_, i) => args.push('-map', `[v${i}]`));
-  if (plan.audio) args.push('-map', '0:a:0');
+/**
+ * Encoder options of every rung (`-c:v:i`, rates, preset, x264/x265 parameters), the keyframe rules
+ * that align segments across rungs (a keyframe every `gopFrames` frames, scene cuts off), and the
+ * audio encoder. Shared by the VOD ladder and the live ladder; `tune` (e.g. `zerolatency`) is live only.
+ */
+export function ladderEncoderArgs(plan: LadderPlan, preset: string, options: { tune?: string } = {}): string[] {
+  const gop = plan.gopFrames;
+  const args: string[] = [];
   plan.rungs.forEach((rung, i) => {
     const s = `:v:${i}`;
     args.push(`-b${s}`, `${rung.videoBitrateKbps}k`, `-maxrate${s}`, `${rung.maxrateKbps}k`, `-bufsize${s}`, `${rung.bufsizeKbps}k`, `-preset${s}`, preset);
+    if (options.tune) args.push(`-tune${s}`, options.tune);
     if (rung.codec === 'h264') {
       args.push(`-c${s}`, 'libx264', `-profile${s}`, 'high', `-x264-params${s}`, 'scenecut=0:open-gop=0');
     } else {
@@ -62,9 +59,35 @@ export function buildLadderArgs(plan: LadderPlan, input: string, dir: string, op
   });
   args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-force_key_frames', `expr:eq(mod(n,${gop}),0)`);
   if (plan.audio) args.push('-c:a', 'aac', '-b:a', `${plan.audio.bitrateKbps}k`, '-ac', String(plan.audio.channels));
+  return args;
+}
 
+/** The HLS muxer's `-var_stream_map`: one variant per rung (folder = rung name), audio in its own `audio` group. */
+export function ladderStreamMap(plan: LadderPlan): string {
   const streamMap = plan.rungs.map((rung, i) => `v:${i},${plan.audio ? 'agroup:audio,' : ''}name:${rung.name}`);
   if (plan.audio) streamMap.push(`a:0,agroup:audio,name:${LADDER_FILES.audioDir}`);
+  return streamMap.join(' ');
+}
+
+/**
+ * The arguments of the ONE ffmpeg process that encodes the whole ladder: decode once, `split` to
+ * every rung (plus the poster and the thumbnail sprite), keyframes forced every `gopFrames` frames
+ * on every rung with scene-cut detection off, fMP4 (CMAF) segments of exactly one GOP.
+ */
+export function buildLadderArgs(plan: LadderPlan, input: string, dir: string, options: LadderEncodeOptions = {}): string[] {
+  const preset = options.preset ?? 'veryfast';
+  const graph = rungScaleGraph(plan, '0:v:0', ['sposter', 'sthumbs']);
+  const eye = firstEye(plan.projection);
+  graph.push(`[sposter]select='eq(n\\,${plan.poster.frame})',${eye}scale=${plan.poster.width}:${plan.poster.height}:flags=bicubic[poster]`);
+  const t = plan.thumbnails;
+  graph.push(`[sthumbs]fps=1/${t.intervalSeconds},${eye}scale=${t.width}:${t.height}:flags=bicubic,tile=${t.columns}x${t.rows}[sprite]`);
+
+  const args = ['-y', '-i', input, '-filter_complex', graph.join(';')];
+  plan.rungs.forEach((_, i) => args.push('-map', `[v${i}]`));
+  if (plan.audio) args.push('-map', '0:a:0');
+  args.push(...ladderEncoderArgs(plan, preset));
+
+  const streamMap = ladderStreamMap(plan);
   args.push(
     '-f', 'hls',
     '-hls_time', plan.segmentSeconds.toFixed(6),
@@ -79,7 +102,7 @@ export function buildLadderArgs(plan: LadderPlan, input: string, dir: string, op
     '-hls_segment_options', 'movflags=+frag_discont',
     '-hls_fmp4_init_filename', LADDER_FILES.init,
     '-hls_segment_filename', path.join(dir, '%v', LADDER_FILES.segmentPattern),
-    '-var_stream_map', streamMap.join(' '),
+    '-var_stream_map', streamMap,
     path.join(dir, '%v', LADDER_FILES.playlist),
   );
   args.push('-map', '[poster]', '-frames:v', '1', '-update', '1', '-q:v', '3', path.join(dir, LADDER_FILES.poster));
