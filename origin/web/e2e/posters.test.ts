@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium } from './support/browser.ts';
+import { launchChromium, sleep } from './support/browser.ts';
 import { buildPlayerApp } from './support/build-player.ts';
 import { makeTestLadder } from './support/ladder.ts';
 import { startStack, type Stack } from './support/stack.ts';
@@ -86,4 +86,29 @@ describe('responsive posters', () => {
     for (const [loading, priority] of others) assert.deepEqual([loading, priority], ['lazy', 'auto']);
     await context.close();
   });
+
+  for (const [name, viewport] of [['phone', { width: 412, height: 823 }], ['desktop', { width: 1350, height: 940 }]] as const) {
+    test(`nothing on the home and watch pages moves while they fill in (${name}: cumulative layout shift under 0.05)`, async () => {
+      context = await browser.newContext({ viewport });
+      const page = await context.newPage();
+      await page.addInitScript(() => {
+        const w = window as unknown as { __cls: { value: number; nodes: string[] }[] };
+        w.__cls = [];
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries() as unknown as { value: number; hadRecentInput: boolean; sources?: { node?: Element }[] }[]) {
+            if (!entry.hadRecentInput) w.__cls.push({ value: entry.value, nodes: (entry.sources ?? []).map((s) => `${s.node?.tagName ?? '?'}.${s.node?.className ?? ''}`) });
+          }
+        }).observe({ type: 'layout-shift', buffered: true });
+      });
+      for (const url of [`${stack.url}/`, `${stack.url}/watch/${firstId}`]) {
+        await page.goto(url);
+        await page.locator(url.endsWith('/') ? 'section.shelf .card-poster img' : 'canvas.stage-canvas').first().waitFor();
+        await sleep(1500);
+        const shifts = await page.evaluate(() => (window as unknown as { __cls: { value: number; nodes: string[] }[] }).__cls);
+        const total = shifts.reduce((sum, s) => sum + s.value, 0);
+        assert.ok(total < 0.05, `${url}: CLS ${total.toFixed(3)} from ${JSON.stringify(shifts)}`);
+      }
+      await context.close();
+    });
+  }
 });

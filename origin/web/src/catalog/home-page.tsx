@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { Link } from '../router.tsx';
@@ -43,6 +44,17 @@ export function HomePage() {
   const notes = new Map((recommended.data?.items ?? []).map((r) => [r.id, r.reason]));
   const recommendedItems = { ...recommended, data: recommended.data?.items } as AsyncState<CardContent[]> & { reload: () => void };
 
+  // The shelves appear together, once the session and every shelf are known: a shelf that filled in
+  // later would push the ones below it down while the viewer looks at them (layout shift).
+  const settledOnce = useRef(false);
+  settledOnce.current ||= me !== undefined && [recommended, recent, popular, following].every((s) => s.status !== 'loading');
+  if (!settledOnce.current) {
+    return (
+      <div className="home">
+        <Spinner label="Loading videos…" />
+      </div>
+    );
+  }
   const personal = recommended.data?.basis === 'personal' && recommended.data.items.length > 0;
   const followed = (following.data?.length ?? 0) > 0;
   return (
