@@ -17,6 +17,10 @@ export interface FfmpegProgress {
   speed: number;
   /** Seconds left, from speed and duration; null when either is unknown. */
   etaSeconds: number | null;
+  /** Frames dropped so far to keep the output frame rate (a live source faster than the encoder). */
+  dropFrames: number;
+  /** Frames duplicated so far to keep the output frame rate (a source slower than its rate). */
+  dupFrames: number;
 }
 
 export interface RunFfmpegOptions {
@@ -114,7 +118,7 @@ export class ProgressParser {
     const duration = this.durationSeconds && this.durationSeconds > 0 ? this.durationSeconds : undefined;
     const percent = duration === undefined ? null : ended ? 100 : Math.min(100, (outTimeSeconds / duration) * 100);
     const etaSeconds = duration === undefined ? null : ended ? 0 : speed > 0 ? Math.max(0, (duration - outTimeSeconds) / speed) : null;
-    this.onProgress({ percent, outTimeSeconds, frame: num('frame'), fps: num('fps'), speed, etaSeconds });
+    this.onProgress({ percent, outTimeSeconds, frame: num('frame'), fps: num('fps'), speed, etaSeconds, dropFrames: num('drop_frames'), dupFrames: num('dup_frames') });
     this.#block = new Map();
   }
 }

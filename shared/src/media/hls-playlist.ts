@@ -8,6 +8,8 @@ import type { Projection } from '../projection.ts';
 export interface MediaPlaylistSegment {
   uri: string;
   durationSeconds: number;
+  /** EXT-X-PROGRAM-DATE-TIME of the segment (as written), when the playlist has one. */
+  programDateTime?: string;
 }
 
 export interface MediaPlaylist {
@@ -29,14 +31,17 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
   let initUri: string | null = null;
   let targetDuration: number | null = null;
   let pending: number | null = null;
+  let programDateTime: string | undefined;
   for (const line of lines) {
     if (!line) continue;
     if (line.startsWith('#EXT-X-MAP:')) initUri = attribute(line, 'URI');
+    else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) programDateTime = line.slice('#EXT-X-PROGRAM-DATE-TIME:'.length);
     else if (line.startsWith('#EXT-X-TARGETDURATION:')) targetDuration = Number(line.slice('#EXT-X-TARGETDURATION:'.length));
     else if (line.startsWith('#EXTINF:')) pending = Number.parseFloat(line.slice('#EXTINF:'.length));
     else if (!line.startsWith('#') && pending !== null) {
-      segments.push({ uri: line, durationSeconds: pending });
+      segments.push({ uri: line, durationSeconds: pending, ...(programDateTime === undefined ? {} : { programDateTime }) });
       pending = null;
+      programDateTime = undefined;
     }
   }
   return { initUri, segments, targetDuration };
@@ -142,6 +147,21 @@ export function writeMasterPlaylist(options: { projection: Projection; variants:
     lines.push(`#EXT-X-STREAM-INF:${attrs.join(',')}`, v.uri);
   }
   // Declare what the features need (12 with REQ-VIDEO-LAYOUT), not a constant that can fall behind.
+  return `${['#EXTM3U', `#EXT-X-VERSION:${requiredHlsVersion(lines)}`, ...lines].join('\n')}\n`;
+}
+
+/**
+ * A live media playlist (RFC 8216bis §6.2.1): the sliding `segments` window, numbered from
+ * `mediaSequence`, each with its EXT-X-PROGRAM-DATE-TIME (normalised to UTC `Z`), no EXT-X-ENDLIST.
+ */
+export function writeLiveMediaPlaylist(options: { initUri: string; mediaSequence: number; segments: readonly MediaPlaylistSegment[] }): string {
+  const target = Math.max(1, ...options.segments.map((s) => Math.round(s.durationSeconds)));
+  const lines = [`#EXT-X-TARGETDURATION:${target}`, `#EXT-X-MEDIA-SEQUENCE:${options.mediaSequence}`, '#EXT-X-INDEPENDENT-SEGMENTS', `#EXT-X-MAP:URI="${options.initUri}"`];
+  for (const segment of options.segments) {
+    const time = segment.programDateTime ? new Date(segment.programDateTime) : null;
+    if (time && !Number.isNaN(time.getTime())) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${time.toISOString()}`);
+    lines.push(`#EXTINF:${segment.durationSeconds.toFixed(6)},`, segment.uri);
+  }
   return `${['#EXTM3U', `#EXT-X-VERSION:${requiredHlsVersion(lines)}`, ...lines].join('\n')}\n`;
 }
 

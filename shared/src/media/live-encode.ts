@@ -25,8 +25,6 @@ export const LIVE_FILES = {
 
 /** A live media segment's file name: `seg_{n}.m4s`, n decimal without leading zeros. */
 export const LIVE_SEGMENT_NAME = /^seg_(0|[1-9]\d*)\.m4s$/;
-/** A rung folder on the ingest: `<width>x<height>` or `audio`. */
-export const LIVE_RUNG_NAME = /^([1-9]\d{1,4}x[1-9]\d{1,4}|audio)$/;
 
 export function liveSegmentName(n: number): string {
   return `seg_${n}.m4s`;
