@@ -69,6 +69,7 @@ async function main() {
   const origin = await createOrigin({
     ...config,
     tls,
+    rtmp: true,
     ...(tracker ? { tracker } : {}),
   });
   // Players reach the embedded tracker through the origin's own port (see OriginServices.trackerPath).
@@ -80,6 +81,7 @@ async function main() {
     `  player              ${origin.url}/`,
     `  REST API / OpenAPI  ${origin.url}/api  ${origin.url}/openapi.json`,
     `  media               ${origin.url}/media/ (files in ${config.mediaDir})`,
+    `  live ingest         rtmp://${new URL(origin.url).hostname}:${origin.config.rtmpPort}/live/<streamKey>  and  PUT ${origin.url}/live/<channelId>/...`,
     ...(onNetwork.length > 0 ? [`  on your network     ${onNetwork.join('  ')}`] : []),
     `Tracker               ${trackerUrl ?? 'none (set TRACKER_URL or TRACKER_EMBEDDED=true)'}${tracker ? `  (also ${tracker.url}; stats: ${tracker.opsUrl}/stats.json)` : ''}`,
     ...(origin.tls ? certificateLines(origin.tls, onNetwork[0]) : []),

@@ -14,6 +14,8 @@ import { mediaUrlSecret } from './core/media-url-secret.ts';
 import { MediaStore } from './core/media-store.ts';
 import { repairPublishing } from './domains/media/publish-repair.ts';
 import type { OriginServices } from './core/services.ts';
+import { LiveSupervisor } from './domains/live/live-supervisor.ts';
+import { RtmpIngest } from './domains/live/rtmp-ingest.ts';
 
 export interface OriginOptions extends Partial<OriginConfig> {
   /** Use this database instead of opening one from the configuration (tests share one per file). */
@@ -34,6 +36,8 @@ export interface OriginOptions extends Partial<OriginConfig> {
   tracker?: EmbeddedTracker;
   /** The certificate to serve HTTPS with; default: as the configuration asks (see tls-certificate.ts). */
   tls?: TlsCertificate | null;
+  /** Open the RTMP ingest on RTMP_PORT (`npm start` does; tests that need it ask, with `rtmpPort: 0`). */
+  rtmp?: boolean;
 }
 
 /** What the origin needs of a tracker it serves on its own port. */
@@ -54,6 +58,8 @@ export interface Origin {
   app: FastifyInstance;
   /** The certificate served with HTTPS, or null for plain HTTP. */
   tls: TlsCertificate | null;
+  /** The RTMP ingest, when started (its port is also config.rtmpPort). */
+  rtmp: RtmpIngest | null;
   close(): Promise<void>;
 }
 
@@ -62,7 +68,7 @@ export interface Origin {
  * Options override the environment; `port: 0` picks a free port.
  */
 export async function createOrigin(options: OriginOptions = {}): Promise<Origin> {
-  const { database: given, now, logStream, embeddedTrackerPort, tracker, tls: givenTls, ...overrides } = options;
+  const { database: given, now, logStream, embeddedTrackerPort, tracker, tls: givenTls, rtmp: startRtmp, ...overrides } = options;
   const base = loadOriginConfig();
   const config: OriginConfig = { ...base, ...overrides };
   if (overrides.dataDir && !overrides.mediaDir) config.mediaDir = path.join(config.dataDir, 'media');
@@ -108,14 +114,26 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  // Broadcasts whose ingest stopped for LIVE_GRACE_SECONDS end into a VOD (also those a restart interrupted).
+  const liveSupervisor = new LiveSupervisor(services, (error) => app.log.error({ err: error }, 'ending silent live broadcasts failed'));
+  liveSupervisor.start();
+  let rtmp: RtmpIngest | null = null;
+  if (startRtmp) {
+    rtmp = new RtmpIngest(services, { host: config.host, port: config.rtmpPort, originUrl: () => url, log: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) } });
+    config.rtmpPort = await rtmp.start();
+  }
   return {
-    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
+    url,
     config: { ...config, port },
     services,
     database,
     app,
     tls,
+    rtmp,
     close: async () => {
+      await rtmp?.destroy();
+      await liveSupervisor.destroy();
       await app.close();
       if (!given) await database.close();
     },

@@ -38,6 +38,19 @@ const envSchema = z.object({
   MEDIA_URL_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)').optional(),
   /** How long a signed media URL works. */
   MEDIA_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(6 * 3600),
+  /** Port of the RTMP ingest (`rtmp://HOST:RTMP_PORT/live/<streamKey>`) that `npm start` opens for OBS and other encoders. */
+  RTMP_PORT: portSchema.default(1935),
+  /** How long a live channel whose ingest stopped shows `reconnecting` before its broadcast ends and becomes a VOD. */
+  LIVE_GRACE_SECONDS: z.coerce.number().min(1).max(24 * 3600).default(60),
+  /** How much of a broadcast the viewers' live playlists hold (the DVR window); the whole recording is kept beside it. */
+  LIVE_WINDOW_SECONDS: z.coerce.number().min(4).max(6 * 3600).default(30),
+  /** Rungs the RTMP transcoder encodes, largest first (WIDTHxHEIGHT, comma-separated): what this machine encodes in real time. */
+  LIVE_RTMP_RUNGS: z
+    .string()
+    .regex(/^[0-9]{2,4}x[0-9]{2,4}(,[0-9]{2,4}x[0-9]{2,4}){0,3}$/, 'must be 1 to 4 rungs WIDTHxHEIGHT separated by commas, e.g. 1280x640,640x320')
+    .default('1280x640,640x320'),
+  /** x264 preset of the RTMP transcoder. */
+  LIVE_RTMP_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('superfast'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Serve HTTPS (and the embedded tracker as wss://): WebXR needs a secure context on a headset. Default: true when TLS_CERT is set. */
   HTTPS: booleanish.optional(),
@@ -82,6 +95,13 @@ export interface OriginConfig {
   mediaUrlTtlSeconds: number;
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
+  /** RTMP ingest port (0: any free one; the origin then records the one it got). */
+  rtmpPort: number;
+  liveGraceSeconds: number;
+  liveWindowSeconds: number;
+  /** The RTMP transcoder's ladder, largest first. */
+  liveRtmpRungs: { width: number; height: number }[];
+  liveRtmpPreset: string;
 }
 
 export class ConfigError extends Error {
@@ -118,5 +138,13 @@ export function loadOriginConfig(env: Record<string, string | undefined> = proce
     mediaUrlTtlSeconds: e.MEDIA_URL_TTL_SECONDS,
     tlsCertFile: e.TLS_CERT === undefined ? undefined : path.resolve(e.TLS_CERT),
     tlsKeyFile: e.TLS_KEY === undefined ? undefined : path.resolve(e.TLS_KEY),
+    rtmpPort: e.RTMP_PORT,
+    liveGraceSeconds: e.LIVE_GRACE_SECONDS,
+    liveWindowSeconds: e.LIVE_WINDOW_SECONDS,
+    liveRtmpRungs: e.LIVE_RTMP_RUNGS.split(',').map((rung) => {
+      const [width = 0, height = 0] = rung.split('x').map(Number);
+      return { width, height };
+    }),
+    liveRtmpPreset: e.LIVE_RTMP_PRESET,
   };
 }

@@ -1,4 +1,4 @@
-import type { Playback, Projection } from '@spherecast/shared';
+import type { CONTENT_KINDS, Playback, Projection } from '@spherecast/shared';
 import { hashesFileFor } from './content-view.ts';
 import type { MediaAccess } from './media-links.ts';
 import type { Context } from './trpc.ts';
@@ -6,12 +6,19 @@ import type { Context } from './trpc.ts';
 /** The columns of a content that playback is built from. */
 export interface PlayableContent extends MediaAccess {
   id: string;
-  kind: 'video' | 'photo';
+  kind: (typeof CONTENT_KINDS)[number];
+  /** `live` while a broadcast is on air: the payload then says so and carries a latency target. */
+  status: string;
+  /** EXT-X-TARGETDURATION of the broadcast's live playlists (its live channel), while live. */
+  liveTargetDurationSeconds?: number | null;
   projection: string;
   durationSeconds: number | null;
   publishedPath: string;
   masterFile: string;
 }
+
+/** How many segments behind the live edge a player holds (hls.js liveSyncDurationCount's default). */
+export const LIVE_LATENCY_SEGMENTS = 3;
 
 /** The viewing session a payload is for (see streaming.start). */
 export interface PlaybackSession {
@@ -26,7 +33,8 @@ export interface PlaybackSession {
  * fetches (master, segment hashes, tracker). Live, ads and signed media URLs extend it here.
  */
 export function buildPlayback(ctx: Pick<Context, 'mediaLinks' | 'trackerUrl'>, content: PlayableContent, session: PlaybackSession): Playback {
-  const video = content.kind === 'video';
+  const video = content.kind !== 'photo';
+  const live = content.status === 'live';
   return {
     sessionId: session.id,
     contentId: content.id,
@@ -35,8 +43,12 @@ export function buildPlayback(ctx: Pick<Context, 'mediaLinks' | 'trackerUrl'>, c
     projection: content.projection as Projection,
     durationSeconds: content.durationSeconds,
     trackerUrl: video ? ctx.trackerUrl : null,
-    segmentHashesUrl: video ? ctx.mediaLinks.url(content.publishedPath, hashesFileFor(content.masterFile), content) : null,
-    resumePositionSeconds: session.resumePositionSeconds,
+    // A broadcast's hashes are written when it ends (hashes.json of the VOD); none while live.
+    segmentHashesUrl: video && !live ? ctx.mediaLinks.url(content.publishedPath, hashesFileFor(content.masterFile), content) : null,
+    live,
+    latencyTargetSeconds: live ? LIVE_LATENCY_SEGMENTS * Math.max(1, content.liveTargetDurationSeconds ?? 2) : null,
+    // Live plays from the edge, whatever an earlier session reached.
+    resumePositionSeconds: live ? 0 : session.resumePositionSeconds,
     resumed: session.resumed,
     viewerId: session.viewerId,
   };

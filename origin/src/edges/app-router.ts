@@ -7,6 +7,7 @@ import { engagementRouter } from '../domains/engagement/engagement-router.ts';
 import { profilesRouter } from '../domains/profiles/profiles-router.ts';
 import { recommendationsRouter } from '../domains/recommendations/recommendations-router.ts';
 import { streamingRouter } from '../domains/streaming/streaming-router.ts';
+import { liveRouter } from '../domains/live/live-router.ts';
 import { createCallerFactory, router } from '../core/trpc.ts';
 
 /** Every procedure of the origin. Also served as REST under /api (see each procedure's `openapi` meta). */
@@ -19,6 +20,7 @@ export const appRouter = router({
   streaming: streamingRouter,
   recommendations: recommendationsRouter,
   announcements: announcementsRouter,
+  live: liveRouter,
 });
 
 export type AppRouter = typeof appRouter;

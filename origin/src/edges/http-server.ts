@@ -12,6 +12,7 @@ import { fastifyTRPCOpenApiPlugin, generateOpenApiDocument } from 'trpc-to-opena
 import { createRequestContext } from './request-context.ts';
 import { appRouter } from './app-router.ts';
 import { mediaRoutes } from './media-routes.ts';
+import { liveRoutes } from './live-routes.ts';
 import type { OriginServices } from '../core/services.ts';
 import { RateLimitedError } from '../core/rate-limit.ts';
 import { problemOf, sendProblem } from './problem.ts';
@@ -136,6 +137,7 @@ export async function buildServer(
     mediaRoutes(media, services);
     done();
   });
+  await app.register(async (live) => liveRoutes(live, services));
   registerPlayer(app, services);
   return app;
 }

@@ -4,7 +4,10 @@ import { projectionSchema } from '../projection.ts';
 import { LIMITS } from './limits.ts';
 import { publicUserSchema } from './users.ts';
 
-export const CONTENT_KINDS = ['video', 'photo'] as const;
+/** `live`: a broadcast (see live.ts); it plays as a video and becomes one when it ends. */
+export const CONTENT_KINDS = ['video', 'photo', 'live'] as const;
+/** Kinds a creator uploads; a `live` content is made by opening a live channel. */
+export const UPLOAD_KINDS = ['video', 'photo'] as const;
 export const CONTENT_STATUSES = ['draft', 'processing', 'ready', 'failed', 'live', 'ended'] as const;
 export const VISIBILITIES = ['public', 'unlisted', 'private'] as const;
 export const contentKindSchema = z.enum(CONTENT_KINDS);
@@ -41,7 +44,7 @@ const contentFields = {
 };
 
 export const contentCreateInput = z.object({
-  kind: contentKindSchema.default('video'),
+  kind: z.enum(UPLOAD_KINDS).default('video'),
   title: contentFields.title,
   description: contentFields.description.default(''),
   tags: contentFields.tags.default([]),

@@ -9,3 +9,4 @@ export * from './social.ts';
 export * from './streaming.ts';
 export * from './text.ts';
 export * from './users.ts';
+export * from './live.ts';

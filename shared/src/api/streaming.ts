@@ -23,7 +23,11 @@ export const playbackSchema = z.object({
   trackerUrl: z.string().nullable(),
   /** JSON map of segment path (relative to the master's folder) to SHA-256, for checking segments from peers. */
   segmentHashesUrl: z.string().nullable(),
-  /** Where to seek to; 0 for a new session. */
+  /** True while the content is a broadcast on air: play from the live edge, refresh the playlists (the master is a live ladder). */
+  live: z.boolean(),
+  /** How far behind the live edge a player should hold (seconds), while live; null for on-demand content. */
+  latencyTargetSeconds: z.number().positive().nullable(),
+  /** Where to seek to; 0 for a new session (and while live). */
   resumePositionSeconds: z.number(),
   /** True when an unfinished session was picked up again. Starting counts no view either way: a heartbeat after real playback does. */
   resumed: z.boolean(),

@@ -1,3 +1,4 @@
+import { TRPCError } from '@trpc/server';
 import { contentDetailSchema, finalizeInput, idInput, stagedFilesSchema } from '@spherecast/shared';
 import { requireEditableContent } from '../../core/access.ts';
 import { contentDetailFor, contentDetailSelect } from '../../core/content-view.ts';
@@ -30,6 +31,9 @@ export const publishProcedures = {
     .mutation(async ({ ctx, input }) => {
       await requireEditableContent(ctx.prisma, ctx.user, input.id);
       const existing = await ctx.prisma.content.findUniqueOrThrow({ where: { id: input.id }, select: { kind: true } });
+      if (existing.kind === 'live') {
+        throw new TRPCError({ code: 'CONFLICT', message: 'This content is a live broadcast: its live channel publishes it, and it becomes a video when the broadcast ends.' });
+      }
       await finalizeUpload(ctx, {
         contentId: input.id,
         kind: existing.kind,

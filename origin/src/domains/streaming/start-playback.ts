@@ -40,11 +40,11 @@ export const startPlaybackProcedure = publicProcedure
   .query(async ({ ctx, input }) => {
     const content = await ctx.prisma.content.findUnique({
       where: { id: input.id },
-      select: { ownerId: true, status: true, visibility: true, mediaEpoch: true, kind: true, projection: true, durationSeconds: true, publishedPath: true, masterFile: true },
+      select: { ownerId: true, status: true, visibility: true, mediaEpoch: true, kind: true, projection: true, durationSeconds: true, publishedPath: true, masterFile: true, liveChannel: { select: { targetDuration: true } } },
     });
     if (!content || !canView(ctx.user, content)) throw notFound('That content');
     const { publishedPath, masterFile } = content;
-    if (content.status !== 'ready' || !publishedPath || !masterFile) {
+    if ((content.status !== 'ready' && content.status !== 'live') || !publishedPath || !masterFile) {
       throw new TRPCError({ code: 'CONFLICT', message: `This content cannot be played yet: it is ${content.status}. Finalize it first.` });
     }
     // Taken before the transaction (one synchronous step, so concurrent requests all count) and given
@@ -78,7 +78,7 @@ export const startPlaybackProcedure = publicProcedure
     }
     return buildPlayback(
       ctx,
-      { id: input.id, kind: content.kind, visibility: content.visibility, mediaEpoch: content.mediaEpoch, projection: content.projection, durationSeconds: content.durationSeconds, publishedPath, masterFile },
+      { id: input.id, kind: content.kind, status: content.status, liveTargetDurationSeconds: content.liveChannel?.targetDuration ?? null, visibility: content.visibility, mediaEpoch: content.mediaEpoch, projection: content.projection, durationSeconds: content.durationSeconds, publishedPath, masterFile },
       { id: session.id, resumePositionSeconds: session.lastPositionSeconds, resumed: session.resumed, viewerId },
     );
   });

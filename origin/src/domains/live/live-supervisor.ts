@@ -1,0 +1,43 @@
+import type { LiveServices } from './broadcast.ts';
+import { endBroadcast } from './broadcast.ts';
+
+/**
+ * Ends broadcasts whose ingest stopped: a channel on air with no segment for LIVE_GRACE_SECONDS
+ * (it shows `reconnecting` meanwhile) is ended into a VOD. It works from the database, so a
+ * restarted origin picks up where the previous one was.
+ */
+export class LiveSupervisor {
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+
+  constructor(
+    private readonly services: LiveServices,
+    private readonly onError: (error: unknown) => void,
+    /** How often to look (default every second). */
+    private readonly intervalMs = 1000,
+  ) {}
+
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      this.#running ??= this.sweep()
+        .then(() => undefined, this.onError)
+        .finally(() => (this.#running = null));
+    }, this.intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Ends every broadcast silent for longer than the grace period; returns how many. */
+  async sweep(): Promise<number> {
+    const cutoff = new Date(this.services.now().getTime() - this.services.config.liveGraceSeconds * 1000);
+    const silent = await this.services.prisma.liveChannel.findMany({ where: { state: 'live', lastIngestAt: { lt: cutoff } }, select: { id: true }, take: 20 });
+    for (const channel of silent) await endBroadcast(this.services, channel.id, { onlyIfSilentSince: cutoff });
+    return silent.length;
+  }
+
+  async destroy(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#running;
+  }
+}
