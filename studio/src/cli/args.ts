@@ -13,7 +13,7 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ['probe', 'check', 'transcode', 'publish'] as const;
+export const COMMANDS = ['probe', 'check', 'transcode', 'publish', 'live'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -135,6 +135,69 @@ export const COMMAND_SPECS = {
       .refine((o) => o.token || (o.login && o.password), { message: 'give --token (or SPHERECAST_TOKEN), or --login with --password (or SPHERECAST_PASSWORD)' })
       .refine((o) => o.title || o['content-id'], { message: '--title is required' }),
   },
+  live: {
+    usage: 'live --origin URL (--key KEY --channel ID | --token T | --login L) [--source test|FILE|DEVICE] [--duration SECONDS] [--json]',
+    summary: 'Go live: encode the test pattern, a looped file or a capture device in real time and push it to the origin.',
+    options: {
+      ...common,
+      source: { type: 'string' },
+      origin: { type: 'string' },
+      key: { type: 'string' },
+      channel: { type: 'string' },
+      token: { type: 'string' },
+      login: { type: 'string' },
+      password: { type: 'string' },
+      title: { type: 'string' },
+      duration: { type: 'string' },
+      widths: { type: 'string' },
+      preset: { type: 'string' },
+      segment: { type: 'string' },
+      size: { type: 'string' },
+      fps: { type: 'string' },
+      'list-devices': { type: 'boolean' },
+    } as const satisfies Options,
+    help: `  --source S       test (the 360 test pattern with the UTC clock burned in; default), a video FILE
+                   looped, or a capture DEVICE (/dev/videoN, or device:ID from --list-devices)
+  --origin URL     origin base URL (or SPHERECAST_ORIGIN)
+  --key KEY        the channel's stream key, with --channel ID (ending then needs --token or --login)
+  --token T        the creator's bearer token (or SPHERECAST_TOKEN): opens a channel unless --key is given
+  --login L        sign in as L with --password or SPHERECAST_PASSWORD, then as --token
+  --title T        title of a channel opened here (default "Live from <this computer>")
+  --duration S     end cleanly after S seconds of source (default: until Ctrl-C)
+  --widths W,W     per-eye widths to try (default 5760,3840,2560,1920,1280); the trial keeps what runs in real time
+  --segment S      segment duration, 1 to 2 seconds (default 1)
+  --preset P       x264 preset (default veryfast)
+  --size W, --fps N  width and frame rate of the test pattern (default 1920, 30)
+  --list-devices   list capture devices and exit
+  Ctrl-C ends the broadcast cleanly (exit 130); press it twice to quit at once.`,
+    schema: z
+      .object({
+        json: z.boolean().default(false),
+        source: z.string().min(1, '--source is test, a FILE or a DEVICE').default('test'),
+        origin: z.url({ error: '--origin must be a URL like https://spherecast.example.org' }).optional(),
+        key: z.string().min(1).optional(),
+        channel: z.string().min(1).optional(),
+        token: z.string().min(1).optional(),
+        login: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+        title: z.string().min(1).max(200).optional(),
+        duration: z.coerce.number({ error: '--duration must be a number of seconds' }).positive('--duration must be above 0').max(7 * 24 * 3600).optional(),
+        widths: list
+          .pipe(z.array(z.string().regex(/^\d+$/, '--widths must be whole numbers like 1920,1280').transform(Number)).min(1, '--widths needs at least one width'))
+          .pipe(z.array(z.number().min(64, '--widths must be at least 64')))
+          .optional(),
+        segment: z.coerce.number({ error: '--segment must be a number' }).min(1, '--segment must be 1 to 2 seconds').max(2, '--segment must be 1 to 2 seconds').optional(),
+        preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).optional(),
+        size: positiveInt('--size').min(128, '--size must be at least 128').max(7680, '--size must be 7680 or less').optional(),
+        fps: positiveInt('--fps').max(60, '--fps must be 60 or less').optional(),
+        'list-devices': z.boolean().default(false),
+      })
+      .refine((o) => o['list-devices'] || o.origin, { message: '--origin URL is required (or SPHERECAST_ORIGIN)' })
+      .refine((o) => o['list-devices'] || o.key || o.token || (o.login && o.password), {
+        message: 'give --key KEY with --channel ID, or --token (or SPHERECAST_TOKEN), or --login with --password (or SPHERECAST_PASSWORD)',
+      })
+      .refine((o) => !o.key || o.channel, { message: '--key needs --channel ID (the channel the key opens)' }),
+  },
 } as const;
 
 export type CommandArgs<C extends CommandName> = z.output<(typeof COMMAND_SPECS)[C]['schema']>;
@@ -167,7 +230,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (parsed.values.help) return { kind: 'help', command };
   if (parsed.positionals.length > 1) throw new UsageError(`expected one FILE, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`, command);
   const raw: Record<string, unknown> = { ...parsed.values, file: parsed.positionals[0] };
-  if (command === 'publish') {
+  if (command === 'publish' || command === 'live') {
     raw.origin ??= env.SPHERECAST_ORIGIN;
     raw.token ??= raw.login ? undefined : env.SPHERECAST_TOKEN;
     raw.password ??= env.SPHERECAST_PASSWORD;

@@ -4,6 +4,7 @@ import { helpText, parseCommandLine, UsageError, type ParsedCommand } from './ar
 import { createContext, printJson, type CliContext } from './context.ts';
 import { EXIT, EXIT_HELP, exitCodeFor, type ExitCode } from './exit-codes.ts';
 import { checkCommand } from './commands/check.ts';
+import { liveCommand } from './commands/live.ts';
 import { probeCommand } from './commands/probe.ts';
 import { publishCommand } from './commands/publish.ts';
 import { transcodeCommand } from './commands/transcode.ts';
@@ -18,6 +19,8 @@ function run(parsed: ParsedCommand, ctx: CliContext): Promise<ExitCode> {
       return transcodeCommand(parsed.args, ctx);
     case 'publish':
       return publishCommand(parsed.args, ctx);
+    case 'live':
+      return liveCommand(parsed.args, ctx);
   }
 }
 
