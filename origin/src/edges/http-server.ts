@@ -137,7 +137,10 @@ export async function buildServer(
     mediaRoutes(media, services);
     done();
   });
-  await app.register(async (live) => liveRoutes(live, services));
+  await app.register((live, _options, done) => {
+    liveRoutes(live, services);
+    done();
+  });
   registerPlayer(app, services);
   return app;
 }

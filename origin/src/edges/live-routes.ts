@@ -29,7 +29,7 @@ const describeLimit = (bytes: number) => (bytes >= MIB ? `${bytes / MIB} MiB` : 
  * authenticated by `Authorization: Bearer <streamKey>`. 401 for a wrong or missing key, 400 for a
  * file name outside the contract, 413 past the size limit, 409 once the channel has ended.
  */
-export async function liveRoutes(app: FastifyInstance, services: OriginServices): Promise<void> {
+export function liveRoutes(app: FastifyInstance, services: OriginServices): void {
   // Bodies are segments: streamed in, bounded, never parsed as JSON.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
