@@ -18,6 +18,8 @@ export const STUDIO_ERRORS = {
   ORIGIN_UNREACHABLE: { trpc: 'BAD_GATEWAY', retryable: true },
   ORIGIN_REJECTED: { trpc: 'BAD_REQUEST', retryable: false },
   MEDIA_ENGINE_FAILED: { trpc: 'INTERNAL_SERVER_ERROR', retryable: true },
+  LIVE_BUSY: { trpc: 'CONFLICT', retryable: false },
+  LIVE_NOT_ON: { trpc: 'PRECONDITION_FAILED', retryable: false },
 } as const satisfies Record<string, { trpc: TRPCError['code']; retryable: boolean }>;
 
 export type StudioErrorCode = keyof typeof STUDIO_ERRORS;

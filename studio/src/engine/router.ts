@@ -7,6 +7,7 @@ import { sourcePathSchema } from './library/source-file.ts';
 import { ladderInputSchema } from './ladder/ladder.ts';
 import { publishMetadataSchema } from './publish/publish-metadata.ts';
 import { signInInputSchema } from './publish/origin-session.ts';
+import { liveStartInputSchema } from './live/live-controller.ts';
 import { originProcedure, publicProcedure, router } from './trpc.ts';
 import type { StudioContext } from './trpc.ts';
 
@@ -116,6 +117,27 @@ const publishRouter = router({
     .mutation(({ ctx, input }) => ctx.engine.startPublish(input.projectId, input.jobId, input.metadata, ctx.origin)),
 });
 
+const liveRouter = router({
+  /** Capture devices of this machine (an empty list where there are none). */
+  sources: publicProcedure.query(({ ctx }) => ctx.engine.live.sources()),
+  /** The broadcast now (or the last one), or null. */
+  status: publicProcedure.query(({ ctx }) => ctx.engine.live.status()),
+  /** Goes live: on a channel the signed-in origin opens, or on a given channel with its stream key. */
+  start: publicProcedure.input(liveStartInputSchema).mutation(({ ctx, input }) => {
+    const signedIn = ctx.engine.origin.info() ? ctx.engine.origin.credentials() : null;
+    return ctx.engine.live.start(input, signedIn);
+  }),
+  end: publicProcedure.mutation(({ ctx }) => ctx.engine.live.end()),
+  /** The status now, then every change (health each second). */
+  watch: publicProcedure.subscription(async function* ({ ctx, signal }) {
+    const abort = signal ?? new AbortController().signal;
+    const changes = ctx.engine.live.watch(abort);
+    const now = ctx.engine.live.status();
+    if (now) yield now;
+    yield* changes;
+  }),
+});
+
 /** The studio engine's whole API. */
 export const studioRouter = router({
   app: router({
@@ -127,6 +149,7 @@ export const studioRouter = router({
   jobs: jobsRouter,
   origin: originRouter,
   publish: publishRouter,
+  live: liveRouter,
 });
 
 export type StudioRouter = typeof studioRouter;

@@ -20,6 +20,7 @@ import { ProjectStore } from './library/project-store.ts';
 import type { StoredProject } from './library/project-store.ts';
 import { resolveSourceFile } from './library/source-file.ts';
 import { OriginSession } from './publish/origin-session.ts';
+import { LiveController } from './live/live-controller.ts';
 
 export interface StudioEngineOptions {
   /** Folder for projects, uploads and outputs. Created when missing. */
@@ -49,6 +50,8 @@ export class StudioEngine {
   readonly store: ProjectStore;
   readonly jobs: JobQueue;
   readonly origin = new OriginSession();
+  /** The live broadcast (one at a time). */
+  readonly live: LiveController;
   readonly #warn: (message: string) => void;
   readonly #persistJob = (job: JobSnapshot) => this.#onJobChanged(job);
   readonly #lastSavedState = new Map<string, JobSnapshot['state']>();
@@ -58,6 +61,7 @@ export class StudioEngine {
     this.dataDir = path.resolve(options.dataDir);
     this.store = new ProjectStore(this.dataDir);
     this.jobs = new JobQueue({ concurrency: options.jobConcurrency ?? 1, describeError: describeJobError });
+    this.live = new LiveController(this.dataDir);
     this.#warn = options.warn ?? ((message) => console.warn(message));
   }
 
@@ -79,6 +83,7 @@ export class StudioEngine {
   }
 
   async destroy(): Promise<void> {
+    await this.live.destroy();
     await this.jobs.destroy();
     this.jobs.off('changed', this.#persistJob);
     await this.store.flush();

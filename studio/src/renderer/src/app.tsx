@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { LibraryPanel } from './library/library-panel.tsx';
+import { LivePanel } from './live/live-panel.tsx';
 import { ProjectView } from './project/project-view.tsx';
 import { useAsync, useStudio } from './state/studio-context.tsx';
 import { EmptyState, ErrorNote } from './ui/feedback.tsx';
@@ -10,11 +11,12 @@ export function App() {
   const projects = useAsync(() => client.projects.list.query(), 'projects');
   const info = useAsync(() => client.app.info.query(), 'info');
   const ffmpeg = info.data?.ffmpeg;
-  const [selectedId, setSelectedId] = useState<string | null>(() => window.location.hash.replace(/^#\/?project\//, '') || null);
+  const [selectedId, setSelectedId] = useState<string | null>(() => window.location.hash.replace(/^#\/?project\//, '').replace(/^#\/?live$/, '') || null);
+  const [view, setView] = useState<'library' | 'live'>(() => (/^#\/?live$/.test(window.location.hash) ? 'live' : 'library'));
 
   useEffect(() => {
-    window.location.hash = selectedId ? `/project/${selectedId}` : '';
-  }, [selectedId]);
+    window.location.hash = view === 'live' ? '/live' : selectedId ? `/project/${selectedId}` : '';
+  }, [selectedId, view]);
 
   // On the first load, a selection from the URL that is no longer in the library falls back to the first
   // project; later, only an empty selection does (a just-added project may not be in the list yet).
@@ -35,13 +37,26 @@ export function App() {
           </span>
           Spherecast Studio
         </div>
+        <nav className="views" aria-label="Views">
+          <button type="button" className={`button small${view === 'library' ? ' primary' : ''}`} aria-pressed={view === 'library'} onClick={() => setView('library')}>
+            Library
+          </button>
+          <button type="button" className={`button small${view === 'live' ? ' primary' : ''}`} aria-pressed={view === 'live'} onClick={() => setView('live')}>
+            Live
+          </button>
+        </nav>
         <span className="muted small" title={info.data ? `Data folder: ${info.data.dataDir}` : undefined}>
           {transport === 'ipc' ? 'Desktop' : 'Browser mode'}
         </span>
       </header>
       {info.error ? <ErrorNote title="The studio engine is not answering." message={info.error} onRetry={info.reload} /> : null}
       {ffmpeg && 'error' in ffmpeg ? <ErrorNote title="ffmpeg is missing: nothing can be probed or transcoded." message={ffmpeg.error} onRetry={info.reload} /> : null}
-      <div className="workspace">
+      {view === 'live' ? (
+        <main className="main">
+          <LivePanel />
+        </main>
+      ) : null}
+      <div className="workspace" hidden={view === 'live'}>
         <LibraryPanel
           projects={projects.data}
           loading={projects.loading}
