@@ -17,6 +17,9 @@ export interface PlayableContent extends MediaAccess {
   masterFile: string;
 }
 
+/** The hash list of a broadcast on air (written by domains/live beside its master playlist). */
+export const LIVE_HASHES_FILE = 'live-hashes.json';
+
 /** How many segments behind the live edge a player holds (hls.js liveSyncDurationCount's default). */
 export const LIVE_LATENCY_SEGMENTS = 3;
 
@@ -43,8 +46,8 @@ export function buildPlayback(ctx: Pick<Context, 'mediaLinks' | 'trackerUrl'>, c
     projection: content.projection as Projection,
     durationSeconds: content.durationSeconds,
     trackerUrl: video ? ctx.trackerUrl : null,
-    // A broadcast's hashes are written when it ends (hashes.json of the VOD); none while live.
-    segmentHashesUrl: video && !live ? ctx.mediaLinks.url(content.publishedPath, hashesFileFor(content.masterFile), content) : null,
+    // While live, the origin keeps live-hashes.json (the window's segments) beside the master; hashes.json of the VOD once it ends.
+    segmentHashesUrl: video ? ctx.mediaLinks.url(content.publishedPath, live ? LIVE_HASHES_FILE : hashesFileFor(content.masterFile), content) : null,
     live,
     latencyTargetSeconds: live ? LIVE_LATENCY_SEGMENTS * Math.max(1, content.liveTargetDurationSeconds ?? 2) : null,
     // Live plays from the edge, whatever an earlier session reached.

@@ -51,3 +51,49 @@ export const DEFAULT_HLS_CONFIG = {
  * bundle (its `lib/` build imports Node-flavoured bittorrent-tracker code that needs polyfills).
  */
 export const P2P_BUNDLE_CONDITION = 'p2pml:core-as-bundle';
+
+/**
+ * hls.js settings for a live broadcast (the playback payload says `live`). Chosen by measurement
+ * (`npm run bench -- live`, figures in bench/RESULTS.md):
+ *
+ * - `liveSyncDurationCount`: how many target durations behind the live edge playback holds. It is the
+ *   time a new segment has to travel between viewers before the playhead needs it: 3 (hls.js's
+ *   default, the origin's `latencyTargetSeconds`) leaves about one segment of slack for peers.
+ *   Set explicitly also because p2p-media-loader otherwise raises it to up to 120 s behind the edge.
+ * - `liveMaxLatencyDurationCount`: past this many target durations behind (after a stall, a hidden
+ *   tab) hls.js jumps forward to the sync point instead of drifting further behind.
+ * - `lowLatencyMode`: false. It only matters for LL-HLS partial segments, which the origin does not
+ *   publish, and it would make hls.js reload playlists more eagerly for nothing.
+ * - `maxBufferLength`: hls.js asks for segments at most this far ahead, i.e. only when they are due
+ *   (the P2P core prefetches the newer ones from peers meanwhile).
+ */
+export const DEFAULT_LIVE_HLS_CONFIG = {
+  liveSyncDurationCount: 3,
+  liveMaxLatencyDurationCount: 8,
+  lowLatencyMode: false,
+  maxBufferLength: 2,
+  maxMaxBufferLength: 4,
+  /** DVR: keep what was played so seeking back within the window needs no new download. @default Infinity */
+  backBufferLength: 60,
+} as const;
+
+/**
+ * p2p-media-loader timing for a live broadcast, on top of DEFAULT_P2P_CORE_CONFIG (the core also
+ * learns `isLive` from the playlist by itself). A new segment appears at the live edge, about the
+ * latency target ahead of the playhead; peers can trade it until it enters the high-demand window,
+ * after which whoever does not have it fetches it over HTTP. So a small high-demand window (a bit over
+ * one 1 s segment) leaves most of the latency for P2P, while the random HTTP window seeds each new
+ * segment into the swarm early (one viewer fetches it, the others take it from that one).
+ */
+export const DEFAULT_LIVE_P2P_CORE_CONFIG = {
+  highDemandTimeWindow: 1.5,
+  /** Everything newer than the high-demand window is ahead of the playhead by less than the latency target. */
+  httpDownloadTimeWindow: 6,
+  p2pDownloadTimeWindow: 8,
+  /** Wait for peers only briefly at start: a viewer joining a broadcast wants the picture now. */
+  httpDownloadInitialTimeoutMs: 0,
+  /** Give up on a silent peer quickly: the segment is due within a second or two. */
+  p2pNotReceivingBytesTimeoutMs: 1000,
+  simultaneousHttpDownloads: 1,
+  simultaneousP2PDownloads: 3,
+} as const satisfies Partial<CoreConfig>;

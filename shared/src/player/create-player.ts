@@ -1,10 +1,10 @@
-import Hls, { ErrorDetails, ErrorTypes, Events, type ErrorData, type FragLoadedData, type HlsConfig, type LevelSwitchedData } from 'hls.js';
+import Hls, { ErrorDetails, ErrorTypes, Events, type ErrorData, type FragLoadedData, type HlsConfig, type LevelSwitchedData, type LevelUpdatedData } from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import type { CoreConfig, CoreEventMap, PeerDetails, SegmentErrorDetails, SegmentLoadDetails } from 'p2p-media-loader-core';
 import { TypedEvents, type Listener } from '../events/index.ts';
-import { DEFAULT_HLS_CONFIG, DEFAULT_P2P_CORE_CONFIG } from './config.ts';
+import { DEFAULT_HLS_CONFIG, DEFAULT_LIVE_HLS_CONFIG, DEFAULT_LIVE_P2P_CORE_CONFIG, DEFAULT_P2P_CORE_CONFIG } from './config.ts';
 import { playerError, type PlayerError } from './errors.ts';
-import { loadSegmentHashes, type SegmentHashIndex } from './segment-hashes.ts';
+import { LiveSegmentHashes, loadSegmentHashes, type SegmentCheck } from './segment-hashes.ts';
 
 export type PlayerOptions = {
   /** The element hls.js plays into (the SphereRenderer draws from it). */
@@ -21,6 +21,16 @@ export type PlayerOptions = {
   p2p: boolean;
   /** Where to start, in seconds (resume). @default 0 */
   startPosition?: number;
+  /**
+   * Start at this wall-clock time (ms since 1970, matched against EXT-X-PROGRAM-DATE-TIME), e.g. where
+   * a viewer was in a broadcast that has just turned into its recording. Wins over `startPosition`.
+   */
+  startDate?: number;
+  /**
+   * The stream is a live broadcast (the playback payload's `live`): live hls.js and P2P timing, and
+   * `segmentHashesUrl` is a list the origin keeps growing, looked up again for new segments.
+   */
+  live?: boolean;
   /** STUN/TURN servers for WebRTC. @default [] (host candidates only: same machine or LAN) */
   iceServers?: RTCIceServer[];
   /**
@@ -50,6 +60,25 @@ export type PlayerStats = {
   stalls: number;
   /** Total milliseconds spent in those waits. */
   stalledMs: number;
+  /**
+   * While live: seconds between now and the EXT-X-PROGRAM-DATE-TIME of the frame at the playhead
+   * (hls.js `playingDate`), i.e. how far behind the encoder's clock the picture is. Null when not live.
+   */
+  latencySeconds: number | null;
+};
+
+/** The live side of playback. */
+export type PlayerLiveState = {
+  /** The playlists are live (no EXT-X-ENDLIST yet). */
+  live: boolean;
+  /** The stream was live and its playlists now end (the broadcast ended; they are its recording). */
+  ended: boolean;
+  /** See PlayerStats.latencySeconds. */
+  latencySeconds: number | null;
+  /** Seconds between the playhead and the point hls.js holds to at the live edge (0 when at the edge). */
+  behindLiveSeconds: number;
+  /** The range (media seconds) one can seek within: the DVR window while live. */
+  seekable: { start: number; end: number } | null;
 };
 
 export type PlayerLevel = {
@@ -73,6 +102,8 @@ export type PlayerEventMap = {
   levels: PlayerLevel[];
   /** A peer segment failed the hash check and will be fetched over HTTP. */
   rejected: { url: string };
+  /** Live state changed (about every second while live, and once when the broadcast ends). */
+  live: PlayerLiveState;
 };
 
 export type Player = {
@@ -87,6 +118,11 @@ export type Player = {
   readonly p2pActive: boolean;
   /** 'auto' for adaptive quality, or a level index for a fixed one. */
   setLevel(level: 'auto' | number): void;
+  readonly live: PlayerLiveState;
+  /** While live: seek to the live edge (where hls.js holds, latencyTarget behind the newest segment). */
+  seekToLive(): void;
+  /** The wall-clock time (ms since 1970) of the frame at the playhead, from EXT-X-PROGRAM-DATE-TIME; null when unknown. */
+  playingDate(): number | null;
   on<K extends keyof PlayerEventMap>(event: K, fn: Listener<PlayerEventMap[K]>): void;
   off<K extends keyof PlayerEventMap>(event: K, fn: Listener<PlayerEventMap[K]>): void;
 };
@@ -96,6 +132,7 @@ export function createPlayer(options: PlayerOptions): Player {
 }
 
 const STATS_INTERVAL_MS = 250;
+const LIVE_TICK_MS = 1000;
 const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
 type HlsInstance = Hls | InstanceType<typeof HlsWithP2P>;
 
@@ -105,7 +142,7 @@ function levelLabel(height: number, bitrate: number): string {
 
 /** Stats of a player that has loaded nothing yet. */
 export function emptyPlayerStats(): PlayerStats {
-  return { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, rejectedSegments: 0, startupMs: null, stalls: 0, stalledMs: 0 };
+  return { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, rejectedSegments: 0, startupMs: null, stalls: 0, stalledMs: 0, latencySeconds: null };
 }
 
 class HlsPlayer implements Player {
@@ -125,9 +162,26 @@ class HlsPlayer implements Player {
   #lastTrackerErrorAt = 0;
   #unbindVideo: (() => void) | null = null;
   #unbindCore: (() => void) | null = null;
+  #live: PlayerLiveState = { live: false, ended: false, latencySeconds: null, behindLiveSeconds: 0, seekable: null };
+  #liveTimer: ReturnType<typeof setInterval> | null = null;
+  #startDatePending: boolean;
 
   constructor(options: PlayerOptions) {
     this.#options = options;
+    this.#startDatePending = options.startDate !== undefined;
+  }
+
+  get live(): PlayerLiveState {
+    return { ...this.#live };
+  }
+
+  seekToLive(): void {
+    const sync = this.#hls?.liveSyncPosition;
+    if (typeof sync === 'number' && Number.isFinite(sync)) this.#options.video.currentTime = sync;
+  }
+
+  playingDate(): number | null {
+    return this.#hls?.playingDate?.getTime() ?? null;
   }
 
   get stats(): Readonly<PlayerStats> {
@@ -175,11 +229,14 @@ class HlsPlayer implements Player {
       throw new Error(error.message);
     }
 
-    let hashes: SegmentHashIndex | null = null;
+    let hashes: SegmentChecker | null = null;
     let p2p = this.#options.p2p;
     if (p2p && this.#options.segmentHashesUrl && this.#options.validateSegments !== false) {
+      const hashesUrl = new URL(this.#options.segmentHashesUrl, location.href).href;
       try {
-        hashes = await loadSegmentHashes(new URL(this.#options.segmentHashesUrl, location.href).href, masterUrl, this.#abort.signal);
+        hashes = this.#options.live
+          ? await LiveSegmentHashes.load(hashesUrl, masterUrl, this.#abort.signal)
+          : await loadSegmentHashes(hashesUrl, masterUrl, this.#abort.signal);
       } catch (cause) {
         if (this.#destroyed) return;
         // Without hashes peer data cannot be trusted: play from the origin only.
@@ -195,6 +252,7 @@ class HlsPlayer implements Player {
 
     const hlsConfig: Partial<HlsConfig> = {
       ...DEFAULT_HLS_CONFIG,
+      ...(this.#options.live ? DEFAULT_LIVE_HLS_CONFIG : {}),
       startPosition: this.#options.startPosition ?? -1,
       ...this.#options.hlsConfig,
     };
@@ -225,6 +283,7 @@ class HlsPlayer implements Player {
       hls.on(Events.ERROR, this.#onHlsError);
       hls.on(Events.LEVEL_SWITCHED, this.#onLevelSwitched);
       hls.on(Events.FRAG_LOADED, this.#onFragLoaded);
+      hls.on(Events.LEVEL_UPDATED, this.#onLevelUpdated);
       hls.attachMedia(video);
       hls.loadSource(masterUrl);
     });
@@ -250,6 +309,7 @@ class HlsPlayer implements Player {
     this.#destroyed = true;
     this.#abort.abort();
     if (this.#statsTimer) clearTimeout(this.#statsTimer);
+    if (this.#liveTimer) clearInterval(this.#liveTimer);
     this.#unbindCore?.();
     this.#unbindVideo?.();
     const hls = this.#hls;
@@ -258,6 +318,7 @@ class HlsPlayer implements Player {
       hls.off(Events.ERROR, this.#onHlsError);
       hls.off(Events.LEVEL_SWITCHED, this.#onLevelSwitched);
       hls.off(Events.FRAG_LOADED, this.#onFragLoaded);
+      hls.off(Events.LEVEL_UPDATED, this.#onLevelUpdated);
       hls.destroy();
     } else if (this.#options.video.src) {
       this.#options.video.removeAttribute('src');
@@ -266,9 +327,10 @@ class HlsPlayer implements Player {
     this.#events.removeAllListeners();
   }
 
-  #coreConfig(masterUrl: string, hashes: SegmentHashIndex | null): Partial<CoreConfig> {
+  #coreConfig(masterUrl: string, hashes: SegmentChecker | null): Partial<CoreConfig> {
     const config: Partial<CoreConfig> = {
       ...DEFAULT_P2P_CORE_CONFIG,
+      ...(this.#options.live ? DEFAULT_LIVE_P2P_CORE_CONFIG : {}),
       announceTrackers: this.#options.trackerUrls,
       rtcConfig: { iceServers: this.#options.iceServers ?? [] },
       swarmId: this.#options.swarmId ?? masterUrl,
@@ -381,6 +443,47 @@ class HlsPlayer implements Player {
     this.#scheduleStats();
   };
 
+  #onLevelUpdated = (_: string, data: LevelUpdatedData): void => {
+    const { details } = data;
+    if (this.#startDatePending && details.fragments.length > 0) {
+      this.#startDatePending = false;
+      const position = positionOfDate(details.fragments, this.#options.startDate ?? 0);
+      if (position !== null) this.#options.video.currentTime = position;
+    }
+    if (details.live && !this.#live.live) {
+      this.#live = { ...this.#live, live: true, ended: false };
+      this.#liveTimer ??= setInterval(this.#liveTick, LIVE_TICK_MS);
+      this.#liveTick();
+    } else if (!details.live && this.#live.live) {
+      // EXT-X-ENDLIST: the broadcast ended and the same playlists are now its whole recording.
+      if (this.#liveTimer) clearInterval(this.#liveTimer);
+      this.#liveTimer = null;
+      this.#stats.latencySeconds = null;
+      this.#live = { ...this.#live, live: false, ended: true, latencySeconds: null, behindLiveSeconds: 0 };
+      this.#events.emit('live', this.live);
+      this.#scheduleStats();
+    }
+  };
+
+  #liveTick = (): void => {
+    const hls = this.#hls;
+    if (!hls || !this.#live.live) return;
+    const { video } = this.#options;
+    // Latency from EXT-X-PROGRAM-DATE-TIME: hls.js `playingDate` is the PDT of the fragment at the
+    // playhead plus the offset into it. (hls.js `latency` is measured against the playlist's edge, not
+    // the clock, so it leaves out the encode and upload delay; it is not used.)
+    const playing = hls.playingDate;
+    const latency = playing && video.readyState > 0 ? Math.max(0, (Date.now() - playing.getTime()) / 1000) : null;
+    const sync = hls.liveSyncPosition;
+    const behind = typeof sync === 'number' && Number.isFinite(sync) ? Math.max(0, sync - video.currentTime) : 0;
+    const ranges = video.seekable;
+    const seekable = ranges.length > 0 ? { start: ranges.start(0), end: ranges.end(ranges.length - 1) } : null;
+    this.#stats.latencySeconds = latency === null ? null : Math.round(latency * 100) / 100;
+    this.#live = { live: true, ended: false, latencySeconds: this.#stats.latencySeconds, behindLiveSeconds: Math.round(behind * 10) / 10, seekable };
+    this.#events.emit('live', this.live);
+    this.#scheduleStats();
+  };
+
   #onLevelSwitched = (_: string, data: LevelSwitchedData): void => {
     const hls = this.#hls;
     this.#level = { auto: hls ? hls.autoLevelEnabled : true, index: data.level, level: this.#levels[data.level] ?? null };
@@ -419,4 +522,16 @@ class HlsPlayer implements Player {
       this.#events.emit('stats', this.stats);
     }, STATS_INTERVAL_MS);
   }
+}
+
+type SegmentChecker = { check(url: string, data: ArrayBuffer, isByteRange?: boolean): Promise<SegmentCheck> };
+
+/** The media position of a wall-clock time within a playlist's fragments (by EXT-X-PROGRAM-DATE-TIME), or null. */
+function positionOfDate(fragments: ReadonlyArray<{ start: number; duration: number; programDateTime: number | null }>, date: number): number | null {
+  for (const fragment of fragments) {
+    if (fragment.programDateTime === null) continue;
+    const offset = (date - fragment.programDateTime) / 1000;
+    if (offset >= 0 && offset < fragment.duration) return fragment.start + offset;
+  }
+  return null;
 }

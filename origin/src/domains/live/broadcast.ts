@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { LiveChannelStatus, Projection } from '@spherecast/shared';
 import { HASHES_FILE } from '../../core/content-view.ts';
+import { LIVE_HASHES_FILE } from '../../core/playback.ts';
 import type { OriginServices } from '../../core/services.ts';
 import type { Prisma, PrismaClient } from '../../db/database.ts';
 import { BroadcastFiles } from './broadcast-files.ts';
@@ -84,8 +85,24 @@ async function segmentsOf(tx: Tx, channelId: string, rung: string) {
 export async function writeRungPlaylists(services: LiveServices, tx: Tx, channel: ChannelRow, rung: string, targetDuration: number): Promise<void> {
   const segments = await segmentsOf(tx, channel.id, rung);
   const files = filesOf(services, channel);
+  // Before the playlists name the new segment, so players can check it when a peer sends it.
+  await files.write(LIVE_HASHES_FILE, JSON.stringify(await liveHashes(tx, channel.id, services.config.liveWindowSeconds, targetDuration)));
   await files.write(`${rung}/${RECORDING_PLAYLIST}`, mediaPlaylist(segments, targetDuration, { type: 'recording' }));
   await files.write(`${rung}/${RUNG_PLAYLIST}`, mediaPlaylist(segments, targetDuration, { type: 'window', windowSeconds: services.config.liveWindowSeconds }));
+}
+
+/** The SHA-256 of each init segment and of the newest segments of every rung (a bit more than the window), for checking peer data while live. */
+async function liveHashes(tx: Tx, channelId: string, windowSeconds: number, targetDuration: number): Promise<Record<string, string>> {
+  // Up to 4 rungs and audio, each with the window plus a few segments of slack.
+  const perRung = Math.ceil(windowSeconds / Math.max(1, targetDuration)) + 6;
+  const [inits, segments] = await Promise.all([
+    tx.liveInit.findMany({ where: { channelId }, select: { rung: true, index: true, sha256: true } }),
+    tx.liveSegment.findMany({ where: { channelId }, orderBy: { programDateTime: 'desc' }, take: 5 * perRung, select: { rung: true, sequence: true, sha256: true } }),
+  ]);
+  const hashes: Record<string, string> = {};
+  for (const init of inits) hashes[`${init.rung}/${initFileName(init.index)}`] = init.sha256;
+  for (const segment of segments) hashes[`${segment.rung}/${segmentFileName(segment.sequence)}`] = segment.sha256;
+  return hashes;
 }
 
 /** The latest init segment of each rung: its codecs go into the viewers' master. */

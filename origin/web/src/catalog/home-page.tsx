@@ -40,6 +40,8 @@ export function HomePage() {
   }, [me?.id]);
   const recent = useAsync(async () => (await api.search.query({ sort: 'newest', limit: 12 })).items, []);
   const popular = useAsync(async () => (await api.search.query({ sort: 'popular', limit: 12 })).items, []);
+  // Broadcasts on air (a broadcast stays kind `live` after it ends, as its recording: keep those out).
+  const liveNow = useAsync(async () => (await api.search.query({ kind: 'live', sort: 'newest', limit: 8 })).items.filter((c) => c.status === 'live'), []);
   const following = useAsync(async () => (me ? (await api.profiles.feed.query({ limit: 8 })).items : []), [me?.id]);
   const notes = new Map((recommended.data?.items ?? []).map((r) => [r.id, r.reason]));
   const recommendedItems = { ...recommended, data: recommended.data?.items } as AsyncState<CardContent[]> & { reload: () => void };
@@ -47,7 +49,7 @@ export function HomePage() {
   // The shelves appear together, once the session and every shelf are known: a shelf that filled in
   // later would push the ones below it down while the viewer looks at them (layout shift).
   const settledOnce = useRef(false);
-  settledOnce.current ||= me !== undefined && [recommended, recent, popular, following].every((s) => s.status !== 'loading');
+  settledOnce.current ||= me !== undefined && [recommended, recent, popular, following, liveNow].every((s) => s.status !== 'loading');
   if (!settledOnce.current) {
     return (
       <div className="home">
@@ -57,12 +59,14 @@ export function HomePage() {
   }
   const personal = recommended.data?.basis === 'personal' && recommended.data.items.length > 0;
   const followed = (following.data?.length ?? 0) > 0;
+  const onAir = (liveNow.data?.length ?? 0) > 0;
   return (
     <div className="home">
       {/* Without a history the origin recommends what is popular, which the Popular shelf already shows. */}
-      {personal ? <Shelf title="Recommended for you" state={recommendedItems} notes={notes} first /> : null}
-      {followed ? <Shelf title="From creators you follow" state={following} first={!personal} /> : null}
-      <Shelf title="Recently published" more="/search?sort=newest" state={recent} first={!personal && !followed} />
+      {onAir ? <Shelf title="Live now" more="/search?kind=live" state={liveNow} first /> : null}
+      {personal ? <Shelf title="Recommended for you" state={recommendedItems} notes={notes} first={!onAir} /> : null}
+      {followed ? <Shelf title="From creators you follow" state={following} first={!personal && !onAir} /> : null}
+      <Shelf title="Recently published" more="/search?sort=newest" state={recent} first={!personal && !followed && !onAir} />
       <Shelf title="Popular" more="/search?sort=popular" state={popular} />
     </div>
   );

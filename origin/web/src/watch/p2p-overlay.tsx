@@ -20,6 +20,7 @@ export function P2pOverlay({ stats, p2pActive }: { stats: PlayerStats; p2pActive
       data-uploaded-bytes={stats.uploadedBytes}
       data-rejected-segments={stats.rejectedSegments}
       data-stalls={stats.stalls}
+      data-latency-seconds={stats.latencySeconds ?? undefined}
       aria-label="Peer-to-peer delivery"
     >
       <button type="button" className="p2p-toggle" onClick={() => setOpen((o) => !o)} aria-expanded={open}>
@@ -43,6 +44,12 @@ export function P2pOverlay({ stats, p2pActive }: { stats: PlayerStats; p2pActive
             <dt>Peers</dt>
             <dd>{stats.peers}</dd>
           </div>
+          {stats.latencySeconds !== null ? (
+            <div>
+              <dt>Latency</dt>
+              <dd title="Behind the broadcaster's clock (EXT-X-PROGRAM-DATE-TIME of the frame on screen)">{stats.latencySeconds.toFixed(1)} s</dd>
+            </div>
+          ) : null}
           <div className="p2p-bar" aria-hidden="true">
             <span style={{ width: `${share}%` }} />
           </div>

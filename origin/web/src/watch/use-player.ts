@@ -7,6 +7,10 @@ export type PlayerSource = {
   segmentHashesUrl: string | null;
   swarmId: string;
   startPosition: number;
+  /** A live broadcast (the payload's `live`). */
+  live: boolean;
+  /** Start at this wall-clock time (ms since 1970) instead: where the viewer was when the broadcast ended. */
+  startDate: number | null;
 };
 
 /**
@@ -27,7 +31,7 @@ export function usePlayer(video: HTMLVideoElement | null, source: PlayerSource |
   const [error, setError] = useState<PlayerError | null>(null);
   const [ready, setReady] = useState(false);
 
-  const key = source ? `${source.masterUrl}|${source.startPosition}` : null;
+  const key = source ? `${source.masterUrl}|${source.startPosition}|${source.live}|${source.startDate}|${source.segmentHashesUrl}` : null;
   useEffect(() => {
     if (!video || !source) return;
     const { p2p, validate } = switches();
@@ -40,6 +44,8 @@ export function usePlayer(video: HTMLVideoElement | null, source: PlayerSource |
       p2p: p2p && source.trackerUrl !== null && source.segmentHashesUrl !== null,
       swarmId: source.swarmId,
       startPosition: source.startPosition,
+      live: source.live,
+      ...(source.startDate !== null ? { startDate: source.startDate } : {}),
       ...(source.segmentHashesUrl ? { segmentHashesUrl: source.segmentHashesUrl } : {}),
     });
     setPlayer(p);

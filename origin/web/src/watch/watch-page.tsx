@@ -5,6 +5,7 @@ import { ContentHeader, ContentEngagement } from '../engagement/content-engageme
 import { Link } from '../router.tsx';
 import { ErrorState, Spinner, EmptyState } from '../ui/states.tsx';
 import { useAsync } from '../ui/use-async.ts';
+import { LiveControls, usePlayerLive, useSwitchToRecording } from './live-controls.tsx';
 import { P2pOverlay } from './p2p-overlay.tsx';
 import { openSession, sendHeartbeat, type Session } from './session-api.ts';
 import { takePrefetched } from './watch-prefetch.ts';
@@ -78,7 +79,7 @@ function PlaybackStage({ contentId, startAt }: { contentId: string; startAt: num
       </div>
     );
   }
-  return playback.data.kind === 'photo' ? <PhotoStage playback={playback.data} /> : <VideoStage playback={playback.data} startAt={startAt} />;
+  return playback.data.kind === 'photo' ? <PhotoStage playback={playback.data} /> : <VideoStage playback={playback.data} startAt={startAt} onBroadcastEnded={playback.reload} />;
 }
 
 function PhotoStage({ playback }: { playback: Session }) {
@@ -104,8 +105,9 @@ function PhotoStage({ playback }: { playback: Session }) {
   );
 }
 
-function VideoStage({ playback, startAt }: { playback: Session; startAt: number | null }) {
+function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session; startAt: number | null; onBroadcastEnded: () => void }) {
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
+  const [recordingFrom, setRecordingFrom] = useState<number | null>(null);
   const stageRef = useRef<HTMLDivElement | null>(null);
   const rendererRef = useRef<SphereRenderer | null>(null);
   const [needsClick, setNeedsClick] = useState(false);
@@ -120,10 +122,15 @@ function VideoStage({ playback, startAt }: { playback: Session; startAt: number 
       // Same swarm whichever host name a viewer used to reach the origin.
       swarmId: new URL(playback.masterUrl, location.href).pathname,
       startPosition: start,
+      live: playback.live,
+      startDate: playback.live ? null : recordingFrom,
     };
-  }, [playback, startAt]);
+  }, [playback, startAt, recordingFrom]);
 
   const { player, stats, levels, level, error, ready } = usePlayer(video, source);
+  const live = usePlayerLive(player);
+  const endedAt = useSwitchToRecording(player, live, onBroadcastEnded);
+  useEffect(() => setRecordingFrom(endedAt), [endedAt]);
 
   // Autoplay: allowed after an in-app click; a direct page load may need one.
   useEffect(() => {
@@ -178,6 +185,7 @@ function VideoStage({ playback, startAt }: { playback: Session; startAt: number 
           <PlayIcon />
         </button>
       ) : null}
+      {player && live && video ? <LiveControls player={player} live={live} video={video} /> : null}
       <P2pOverlay stats={stats} p2pActive={player?.p2pActive ?? false} />
     </SphereStage>
   );
