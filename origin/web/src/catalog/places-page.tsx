@@ -1,5 +1,5 @@
 import { api } from '../api/client.ts';
-import { Link } from '../router.tsx';
+import { Link, navigate } from '../router.tsx';
 import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { ContentCard } from './content-card.tsx';
@@ -12,7 +12,9 @@ function WorldPlot({ points, focus }: { points: Located[]; focus: string | null 
   const x = (lon: number): number => ((lon + 180) / 360) * 720;
   const y = (lat: number): number => ((90 - lat) / 180) * 360;
   return (
-    <svg className="world" viewBox="0 0 720 360" role="img" aria-label="Where the content was filmed">
+    // A picture (role img, named with the places it shows), not a container of links: the places and
+    // their videos are listed as links below it, and a pin is only a pointer shortcut to the same page.
+    <svg className="world" viewBox="0 0 720 360" role="img" aria-label={`Map of where the content was filmed: ${[...new Set(points.map((p) => p.placeName))].join(', ')}`}>
       <rect width="720" height="360" className="world-sea" />
       {[-60, -30, 0, 30, 60].map((lat) => (
         <line key={`lat${lat}`} x1="0" x2="720" y1={y(lat)} y2={y(lat)} className={lat === 0 ? 'world-equator' : 'world-grid'} />
@@ -21,10 +23,16 @@ function WorldPlot({ points, focus }: { points: Located[]; focus: string | null 
         <line key={`lon${lon}`} y1="0" y2="360" x1={x(lon)} x2={x(lon)} className="world-grid" />
       ))}
       {points.map((p) => (
-        <a key={p.id} href={`/watch/${p.id}`}>
+        <circle
+          key={p.id}
+          cx={x(p.longitude)}
+          cy={y(p.latitude)}
+          r={p.id === focus ? 7 : 4.5}
+          className={p.id === focus ? 'world-pin world-pin-focus' : 'world-pin'}
+          onClick={() => navigate(`/watch/${p.id}`)}
+        >
           <title>{`${p.title} — ${p.placeName}`}</title>
-          <circle cx={x(p.longitude)} cy={y(p.latitude)} r={p.id === focus ? 7 : 4.5} className={p.id === focus ? 'world-pin world-pin-focus' : 'world-pin'} />
-        </a>
+        </circle>
       ))}
     </svg>
   );

@@ -40,6 +40,16 @@ function useMediaState(video: HTMLVideoElement) {
 export function VideoControls({ video, levels, level, onLevel, onRecenter, stageRef }: Props) {
   const media = useMediaState(video);
   const [seeking, setSeeking] = useState<number | null>(null);
+  // While a pointer drags the thumb, only the preview moves and the seek happens on release; a key
+  // press (arrow, Page Up/Down, Home/End) seeks at once, on keydown, as a slider should.
+  const dragging = useRef(false);
+  useEffect(() => {
+    const onSeeked = (): void => {
+      if (!dragging.current) setSeeking(null);
+    };
+    video.addEventListener('seeked', onSeeked);
+    return () => video.removeEventListener('seeked', onSeeked);
+  }, [video]);
   const [fullscreen, setFullscreen] = useState(false);
 
   useEffect(() => {
@@ -96,13 +106,27 @@ export function VideoControls({ video, levels, level, onLevel, onRecenter, stage
         value={Math.min(shown, media.duration || 0)}
         aria-label="Seek"
         style={{ ['--buffered' as string]: media.duration ? `${(media.buffered / media.duration) * 100}%` : '0%' }}
-        onChange={(e) => setSeeking(Number(e.target.value))}
+        onPointerDown={() => {
+          dragging.current = true;
+        }}
+        onChange={(e) => {
+          const value = Number(e.target.value);
+          if (dragging.current) {
+            setSeeking(value);
+            return;
+          }
+          video.currentTime = value;
+          // Shown until the video has got there: the slider must not jump back to the old position
+          // in between (the native change event that follows would seek back to it).
+          setSeeking(value);
+        }}
         onPointerUp={() => {
+          dragging.current = false;
           if (seeking !== null) video.currentTime = seeking;
           setSeeking(null);
         }}
-        onKeyUp={() => {
-          if (seeking !== null) video.currentTime = seeking;
+        onPointerCancel={() => {
+          dragging.current = false;
           setSeeking(null);
         }}
       />

@@ -7,6 +7,7 @@ import { ErrorState, Spinner, EmptyState } from '../ui/states.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { LiveControls, usePlayerLive, useSwitchToRecording } from './live-controls.tsx';
 import { P2pOverlay } from './p2p-overlay.tsx';
+import { PlayerAnnouncer } from './player-announcer.tsx';
 import { openSession, sendHeartbeat, type Session } from './session-api.ts';
 import { takePrefetched } from './watch-prefetch.ts';
 import { SphereStage } from './sphere-stage.tsx';
@@ -187,6 +188,7 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
       ) : null}
       {player && live && video ? <LiveControls player={player} live={live} video={video} /> : null}
       <P2pOverlay stats={stats} p2pActive={player?.p2pActive ?? false} />
+      {video ? <PlayerAnnouncer video={video} level={level} stats={stats} p2pActive={player?.p2pActive ?? false} /> : null}
     </SphereStage>
   );
 }
