@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   tracker: async () => (await import('./tracker-bench.ts')).runTrackerBench,
   offload: async () => (await import('./offload-bench.ts')).runOffloadBench,
   finalize: async () => (await import('./finalize-bench.ts')).runFinalizeBench,
+  live: async () => (await import('./live-bench.ts')).runLiveBench,
 };
 
 const requested = process.argv.slice(2);
