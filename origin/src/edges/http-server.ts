@@ -54,6 +54,11 @@ export async function buildServer(
   });
 
   app.setErrorHandler((error, request, reply) => {
+    // A client that went away mid-answer (a page closing during a keepalive heartbeat) is not a server fault.
+    if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' || request.raw.destroyed) {
+      request.log.debug({ url: request.url }, 'client closed the connection before the answer was sent');
+      return;
+    }
     const { status, message } = problemOf(error);
     if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     void sendProblem(reply, status, message);

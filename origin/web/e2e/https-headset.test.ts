@@ -95,7 +95,8 @@ describe('headset on the LAN: HTTPS offers Enter VR', { skip: LAN ? false : 'no 
     page.on('websocket', (socket) => sockets.push(socket.url()));
     let trackerUrl: string | null = null;
     page.on('response', (response) => {
-      if (!/\/(trpc|api)\/streaming/.test(response.url())) return;
+      // streaming.start may travel alone or in a batch with content.get (/trpc/content.get,streaming.start).
+      if (!/\/trpc\/[^?]*streaming\.start|\/api\/streaming\//.test(response.url())) return;
       response
         .text()
         .then((text) => {
