@@ -197,6 +197,18 @@ describe('player app', () => {
     assert.ok(shot.length > 20_000, `photo canvas looks empty (${shot.length} bytes)`);
   });
 
+  test('a photo counts one view once it has been on screen for a few seconds', async () => {
+    const views = async () => (await stack.origin.services.prisma.content.findUniqueOrThrow({ where: { id: photoId }, select: { viewCount: true } })).viewCount;
+    const before = await views();
+    await page.goto(`${stack.url}/watch/${photoId}`);
+    await page.waitForFunction(() => !document.querySelector('[aria-label="Loading photo"]'));
+    await sleep(3000);
+    assert.equal(await views(), before, 'not yet: a glance is not a view');
+    const deadline = Date.now() + 10_000;
+    while ((await views()) === before && Date.now() < deadline) await sleep(250);
+    assert.equal(await views(), before + 1);
+  });
+
   test('places lists located content on the world plot', async () => {
     await page.goto(`${stack.url}/places`);
     await page.getByRole('heading', { name: /Porto/ }).waitFor();

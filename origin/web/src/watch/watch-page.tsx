@@ -83,9 +83,20 @@ function PlaybackStage({ contentId, startAt }: { contentId: string; startAt: num
   return playback.data.kind === 'photo' ? <PhotoStage playback={playback.data} /> : <VideoStage playback={playback.data} startAt={startAt} onBroadcastEnded={playback.reload} />;
 }
 
+/** A photo counts as viewed once it has been on screen this long (the origin's view rule needs 5 s). */
+const PHOTO_VIEW_MS = 6000;
+
 function PhotoStage({ playback }: { playback: Session }) {
   const [image, setImage] = useState<HTMLImageElement | null>(null);
   const [failed, setFailed] = useState(false);
+  // A photo has no playback position: one heartbeat marking it seen, after it has really been looked at.
+  useEffect(() => {
+    if (!image) return;
+    const timer = setTimeout(() => {
+      sendHeartbeat(playback.sessionId, 0, true).catch((error: unknown) => console.warn('could not report the view', error));
+    }, PHOTO_VIEW_MS);
+    return () => clearTimeout(timer);
+  }, [image, playback.sessionId]);
   useEffect(() => {
     const img = new Image();
     img.crossOrigin = 'anonymous';
