@@ -85,6 +85,15 @@ export const DEFAULT_LIVE_HLS_CONFIG = {
  * one 1 s segment) leaves most of the latency for P2P, while the random HTTP window seeds each new
  * segment into the swarm early (one viewer fetches it, the others take it from that one).
  */
+/*
+ * Measured with these settings (bench/RESULTS.md, `npm run bench -- live`, 2-core machine, N pages
+ * joining 1 s apart, 15 s windows): 1 s segments, N = 4: 66% of bytes from peers at 4.1 s median
+ * latency (P2P off: 4.9 s), origin bytes 3.30 -> 1.00 MB, no stalls; 2 s segments, N = 4: 72% at
+ * 7.0 s (off: 7.8 s). N = 2: 39% (1 s) and 50% (2 s, the most two viewers can share). The trade-off:
+ * the time a segment can travel between peers is the latency target minus the high-demand window,
+ * so 2 s segments share more but double the latency; 1 s segments with a 1.5 s window keep latency
+ * near 4 s. N = 8 and other window sizes were not measured in this session.
+ */
 export const DEFAULT_LIVE_P2P_CORE_CONFIG = {
   highDemandTimeWindow: 1.5,
   /** Everything newer than the high-demand window is ahead of the playhead by less than the latency target. */
