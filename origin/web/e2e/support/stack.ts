@@ -2,7 +2,7 @@
 import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createOrigin, type Origin } from '@spherecast/origin';
+import { createOrigin, type Origin, type OriginOptions } from '@spherecast/origin';
 import { TrackerServer } from '@spherecast/tracker';
 import type { Projection } from '@spherecast/shared';
 
@@ -37,11 +37,12 @@ export type PublishMeta = {
   location?: { placeName: string; latitude: number; longitude: number };
 };
 
-export async function startStack(): Promise<Stack> {
+/** `options` are merged onto the origin's test defaults (for example `{ rtmp: true, rtmpPort: 0 }`). */
+export async function startStack(options: OriginOptions = {}): Promise<Stack> {
   const workDir = await mkdtemp(path.join(tmpdir(), 'spherecast-e2e-'));
   const tracker = new TrackerServer({ port: 0, host: '127.0.0.1', logLevel: 'error' });
   await tracker.start();
-  const origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir: path.join(workDir, 'data'), trackerUrl: tracker.url, seedDemo: false });
+  const origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir: path.join(workDir, 'data'), trackerUrl: tracker.url, seedDemo: false, ...options });
   const url = origin.url;
 
   async function http<T>(method: string, pathname: string, body?: unknown, token?: string): Promise<T> {
