@@ -1,6 +1,6 @@
 // Live end to end: `spherecast-studio live` (a child process) pushes the test pattern to an origin
 // started here (PGlite) with a tracker; the home page shows it under "Live now"; two Chromium pages
-// watch it with P2P at a few seconds of latency; the creator stops (Ctrl-C ends the channel) and the
+// watch it with P2P at a few seconds of latency; one goes back in the DVR window and jumps to live again; the creator stops (Ctrl-C ends the channel) and the
 // open pages switch to the recording, which is a VOD with EXT-X-ENDLIST.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -67,7 +67,7 @@ describe('live: studio CLI -> origin -> two P2P viewers -> recording', () => {
     return page;
   }
 
-  test('two viewers play the broadcast with P2P, see LIVE and the latency, then switch to the recording', async () => {
+  test('two viewers play the broadcast with P2P, see LIVE and the latency, seek back in the DVR window and jump to live, then switch to the recording', async () => {
     const { token } = await stack.register('live_caster');
     cli = new LiveCli(['--source', 'test', '--origin', stack.url, '--token', token, '--title', 'Harbour live', '--duration', '120', '--segment', '1', ...LEAN_LIVE]);
     const channel = { id: String((await cli.waitFor((e) => e.event === 'channel', 30_000)).id) };
@@ -107,6 +107,22 @@ describe('live: studio CLI -> origin -> two P2P viewers -> recording', () => {
       assert.ok(v.hashLists.some((p) => p.endsWith('/live-hashes.json')), `viewer ${i + 1} did not load the live hash list`);
     }
     console.log(`live viewers: ${JSON.stringify(views.map(({ latency, p2pBytes, httpBytes }) => ({ latency, p2pBytes, httpBytes })))}`);
+
+    // DVR: the first viewer drags the slider a few seconds back; the latency grows and "Jump to live"
+    // appears; pressing it brings the latency back near the edge.
+    const atEdge = (await readLive(first)).latency ?? 0;
+    const dvr = first.getByTestId('live-dvr');
+    const min = Number(await dvr.getAttribute('min'));
+    const back = Math.max(min, Math.round((await readLive(first)).currentTime) - 6);
+    await dvr.fill(String(back));
+    const behind = await until('the latency to grow after seeking back', () => readLive(first), (v) => v.latency !== null && v.latency > atEdge + 3, 15_000);
+    const jump = first.getByTestId('jump-to-live');
+    await jump.waitFor({ timeout: 5000 });
+    assert.equal(await first.getByTestId('live-badge').getAttribute('data-at-edge'), 'false');
+    await jump.click();
+    const rejoined = await until('the latency to shrink after jump to live', () => readLive(first), (v) => v.latency !== null && v.latency < (behind.latency ?? 0) - 3, 15_000);
+    await first.getByTestId('jump-to-live').waitFor({ state: 'detached', timeout: 5000 });
+    console.log(`DVR: at the edge ${atEdge} s, after seeking back ${behind.latency} s, after jump to live ${rejoined.latency} s`);
 
     // The creator stops: Ctrl-C ends the channel (exit 130); the pages switch to the recording.
     cli.interrupt();
