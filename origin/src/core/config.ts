@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { relayPolicySchema } from '@spherecast/shared';
+import { iceUrlList, stunUrlSchema, turnUrlSchema, type IceConfig } from './ice-servers.ts';
 
 const portSchema = z.coerce.number().int().min(0).max(65_535);
 const booleanish = z
@@ -51,6 +53,16 @@ const envSchema = z.object({
     .default('1280x640,640x320'),
   /** x264 preset of the RTMP transcoder. */
   LIVE_RTMP_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('superfast'),
+  /** STUN servers handed to viewers, comma-separated (e.g. stun:turn.example.com:3478). Unset: none (peers on one machine or LAN only). */
+  STUN_URLS: iceUrlList(stunUrlSchema).optional(),
+  /** TURN servers handed to viewers with per-viewer credentials, comma-separated (e.g. turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349). Needs TURN_SECRET. */
+  TURN_URLS: iceUrlList(turnUrlSchema).optional(),
+  /** coturn's static-auth-secret (use-auth-secret): signs the viewers' short-lived TURN credentials; never sent to a browser. */
+  TURN_SECRET: z.string().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 32), the same as static-auth-secret in turnserver.conf').optional(),
+  /** How long a viewer's TURN credential works. */
+  TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  /** Relayed peers: off (never), fallback (only where no direct or STUN path works), always (every peer through TURN). */
+  P2P_RELAY: relayPolicySchema.default('fallback'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Serve HTTPS (and the embedded tracker as wss://): WebXR needs a secure context on a headset. Default: true when TLS_CERT is set. */
   HTTPS: booleanish.optional(),
@@ -66,6 +78,15 @@ const envSchema = z.object({
     }
     if (e.HTTPS === false && e.TLS_CERT !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['HTTPS'], message: 'HTTPS=false but TLS_CERT is set: unset TLS_CERT/TLS_KEY, or HTTPS.' });
+    }
+    if ((e.TURN_URLS?.length ?? 0) > 0 && e.TURN_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['TURN_SECRET'], message: 'TURN_URLS is set but TURN_SECRET is not: set it to the static-auth-secret of your coturn (turnserver.conf), or unset TURN_URLS.' });
+    }
+    if (e.TURN_SECRET !== undefined && (e.TURN_URLS?.length ?? 0) === 0) {
+      ctx.addIssue({ code: 'custom', path: ['TURN_URLS'], message: 'TURN_SECRET is set but TURN_URLS is not: list your TURN server(s), e.g. turn:turn.example.com:3478, or unset TURN_SECRET.' });
+    }
+    if (e.P2P_RELAY === 'always' && (e.TURN_URLS?.length ?? 0) === 0) {
+      ctx.addIssue({ code: 'custom', path: ['P2P_RELAY'], message: 'P2P_RELAY=always needs TURN_URLS and TURN_SECRET: without a relay no peer could connect.' });
     }
     const https = e.HTTPS ?? e.TLS_CERT !== undefined;
     if (https && e.TRACKER_URL?.startsWith('ws://')) {
@@ -102,6 +123,8 @@ export interface OriginConfig {
   /** The RTMP transcoder's ladder, largest first. */
   liveRtmpRungs: { width: number; height: number }[];
   liveRtmpPreset: string;
+  /** STUN/TURN servers and the relay policy handed to viewers (core/ice-servers.ts). */
+  ice: IceConfig;
 }
 
 export class ConfigError extends Error {
@@ -146,5 +169,12 @@ export function loadOriginConfig(env: Record<string, string | undefined> = proce
       return { width, height };
     }),
     liveRtmpPreset: e.LIVE_RTMP_PRESET,
+    ice: {
+      stunUrls: e.STUN_URLS ?? [],
+      turnUrls: e.TURN_URLS ?? [],
+      turnSecret: e.TURN_SECRET,
+      turnTtlSeconds: e.TURN_TTL_SECONDS,
+      relayPolicy: e.P2P_RELAY,
+    },
   };
 }

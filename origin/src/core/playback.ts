@@ -1,5 +1,6 @@
 import type { CONTENT_KINDS, Playback, Projection } from '@spherecast/shared';
 import { hashesFileFor } from './content-view.ts';
+import { iceServersFor } from './ice-servers.ts';
 import type { MediaAccess } from './media-links.ts';
 import type { Context } from './trpc.ts';
 
@@ -35,8 +36,9 @@ export interface PlaybackSession {
  * Builds the playback payload, the one place that turns a published content into the URLs a player
  * fetches (master, segment hashes, tracker). Live, ads and signed media URLs extend it here.
  */
-export function buildPlayback(ctx: Pick<Context, 'mediaLinks' | 'trackerUrl'>, content: PlayableContent, session: PlaybackSession): Playback {
+export function buildPlayback(ctx: Pick<Context, 'mediaLinks' | 'trackerUrl' | 'config' | 'now'>, content: PlayableContent, session: PlaybackSession): Playback {
   const video = content.kind !== 'photo';
+  const { ice } = ctx.config;
   const live = content.status === 'live';
   return {
     sessionId: session.id,
@@ -46,6 +48,9 @@ export function buildPlayback(ctx: Pick<Context, 'mediaLinks' | 'trackerUrl'>, c
     projection: content.projection as Projection,
     durationSeconds: content.durationSeconds,
     trackerUrl: video ? ctx.trackerUrl : null,
+    // TURN credentials are per viewing session (the TURN username's viewer part) and expire after TURN_TTL_SECONDS.
+    iceServers: video ? iceServersFor(ice, session.id, ctx.now()) : [],
+    relayPolicy: ice.relayPolicy,
     // While live, the origin keeps live-hashes.json (the window's segments) beside the master; hashes.json of the VOD once it ends.
     segmentHashesUrl: video ? ctx.mediaLinks.url(content.publishedPath, live ? LIVE_HASHES_FILE : hashesFileFor(content.masterFile), content) : null,
     live,

@@ -7,6 +7,27 @@ import { contentKindSchema, contentSummarySchema } from './content.ts';
 const POSITION_MAX_SECONDS = 7 * 24 * 3600;
 
 /**
+ * One STUN or TURN server in the shape of WebRTC's RTCIceServer. TURN entries carry short-lived
+ * per-viewer credentials (TURN REST API: username `<expiry unix seconds>:<viewer>`, credential
+ * base64(HMAC-SHA1(shared secret, username))), never the operator's secret.
+ */
+export const iceServerSchema = z.object({
+  urls: z.array(z.string().min(1)).min(1),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+export type IceServer = z.infer<typeof iceServerSchema>;
+
+/**
+ * When a player may use peers reached through a TURN relay (which costs the operator as much as HTTP):
+ * `off` never (no TURN servers handed out, relayed pairs dropped), `fallback` only where no direct or
+ * STUN-reflexive path works (ICE prefers those by priority), `always` every peer through the relay
+ * (iceTransportPolicy `relay`: hides viewers' addresses from each other).
+ */
+export const relayPolicySchema = z.enum(['off', 'fallback', 'always']);
+export type RelayPolicy = z.infer<typeof relayPolicySchema>;
+
+/**
  * The playback payload: everything a player needs to start (or resume) watching a content, from
  * one call (`streaming.start`, `GET /api/streaming/{id}`). Built by one function in the origin
  * (core/playback.ts); content details carry no copy of it.
@@ -21,6 +42,10 @@ export const playbackSchema = z.object({
   durationSeconds: z.number().nullable(),
   /** WebTorrent tracker for P2P delivery (videos only). */
   trackerUrl: z.string().nullable(),
+  /** STUN/TURN servers for the P2P connections (empty: host candidates only, i.e. same machine or LAN). */
+  iceServers: z.array(iceServerSchema),
+  /** Whether relayed (TURN) peer connections may be used; see relayPolicySchema. */
+  relayPolicy: relayPolicySchema,
   /** JSON map of segment path (relative to the master's folder) to SHA-256, for checking segments from peers. */
   segmentHashesUrl: z.string().nullable(),
   /** True while the content is a broadcast on air: play from the live edge, refresh the playlists (the master is a live ladder). */
