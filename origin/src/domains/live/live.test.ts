@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { runFfprobe } from '@spherecast/shared/media';
 import { testDatabaseKinds } from '../../test-support/databases.ts';
@@ -108,7 +109,7 @@ describe(`live ingest (${kind})`, () => {
 
     const playback = await t.http('GET', `/api/streaming/${on.contentId}`);
     assert.equal(playback.status, 200, JSON.stringify(playback.body));
-    const payload = playback.body as { masterUrl: string; live: boolean; latencyTargetSeconds: number };
+    const payload = playback.body as { masterUrl: string; live: boolean; latencyTargetSeconds: number; segmentHashesUrl: string | null };
     assert.equal(payload.live, true);
     assert.ok(payload.latencyTargetSeconds >= 3);
     const master = await text(payload.masterUrl);
@@ -129,6 +130,23 @@ describe(`live ingest (${kind})`, () => {
     assert.match(segment.headers.get('cache-control') ?? '', /immutable/);
     assert.match((await fetch(`${base}160x80/index.m3u8`)).headers.get('cache-control') ?? '', /max-age=2\b/);
     const lastSequence = Math.max(...[...recording.matchAll(/seg_(\d+)\.m4s/g)].map((m) => Number(m[1])));
+
+    // While live, the payload's hash list is live-hashes.json beside the master: it names every rung's
+    // init and the newest segments (all of each window, up to its edge) with the SHA-256 of the bytes served.
+    assert.ok(payload.segmentHashesUrl, 'a live broadcast has a segment hash list');
+    assert.equal(new URL(payload.segmentHashesUrl).pathname, new URL(`${base}live-hashes.json`).pathname);
+    const liveHashes = JSON.parse(await text(payload.segmentHashesUrl)) as Record<string, string>;
+    const sha256 = async (url: string) => createHash('sha256').update(Buffer.from(await (await fetch(url)).arrayBuffer())).digest('hex');
+    for (const rung of RUNGS) {
+      const names = (await text(`${base}${rung}/index.m3u8`)).split('\n').filter((line) => line.endsWith('.m4s'));
+      assert.ok(names.length >= 2, `${rung} window`);
+      const inits = Object.keys(liveHashes).filter((file) => /^[^/]+\/init_\d+\.mp4$/.test(file) && file.startsWith(`${rung}/`));
+      assert.ok(inits.length >= 1, `live-hashes.json names ${rung}'s init segment`);
+      for (const file of [...inits, ...names.map((name) => `${rung}/${name}`)]) {
+        assert.equal(liveHashes[file], await sha256(`${base}${file}`), `live-hashes.json entry for ${file}`);
+      }
+    }
+    assert.ok(`160x80/seg_${lastSequence}.m4s` in liveHashes, 'the newest segment is listed');
 
     // The push stops: reconnecting; a push within the grace period continues with a discontinuity.
     await until('reconnecting', async () => (await channel(ch.id)).status === 'reconnecting');
