@@ -1,7 +1,8 @@
 // Live end to end: `spherecast-studio live` (a child process) pushes the test pattern to an origin
 // started here (PGlite) with a tracker; the home page shows it under "Live now"; two Chromium pages
-// watch it with P2P at a few seconds of latency; one goes back in the DVR window and jumps to live again; the creator stops (Ctrl-C ends the channel) and the
-// open pages switch to the recording, which is a VOD with EXT-X-ENDLIST.
+// watch it with P2P at a few seconds of latency; one goes back in the DVR window and jumps to live
+// again; the creator stops (Ctrl-C ends the channel) and the open pages switch to the recording,
+// which is a VOD with EXT-X-ENDLIST.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
