@@ -22,8 +22,6 @@ export default defineConfig({
     outDir: path.join(root, 'dist'),
     emptyOutDir: true,
     sourcemap: true,
-    // The origin reads it to preload the watch chunk on /watch pages (origin/src/edges/http-server.ts).
-    manifest: true,
     // three.js + hls.js + the P2P engine make one large watch chunk; it is split from the rest.
     chunkSizeWarningLimit: 1600,
   },

@@ -242,7 +242,6 @@ const SITEMAP_MAX_URLS = 50_000;
 
 /** The player is a single-page app: known files are served, any other GET gets index.html. */
 function registerPlayer(app: FastifyInstance, services: OriginServices) {
-  const watchHtmlCache = { mtimeMs: -1, html: null as string | null };
   // Crawlers may read the public pages; the API, media and personal pages are not for indexing.
   app.get('/robots.txt', async (request, reply) => {
     reply.header('cache-control', 'public, max-age=3600');
@@ -302,45 +301,7 @@ function registerPlayer(app: FastifyInstance, services: OriginServices) {
         return sendPlayerFile(request, reply, candidate, url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       }
     }
-    const index = path.join(PLAYER_DIST, 'index.html');
-    if (url.startsWith('/watch/')) {
-      const html = await watchPageHtml(index, watchHtmlCache);
-      if (html) return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
-    }
-    return sendPlayerFile(request, reply, index, 'no-cache');
+    return sendPlayerFile(request, reply, path.join(PLAYER_DIST, 'index.html'), 'no-cache');
   });
 }
 
-/**
- * index.html for a /watch page: `<link rel="modulepreload">` for the watch chunk (three.js, hls.js,
- * P2P) and the chunks it imports, so they download beside the main script instead of after it has run.
- * Null when the build has no manifest (an old build): the page then loads them itself.
- */
-async function watchPageHtml(index: string, cache: { mtimeMs: number; html: string | null }): Promise<string | null> {
-  const info = await stat(index).catch(() => null);
-  if (!info) return null;
-  // Cached per build (index.html's modification time).
-  if (cache.mtimeMs === info.mtimeMs) return cache.html;
-  let html: string | null = null;
-  try {
-    const manifest = JSON.parse(await readFile(path.join(PLAYER_DIST, '.vite/manifest.json'), 'utf8')) as Record<string, { file: string; imports?: string[] }>;
-    const files = new Set<string>();
-    const visit = (key: string): void => {
-      const chunk = manifest[key];
-      if (!chunk || files.has(chunk.file)) return;
-      files.add(chunk.file);
-      for (const imported of chunk.imports ?? []) visit(imported);
-    };
-    visit('src/watch/watch-page.tsx');
-    const entry = Object.values(manifest).find((chunk) => (chunk as { isEntry?: boolean }).isEntry);
-    if (entry) files.delete(entry.file);
-    if (files.size > 0) {
-      const links = [...files].map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`).join('');
-      html = (await readFile(index, 'utf8')).replace('</head>', `${links}</head>`);
-    }
-  } catch {
-    html = null;
-  }
-  Object.assign(cache, { mtimeMs: info.mtimeMs, html });
-  return html;
-}

@@ -1,9 +1,9 @@
-import { lazy, Suspense, useRef } from 'react';
+import { useRef } from 'react';
 import { AnnouncementsProvider } from './announcements/announcements.tsx';
 import { SessionProvider } from './auth/session.tsx';
 import { Layout } from './layout.tsx';
 import { useLocationHref, useRoute, type Route } from './router.tsx';
-import { Spinner, EmptyState } from './ui/states.tsx';
+import { EmptyState } from './ui/states.tsx';
 import { HomePage } from './catalog/home-page.tsx';
 import { SearchPage } from './catalog/search-page.tsx';
 import { ContentPage } from './catalog/content-page.tsx';
@@ -14,11 +14,10 @@ import { HistoryPage } from './engagement/history-page.tsx';
 import { LikesPage } from './engagement/likes-page.tsx';
 import { Link } from './router.tsx';
 import { prefetchWatch } from './watch/watch-prefetch.ts';
-
 // three.js, hls.js and the P2P engine load only when something is watched (home, search, profiles
 // never fetch them), and then together with the video's data.
-const loadWatchPage = () => import('./watch/watch-page.tsx');
-const WatchPage = lazy(loadWatchPage);
+import { WatchShell } from './watch/watch-shell.tsx';
+
 
 function Page({ route }: { route: Route }) {
   switch (route.name) {
@@ -29,11 +28,7 @@ function Page({ route }: { route: Route }) {
     case 'content':
       return <ContentPage id={route.id} />;
     case 'watch':
-      return (
-        <Suspense fallback={<Spinner label="Loading the player…" />}>
-          <WatchPage id={route.id} startAt={route.t} />
-        </Suspense>
-      );
+      return <WatchShell id={route.id} startAt={route.t} />;
     case 'profile':
       return <ProfilePage username={route.username} />;
     case 'sign-in':
@@ -63,7 +58,6 @@ export function App() {
   const prefetchedHref = useRef<string | null>(null);
   if (route.name === 'watch' && prefetchedHref.current !== href) {
     prefetchedHref.current = href;
-    void loadWatchPage();
     prefetchWatch(route.id);
   } else if (route.name !== 'watch') {
     prefetchedHref.current = null;

@@ -1,9 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SphereRenderer } from '@spherecast/shared/renderer';
-import { api, errorStatus } from '../api/client.ts';
-import { ContentHeader, ContentEngagement } from '../engagement/content-engagement.tsx';
-import { Link } from '../router.tsx';
-import { ErrorState, Spinner, EmptyState } from '../ui/states.tsx';
+import { ErrorState } from '../ui/states.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { LiveControls, usePlayerLive, useSwitchToRecording } from './live-controls.tsx';
 import { P2pOverlay } from './p2p-overlay.tsx';
@@ -19,52 +16,11 @@ const HEARTBEAT_MS = 10_000;
 /** Resuming within this many seconds of the end starts over instead. */
 const RESUME_END_MARGIN_S = 5;
 
-export default function WatchPage({ id, startAt }: { id: string; startAt: number | null }) {
-  const detail = useAsync(() => takePrefetched(id, 'detail') ?? api.content.get.query({ id }), [id]);
-  const content = detail.data;
-
-  useEffect(() => {
-    if (content) document.title = `${content.title} · Spherecast`;
-    return () => {
-      document.title = 'Spherecast';
-    };
-  }, [content]);
-
-  if (detail.status === 'error' && !content) {
-    return errorStatus(detail.error) === 404 ? (
-      <EmptyState title="This video is not available">
-        It may have been removed or made private. <Link to="/">Find something else to watch</Link>.
-      </EmptyState>
-    ) : (
-      <ErrorState error={detail.error} onRetry={detail.reload} title="Could not load this video" />
-    );
-  }
-  if (!content) return <Spinner />;
-
-  let stage;
-  if (content.status !== 'ready' && content.status !== 'live') {
-    stage = (
-      <div className="stage stage-placeholder">
-        <p>{content.status === 'failed' ? 'Processing this upload failed.' : 'This upload is still being processed. Check back soon.'}</p>
-      </div>
-    );
-  } else {
-    stage = <PlaybackStage contentId={content.id} startAt={startAt} />;
-  }
-
-  return (
-    <div className="watch">
-      {stage}
-      <div className="watch-details">
-        <ContentHeader content={content} />
-        <ContentEngagement content={content} />
-      </div>
-    </div>
-  );
-}
-
-/** Starts watching with one call (the playback payload), then shows the photo or plays the video. */
-function PlaybackStage({ contentId, startAt }: { contentId: string; startAt: number | null }) {
+/**
+ * Starts watching with one call (the playback payload), then shows the photo or plays the video.
+ * The heavy part of the watch page (three.js, hls.js, the P2P engine), loaded by watch-shell.tsx.
+ */
+export function PlaybackStage({ contentId, startAt }: { contentId: string; startAt: number | null }) {
   const playback = useAsync(() => takePrefetched(contentId, 'session') ?? openSession(contentId), [contentId]);
   if (playback.status === 'error' && !playback.data) {
     return (
