@@ -1,6 +1,9 @@
+// First: it must wrap RTCPeerConnection before p2p-media-loader's bundle captures it (see the module).
+import { emptyConnectionCounts, PeerConnectionRegistry, selectedPairType, type ConnectionTypeCounts } from './peer-connections.ts';
 import Hls, { ErrorDetails, ErrorTypes, Events, type ErrorData, type FragLoadedData, type HlsConfig, type LevelSwitchedData, type LevelUpdatedData } from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import type { CoreConfig, CoreEventMap, PeerDetails, SegmentErrorDetails, SegmentLoadDetails } from 'p2p-media-loader-core';
+import type { RelayPolicy } from '../api/streaming.ts';
 import { TypedEvents, type Listener } from '../events/index.ts';
 import { DEFAULT_HLS_CONFIG, DEFAULT_LIVE_HLS_CONFIG, DEFAULT_LIVE_P2P_CORE_CONFIG, DEFAULT_P2P_CORE_CONFIG } from './config.ts';
 import { playerError, type PlayerError } from './errors.ts';
@@ -34,6 +37,14 @@ export type PlayerOptions = {
   /** STUN/TURN servers for WebRTC. @default [] (host candidates only: same machine or LAN) */
   iceServers?: RTCIceServer[];
   /**
+   * Peers through a TURN relay (the playback payload's `relayPolicy`): `fallback` lets ICE pick a relay
+   * only where no direct or STUN-reflexive path works (it prefers those by priority); `off` hands no
+   * TURN server to WebRTC and closes connections that still ended up relayed (through the other
+   * peer's relay); `always` sends every connection through TURN (iceTransportPolicy `relay`).
+   * @default 'fallback'
+   */
+  relayPolicy?: RelayPolicy;
+  /**
    * Check peer segments against `segmentHashesUrl`. @default true
    * Only tests turn this off (to make a page that relays corrupted data).
    */
@@ -52,6 +63,12 @@ export type PlayerStats = {
   uploadedBytes: number;
   /** Other viewers connected right now (connections of the main stream). */
   peers: number;
+  /**
+   * Open WebRTC connections by the candidate type of their selected pair (getStats): `host` direct,
+   * `srflx`/`prflx` through a NAT mapping (STUN or learnt during checks), `relay` through TURN. One
+   * viewer may count twice when the stream has separate audio (a connection per stream).
+   */
+  connections: ConnectionTypeCounts;
   /** Segments from peers that failed the hash check (and were fetched again). */
   rejectedSegments: number;
   /** Milliseconds from `start()` to the first frame playing, or null before that. */
@@ -133,6 +150,18 @@ export function createPlayer(options: PlayerOptions): Player {
 
 const STATS_INTERVAL_MS = 250;
 const LIVE_TICK_MS = 1000;
+/** How often the connection types are read from getStats (only while there are connections). */
+const CONNECTION_POLL_MS = 2000;
+
+/** The ICE settings for a relay policy: without relays, TURN servers are left out. */
+export function rtcConfigFor(iceServers: readonly RTCIceServer[], relayPolicy: RelayPolicy): RTCConfiguration {
+  if (relayPolicy === 'always') return { iceServers: [...iceServers], iceTransportPolicy: 'relay' };
+  if (relayPolicy === 'fallback') return { iceServers: [...iceServers], iceTransportPolicy: 'all' };
+  const direct = iceServers
+    .map((server) => ({ ...server, urls: (Array.isArray(server.urls) ? server.urls : [server.urls]).filter((url) => !/^turns?:/i.test(url)) }))
+    .filter((server) => server.urls.length > 0);
+  return { iceServers: direct, iceTransportPolicy: 'all' };
+}
 const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
 type HlsInstance = Hls | InstanceType<typeof HlsWithP2P>;
 
@@ -142,7 +171,7 @@ function levelLabel(height: number, bitrate: number): string {
 
 /** Stats of a player that has loaded nothing yet. */
 export function emptyPlayerStats(): PlayerStats {
-  return { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, rejectedSegments: 0, startupMs: null, stalls: 0, stalledMs: 0, latencySeconds: null };
+  return { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, connections: emptyConnectionCounts(), rejectedSegments: 0, startupMs: null, stalls: 0, stalledMs: 0, latencySeconds: null };
 }
 
 class HlsPlayer implements Player {
@@ -165,6 +194,8 @@ class HlsPlayer implements Player {
   #live: PlayerLiveState = { live: false, ended: false, latencySeconds: null, behindLiveSeconds: 0, seekable: null };
   #liveTimer: ReturnType<typeof setInterval> | null = null;
   #startDatePending: boolean;
+  #connections: PeerConnectionRegistry | null = null;
+  #connectionTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(options: PlayerOptions) {
     this.#options = options;
@@ -185,7 +216,7 @@ class HlsPlayer implements Player {
   }
 
   get stats(): Readonly<PlayerStats> {
-    return { ...this.#stats };
+    return { ...this.#stats, connections: { ...this.#stats.connections } };
   }
 
   get levels(): readonly PlayerLevel[] {
@@ -258,8 +289,10 @@ class HlsPlayer implements Player {
     };
     let hls: HlsInstance;
     if (p2p) {
-      const withP2P = new HlsWithP2P({ ...hlsConfig, p2p: { core: this.#coreConfig(masterUrl, hashes) } });
+      this.#connections = new PeerConnectionRegistry();
+      const withP2P = new HlsWithP2P({ ...hlsConfig, p2p: { core: this.#coreConfig(masterUrl, hashes, this.#connections) } });
       this.#unbindCore = this.#watchCore(withP2P.p2pEngine);
+      this.#connectionTimer = setInterval(() => void this.#pollConnections(), CONNECTION_POLL_MS);
       hls = withP2P;
     } else {
       hls = new Hls(hlsConfig);
@@ -310,6 +343,7 @@ class HlsPlayer implements Player {
     this.#abort.abort();
     if (this.#statsTimer) clearTimeout(this.#statsTimer);
     if (this.#liveTimer) clearInterval(this.#liveTimer);
+    if (this.#connectionTimer) clearInterval(this.#connectionTimer);
     this.#unbindCore?.();
     this.#unbindVideo?.();
     const hls = this.#hls;
@@ -325,14 +359,40 @@ class HlsPlayer implements Player {
       this.#options.video.load();
     }
     this.#events.removeAllListeners();
+    this.#connections?.destroy();
   }
 
-  #coreConfig(masterUrl: string, hashes: SegmentChecker | null): Partial<CoreConfig> {
+  /** Counts the open connections by selected pair type; under relayPolicy `off`, closes relayed ones. */
+  async #pollConnections(): Promise<void> {
+    const registry = this.#connections;
+    if (!registry || this.#destroyed) return;
+    const counts = emptyConnectionCounts();
+    const open = registry.open();
+    const types = await Promise.all(open.map((pc) => selectedPairType(pc).catch(() => null)));
+    if (this.#destroyed) return;
+    open.forEach((pc, i) => {
+      const type = types[i];
+      if (!type) return;
+      if (type === 'relay' && this.#options.relayPolicy === 'off') {
+        // Relayed through the other viewer's TURN server: as costly as HTTP, and not allowed here.
+        pc.close();
+        return;
+      }
+      counts[type] += 1;
+    });
+    const before = this.#stats.connections;
+    if (CANDIDATE_KEYS.some((key) => before[key] !== counts[key])) {
+      this.#stats.connections = counts;
+      this.#scheduleStats();
+    }
+  }
+
+  #coreConfig(masterUrl: string, hashes: SegmentChecker | null, connections: PeerConnectionRegistry): Partial<CoreConfig> {
     const config: Partial<CoreConfig> = {
       ...DEFAULT_P2P_CORE_CONFIG,
       ...(this.#options.live ? DEFAULT_LIVE_P2P_CORE_CONFIG : {}),
       announceTrackers: this.#options.trackerUrls,
-      rtcConfig: { iceServers: this.#options.iceServers ?? [] },
+      rtcConfig: connections.tagged(rtcConfigFor(this.#options.iceServers ?? [], this.#options.relayPolicy ?? 'fallback')),
       swarmId: this.#options.swarmId ?? masterUrl,
       ...this.#options.core,
     };
@@ -523,6 +583,8 @@ class HlsPlayer implements Player {
     }, STATS_INTERVAL_MS);
   }
 }
+
+const CANDIDATE_KEYS = ['host', 'srflx', 'prflx', 'relay'] as const;
 
 type SegmentChecker = { check(url: string, data: ArrayBuffer, isByteRange?: boolean): Promise<SegmentCheck> };
 

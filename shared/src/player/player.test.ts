@@ -106,6 +106,58 @@ describe('createPlayer in Chromium', () => {
     assert.equal(late.stalls, 0, `second viewer stalled: ${JSON.stringify(late)}`);
   });
 
+  test('the ICE servers and relay policy reach RTCPeerConnection, and a LAN pair is counted as host connections from getStats', async () => {
+    // Unreachable STUN/TURN on loopback (port 9, discard): gathering them fails, host candidates still connect.
+    const iceServers = [
+      { urls: ['stun:127.0.0.1:9'] },
+      { urls: ['turn:127.0.0.1:9?transport=udp'], username: '4102444800:viewer-1', credential: 'bm90IGEgcmVhbCBjcmVkZW50aWFs' },
+    ];
+    const recordConfigurations = async (page: Page): Promise<void> => {
+      await page.addInitScript(() => {
+        const Original = window.RTCPeerConnection;
+        const seen: RTCConfiguration[] = [];
+        Object.assign(window, { rtcConfigurations: seen });
+        window.RTCPeerConnection = class extends Original {
+          constructor(configuration?: RTCConfiguration) {
+            super(configuration);
+            seen.push(this.getConfiguration());
+          }
+        };
+      });
+    };
+    // Chromium reports a STUN server's missing username and credential as ''.
+    const configurations = async (page: Page) =>
+      (await page.evaluate(() => (window as unknown as { rtcConfigurations: RTCConfiguration[] }).rtcConfigurations)).map((config) => ({
+        ...config,
+        iceServers: (config.iceServers ?? []).map((server) => Object.fromEntries(Object.entries(server).filter(([, value]) => value !== ''))),
+      }));
+    const first = await openViewer({ ice: JSON.stringify(iceServers) }, recordConfigurations);
+    await sleep(3000);
+    const second = await openViewer({ ice: JSON.stringify(iceServers), relay: 'off' }, recordConfigurations);
+    // Each page reads its connections' stats every 2 s: wait until both have.
+    const deadline = Date.now() + 40_000;
+    let late = await snapshot(second);
+    let early = await snapshot(first);
+    while ((late.connections.host === 0 || early.connections.host === 0) && Date.now() < deadline) {
+      await sleep(500);
+      [late, early] = await Promise.all([snapshot(second), snapshot(first)]);
+    }
+    const firstConfigs = await configurations(first);
+    const secondConfigs = await configurations(second);
+    await first.context().close();
+    await second.context().close();
+    assert.ok(late.connections.host > 0, `no host connection counted: ${JSON.stringify(late)}`);
+    assert.equal(late.connections.relay + late.connections.srflx, 0, `loopback peers need no NAT mapping or relay: ${JSON.stringify(late.connections)}`);
+    assert.ok(early.connections.host > 0, `the first viewer counted no host connection: ${JSON.stringify(early)}`);
+    assert.ok(late.p2pBytes > 0, `the pair shared nothing: ${JSON.stringify(late)}`);
+    assert.ok(firstConfigs.length > 0 && secondConfigs.length > 0, 'both pages opened peer connections');
+    for (const config of firstConfigs) {
+      assert.deepEqual(config.iceServers, iceServers, 'relay policy fallback: STUN and TURN as handed out');
+      assert.equal(config.iceTransportPolicy, 'all');
+    }
+    for (const config of secondConfigs) assert.deepEqual(config.iceServers, [iceServers[0]], 'relay policy off: no TURN server reaches WebRTC');
+  });
+
   test('with the tracker unreachable playback starts over HTTP without waiting for peers', async () => {
     const page = await openViewer({ trackers: 'ws://127.0.0.1:9' });
     const s = await waitForTime(page, 4, 20_000);
