@@ -10,6 +10,10 @@ export function P2pOverlay({ stats, p2pActive }: { stats: PlayerStats; p2pActive
   const [open, setOpen] = useState(true);
   const total = stats.httpBytes + stats.p2pBytes;
   const share = total > 0 ? Math.round((stats.p2pBytes / total) * 100) : 0;
+  // How the open peer connections travel (getStats' selected candidate pairs): host = direct, srflx/prflx = through a NAT mapping, relay = TURN.
+  const direct = stats.connections.host;
+  const reflexive = stats.connections.srflx + stats.connections.prflx;
+  const relayed = stats.connections.relay;
   return (
     <aside
       className={open ? 'p2p-stats' : 'p2p-stats p2p-stats-closed'}
@@ -18,6 +22,9 @@ export function P2pOverlay({ stats, p2pActive }: { stats: PlayerStats; p2pActive
       data-p2p-bytes={stats.p2pBytes}
       data-peers={stats.peers}
       data-uploaded-bytes={stats.uploadedBytes}
+      data-direct-connections={direct}
+      data-reflexive-connections={reflexive}
+      data-relayed-connections={relayed}
       data-rejected-segments={stats.rejectedSegments}
       data-stalls={stats.stalls}
       data-latency-seconds={stats.latencySeconds ?? undefined}
@@ -44,6 +51,14 @@ export function P2pOverlay({ stats, p2pActive }: { stats: PlayerStats; p2pActive
             <dt>Peers</dt>
             <dd>{stats.peers}</dd>
           </div>
+          {direct + reflexive + relayed > 0 ? (
+            <div>
+              <dt>Paths</dt>
+              <dd title="Peer connections: direct (same network), reflexive (through a NAT, found with STUN), relayed (through the operator's TURN server)">
+                {direct} direct · {reflexive} reflexive · {relayed} relayed
+              </dd>
+            </div>
+          ) : null}
           {stats.latencySeconds !== null ? (
             <div>
               <dt>Latency</dt>
