@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import type { RelayPolicy } from '@spherecast/shared';
 import { createPlayer, emptyPlayerStats, type Player, type PlayerError, type PlayerLevel, type PlayerLevelState, type PlayerStats } from '@spherecast/shared/player';
 
 export type PlayerSource = {
@@ -11,6 +12,9 @@ export type PlayerSource = {
   live: boolean;
   /** Start at this wall-clock time (ms since 1970) instead: where the viewer was when the broadcast ended. */
   startDate: number | null;
+  /** STUN/TURN servers and relay policy from the playback payload. */
+  iceServers: RTCIceServer[];
+  relayPolicy: RelayPolicy;
 };
 
 /**
@@ -45,6 +49,8 @@ export function usePlayer(video: HTMLVideoElement | null, source: PlayerSource |
       swarmId: source.swarmId,
       startPosition: source.startPosition,
       live: source.live,
+      iceServers: source.iceServers,
+      relayPolicy: source.relayPolicy,
       ...(source.startDate !== null ? { startDate: source.startDate } : {}),
       ...(source.segmentHashesUrl ? { segmentHashesUrl: source.segmentHashesUrl } : {}),
     });

@@ -92,6 +92,8 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
       startPosition: start,
       live: playback.live,
       startDate: playback.live ? null : recordingFrom,
+      iceServers: playback.iceServers,
+      relayPolicy: playback.relayPolicy,
     };
   }, [playback, startAt, recordingFrom]);
 
