@@ -1,5 +1,5 @@
 // `npm run bench [-- name ...]`: runs the benchmarks (all by default) and writes each one's section
-// of bench/RESULTS.md as soon as it finishes. Names: search, ladder, tracker, offload, finalize.
+// of bench/RESULTS.md as soon as it finishes. Names: search, ladder, tracker, offload, finalize, web.
 import { writeResultsSection } from './lib/results.ts';
 
 type Bench = () => Promise<{ markdown: string }>;
@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   offload: async () => (await import('./offload-bench.ts')).runOffloadBench,
   finalize: async () => (await import('./finalize-bench.ts')).runFinalizeBench,
   live: async () => (await import('./live-bench.ts')).runLiveBench,
+  web: async () => (await import('./web-bench.ts')).runWebBench,
 };
 
 const requested = process.argv.slice(2);

@@ -62,7 +62,7 @@ describe('what each page loads', () => {
     await sleep(300);
     const scripts = events.filter((e) => e.kind === 'request' && /\.js$/.test(e.url)).map((e) => e.url);
     assert.ok(scripts.some((url) => MAIN_CHUNK.test(url)), scripts.join('\n'));
-    assert.deepEqual(scripts.filter((url) => WATCH_CHUNK.test(url) || /three|hls|p2p/i.test(url)), []);
+    assert.deepEqual(scripts.filter((url) => WATCH_CHUNK.test(url) || /renderer|three|hls|p2p/i.test(url)), []);
     const html = await (await fetch(`${stack.url}/`)).text();
     assert.doesNotMatch(html, /watch-page/);
     await context.close();

@@ -1,5 +1,9 @@
 import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
-import { attachLookControls, requestDeviceOrientationPermission, SphereRenderer, type SphereSource } from '@spherecast/shared/renderer';
+import type { SphereRenderer, SphereSource } from '@spherecast/shared/renderer';
+
+// three.js is a chunk of its own, evaluated in its own task after the player's: no single long task
+// holds the page while both start.
+const loadRenderer = () => import('@spherecast/shared/renderer');
 import type { Projection } from '@spherecast/shared';
 import { StageAnnouncement, useAnnouncements } from '../announcements/announcements.tsx';
 
@@ -25,18 +29,37 @@ export function SphereStage({ source, projection, onRenderer, children, controls
   const [renderer, setRenderer] = useState<SphereRenderer | null>(null);
   const [vr, setVr] = useState<{ supported: boolean; presenting: boolean; error: string | null }>({ supported: false, presenting: false, error: null });
   const [webglError, setWebglError] = useState<string | null>(null);
+  const rendererModule = useRef<Awaited<ReturnType<typeof loadRenderer>> | null>(null);
   const onRendererRef = useRef(onRenderer);
   onRendererRef.current = onRenderer;
 
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
+    let cancelled = false;
+    let cleanup = (): void => undefined;
+    loadRenderer().then(
+      (mod) => {
+        rendererModule.current = mod;
+        if (!cancelled) cleanup = startRenderer(mod, canvas);
+      },
+      (error: unknown) => setWebglError(error instanceof Error ? error.message : String(error)),
+    );
+    return () => {
+      cancelled = true;
+      cleanup();
+    };
+    // The renderer lives as long as the stage; projection and source changes are applied below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  function startRenderer({ SphereRenderer, attachLookControls }: Awaited<ReturnType<typeof loadRenderer>>, canvas: HTMLCanvasElement): () => void {
     let created: SphereRenderer;
     try {
       created = new SphereRenderer({ canvas, projection, xr: true });
     } catch (error) {
       setWebglError(error instanceof Error ? error.message : String(error));
-      return;
+      return () => undefined;
     }
     const detach = attachLookControls(created, canvas);
     const onXr = ({ presenting }: { presenting: boolean }): void => setVr((v) => ({ ...v, presenting }));
@@ -55,9 +78,7 @@ export function SphereStage({ source, projection, onRenderer, children, controls
       onRendererRef.current?.(null);
       setRenderer(null);
     };
-    // The renderer lives as long as the stage; projection and source changes are applied below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }
 
   useEffect(() => {
     renderer?.setProjection(projection);
@@ -98,7 +119,9 @@ export function SphereStage({ source, projection, onRenderer, children, controls
         className="stage-canvas"
         tabIndex={0}
         aria-label="360° view: drag, use the arrow keys or move your phone to look around; scroll or pinch to zoom"
-        onPointerDown={() => void requestDeviceOrientationPermission()}
+        // Synchronously inside the gesture (iOS asks for motion access only from one); the module is
+        // loaded by the time anyone can touch the canvas.
+        onPointerDown={() => void rendererModule.current?.requestDeviceOrientationPermission()}
       />
       {webglError ? (
         <div className="stage-message" role="alert">
