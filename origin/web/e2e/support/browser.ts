@@ -12,7 +12,18 @@ export async function launchChromium(): Promise<Browser> {
   return launchSharedChromium();
 }
 
-export type OverlayStats = { httpBytes: number; p2pBytes: number; peers: number; rejected: number; currentTime: number; paused: boolean };
+export type OverlayStats = {
+  httpBytes: number;
+  p2pBytes: number;
+  peers: number;
+  rejected: number;
+  /** Peer connections by path (getStats' selected candidate pair): host, STUN/peer-reflexive, TURN relay. */
+  direct: number;
+  reflexive: number;
+  relayed: number;
+  currentTime: number;
+  paused: boolean;
+};
 
 /** Reads the P2P overlay's attributes and the video's clock. */
 export async function readOverlay(page: Page): Promise<OverlayStats> {
@@ -25,6 +36,9 @@ export async function readOverlay(page: Page): Promise<OverlayStats> {
       p2pBytes: Number(overlay?.getAttribute('data-p2p-bytes') ?? 0),
       peers: Number(overlay?.getAttribute('data-peers') ?? 0),
       rejected: Number(overlay?.getAttribute('data-rejected-segments') ?? 0),
+      direct: Number(overlay?.getAttribute('data-direct-connections') ?? 0),
+      reflexive: Number(overlay?.getAttribute('data-reflexive-connections') ?? 0),
+      relayed: Number(overlay?.getAttribute('data-relayed-connections') ?? 0),
       currentTime: video?.currentTime ?? 0,
       paused: video?.paused ?? true,
     };
