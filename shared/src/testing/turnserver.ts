@@ -1,0 +1,91 @@
+// A real coturn `turnserver` on loopback for tests (Debian's `coturn` package), with the TURN REST
+// API (use-auth-secret). Node only.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const TURNSERVER_PATH = process.env.TURNSERVER_PATH ?? 'turnserver';
+
+/** False when turnserver runs here; otherwise the reason to skip a test that needs it. */
+export function turnserverMissing(): false | string {
+  const found = spawnSync(TURNSERVER_PATH, ['--help'], { stdio: 'ignore' }).error === undefined;
+  return found ? false : `coturn's turnserver is not installed (apt-get install coturn, or set TURNSERVER_PATH)`;
+}
+
+export type TestTurnServer = {
+  /** `turn:127.0.0.1:<port>?transport=udp` */
+  url: string;
+  port: number;
+  /** What it printed so far (for failure messages). */
+  log(): string;
+  close(): Promise<void>;
+};
+
+/** A UDP port free right now on 127.0.0.1. */
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(resolve));
+  return port;
+}
+
+/**
+ * Starts turnserver on 127.0.0.1 with `use-auth-secret` + `static-auth-secret=secret`, relaying on
+ * 127.0.0.1 (loopback peers allowed, so two pages on this machine can talk through it).
+ */
+export async function startTestTurnServer(secret: string): Promise<TestTurnServer> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'spherecast-coturn-'));
+  const port = await freeUdpPort();
+  const relayBase = 50_000 + Math.floor(Math.random() * 150) * 100;
+  let output = '';
+  const child: ChildProcess = spawn(
+    TURNSERVER_PATH,
+    [
+      '-n', // no configuration file: everything is on this line
+      '--listening-ip=127.0.0.1',
+      '--relay-ip=127.0.0.1',
+      `--listening-port=${port}`,
+      `--min-port=${relayBase}`,
+      `--max-port=${relayBase + 99}`,
+      '--use-auth-secret',
+      `--static-auth-secret=${secret}`,
+      '--realm=spherecast.test',
+      '--allow-loopback-peers',
+      '--no-tls',
+      '--no-dtls',
+      '--no-cli',
+      '--log-file=stdout',
+      '--simple-log',
+      `--pidfile=${path.join(dir, 'turnserver.pid')}`,
+      `--userdb=${path.join(dir, 'turndb.sqlite')}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const close = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (/Total General servers/.test(output)) resolve();
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`turnserver exited (${code}):\n${output}`)));
+      setTimeout(() => reject(new Error(`turnserver did not start in 15 s:\n${output}`)), 15_000).unref();
+    });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { url: `turn:127.0.0.1:${port}?transport=udp`, port, log: () => output, close };
+}
