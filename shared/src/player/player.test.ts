@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { createHmac } from 'node:crypto';
 import { launchChromium } from '../testing/chromium.ts';
+import { startTestTurnServer, turnserverMissing } from '../testing/turnserver.ts';
 import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
 import { createTestLadder, type TestLadder } from './fixtures/hls-ladder.ts';
 import { startStaticServer, type StaticServer } from './fixtures/static-server.ts';
@@ -157,6 +159,40 @@ describe('createPlayer in Chromium', () => {
     }
     for (const config of secondConfigs) assert.deepEqual(config.iceServers, [iceServers[0]], 'relay policy off: no TURN server reaches WebRTC');
   });
+
+  test(
+    'relay policy always: two pages share segments only through a real coturn relay, and the stats count relayed connections',
+    { skip: turnserverMissing() },
+    async () => {
+      const secret = 'player-test-static-auth-secret-0123';
+      const turn = await startTestTurnServer(secret);
+      try {
+        // A TURN REST credential as the origin makes it (expiry:viewer, base64 HMAC-SHA1), an hour ahead.
+        const credentialFor = (viewer: string) => {
+          const username = `${Math.floor(Date.now() / 1000) + 3600}:${viewer}`;
+          return { urls: [turn.url], username, credential: createHmac('sha1', secret).update(username).digest('base64') };
+        };
+        const first = await openViewer({ ice: JSON.stringify([credentialFor('viewer-a')]), relay: 'always' });
+        await sleep(3000);
+        const second = await openViewer({ ice: JSON.stringify([credentialFor('viewer-b')]), relay: 'always' });
+        const deadline = Date.now() + 40_000;
+        let late = await snapshot(second);
+        while ((late.connections.relay === 0 || late.p2pBytes === 0) && Date.now() < deadline) {
+          await sleep(500);
+          late = await snapshot(second);
+        }
+        const early = await snapshot(first);
+        await first.context().close();
+        await second.context().close();
+        assert.ok(late.connections.relay > 0, `no relayed connection counted: ${JSON.stringify(late)}\n${turn.log().slice(-1500)}`);
+        assert.equal(late.connections.host + late.connections.srflx + late.connections.prflx, 0, `iceTransportPolicy relay allows nothing else: ${JSON.stringify(late.connections)}`);
+        assert.ok(late.p2pBytes > 0, `nothing came through the relay: ${JSON.stringify(late)}`);
+        assert.ok(early.uploadedBytes > 0, `the first viewer sent nothing through the relay: ${JSON.stringify(early)}`);
+      } finally {
+        await turn.close();
+      }
+    },
+  );
 
   test('with the tracker unreachable playback starts over HTTP without waiting for peers', async () => {
     const page = await openViewer({ trackers: 'ws://127.0.0.1:9' });
