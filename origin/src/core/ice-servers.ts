@@ -33,7 +33,12 @@ export const turnUrlSchema = iceUrl(TURN_URL, 'turn:turn.example.com:3478?transp
 export function iceUrlList(url: z.ZodType<string, string>) {
   return z
     .string()
-    .transform((list) => list.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+    .transform((list) =>
+      list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    )
     .pipe(z.array(url).max(16, 'at most 16 URLs'));
 }
 

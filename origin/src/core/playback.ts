@@ -36,7 +36,11 @@ export interface PlaybackSession {
  * Builds the playback payload, the one place that turns a published content into the URLs a player
  * fetches (master, segment hashes, tracker). Live, ads and signed media URLs extend it here.
  */
-export function buildPlayback(ctx: Pick<Context, 'mediaLinks' | 'trackerUrl' | 'config' | 'now'>, content: PlayableContent, session: PlaybackSession): Playback {
+export function buildPlayback(
+  ctx: Pick<Context, 'mediaLinks' | 'trackerUrl' | 'config' | 'now'>,
+  content: PlayableContent,
+  session: PlaybackSession,
+): Playback {
   const video = content.kind !== 'photo';
   const { ice } = ctx.config;
   const live = content.status === 'live';

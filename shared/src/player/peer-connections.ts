@@ -84,7 +84,9 @@ export async function selectedPairType(pc: RTCPeerConnection): Promise<Candidate
     }
   }
   // Firefox marks the pair itself; older browsers only nominate it.
-  pair ??= [...entries.values()].find((e) => e.type === 'candidate-pair' && (e['selected'] === true || (e['nominated'] === true && e['state'] === 'succeeded')));
+  pair ??= [...entries.values()].find(
+    (e) => e.type === 'candidate-pair' && (e['selected'] === true || (e['nominated'] === true && e['state'] === 'succeeded')),
+  );
   if (!pair) return null;
   const types = [pair['localCandidateId'], pair['remoteCandidateId']].map((id) => (typeof id === 'string' ? entries.get(id)?.['candidateType'] : undefined));
   for (const type of ['relay', 'srflx', 'prflx', 'host'] as const) if (types.includes(type)) return type;

@@ -185,7 +185,11 @@ describe('createPlayer in Chromium', () => {
         await first.context().close();
         await second.context().close();
         assert.ok(late.connections.relay > 0, `no relayed connection counted: ${JSON.stringify(late)}\n${turn.log().slice(-1500)}`);
-        assert.equal(late.connections.host + late.connections.srflx + late.connections.prflx, 0, `iceTransportPolicy relay allows nothing else: ${JSON.stringify(late.connections)}`);
+        assert.equal(
+          late.connections.host + late.connections.srflx + late.connections.prflx,
+          0,
+          `iceTransportPolicy relay allows nothing else: ${JSON.stringify(late.connections)}`,
+        );
         assert.ok(late.p2pBytes > 0, `nothing came through the relay: ${JSON.stringify(late)}`);
         assert.ok(early.uploadedBytes > 0, `the first viewer sent nothing through the relay: ${JSON.stringify(early)}`);
       } finally {

@@ -17,7 +17,12 @@ for (const kind of await testDatabaseKinds()) {
     let turnVideo: string;
     before(async () => {
       plain = await startTestOrigin(kind);
-      const ice = loadOriginConfig({ STUN_URLS: 'stun:127.0.0.1:3478', TURN_URLS: 'turn:127.0.0.1:3478?transport=udp', TURN_SECRET: SECRET, TURN_TTL_SECONDS: '900' }).ice;
+      const ice = loadOriginConfig({
+        STUN_URLS: 'stun:127.0.0.1:3478',
+        TURN_URLS: 'turn:127.0.0.1:3478?transport=udp',
+        TURN_SECRET: SECRET,
+        TURN_TTL_SECONDS: '900',
+      }).ice;
       withTurn = await startTestOrigin(kind, { ice, now: () => NOW });
       plainVideo = await readyContent(plain, await plain.user('owner'), { title: 'Plain', durationSeconds: 10 });
       turnVideo = await readyContent(withTurn, await withTurn.user('owner'), { title: 'Relayed', durationSeconds: 10 });
