@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { ConfigError, loadOriginConfig } from './config.ts';
-import { iceServersFor, turnRestCredential, type IceConfig } from './ice-servers.ts';
+import { iceServersFor, turnRestCredential } from './ice-servers.ts';
 
 const SECRET = 'a-shared-secret-of-coturn-0123456789';
 const NOW = new Date('2026-12-01T10:00:00.000Z');
