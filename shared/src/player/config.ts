@@ -60,8 +60,10 @@ export const P2P_BUNDLE_CONDITION = 'p2pml:core-as-bundle';
  *   time a new segment has to travel between viewers before the playhead needs it: 3 (hls.js's
  *   default, the origin's `latencyTargetSeconds`) leaves about one segment of slack for peers.
  *   Set explicitly also because p2p-media-loader otherwise raises it to up to 120 s behind the edge.
- * - `liveMaxLatencyDurationCount`: past this many target durations behind (after a stall, a hidden
- *   tab) hls.js jumps forward to the sync point instead of drifting further behind.
+ * - `liveMaxLatencyDurationCount`: left at hls.js's default (Infinity). Any finite value makes hls.js
+ *   jump back to the sync point whenever the playhead is that far behind, which undoes a viewer's
+ *   DVR seek (8 target durations = 8 s with 1 s segments broke seeking back in the window). A viewer
+ *   who fell behind (a stall, a hidden tab) sees "Jump to live" instead.
  * - `lowLatencyMode`: false. It only matters for LL-HLS partial segments, which the origin does not
  *   publish, and it would make hls.js reload playlists more eagerly for nothing.
  * - `maxBufferLength`: hls.js asks for segments at most this far ahead, i.e. only when they are due
@@ -69,7 +71,7 @@ export const P2P_BUNDLE_CONDITION = 'p2pml:core-as-bundle';
  */
 export const DEFAULT_LIVE_HLS_CONFIG = {
   liveSyncDurationCount: 3,
-  liveMaxLatencyDurationCount: 8,
+  liveMaxLatencyDurationCount: Number.POSITIVE_INFINITY,
   lowLatencyMode: false,
   maxBufferLength: 2,
   maxMaxBufferLength: 4,
