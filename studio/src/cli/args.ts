@@ -223,7 +223,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   try {
     // Widened to Options so parseArgs types `values` as one record, not a union over every command.
     const options: Options = spec.options;
-    parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: attachDashValues(rest, options), options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), command);
   }
@@ -251,4 +251,25 @@ export function helpText(command?: CommandName): string {
   }
   const lines = COMMANDS.map((c) => `  ${c.padEnd(10)} ${COMMAND_SPECS[c].summary}`);
   return `Usage: spherecast-studio COMMAND FILE [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`spherecast-studio COMMAND --help\` for a command's options.\nffmpeg is taken from FFMPEG_PATH/FFPROBE_PATH, ffmpeg-static, or PATH.\n`;
+}
+
+/**
+ * Tokens, keys and passwords are random and may start with "-", which node's parseArgs refuses as an
+ * ambiguous option argument (`--token -abc`). The value of an option that takes one is attached with
+ * "=" first (`--token=-abc`), so such a secret works however it was typed.
+ */
+function attachDashValues(args: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : null;
+    if (name !== null && options[name]?.type === 'string' && next !== undefined && next.startsWith('-') && next !== '--') {
+      out.push(`${arg}=${next}`);
+      i += 1;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
