@@ -100,7 +100,10 @@ describe('live ladder', () => {
       `full ladder ${full.toFixed(2)}x, lowest rung ${low.toFixed(2)}x, target ${target.toFixed(2)}x: kept ${picked.plan.rungs.map((r) => r.name).join(',')} after ${picked.trials.map((x) => `${x.rungs.join('+')} ${x.speed.toFixed(2)}x`).join('; ')}`,
     );
     assert.ok(picked.trials.at(-1)!.speed >= target, 'the kept ladder met the target');
-    assert.ok(picked.plan.rungs.length < plan.rungs.length, 'at least the top rung was dropped');
+    // Speeds are re-measured in this call and vary with the machine's load, so the rule is checked
+    // against what this call measured: a full ladder below the target loses at least its top rung.
+    if (picked.trials[0]!.speed < target) assert.ok(picked.plan.rungs.length < plan.rungs.length, 'at least the top rung was dropped');
+    else assert.equal(picked.trials.length, 1, 'a full ladder that met the target is kept without further trials');
     assert.deepEqual(
       picked.plan.rungs.map((r) => r.name),
       picked.trials.at(-1)!.rungs,
