@@ -26,7 +26,16 @@ export class LiveCli {
       pending += chunk.toString();
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) if (line.startsWith('{')) this.events.push(JSON.parse(line) as LiveCliEvent);
+      for (const line of lines) {
+        if (!line.startsWith('{')) continue;
+        try {
+          this.events.push(JSON.parse(line) as LiveCliEvent);
+        } catch {
+          // A line that only looks like JSON (a partial write cut at a chunk boundary by a killed pipe):
+          // kept for the failure message rather than crashing the test process.
+          this.stderr += `[stdout, not JSON] ${line}\n`;
+        }
+      }
       for (const wake of this.#waiters.splice(0)) wake();
     });
     this.#child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
