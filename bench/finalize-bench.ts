@@ -45,7 +45,9 @@ function pollHealthz(url: string): { stop(): Promise<Sample> } {
     const deadline = Date.now() + REQUEST_TIMEOUT_MS * 2;
     while (running && Date.now() < deadline) {
       const started = performance.now();
-      await fetch(`${url}/healthz`).then((r) => r.arrayBuffer()).catch(() => undefined);
+      await fetch(`${url}/healthz`)
+        .then((r) => r.arrayBuffer())
+        .catch(() => undefined);
       latencies.push(performance.now() - started);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -70,14 +72,26 @@ const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 export async function runFinalizeBench(): Promise<{ markdown: string }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-bench-finalize-'));
   const database = await openDatabase({ kind: 'pglite' });
-  const origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir, mediaDir: path.join(dataDir, 'media'), seedDemo: false, trackerUrl: 'ws://127.0.0.1:1/t', database });
+  const origin = await createOrigin({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    mediaDir: path.join(dataDir, 'media'),
+    seedDemo: false,
+    trackerUrl: 'ws://127.0.0.1:1/t',
+    database,
+  });
   const { prisma } = origin.services;
   try {
     const user = await prisma.user.create({ data: { username: 'bench', email: 'bench@bench.test', displayName: 'bench', role: 'creator', passwordHash: 'x' } });
     const { token } = await createSession(prisma, user.id, 3600_000, new Date());
     const auth = { authorization: `Bearer ${token}` };
     const newContent = async (title: string): Promise<string> => {
-      const r = await fetch(`${origin.url}/api/content`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
+      const r = await fetch(`${origin.url}/api/content`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ title }),
+      });
       return ((await r.json()) as { id: string }).id;
     };
     const put = async (id: string, file: string, body: string) => {
@@ -103,7 +117,11 @@ export async function runFinalizeBench(): Promise<{ markdown: string }> {
 
     // Scenario 1: the issue's attack, one request.
     const attackId = await newContent('attack');
-    await put(attackId, 'v.m3u8', mediaPlaylist(ATTACK_SEGMENTS, (i) => `seg_${i}.m4s`));
+    await put(
+      attackId,
+      'v.m3u8',
+      mediaPlaylist(ATTACK_SEGMENTS, (i) => `seg_${i}.m4s`),
+    );
     await put(attackId, 'master.m3u8', masterPlaylist(Array.from({ length: ATTACK_VARIANTS }, () => 'v.m3u8')));
     const rssBeforeAttack = process.memoryUsage().rss;
     let poll = pollHealthz(origin.url);
@@ -118,7 +136,11 @@ export async function runFinalizeBench(): Promise<{ markdown: string }> {
       await put(id, 'seg.m4s', 'x');
       const uris: string[] = [];
       for (let v = 0; v < LEGAL_VARIANTS; v += 1) {
-        await put(id, `v${v}.m3u8`, mediaPlaylist(LEGAL_SEGMENTS, () => 'seg.m4s'));
+        await put(
+          id,
+          `v${v}.m3u8`,
+          mediaPlaylist(LEGAL_SEGMENTS, () => 'seg.m4s'),
+        );
         uris.push(`v${v}.m3u8`);
       }
       await put(id, 'master.m3u8', masterPlaylist(uris));

@@ -24,33 +24,95 @@ const RUNGS = [
   { w: 1280, h: 640, kbps: 1700 },
 ] as const;
 const GOP = 120; // 4 s at 30 fps
-const X264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-x264-params', 'scenecut=0:open-gop=0', '-g', `${GOP}`, '-keyint_min', `${GOP}`, '-sc_threshold', '0', '-force_key_frames', `expr:eq(mod(n,${GOP}),0)`];
-const HLS = ['-f', 'hls', '-hls_time', '4', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4', '-hls_flags', 'independent_segments', '-hls_fmp4_init_filename', 'init.mp4'];
+const X264 = [
+  '-c:v',
+  'libx264',
+  '-preset',
+  'veryfast',
+  '-profile:v',
+  'high',
+  '-x264-params',
+  'scenecut=0:open-gop=0',
+  '-g',
+  `${GOP}`,
+  '-keyint_min',
+  `${GOP}`,
+  '-sc_threshold',
+  '0',
+  '-force_key_frames',
+  `expr:eq(mod(n,${GOP}),0)`,
+];
+const HLS = [
+  '-f',
+  'hls',
+  '-hls_time',
+  '4',
+  '-hls_playlist_type',
+  'vod',
+  '-hls_segment_type',
+  'fmp4',
+  '-hls_flags',
+  'independent_segments',
+  '-hls_fmp4_init_filename',
+  'init.mp4',
+];
 const rate = (i: number, r: (typeof RUNGS)[number]) => [`-b:v:${i}`, `${r.kbps}k`, `-maxrate:v:${i}`, `${r.kbps * 1.5}k`, `-bufsize:v:${i}`, `${r.kbps * 2}k`];
 
 /** One ffmpeg, decode once, split to the four rungs, HLS fMP4 with aligned GOPs (no poster, thumbnails or packaging). */
 function handWrittenArgs(source: string, out: string): string[] {
   return [
-    '-y', '-i', source,
-    '-filter_complex', '[0:v]split=4[a][b][c][d];[a]scale=3840:1920:flags=bicubic,format=yuv420p[v0];[b]scale=2560:1280:flags=bicubic,format=yuv420p[v1];[c]scale=1920:960:flags=bicubic,format=yuv420p[v2];[d]scale=1280:640:flags=bicubic,format=yuv420p[v3]',
-    '-map', '[v0]', '-map', '[v1]', '-map', '[v2]', '-map', '[v3]', '-map', '0:a:0',
-    ...X264, ...RUNGS.flatMap((r, i) => rate(i, r)),
-    '-c:a', 'aac', '-b:a', '96k', '-ac', '1',
-    ...HLS, '-hls_segment_filename', path.join(out, '%v', 'segment-%05d.m4s'),
-    '-var_stream_map', 'v:0,agroup:audio v:1,agroup:audio v:2,agroup:audio v:3,agroup:audio a:0,agroup:audio',
-    '-master_pl_name', 'master.m3u8', path.join(out, '%v', 'index.m3u8'),
+    '-y',
+    '-i',
+    source,
+    '-filter_complex',
+    '[0:v]split=4[a][b][c][d];[a]scale=3840:1920:flags=bicubic,format=yuv420p[v0];[b]scale=2560:1280:flags=bicubic,format=yuv420p[v1];[c]scale=1920:960:flags=bicubic,format=yuv420p[v2];[d]scale=1280:640:flags=bicubic,format=yuv420p[v3]',
+    '-map',
+    '[v0]',
+    '-map',
+    '[v1]',
+    '-map',
+    '[v2]',
+    '-map',
+    '[v3]',
+    '-map',
+    '0:a:0',
+    ...X264,
+    ...RUNGS.flatMap((r, i) => rate(i, r)),
+    '-c:a',
+    'aac',
+    '-b:a',
+    '96k',
+    '-ac',
+    '1',
+    ...HLS,
+    '-hls_segment_filename',
+    path.join(out, '%v', 'segment-%05d.m4s'),
+    '-var_stream_map',
+    'v:0,agroup:audio v:1,agroup:audio v:2,agroup:audio v:3,agroup:audio a:0,agroup:audio',
+    '-master_pl_name',
+    'master.m3u8',
+    path.join(out, '%v', 'index.m3u8'),
   ];
 }
 
 /** One process per rung, each decoding the source again; the first also encodes the audio. */
 function perRungArgs(source: string, out: string): string[][] {
   return RUNGS.map((r, i) => [
-    '-y', '-i', source,
-    '-map', '0:v:0', ...(i === 0 ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '96k', '-ac', '1'] : []),
-    '-vf', `scale=${r.w}:${r.h}:flags=bicubic,format=yuv420p`,
-    ...X264, ...rate(0, r),
-    ...HLS, '-hls_segment_filename', path.join(out, `${r.w}x${r.h}`, '%v', 'segment-%05d.m4s'),
-    '-var_stream_map', i === 0 ? 'v:0,agroup:audio a:0,agroup:audio' : 'v:0',
+    '-y',
+    '-i',
+    source,
+    '-map',
+    '0:v:0',
+    ...(i === 0 ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '96k', '-ac', '1'] : []),
+    '-vf',
+    `scale=${r.w}:${r.h}:flags=bicubic,format=yuv420p`,
+    ...X264,
+    ...rate(0, r),
+    ...HLS,
+    '-hls_segment_filename',
+    path.join(out, `${r.w}x${r.h}`, '%v', 'segment-%05d.m4s'),
+    '-var_stream_map',
+    i === 0 ? 'v:0,agroup:audio a:0,agroup:audio' : 'v:0',
     path.join(out, `${r.w}x${r.h}`, '%v', 'index.m3u8'),
   ]);
 }
@@ -96,13 +158,21 @@ export async function runLadderBench(): Promise<{ markdown: string } & LadderBen
   try {
     const source = path.join(dir, 'source.mp4');
     const generated = await timed(() =>
-      generateEquirectFixture({ out: source, width: 3840, height: 1920, seconds: SECONDS, fps: 30, videoCodec: SOURCE_CODEC === 'hevc' ? 'libx265' : 'libx264' }),
+      generateEquirectFixture({
+        out: source,
+        width: 3840,
+        height: 1920,
+        seconds: SECONDS,
+        fps: 30,
+        videoCodec: SOURCE_CODEC === 'hevc' ? 'libx265' : 'libx264',
+      }),
     );
     const probe = await probeMedia(source);
     const plan = planLadder(probe);
     const planned = plan.rungs.map((r) => `${r.width}x${r.height}@${r.videoBitrateKbps}k/${r.codec}`).join(' ');
     const handWritten = RUNGS.map((r) => `${r.w}x${r.h}@${r.kbps}k/h264`).join(' ');
-    if (planned !== handWritten || plan.gopFrames !== GOP) throw new Error(`The engine plans ${planned} (GOP ${plan.gopFrames}); the hand-written command encodes ${handWritten} (GOP ${GOP}). Update RUNGS.`);
+    if (planned !== handWritten || plan.gopFrames !== GOP)
+      throw new Error(`The engine plans ${planned} (GOP ${plan.gopFrames}); the hand-written command encodes ${handWritten} (GOP ${GOP}). Update RUNGS.`);
 
     const engine: Timing[] = [];
     const hand: Timing[] = [];
@@ -126,11 +196,17 @@ export async function runLadderBench(): Promise<{ markdown: string } & LadderBen
     const e = med(engine);
     const h = med(hand);
     const p = med(perRung);
-    const ffmpegVersion = execFileSync(resolveFfmpeg().path, ['-version'], { encoding: 'utf8' }).split('\n')[0]?.replace(/ Copyright.*/, '') ?? 'ffmpeg';
+    const ffmpegVersion =
+      execFileSync(resolveFfmpeg().path, ['-version'], { encoding: 'utf8' })
+        .split('\n')[0]
+        ?.replace(/ Copyright.*/, '') ?? 'ffmpeg';
     const cell = (t: Timing) => `${t.wall.toFixed(1)} s | ${t.cpu.toFixed(1)} s`;
     const vsHand = (k: 'wall' | 'cpu') => `${((e[k] / h[k] - 1) * 100).toFixed(1)}%`;
     const vsPerRung = (k: 'wall' | 'cpu') => `${(p[k] / e[k]).toFixed(2)}x`;
-    const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
     const markdown = [
       '## Ladder transcode (media engine)',
       '',

@@ -31,7 +31,10 @@ type CliEvent = { event: string; [key: string]: unknown };
 /** `spherecast-studio live --json` as a child process; its events as they come. */
 function startLiveCli(args: string[]) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SPHERECAST_')));
-  const child = spawn(process.execPath, [path.join(ROOT, 'studio/bin/spherecast-studio.mjs'), 'live', '--json', ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'studio/bin/spherecast-studio.mjs'), 'live', '--json', ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const events: CliEvent[] = [];
   let pending = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -62,7 +65,17 @@ const SECONDS = Number(process.env.LIVE_BENCH_SECONDS ?? '20');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Sample = { latency: number | null; p2pBytes: number; httpBytes: number; stalls: number; currentTime: number };
-type Row = { segment: number; viewers: number; p2p: boolean; latencyMedian: number; latencyP90: number; peerShare: number; stalls: number; originMB: number; playing: number };
+type Row = {
+  segment: number;
+  viewers: number;
+  p2p: boolean;
+  latencyMedian: number;
+  latencyP90: number;
+  peerShare: number;
+  stalls: number;
+  originMB: number;
+  playing: number;
+};
 
 async function read(page: Page): Promise<Sample> {
   return page.evaluate(() => {
@@ -138,7 +151,14 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-live-bench-'));
   const tracker = new TrackerServer({ port: 0, host: '127.0.0.1', logLevel: 'error' });
   await tracker.start();
-  const origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir: path.join(workDir, 'data'), trackerUrl: tracker.url, seedDemo: false, logLevel: 'error' });
+  const origin = await createOrigin({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: path.join(workDir, 'data'),
+    trackerUrl: tracker.url,
+    seedDemo: false,
+    logLevel: 'error',
+  });
   const browser = await launchChromium();
   const rows: Row[] = [];
   const encodes: string[] = [];
@@ -150,13 +170,28 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
     });
     const { token } = (await register.json()) as { token: string };
     for (const segment of [1, 2]) {
-      const cli = startLiveCli(['--source', 'test', '--origin', origin.url, '--token', token, '--title', `Bench ${segment} s`, '--segment', String(segment), ...LEAN_LIVE]);
+      const cli = startLiveCli([
+        '--source',
+        'test',
+        '--origin',
+        origin.url,
+        '--token',
+        token,
+        '--title',
+        `Bench ${segment} s`,
+        '--segment',
+        String(segment),
+        ...LEAN_LIVE,
+      ]);
       try {
         const channelId = String((await cli.waitFor((e) => e.event === 'channel', 30_000)).id);
         const trial = (await cli.waitFor((e) => e.event === 'trial', 60_000)) as { speed?: number; rungs?: string[] };
         let contentId = '';
         for (let i = 0; i < 120 && !contentId; i += 1) {
-          const status = (await (await fetch(`${origin.url}/api/live/channels/${channelId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; contentId: string };
+          const status = (await (await fetch(`${origin.url}/api/live/channels/${channelId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+            status: string;
+            contentId: string;
+          };
           if (status.status === 'live') contentId = status.contentId;
           else await sleep(500);
         }
@@ -198,7 +233,7 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
     machineLine(),
     '',
     `Broadcast: \`spherecast-studio live --source test\` ${LEAN_LIVE.join(' ')} (one ffmpeg on this machine), real origin + tracker on loopback, N Chromium pages of the watch page, joining 1 s apart; each run measured for ${SECONDS} s after 5 s of settling. P2P off (\`?p2p=0\`) is the baseline in the same run.`,
-    'Latency: EXT-X-PROGRAM-DATE-TIME of the frame at the playhead (hls.js `playingDate`) against the page clock — not the clock drawn in the picture. The origin stamps PROGRAM-DATE-TIME at a segment\'s arrival minus its duration, so capture delay before the encoder is not included; encode, upload, origin, delivery and the player\'s hold-back (liveSyncDurationCount 3) are.',
+    "Latency: EXT-X-PROGRAM-DATE-TIME of the frame at the playhead (hls.js `playingDate`) against the page clock — not the clock drawn in the picture. The origin stamps PROGRAM-DATE-TIME at a segment's arrival minus its duration, so capture delay before the encoder is not included; encode, upload, origin, delivery and the player's hold-back (liveSyncDurationCount 3) are.",
     '',
     ...table,
     '',

@@ -121,7 +121,12 @@ export async function runOffloadBench(options: OffloadBenchOptions = {}): Promis
     }
     origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir: path.join(workDir, 'data'), trackerUrl, seedDemo: false });
     const client = createOriginClient({ baseUrl: origin.url });
-    const { token } = await client.api.auth.register.mutate({ username: 'bench_creator', email: 'bench@example.test', password: 'bench-password-1', role: 'creator' });
+    const { token } = await client.api.auth.register.mutate({
+      username: 'bench_creator',
+      email: 'bench@example.test',
+      password: 'bench-password-1',
+      role: 'creator',
+    });
     const published = await publishToOrigin({ origin: origin.url, auth: { token }, dir: ladderDir, content: { title: 'Offload bench clip' } });
     // The playback payload names the master and the segment hashes (content details carry no playback URLs).
     const detail = await client.api.streaming.start.query({ id: published.contentId });
@@ -168,7 +173,9 @@ export async function runOffloadBench(options: OffloadBenchOptions = {}): Promis
           swarm: `bench-${n}-${p2p ? 'on' : 'off'}-${Date.now()}`,
         });
         const s = summarize(result);
-        log(`  share ${pct(s.share)} of limit ${pct(1 - 1 / n)}, origin ${mb(result.originSegmentBytes)}, stalls ${s.stalls}, start-up median ${s.startupMedianMs} ms, finished ${s.finished}/${n}`);
+        log(
+          `  share ${pct(s.share)} of limit ${pct(1 - 1 / n)}, origin ${mb(result.originSegmentBytes)}, stalls ${s.stalls}, start-up median ${s.startupMedianMs} ms, finished ${s.finished}/${n}`,
+        );
         results[p2p ? 'on' : 'off'] = result;
       }
       const offResult = results.off;
@@ -193,7 +200,9 @@ export async function runOffloadBench(options: OffloadBenchOptions = {}): Promis
       'Origin egress = media segment bytes the origin actually sent (through a counting proxy), P2P off → on.',
     '',
   );
-  lines.push('| N | share from peers | limit 1 − 1/N | share / limit | origin egress off → on | start-up median (max), off / on | stalls off / on (stalled s) | finished off / on |');
+  lines.push(
+    '| N | share from peers | limit 1 − 1/N | share / limit | origin egress off → on | start-up median (max), off / on | stalls off / on (stalled s) | finished off / on |',
+  );
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
   let allMet = true;
   for (const { n, off, on, offResult, onResult } of rows) {

@@ -29,7 +29,20 @@ async function loadCatalog(url: string) {
   );
   const BATCH = 5_000;
   for (let start = 0; start < ROWS; start += BATCH) {
-    const columns: Record<string, unknown[]> = { id: [], owner: [], title: [], description: [], tags: [], genre: [], projection: [], place: [], lat: [], lon: [], popularity: [], published: [] };
+    const columns: Record<string, unknown[]> = {
+      id: [],
+      owner: [],
+      title: [],
+      description: [],
+      tags: [],
+      genre: [],
+      projection: [],
+      place: [],
+      lat: [],
+      lon: [],
+      popularity: [],
+      published: [],
+    };
     for (let i = start; i < Math.min(ROWS, start + BATCH); i += 1) {
       const row = generateContent(random);
       columns.id!.push(randomUUID());
@@ -124,7 +137,14 @@ export async function runSearchBench(): Promise<{ markdown: string }> {
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   console.log(`search bench: ${ROWS} rows loaded in ${loadSeconds.toFixed(1)} s`);
   const origin = await createOrigin({ port: 0, host: '127.0.0.1', database, seedDemo: false, dataDir: '/tmp/spherecast-bench-search' });
-  const uncachedOrigin = await createOrigin({ port: 0, host: '127.0.0.1', database, seedDemo: false, dataDir: '/tmp/spherecast-bench-search', searchCacheMs: 0 });
+  const uncachedOrigin = await createOrigin({
+    port: 0,
+    host: '127.0.0.1',
+    database,
+    seedDemo: false,
+    dataDir: '/tmp/spherecast-bench-search',
+    searchCacheMs: 0,
+  });
   try {
     const paths = await withSecondPages(origin.url, queryMix());
     const floor = await load(origin.url, ['/healthz']);
@@ -138,10 +158,18 @@ export async function runSearchBench(): Promise<{ markdown: string }> {
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
     const words = QUERY_WORDS.slice(0, 20);
-    const fts = await sqlLatency(client, `SELECT id FROM "Content" WHERE "searchVector" @@ websearch_to_tsquery('english', $1)
-      ORDER BY ts_rank_cd("searchVector", websearch_to_tsquery('english', $1), 1) DESC LIMIT 21`, words);
-    const ilike = await sqlLatency(client, `SELECT id FROM "Content" WHERE title ILIKE '%' || $1 || '%' OR description ILIKE '%' || $1 || '%'
-      OR array_to_string(tags, ' ') ILIKE '%' || $1 || '%' ORDER BY popularity DESC LIMIT 21`, words);
+    const fts = await sqlLatency(
+      client,
+      `SELECT id FROM "Content" WHERE "searchVector" @@ websearch_to_tsquery('english', $1)
+      ORDER BY ts_rank_cd("searchVector", websearch_to_tsquery('english', $1), 1) DESC LIMIT 21`,
+      words,
+    );
+    const ilike = await sqlLatency(
+      client,
+      `SELECT id FROM "Content" WHERE title ILIKE '%' || $1 || '%' OR description ILIKE '%' || $1 || '%'
+      OR array_to_string(tags, ' ') ILIKE '%' || $1 || '%' ORDER BY popularity DESC LIMIT 21`,
+      words,
+    );
     await client.end();
 
     const verdict = search.p99 < 50 ? 'met' : 'NOT met';

@@ -212,7 +212,9 @@ export async function runTrackerBench(): Promise<{ markdown: string }> {
   const memory = results.map(({ ours }) => Math.max(ours.heapPerPeer, ours.rssPerPeer));
   const throughputMet = throughputRatios.every((value) => value >= 2);
   const memoryMet = memory.every((bytes) => bytes < 10 * 1024);
-  const scenarioText = results.map(({ scenario }) => `${scenario.name} (${scenario.swarms} swarms, ~${int((IDLE_PEERS + ACTIVE) / scenario.swarms)} peers each)`).join(' and ');
+  const scenarioText = results
+    .map(({ scenario }) => `${scenario.name} (${scenario.swarms} swarms, ~${int((IDLE_PEERS + ACTIVE) / scenario.swarms)} peers each)`)
+    .join(' and ');
   const lines = [
     '## WebRTC tracker (WebSocket, loopback)',
     '',
@@ -222,7 +224,7 @@ export async function runTrackerBench(): Promise<{ markdown: string }> {
     `Load: ${int(IDLE_PEERS)} idle peers, then ${ACTIVE} more peers re-announcing in a closed loop (${WINDOW} in flight each), each announce carrying ${OFFERS} offers of`,
     `~${SDP_BYTES} B SDP (${int(first.ours.messageBytes)} B per message) that the tracker relays to random peers of the swarm; ${WARMUP_MS / 1000} s warm-up, ${DURATION_MS / 1000} s measured;`,
     `two layouts: ${scenarioText}. Our tracker's per-IP and per-connection limits are lifted for the run (all load comes from 127.0.0.1).`,
-    'Memory per idle peer is the growth of the server between N/2 and N idle peers (after forced GC) divided by N/2: the cost of one more peer, without the heap\'s one-off growth.',
+    "Memory per idle peer is the growth of the server between N/2 and N idle peers (after forced GC) divided by N/2: the cost of one more peer, without the heap's one-off growth.",
     '',
     '| metric | Spherecast tracker | bittorrent-tracker | ratio |',
     '| --- | ---: | ---: | ---: |',

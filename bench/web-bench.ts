@@ -53,7 +53,14 @@ async function lighthouseRun(url: string, page: string, form: Form, label: strin
   const chrome = await chromeLauncher.launch({
     chromePath: CHROME_PATH,
     // Chromium's own autoplay policy, as on a phone: a first visit does not start sound on its own.
-    chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking'],
+    chromeFlags: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--disable-background-networking',
+    ],
   });
   try {
     const flags: Flags = { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES], ...(extraHeaders ? { extraHeaders } : {}) };
@@ -73,7 +80,14 @@ async function lighthouseRun(url: string, page: string, form: Form, label: strin
         if (ref.weight > 0 && audit && audit.score !== null && audit.score < 1) failing.push(`${category}: ${ref.id}`);
       }
     }
-    for (const id of ['render-blocking-resources', 'unused-javascript', 'uses-text-compression', 'largest-contentful-paint-element', 'layout-shifts', 'bootup-time']) {
+    for (const id of [
+      'render-blocking-resources',
+      'unused-javascript',
+      'uses-text-compression',
+      'largest-contentful-paint-element',
+      'layout-shifts',
+      'bootup-time',
+    ]) {
       const audit = lhr.audits[id];
       if (audit && audit.score !== null && audit.score < 0.9) failing.push(`performance: ${id} (${audit.displayValue ?? audit.score})`);
     }
@@ -107,7 +121,9 @@ export async function runWebBench(): Promise<{ markdown: string }> {
     log('publishing the demo clip…');
     const demo = await seedDemo(origin, log);
     const only = process.env.WEB_BENCH_PAGES?.split(',');
-    const pages = Object.fromEntries(Object.entries({ home: `${origin.url}/`, watch: `${origin.url}/watch/${demo.contentId}` }).filter(([name]) => !only || only.includes(name)));
+    const pages = Object.fromEntries(
+      Object.entries({ home: `${origin.url}/`, watch: `${origin.url}/watch/${demo.contentId}` }).filter(([name]) => !only || only.includes(name)),
+    );
     for (const form of ['mobile', 'desktop'] as const) {
       for (const [page, url] of Object.entries(pages)) {
         log(`lighthouse ${page} ${form} (median of ${RUNS})…`);
@@ -116,7 +132,9 @@ export async function runWebBench(): Promise<{ markdown: string }> {
         log(`  performance of each run: ${tries.map((t) => t.scores.performance).join(', ')}`);
         const run = medianRun(tries);
         runs.push(run);
-        log(`  ${CATEGORIES.map((c) => `${c} ${run.scores[c]}`).join(', ')}; ${METRICS.map(([id, name]) => `${name} ${fmt(id, run.metrics[id]!)}`).join(', ')}`);
+        log(
+          `  ${CATEGORIES.map((c) => `${c} ${run.scores[c]}`).join(', ')}; ${METRICS.map(([id, name]) => `${name} ${fmt(id, run.metrics[id]!)}`).join(', ')}`,
+        );
       }
     }
     for (const [page, url] of Object.entries(pages)) {
@@ -133,7 +151,12 @@ export async function runWebBench(): Promise<{ markdown: string }> {
   const lines: string[] = [];
   lines.push('## web: Lighthouse on the player (home and watch, mobile and desktop)', '');
   lines.push(
-    `${new Date().toISOString().slice(0, 10)} · ${machineLine()} · load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end · Lighthouse 12 (simulated throttling), Chromium at ${CHROME_PATH}, origin on loopback with PGlite and the demo clip. Chromium's own autoplay policy (no sound without a gesture, as on a phone).`,
+    `${new Date().toISOString().slice(0, 10)} · ${machineLine()} · load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(
+        ' ',
+      )} at the end · Lighthouse 12 (simulated throttling), Chromium at ${CHROME_PATH}, origin on loopback with PGlite and the demo clip. Chromium's own autoplay policy (no sound without a gesture, as on a phone).`,
     '',
   );
   lines.push('| page | form | delivery | perf | a11y | best practices | SEO | ' + METRICS.map(([, name]) => name).join(' | ') + ' | transfer |');

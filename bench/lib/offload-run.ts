@@ -85,7 +85,19 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     latest = await Promise.all(pages.map(readStats));
     const stats = latest.map(
       (s): ViewerStats =>
-        s ?? { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, rejectedSegments: 0, startupMs: null, stalls: 0, stalledMs: 0, currentTime: 0, ended: false, errors: ['page did not start'] },
+        s ?? {
+          httpBytes: 0,
+          p2pBytes: 0,
+          uploadedBytes: 0,
+          peers: 0,
+          rejectedSegments: 0,
+          startupMs: null,
+          stalls: 0,
+          stalledMs: 0,
+          currentTime: 0,
+          ended: false,
+          errors: ['page did not start'],
+        },
     );
     return { viewers, p2p, stats, originSegmentBytes: proxy.segmentBytes, wallSeconds: (Date.now() - started) / 1000 };
   } finally {

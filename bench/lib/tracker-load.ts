@@ -247,7 +247,9 @@ export async function runAnnounceLoad(
     await join(client, infoHash, peerId);
     sockets.push(client);
     const offers = Array.from({ length: options.offers }, () => ({ offer: { type: 'offer', sdp: fakeSdp(options.sdpBytes) }, offer_id: randomBinaryId() }));
-    const message = Buffer.from(JSON.stringify({ action: 'announce', info_hash: infoHash, peer_id: peerId, numwant: options.offers, uploaded: 0, downloaded: 0, offers }));
+    const message = Buffer.from(
+      JSON.stringify({ action: 'announce', info_hash: infoHash, peer_id: peerId, numwant: options.offers, uploaded: 0, downloaded: 0, offers }),
+    );
     messageBytes = message.length;
     frames.push(client.frame(message));
   }

@@ -35,7 +35,10 @@ function fail(message: string, code: number): never {
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ allowPositionals: true, options: { force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    });
   } catch (error) {
     fail(`${(error as Error).message}\n\n${USAGE}`, EXIT.usage);
   }
@@ -66,7 +69,10 @@ async function main(): Promise<number> {
     const dir = path.join(config.dataDir, 'db');
     where = `the embedded database in ${dir}`;
     if (!existsSync(path.join(dir, 'PG_VERSION'))) {
-      fail(`There is no database in ${dir} yet. Start the origin once (npm start), register the account in the player, stop the origin, then run this again (set DATA_DIR if your data lives elsewhere).`, EXIT.notFound);
+      fail(
+        `There is no database in ${dir} yet. Start the origin once (npm start), register the account in the player, stop the origin, then run this again (set DATA_DIR if your data lives elsewhere).`,
+        EXIT.notFound,
+      );
     }
     // PGlite is PostgreSQL in this one process: a second process opening the same folder would
     // corrupt it. PGlite keeps postmaster.pid there while it is open.
@@ -84,7 +90,10 @@ async function main(): Promise<number> {
   try {
     const user = await database.prisma.user.findUnique({ where: { username: username.data }, select: { id: true, username: true, role: true } });
     if (!user) {
-      fail(`There is no account named "${username.data}" in ${where}. Register it first (in the player, or POST /api/auth/register), then run this again.`, EXIT.notFound);
+      fail(
+        `There is no account named "${username.data}" in ${where}. Register it first (in the player, or POST /api/auth/register), then run this again.`,
+        EXIT.notFound,
+      );
     }
     if (action === 'grant') {
       if (user.role === 'admin') {

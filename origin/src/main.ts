@@ -29,7 +29,10 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || h
 function networkUrls(host: string, scheme: string, port: number): string[] {
   const names = lanNames();
   const hosts = WILDCARD_HOSTS.has(host)
-    ? [...names.ipAddresses.filter((address) => !isLoopback(address) && !address.startsWith('fe80:')), ...names.dnsNames.filter((name) => name.endsWith('.local'))]
+    ? [
+        ...names.ipAddresses.filter((address) => !isLoopback(address) && !address.startsWith('fe80:')),
+        ...names.dnsNames.filter((name) => name.endsWith('.local')),
+      ]
     : isLoopback(host)
       ? []
       : [host];
@@ -85,7 +88,9 @@ async function main() {
     ...(onNetwork.length > 0 ? [`  on your network     ${onNetwork.join('  ')}`] : []),
     `Tracker               ${trackerUrl ?? 'none (set TRACKER_URL or TRACKER_EMBEDDED=true)'}${tracker ? `  (also ${tracker.url}; stats: ${tracker.opsUrl}/stats.json)` : ''}`,
     ...(origin.tls ? certificateLines(origin.tls, onNetwork[0]) : []),
-    ...(!origin.tls && onNetwork.length > 0 ? ['Headsets              Enter VR needs HTTPS: start with HTTPS=true (see README.md, "A headset on your network").'] : []),
+    ...(!origin.tls && onNetwork.length > 0
+      ? ['Headsets              Enter VR needs HTTPS: start with HTTPS=true (see README.md, "A headset on your network").']
+      : []),
   ];
   console.log(lines.join('\n'));
   if (config.seedDemo) {

@@ -120,7 +120,12 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
   liveSupervisor.start();
   let rtmp: RtmpIngest | null = null;
   if (startRtmp) {
-    rtmp = new RtmpIngest(services, { host: config.host, port: config.rtmpPort, originUrl: () => url, log: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) } });
+    rtmp = new RtmpIngest(services, {
+      host: config.host,
+      port: config.rtmpPort,
+      originUrl: () => url,
+      log: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) },
+    });
     config.rtmpPort = await rtmp.start();
   }
   return {

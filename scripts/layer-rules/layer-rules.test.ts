@@ -51,6 +51,9 @@ test('every layer rule fires on a fixture that breaks it, and the run fails', as
 
 test('the repository itself keeps the rules', async () => {
   const { code, stdout } = await cruise(root, ['shared/src', 'origin/src', 'origin/web/src', 'tracker/src', 'studio/src', 'bench'], 'json');
-  assert.deepEqual(violationsOf(stdout).map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`), []);
+  assert.deepEqual(
+    violationsOf(stdout).map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`),
+    [],
+  );
   assert.equal(code, 0);
 });

@@ -44,7 +44,9 @@ describe('createOriginClient', () => {
     const missing = await client.api.content.get.query({ id: '6f1c1c4e-5b0e-4a53-9d1a-1f1f1f1f1f1f' }).catch((e: unknown) => e);
     assert.equal(errorStatus(missing), 404);
 
-    const down = await createOriginClient({ baseUrl: 'http://127.0.0.1:9' }).api.auth.session.query().catch((e: unknown) => e);
+    const down = await createOriginClient({ baseUrl: 'http://127.0.0.1:9' })
+      .api.auth.session.query()
+      .catch((e: unknown) => e);
     assert.equal(errorStatus(down), 0);
     assert.equal(errorMessage(down), UNREACHABLE_MESSAGE);
   });

@@ -117,7 +117,9 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
     return response;
   };
   const api = createTRPCClient<AppRouter>({
-    links: [options.batch === false ? httpLink({ url, headers, fetch: trpcFetch }) : httpBatchLink({ url, headers, fetch: trpcFetch, maxItems: LIMITS.trpcBatchMax })],
+    links: [
+      options.batch === false ? httpLink({ url, headers, fetch: trpcFetch }) : httpBatchLink({ url, headers, fetch: trpcFetch, maxItems: LIMITS.trpcBatchMax }),
+    ],
   });
 
   return {
@@ -126,7 +128,8 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
     async login(input, callOptions = {}) {
       const answer: unknown = await api.auth.login.mutate(input, callOptions.signal ? { signal: callOptions.signal } : undefined);
       const parsed = authResultWire.safeParse(answer);
-      if (!parsed.success) throw new OriginApiError(`${baseUrl || 'The server'} answered the sign-in, but not like a Spherecast origin. Check the address.`, 200);
+      if (!parsed.success)
+        throw new OriginApiError(`${baseUrl || 'The server'} answered the sign-in, but not like a Spherecast origin. Check the address.`, 200);
       return parsed.data;
     },
     async uploadMedia(input) {
@@ -159,7 +162,8 @@ export function createOriginClient(options: OriginClientOptions): OriginClient {
       const json = text ? parseJson(text) : null;
       if (!response.ok) throw new OriginApiError(messageOf(json) ?? `The server answered ${response.status}.`, response.status);
       const staged = stagedFileSchema.safeParse(json);
-      if (!staged.success) throw new OriginApiError(`The server accepted ${input.path} but did not answer like a Spherecast origin; check its address.`, response.status);
+      if (!staged.success)
+        throw new OriginApiError(`The server accepted ${input.path} but did not answer like a Spherecast origin; check its address.`, response.status);
       return staged.data;
     },
   };

@@ -4,73 +4,102 @@ import { relayPolicySchema } from '@spherecast/shared';
 import { iceUrlList, stunUrlSchema, turnUrlSchema, type IceConfig } from './ice-servers.ts';
 
 const portSchema = z.coerce.number().int().min(0).max(65_535);
-const booleanish = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
-  .transform((value) => ['1', 'true', 'yes'].includes(value));
+const booleanish = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((value) => ['1', 'true', 'yes'].includes(value));
 
 /** Environment variables the origin reads, with their defaults. Parsed once at boot. */
-const envSchema = z.object({
-  /** HTTP port of the origin (API, player, media). */
-  PORT: portSchema.default(8080),
-  /** Interface to listen on. 127.0.0.1 keeps it local; 0.0.0.0 lets a headset on the LAN reach it. */
-  HOST: z.string().min(1).default('127.0.0.1'),
-  /** Where the embedded database and media live when nothing else is configured. */
-  DATA_DIR: z.string().min(1).default('./data'),
-  /** A PostgreSQL URL. Unset: an embedded PGlite database in DATA_DIR/db. */
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  /** Where HLS ladders and photos are stored. Default DATA_DIR/media. */
-  MEDIA_DIR: z.string().min(1).optional(),
-  /** Port of the WebRTC tracker started beside the origin. */
-  TRACKER_PORT: portSchema.default(8000),
-  /** Tracker URL handed to players; default ws://<host>:TRACKER_PORT. */
-  TRACKER_URL: z.url({ protocol: /^wss?$/ }).optional(),
-  /** Whether `npm start` starts the tracker in the same process. */
-  TRACKER_EMBEDDED: booleanish.default(true),
-  /** How long a sign-in lasts. */
-  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 7),
-  /** Largest single media file a creator may upload. */
-  MAX_UPLOAD_MB: z.coerce.number().positive().max(1024 * 1024).default(4096),
-  /** Storage each creator may use, counted from the sizes of their uploads (admins have no quota). 0: no quota. */
-  STORAGE_QUOTA_MB: z.coerce.number().min(0).max(1024 * 1024 * 1024).default(50 * 1024),
-  /** How long a search result page is fresh in memory; stale pages are served up to 9x longer while they refresh (0 disables the cache). */
-  SEARCH_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
-  /** Create the demo creator and 360 clip on start. */
-  SEED_DEMO: booleanish.default(true),
-  /** Secret for signing private and unlisted media URLs (32+ characters); every origin of one platform needs the same. Default: generated once into DATA_DIR/secrets. */
-  MEDIA_URL_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)').optional(),
-  /** How long a signed media URL works. */
-  MEDIA_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(6 * 3600),
-  /** Port of the RTMP ingest (`rtmp://HOST:RTMP_PORT/live/<streamKey>`) that `npm start` opens for OBS and other encoders. */
-  RTMP_PORT: portSchema.default(1935),
-  /** How long a live channel whose ingest stopped shows `reconnecting` before its broadcast ends and becomes a VOD. */
-  LIVE_GRACE_SECONDS: z.coerce.number().min(1).max(24 * 3600).default(60),
-  /** How much of a broadcast the viewers' live playlists hold (the DVR window); the whole recording is kept beside it. */
-  LIVE_WINDOW_SECONDS: z.coerce.number().min(4).max(6 * 3600).default(30),
-  /** Rungs the RTMP transcoder encodes, largest first (WIDTHxHEIGHT, comma-separated): what this machine encodes in real time. */
-  LIVE_RTMP_RUNGS: z
-    .string()
-    .regex(/^[0-9]{2,4}x[0-9]{2,4}(,[0-9]{2,4}x[0-9]{2,4}){0,3}$/, 'must be 1 to 4 rungs WIDTHxHEIGHT separated by commas, e.g. 1280x640,640x320')
-    .default('1280x640,640x320'),
-  /** x264 preset of the RTMP transcoder. */
-  LIVE_RTMP_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('superfast'),
-  /** STUN servers handed to viewers, comma-separated (e.g. stun:turn.example.com:3478). Unset: none (peers on one machine or LAN only). */
-  STUN_URLS: iceUrlList(stunUrlSchema).optional(),
-  /** TURN servers handed to viewers with per-viewer credentials, comma-separated (e.g. turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349). Needs TURN_SECRET. */
-  TURN_URLS: iceUrlList(turnUrlSchema).optional(),
-  /** coturn's static-auth-secret (use-auth-secret): signs the viewers' short-lived TURN credentials; never sent to a browser. */
-  TURN_SECRET: z.string().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 32), the same as static-auth-secret in turnserver.conf').optional(),
-  /** How long a viewer's TURN credential works. */
-  TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
-  /** Relayed peers: off (never), fallback (only where no direct or STUN path works), always (every peer through TURN). */
-  P2P_RELAY: relayPolicySchema.default('fallback'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Serve HTTPS (and the embedded tracker as wss://): WebXR needs a secure context on a headset. Default: true when TLS_CERT is set. */
-  HTTPS: booleanish.optional(),
-  /** Path of the operator's PEM certificate (chain); unset with HTTPS=true: a self-signed one in DATA_DIR/tls. */
-  TLS_CERT: z.string().min(1).optional(),
-  /** Path of the certificate's unencrypted PEM private key. */
-  TLS_KEY: z.string().min(1).optional(),
-})
+const envSchema = z
+  .object({
+    /** HTTP port of the origin (API, player, media). */
+    PORT: portSchema.default(8080),
+    /** Interface to listen on. 127.0.0.1 keeps it local; 0.0.0.0 lets a headset on the LAN reach it. */
+    HOST: z.string().min(1).default('127.0.0.1'),
+    /** Where the embedded database and media live when nothing else is configured. */
+    DATA_DIR: z.string().min(1).default('./data'),
+    /** A PostgreSQL URL. Unset: an embedded PGlite database in DATA_DIR/db. */
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    /** Where HLS ladders and photos are stored. Default DATA_DIR/media. */
+    MEDIA_DIR: z.string().min(1).optional(),
+    /** Port of the WebRTC tracker started beside the origin. */
+    TRACKER_PORT: portSchema.default(8000),
+    /** Tracker URL handed to players; default ws://<host>:TRACKER_PORT. */
+    TRACKER_URL: z.url({ protocol: /^wss?$/ }).optional(),
+    /** Whether `npm start` starts the tracker in the same process. */
+    TRACKER_EMBEDDED: booleanish.default(true),
+    /** How long a sign-in lasts. */
+    SESSION_TTL_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(24 * 7),
+    /** Largest single media file a creator may upload. */
+    MAX_UPLOAD_MB: z.coerce
+      .number()
+      .positive()
+      .max(1024 * 1024)
+      .default(4096),
+    /** Storage each creator may use, counted from the sizes of their uploads (admins have no quota). 0: no quota. */
+    STORAGE_QUOTA_MB: z.coerce
+      .number()
+      .min(0)
+      .max(1024 * 1024 * 1024)
+      .default(50 * 1024),
+    /** How long a search result page is fresh in memory; stale pages are served up to 9x longer while they refresh (0 disables the cache). */
+    SEARCH_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+    /** Create the demo creator and 360 clip on start. */
+    SEED_DEMO: booleanish.default(true),
+    /** Secret for signing private and unlisted media URLs (32+ characters); every origin of one platform needs the same. Default: generated once into DATA_DIR/secrets. */
+    MEDIA_URL_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)').optional(),
+    /** How long a signed media URL works. */
+    MEDIA_URL_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(6 * 3600),
+    /** Port of the RTMP ingest (`rtmp://HOST:RTMP_PORT/live/<streamKey>`) that `npm start` opens for OBS and other encoders. */
+    RTMP_PORT: portSchema.default(1935),
+    /** How long a live channel whose ingest stopped shows `reconnecting` before its broadcast ends and becomes a VOD. */
+    LIVE_GRACE_SECONDS: z.coerce
+      .number()
+      .min(1)
+      .max(24 * 3600)
+      .default(60),
+    /** How much of a broadcast the viewers' live playlists hold (the DVR window); the whole recording is kept beside it. */
+    LIVE_WINDOW_SECONDS: z.coerce
+      .number()
+      .min(4)
+      .max(6 * 3600)
+      .default(30),
+    /** Rungs the RTMP transcoder encodes, largest first (WIDTHxHEIGHT, comma-separated): what this machine encodes in real time. */
+    LIVE_RTMP_RUNGS: z
+      .string()
+      .regex(/^[0-9]{2,4}x[0-9]{2,4}(,[0-9]{2,4}x[0-9]{2,4}){0,3}$/, 'must be 1 to 4 rungs WIDTHxHEIGHT separated by commas, e.g. 1280x640,640x320')
+      .default('1280x640,640x320'),
+    /** x264 preset of the RTMP transcoder. */
+    LIVE_RTMP_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('superfast'),
+    /** STUN servers handed to viewers, comma-separated (e.g. stun:turn.example.com:3478). Unset: none (peers on one machine or LAN only). */
+    STUN_URLS: iceUrlList(stunUrlSchema).optional(),
+    /** TURN servers handed to viewers with per-viewer credentials, comma-separated (e.g. turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349). Needs TURN_SECRET. */
+    TURN_URLS: iceUrlList(turnUrlSchema).optional(),
+    /** coturn's static-auth-secret (use-auth-secret): signs the viewers' short-lived TURN credentials; never sent to a browser. */
+    TURN_SECRET: z.string().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 32), the same as static-auth-secret in turnserver.conf').optional(),
+    /** How long a viewer's TURN credential works. */
+    TURN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(3600),
+    /** Relayed peers: off (never), fallback (only where no direct or STUN path works), always (every peer through TURN). */
+    P2P_RELAY: relayPolicySchema.default('fallback'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Serve HTTPS (and the embedded tracker as wss://): WebXR needs a secure context on a headset. Default: true when TLS_CERT is set. */
+    HTTPS: booleanish.optional(),
+    /** Path of the operator's PEM certificate (chain); unset with HTTPS=true: a self-signed one in DATA_DIR/tls. */
+    TLS_CERT: z.string().min(1).optional(),
+    /** Path of the certificate's unencrypted PEM private key. */
+    TLS_KEY: z.string().min(1).optional(),
+  })
   .superRefine((e, ctx) => {
     if ((e.TLS_CERT === undefined) !== (e.TLS_KEY === undefined)) {
       const missing = e.TLS_CERT === undefined ? 'TLS_CERT' : 'TLS_KEY';
@@ -80,17 +109,33 @@ const envSchema = z.object({
       ctx.addIssue({ code: 'custom', path: ['HTTPS'], message: 'HTTPS=false but TLS_CERT is set: unset TLS_CERT/TLS_KEY, or HTTPS.' });
     }
     if ((e.TURN_URLS?.length ?? 0) > 0 && e.TURN_SECRET === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['TURN_SECRET'], message: 'TURN_URLS is set but TURN_SECRET is not: set it to the static-auth-secret of your coturn (turnserver.conf), or unset TURN_URLS.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TURN_SECRET'],
+        message: 'TURN_URLS is set but TURN_SECRET is not: set it to the static-auth-secret of your coturn (turnserver.conf), or unset TURN_URLS.',
+      });
     }
     if (e.TURN_SECRET !== undefined && (e.TURN_URLS?.length ?? 0) === 0) {
-      ctx.addIssue({ code: 'custom', path: ['TURN_URLS'], message: 'TURN_SECRET is set but TURN_URLS is not: list your TURN server(s), e.g. turn:turn.example.com:3478, or unset TURN_SECRET.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TURN_URLS'],
+        message: 'TURN_SECRET is set but TURN_URLS is not: list your TURN server(s), e.g. turn:turn.example.com:3478, or unset TURN_SECRET.',
+      });
     }
     if (e.P2P_RELAY === 'always' && (e.TURN_URLS?.length ?? 0) === 0) {
-      ctx.addIssue({ code: 'custom', path: ['P2P_RELAY'], message: 'P2P_RELAY=always needs TURN_URLS and TURN_SECRET: without a relay no peer could connect.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['P2P_RELAY'],
+        message: 'P2P_RELAY=always needs TURN_URLS and TURN_SECRET: without a relay no peer could connect.',
+      });
     }
     const https = e.HTTPS ?? e.TLS_CERT !== undefined;
     if (https && e.TRACKER_URL?.startsWith('ws://')) {
-      ctx.addIssue({ code: 'custom', path: ['TRACKER_URL'], message: 'a page served over HTTPS may only open wss:// WebSockets: give a wss:// URL, or unset it to use the embedded tracker.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TRACKER_URL'],
+        message: 'a page served over HTTPS may only open wss:// WebSockets: give a wss:// URL, or unset it to use the embedded tracker.',
+      });
     }
   });
 

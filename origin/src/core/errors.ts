@@ -39,8 +39,9 @@ export function badRequest(message: string): TRPCError {
 export function fromDatabaseError(error: unknown): TRPCError | null {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return null;
   if (error.code === 'P2002') {
-    const target = (error.meta?.target ?? (error.meta as { driverAdapterError?: { cause?: { constraint?: { fields?: string[] } } } })
-      ?.driverAdapterError?.cause?.constraint?.fields) as string[] | string | undefined;
+    const target = (error.meta?.target ??
+      (error.meta as { driverAdapterError?: { cause?: { constraint?: { fields?: string[] } } } })?.driverAdapterError?.cause?.constraint?.fields) as
+      string[] | string | undefined;
     const fields = Array.isArray(target) ? target.join(', ') : (target ?? 'value');
     return new TRPCError({ code: 'CONFLICT', message: `That ${fields.replaceAll('"', '')} is already taken.`, cause: error });
   }

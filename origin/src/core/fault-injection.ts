@@ -4,12 +4,7 @@
  * cut or an OOM kill would. A no-op unless that variable is set; never set it in production.
  */
 export type FaultStep =
-  | 'upload-before-rename'
-  | 'upload-before-record'
-  | 'publish-after-intent'
-  | 'publish-after-prune'
-  | 'publish-after-rename'
-  | 'publish-after-commit';
+  'upload-before-rename' | 'upload-before-record' | 'publish-after-intent' | 'publish-after-prune' | 'publish-after-rename' | 'publish-after-commit';
 
 export function faultPoint(step: FaultStep): void {
   if (process.env.SPHERECAST_FAULT_AT === step) process.kill(process.pid, 'SIGKILL');

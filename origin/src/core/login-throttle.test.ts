@@ -15,7 +15,10 @@ test('after the allowed failures a login is refused until its window has passed'
     fail(throttle, '1.2.3.4', 'ana');
   }
   assert.equal(throttle.retryAfterSeconds('1.2.3.4', 'ana'), 60);
-  assert.throws(() => throttle.reserve('1.2.3.4', 'ana'), (error: unknown) => error instanceof RateLimitedError && error.retryAfterSeconds === 60 && /Try again in 1 minute/.test(error.message));
+  assert.throws(
+    () => throttle.reserve('1.2.3.4', 'ana'),
+    (error: unknown) => error instanceof RateLimitedError && error.retryAfterSeconds === 60 && /Try again in 1 minute/.test(error.message),
+  );
   assert.equal(throttle.retryAfterSeconds('1.2.3.4', 'bob'), 0, 'other logins are not affected');
   assert.equal(throttle.retryAfterSeconds('5.6.7.8', 'ana'), 0, 'other addresses are not affected');
   time = 45_000;

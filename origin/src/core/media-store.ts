@@ -57,7 +57,10 @@ export class MediaStore {
     contentId: string,
     rawPath: string,
     body: Readable,
-    limit: { bytes: number; message: string } = { bytes: this.maxUploadBytes, message: `The file is larger than the ${Math.round(this.maxUploadBytes / 1048576)} MiB upload limit.` },
+    limit: { bytes: number; message: string } = {
+      bytes: this.maxUploadBytes,
+      message: `The file is larger than the ${Math.round(this.maxUploadBytes / 1048576)} MiB upload limit.`,
+    },
   ): Promise<{ path: string; size: number; sha256: string }> {
     const relative = normaliseMediaPath(rawPath);
     const target = resolveInside(this.stagingDir(contentId), relative);
@@ -187,9 +190,7 @@ export class MediaStore {
     const dir = resolveInside(this.publishedRoot, contentId);
     const versions = await readdir(dir).catch(() => [] as string[]);
     await Promise.all(
-      versions
-        .filter((version) => !keep.includes(`${contentId}/${version}`))
-        .map((version) => rm(path.join(dir, version), { recursive: true, force: true })),
+      versions.filter((version) => !keep.includes(`${contentId}/${version}`)).map((version) => rm(path.join(dir, version), { recursive: true, force: true })),
     );
   }
 

@@ -67,7 +67,7 @@ export function decodeDateCursor(cursor: string | undefined): DateCursor | null 
 }
 
 /** Like decodeCursor, but the value must be a number. */
-export function decodeNumberCursor(cursor: string | undefined): Cursor & { value: number } | null {
+export function decodeNumberCursor(cursor: string | undefined): (Cursor & { value: number }) | null {
   const decoded = decodeCursor(cursor);
   if (!decoded) return null;
   if (typeof decoded.value !== 'number') throw forged();

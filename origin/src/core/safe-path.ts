@@ -23,9 +23,7 @@ export function normaliseMediaPath(raw: string): string {
   }
   const segments = raw.split('/');
   if (segments.length > MAX_DEPTH || !segments.every((segment) => SEGMENT.test(segment) && segment !== '..')) {
-    throw new UnsafePathError(
-      'Each part of a media path must start with a letter or digit and use only letters, digits, ".", "_" and "-".',
-    );
+    throw new UnsafePathError('Each part of a media path must start with a letter or digit and use only letters, digits, ".", "_" and "-".');
   }
   return segments.join('/');
 }

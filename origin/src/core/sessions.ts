@@ -27,9 +27,7 @@ export async function createSession(prisma: PrismaClient, userId: string, ttlMs:
   return { token, expiresAt, sessionId: session.id };
 }
 
-export type SessionLookup =
-  | { status: 'valid'; user: SessionUser; sessionId: string }
-  | { status: 'expired' | 'invalid' };
+export type SessionLookup = { status: 'valid'; user: SessionUser; sessionId: string } | { status: 'expired' | 'invalid' };
 
 export async function lookupSession(prisma: PrismaClient, token: string, now: Date): Promise<SessionLookup> {
   if (token.length < 20 || token.length > 200) return { status: 'invalid' };

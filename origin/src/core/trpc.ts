@@ -40,9 +40,7 @@ const t = initTRPC
     errorFormatter({ shape, error }) {
       const issues = error.cause instanceof InputValidationError ? error.cause.issues : undefined;
       const message =
-        error.code === 'INTERNAL_SERVER_ERROR'
-          ? 'Something went wrong on the server. Try again; if it keeps happening, contact the operator.'
-          : shape.message;
+        error.code === 'INTERNAL_SERVER_ERROR' ? 'Something went wrong on the server. Try again; if it keeps happening, contact the operator.' : shape.message;
       return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, issues } };
     },
   });

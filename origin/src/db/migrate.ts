@@ -33,7 +33,10 @@ const ADVISORY_LOCK_KEY = 720_360;
 
 export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');
@@ -50,10 +53,7 @@ export class MigrationError extends Error {
  * Applies pending migrations, each in its own transaction together with its ledger row, so a
  * failing migration leaves the database exactly as it was before it.
  */
-export async function applyMigrations(
-  conn: MigrationConnection,
-  migrations: Migration[],
-): Promise<MigrationResult> {
+export async function applyMigrations(conn: MigrationConnection, migrations: Migration[]): Promise<MigrationResult> {
   await conn.exec(`
     CREATE SCHEMA IF NOT EXISTS spherecast_meta;
     CREATE TABLE IF NOT EXISTS ${LEDGER} (
@@ -67,9 +67,7 @@ export async function applyMigrations(
     await conn.exec('BEGIN');
     try {
       await conn.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCK_KEY]);
-      const rows = await conn.query<{ checksum: string }>(`SELECT checksum FROM ${LEDGER} WHERE name = $1`, [
-        migration.name,
-      ]);
+      const rows = await conn.query<{ checksum: string }>(`SELECT checksum FROM ${LEDGER} WHERE name = $1`, [migration.name]);
       const existing = rows[0];
       if (existing) {
         if (existing.checksum !== migration.checksum) {

@@ -52,9 +52,7 @@ async function prisma6(args: string[]): Promise<string> {
 
 /** The SQL that creates the schema in `schemaPath` from an empty database. */
 export function schemaSqlFromEmpty(schemaPath = SCHEMA_PATH): Promise<string> {
-  return withPrisma6Schema([schemaPath], ([copy]) =>
-    prisma6(['migrate', 'diff', '--from-empty', '--to-schema-datamodel', copy!, '--script']),
-  );
+  return withPrisma6Schema([schemaPath], ([copy]) => prisma6(['migrate', 'diff', '--from-empty', '--to-schema-datamodel', copy!, '--script']));
 }
 
 /** The SQL that turns a database shaped like `fromSchema` into one shaped like `toSchema`. */

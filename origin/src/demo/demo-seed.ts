@@ -77,7 +77,13 @@ export async function seedDemo(origin: Origin, log: (message: string) => void): 
   }
   const existing = await prisma.content.findFirst({ where: { ownerId: user.id, title: DEMO_TITLE, status: 'ready' }, select: { id: true } });
   if (existing) {
-    return { contentId: existing.id, masterUrl: await masterUrlOf(origin, existing.id), username: credentials.username, password: credentials.password, credentialsFile: credentials.file };
+    return {
+      contentId: existing.id,
+      masterUrl: await masterUrlOf(origin, existing.id),
+      username: credentials.username,
+      password: credentials.password,
+      credentialsFile: credentials.file,
+    };
   }
 
   log('generating the demo 360 clip and publishing its HLS ladder (first start only)…');
@@ -90,7 +96,16 @@ export async function seedDemo(origin: Origin, log: (message: string) => void): 
     const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
     log(`1/3 making a ${DEMO_SECONDS} s ${DEMO_SOURCE_WIDTH}x${DEMO_SOURCE_WIDTH / 2} equirectangular source with ffmpeg…`);
     // An intermediate: fast to make (linear v360, ultrafast at high quality), re-encoded by the ladder.
-    await generateEquirectFixture({ out: source, seconds: DEMO_SECONDS, width: DEMO_SOURCE_WIDTH, fps: 30, audio: true, interp: 'linear', videoPreset: 'ultrafast', crf: 16 });
+    await generateEquirectFixture({
+      out: source,
+      seconds: DEMO_SECONDS,
+      width: DEMO_SOURCE_WIDTH,
+      fps: 30,
+      audio: true,
+      interp: 'linear',
+      videoPreset: 'ultrafast',
+      crf: 16,
+    });
     log(`2/3 transcoding the HLS ladder (${DEMO_EYE_WIDTHS.map((w) => `${w}x${w / 2}`).join(', ')})… (${elapsed()})`);
     let shown = 0;
     const ladder = await transcodeLadder({
@@ -120,7 +135,13 @@ export async function seedDemo(origin: Origin, log: (message: string) => void): 
       },
     });
     log(`published ${published.uploaded.length} files (${ladder.variants.length} renditions) in ${elapsed()}`);
-    return { contentId: published.contentId, masterUrl: await masterUrlOf(origin, published.contentId), username: credentials.username, password: credentials.password, credentialsFile: credentials.file };
+    return {
+      contentId: published.contentId,
+      masterUrl: await masterUrlOf(origin, published.contentId),
+      username: credentials.username,
+      password: credentials.password,
+      credentialsFile: credentials.file,
+    };
   } finally {
     await revokeSession(prisma, session.sessionId, origin.services.now());
     await rm(workDir, { recursive: true, force: true });

@@ -30,7 +30,12 @@ for (const kind of await testDatabaseKinds()) {
         ['POST', `/api/content/${contentId}/comments`, { body: NUL }, /^body: must not contain the NUL/],
         ['PATCH', '/api/me/profile', { bio: NUL }, /^bio: must not contain the NUL/],
         ['PATCH', '/api/me/profile', { displayName: NUL }, /^displayName: must not contain the NUL/],
-        ['POST', '/api/auth/register', { username: 'someone', email: 'someone@example.test', password: 'long enough', displayName: NUL }, /^displayName: must not contain the NUL/],
+        [
+          'POST',
+          '/api/auth/register',
+          { username: 'someone', email: 'someone@example.test', password: 'long enough', displayName: NUL },
+          /^displayName: must not contain the NUL/,
+        ],
         ['POST', '/api/auth/login', { login: NUL, password: 'whatever' }, /^login: must not contain the NUL/],
       ];
       for (const [method, pathname, body, message] of cases) {
@@ -38,7 +43,10 @@ for (const kind of await testDatabaseKinds()) {
         assert.equal(response.status, 400, `${method} ${pathname} ${JSON.stringify(body)}: ${JSON.stringify(response.body)}`);
         assert.match(response.body.message, message);
       }
-      for (const [query, message] of [[`q=${encodeURIComponent(NUL)}`, /^q: must not contain the NUL/], [`genre=${encodeURIComponent(NUL)}`, /^genre: must not contain the NUL/]] as const) {
+      for (const [query, message] of [
+        [`q=${encodeURIComponent(NUL)}`, /^q: must not contain the NUL/],
+        [`genre=${encodeURIComponent(NUL)}`, /^genre: must not contain the NUL/],
+      ] as const) {
         const search = await t.http('GET', `/api/search?${query}`);
         assert.equal(search.status, 400, JSON.stringify(search.body));
         assert.match(search.body.message, message);
@@ -54,7 +62,11 @@ for (const kind of await testDatabaseKinds()) {
       });
       assert.equal(trpc.status, 400, 'tRPC agrees');
       const titles = await t.origin.services.prisma.content.findMany({ select: { title: true } });
-      assert.deepEqual(titles.map((row) => row.title), ['Harbour'], 'nothing was stored');
+      assert.deepEqual(
+        titles.map((row) => row.title),
+        ['Harbour'],
+        'nothing was stored',
+      );
     });
 
     test('cursors dated year 0 or earlier (or past year 9999) are a 400 `cursor: ...` on every list', async () => {
@@ -64,7 +76,14 @@ for (const kind of await testDatabaseKinds()) {
         (cursor: string) => `/api/content/${contentId}/comments?cursor=${cursor}`,
         (cursor: string) => `/api/me/history?cursor=${cursor}`,
       ];
-      for (const date of ['0000-01-01T00:00:00.000Z', '0000-12-31T23:59:59.999Z', '-000001-06-01T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', '+010000-01-01T00:00:00.000Z', '+275760-09-13T00:00:00.000Z']) {
+      for (const date of [
+        '0000-01-01T00:00:00.000Z',
+        '0000-12-31T23:59:59.999Z',
+        '-000001-06-01T00:00:00.000Z',
+        '-271821-04-20T00:00:00.000Z',
+        '+010000-01-01T00:00:00.000Z',
+        '+275760-09-13T00:00:00.000Z',
+      ]) {
         for (const list of lists) {
           const response = await t.http('GET', list(cursorAt(date)), { token: creator.token });
           assert.equal(response.status, 400, `${list('…')} at ${date}: ${JSON.stringify(response.body)}`);

@@ -28,7 +28,9 @@ export async function buildServer(
   options: {
     ping: () => Promise<void>;
     /** Pino logger options: 5xx errors are logged at `error` with the request id; each request only at debug/trace. */
-    logger: { level: string; stream?: { write(line: string): void } }; /** Serve HTTPS with this PEM pair (see tls-certificate.ts). */ https?: { cert: string; key: string } | null },
+    logger: { level: string; stream?: { write(line: string): void } };
+    /** Serve HTTPS with this PEM pair (see tls-certificate.ts). */ https?: { cert: string; key: string } | null;
+  },
 ): Promise<FastifyInstance> {
   const app = Fastify({
     https: options.https ?? null,
@@ -247,7 +249,22 @@ function registerPlayer(app: FastifyInstance, services: OriginServices) {
     reply.header('cache-control', 'public, max-age=3600');
     return reply
       .type('text/plain; charset=utf-8')
-      .send(['User-agent: *', 'Allow: /', 'Disallow: /api/', 'Disallow: /trpc/', 'Disallow: /media/', 'Disallow: /history', 'Disallow: /likes', 'Disallow: /signin', 'Disallow: /register', '', `Sitemap: ${publicBase(request)}/sitemap.xml`, ''].join('\n'));
+      .send(
+        [
+          'User-agent: *',
+          'Allow: /',
+          'Disallow: /api/',
+          'Disallow: /trpc/',
+          'Disallow: /media/',
+          'Disallow: /history',
+          'Disallow: /likes',
+          'Disallow: /signin',
+          'Disallow: /register',
+          '',
+          `Sitemap: ${publicBase(request)}/sitemap.xml`,
+          '',
+        ].join('\n'),
+      );
   });
   // Public content that anyone may watch, newest first, and the profiles of their creators.
   app.get('/sitemap.xml', async (request, reply) => {
@@ -304,4 +321,3 @@ function registerPlayer(app: FastifyInstance, services: OriginServices) {
     return sendPlayerFile(request, reply, path.join(PLAYER_DIST, 'index.html'), 'no-cache');
   });
 }
-

@@ -43,12 +43,21 @@ export function liveRoutes(app: FastifyInstance, services: OriginServices): void
     // has sent a file, and a body still unread then is lost.
     const stream = request.body as Readable;
     const declared = Number(request.headers['content-length']);
-    const body: Promise<Buffer | Error> = Number.isFinite(declared) && declared > limit ? Promise.resolve(new BodyTooLargeError()) : readBody(stream, limit).catch((error: unknown) => error as Error);
+    const body: Promise<Buffer | Error> =
+      Number.isFinite(declared) && declared > limit
+        ? Promise.resolve(new BodyTooLargeError())
+        : readBody(stream, limit).catch((error: unknown) => error as Error);
     const key = bearerKey(request.headers.authorization);
     const channel = idSchema.safeParse(params.channelId);
     if (!key || !channel.success || !(await keyMatches(services.prisma, channel.data, key))) {
       stream.resume();
-      return sendProblem(reply, 401, key ? 'The stream key does not open this channel: use the key shown when the channel was opened or last rotated.' : 'Send the stream key as Authorization: Bearer <streamKey>.');
+      return sendProblem(
+        reply,
+        401,
+        key
+          ? 'The stream key does not open this channel: use the key shown when the channel was opened or last rotated.'
+          : 'Send the stream key as Authorization: Bearer <streamKey>.',
+      );
     }
     if ('error' in path) {
       stream.resume();

@@ -87,7 +87,10 @@ export function mediaRoutes(app: FastifyInstance, services: OriginServices): voi
     reply.header('accept-ranges', 'bytes');
     // Signed (private, unlisted) media may be kept by the viewer's browser only, never by a shared cache.
     const scope = grant.signed ? 'private' : 'public';
-    reply.header('cache-control', IMMUTABLE.has(ext) ? `${scope}, max-age=${grant.signed ? 3600 : 31536000}${grant.signed ? '' : ', immutable'}` : `${scope}, max-age=2, must-revalidate`);
+    reply.header(
+      'cache-control',
+      IMMUTABLE.has(ext) ? `${scope}, max-age=${grant.signed ? 3600 : 31536000}${grant.signed ? '' : ', immutable'}` : `${scope}, max-age=2, must-revalidate`,
+    );
     reply.header('x-content-type-options', 'nosniff');
     reply.header('last-modified', info.mtime.toUTCString());
     const rangeHeader = request.headers.range;

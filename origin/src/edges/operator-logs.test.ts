@@ -10,7 +10,10 @@ describe('operators see errors: every 5xx is logged with the request id the clie
   const lines: Array<Record<string, unknown>> = [];
 
   before(async () => {
-    t = await startTestOrigin(kind!, { logLevel: 'info', logStream: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    t = await startTestOrigin(kind!, {
+      logLevel: 'info',
+      logStream: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
   });
   after(() => t.close());
 

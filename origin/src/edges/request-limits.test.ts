@@ -22,7 +22,11 @@ describe('request limits at the HTTP edge', () => {
   test('deeply nested JSON is a 400 that says so, on REST and tRPC, and the server keeps answering', async () => {
     const user = await t.user('deep');
     for (const depth of [100, 10_000, 200_000]) {
-      for (const [method, pathname] of [['POST', '/api/auth/login'], ['PATCH', '/api/me/profile'], ['POST', '/trpc/auth.login']] as const) {
+      for (const [method, pathname] of [
+        ['POST', '/api/auth/login'],
+        ['PATCH', '/api/me/profile'],
+        ['POST', '/trpc/auth.login'],
+      ] as const) {
         const response = await fetch(`${t.url}${pathname}`, {
           method,
           headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },

@@ -138,7 +138,10 @@ describe("the operator's TLS_CERT / TLS_KEY", () => {
     assert.equal(operator.tlsCertFile, path.resolve('c.pem'));
     assert.throws(() => loadOriginConfig({ TLS_CERT: 'c.pem' }), /TLS_KEY: TLS_CERT and TLS_KEY go together/);
     assert.throws(() => loadOriginConfig({ HTTPS: 'false', TLS_CERT: 'c.pem', TLS_KEY: 'k.pem' }), /HTTPS: HTTPS=false but TLS_CERT is set/);
-    assert.throws(() => loadOriginConfig({ HTTPS: 'yes', TRACKER_URL: 'ws://tracker.example:8000' }), /TRACKER_URL: a page served over HTTPS may only open wss:\/\//);
+    assert.throws(
+      () => loadOriginConfig({ HTTPS: 'yes', TRACKER_URL: 'ws://tracker.example:8000' }),
+      /TRACKER_URL: a page served over HTTPS may only open wss:\/\//,
+    );
     assert.equal(loadOriginConfig({ HTTPS: 'yes', TRACKER_URL: 'wss://tracker.example' }).trackerUrl, 'wss://tracker.example');
     assert.throws(() => loadOriginConfig({ HTTPS: 'maybe' }), /HTTPS:/);
   });

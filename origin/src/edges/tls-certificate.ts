@@ -71,7 +71,14 @@ function parsePair(certPem: string, keyPem: string): { x509: X509Certificate; ke
   return { x509, key };
 }
 
-function toCertificate(cert: string, key: string, x509: X509Certificate, files: { certFile: string; keyFile: string }, source: TlsCertificate['source'], generatedBecause: string | null): TlsCertificate {
+function toCertificate(
+  cert: string,
+  key: string,
+  x509: X509Certificate,
+  files: { certFile: string; keyFile: string },
+  source: TlsCertificate['source'],
+  generatedBecause: string | null,
+): TlsCertificate {
   return {
     cert,
     key,
@@ -170,7 +177,9 @@ export async function loadOperatorCertificate(certFile: string, keyFile: string,
     try {
       return await readFile(file, 'utf8');
     } catch (error) {
-      throw new ConfigError(`${variable}: cannot read ${describe(file)} (${(error as NodeJS.ErrnoException).code ?? String(error)}). Set it to the path of a PEM file the origin can read.`);
+      throw new ConfigError(
+        `${variable}: cannot read ${describe(file)} (${(error as NodeJS.ErrnoException).code ?? String(error)}). Set it to the path of a PEM file the origin can read.`,
+      );
     }
   };
   const cert = await read('TLS_CERT', files.certFile);
@@ -185,14 +194,20 @@ export async function loadOperatorCertificate(certFile: string, keyFile: string,
   try {
     privateKey = createPrivateKey(key);
   } catch {
-    throw new ConfigError(`TLS_KEY: ${describe(files.keyFile)} is not an unencrypted PEM private key (it should start with -----BEGIN PRIVATE KEY----- or -----BEGIN EC/RSA PRIVATE KEY-----; decrypt it with openssl pkey).`);
+    throw new ConfigError(
+      `TLS_KEY: ${describe(files.keyFile)} is not an unencrypted PEM private key (it should start with -----BEGIN PRIVATE KEY----- or -----BEGIN EC/RSA PRIVATE KEY-----; decrypt it with openssl pkey).`,
+    );
   }
   if (!x509.checkPrivateKey(privateKey)) {
-    throw new ConfigError(`TLS_KEY: ${describe(files.keyFile)} is not the private key of the certificate in TLS_CERT (${describe(files.certFile)}). Give the key the certificate was issued for.`);
+    throw new ConfigError(
+      `TLS_KEY: ${describe(files.keyFile)} is not the private key of the certificate in TLS_CERT (${describe(files.certFile)}). Give the key the certificate was issued for.`,
+    );
   }
   const validTo = new Date(x509.validTo);
   if (validTo.getTime() <= now.getTime()) {
-    throw new ConfigError(`TLS_CERT: the certificate in ${describe(files.certFile)} expired on ${validTo.toISOString()}. Renew it, or unset TLS_CERT and TLS_KEY to let the origin make a self-signed one.`);
+    throw new ConfigError(
+      `TLS_CERT: the certificate in ${describe(files.certFile)} expired on ${validTo.toISOString()}. Renew it, or unset TLS_CERT and TLS_KEY to let the origin make a self-signed one.`,
+    );
   }
   return toCertificate(cert, key, x509, files, 'operator', null);
 }

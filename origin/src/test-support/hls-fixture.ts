@@ -21,17 +21,42 @@ export async function makeTinyLadder(dir: string, seconds = 3): Promise<string[]
   for (const [index, rung] of rungs.entries()) {
     await mkdir(path.join(dir, rung.name), { recursive: true });
     args.push(
-      '-map', index === 0 ? '[a]' : '[b2]',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', String(rung.bitrate), '-g', '10', '-keyint_min', '10', '-sc_threshold', '0',
-      '-f', 'hls', '-hls_time', '1', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4',
-      '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', path.join(dir, rung.name, 'seg_%03d.m4s'),
+      '-map',
+      index === 0 ? '[a]' : '[b2]',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-b:v',
+      String(rung.bitrate),
+      '-g',
+      '10',
+      '-keyint_min',
+      '10',
+      '-sc_threshold',
+      '0',
+      '-f',
+      'hls',
+      '-hls_time',
+      '1',
+      '-hls_playlist_type',
+      'vod',
+      '-hls_segment_type',
+      'fmp4',
+      '-hls_fmp4_init_filename',
+      'init.mp4',
+      '-hls_segment_filename',
+      path.join(dir, rung.name, 'seg_%03d.m4s'),
       path.join(dir, rung.name, 'index.m3u8'),
     );
   }
   await run(ffmpeg, args);
   const master = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-INDEPENDENT-SEGMENTS'];
   for (const rung of rungs) {
-    master.push(`#EXT-X-STREAM-INF:BANDWIDTH=${rung.bitrate},RESOLUTION=${rung.width}x${rung.height},CODECS="avc1.42c00d",FRAME-RATE=10.000`, `${rung.name}/index.m3u8`);
+    master.push(
+      `#EXT-X-STREAM-INF:BANDWIDTH=${rung.bitrate},RESOLUTION=${rung.width}x${rung.height},CODECS="avc1.42c00d",FRAME-RATE=10.000`,
+      `${rung.name}/index.m3u8`,
+    );
   }
   await writeFile(path.join(dir, 'master.m3u8'), `${master.join('\n')}\n`);
   const files: string[] = ['master.m3u8'];

@@ -26,7 +26,11 @@ export interface TestOrigin {
   /** Creates a user straight in the database (fast) with a valid session. */
   user(username: string, role?: Role): Promise<TestUser>;
   /** Plain HTTP against the origin: JSON in, JSON (or text) out. */
-  http(method: string, pathname: string, options?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  http(
+    method: string,
+    pathname: string,
+    options?: { body?: unknown; token?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -34,10 +38,19 @@ export interface TestOrigin {
 export async function startTestOrigin(kind: DatabaseKind, options: OriginOptions = {}): Promise<TestOrigin> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-test-'));
   const database = await createTestDatabase(kind);
-  const origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir, mediaDir: path.join(dataDir, 'media'), seedDemo: false, trackerUrl: 'ws://127.0.0.1:1/tracker', logLevel: 'warn', database, ...options });
+  const origin = await createOrigin({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    mediaDir: path.join(dataDir, 'media'),
+    seedDemo: false,
+    trackerUrl: 'ws://127.0.0.1:1/tracker',
+    logLevel: 'warn',
+    database,
+    ...options,
+  });
   const services = origin.services;
-  const callerFor = (user: { id: string; username: string; role: Role } | null) =>
-    createCaller(createDirectContext(services, user, origin.url));
+  const callerFor = (user: { id: string; username: string; role: Role } | null) => createCaller(createDirectContext(services, user, origin.url));
   return {
     origin,
     url: origin.url,

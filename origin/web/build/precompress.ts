@@ -24,7 +24,9 @@ export async function precompressDirectory(dir: string): Promise<{ file: string;
     const data = await readFile(file);
     if (data.length < MIN_BYTES) continue;
     const [br, gz] = await Promise.all([
-      brotli(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } }),
+      brotli(data, {
+        params: { [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+      }),
       gzip(data, { level: zlib.constants.Z_BEST_COMPRESSION }),
     ]);
     const keepBr = br.length < data.length;

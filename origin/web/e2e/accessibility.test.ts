@@ -35,9 +35,24 @@ describe('accessibility of the player (axe-core in Chromium)', () => {
     });
     const photoDir = path.join(stack.workDir, 'photo');
     await generateEquirectPhoto({ out: path.join(photoDir, 'photo.jpg'), width: 512 });
-    photoId = await stack.publish(creator.token, photoDir, { title: 'Cathedral square', kind: 'photo', master: 'photo.jpg', location: { placeName: 'Lisbon', latitude: 38.71, longitude: -9.14 } });
+    photoId = await stack.publish(creator.token, photoDir, {
+      title: 'Cathedral square',
+      kind: 'photo',
+      master: 'photo.jpg',
+      location: { placeName: 'Lisbon', latitude: 38.71, longitude: -9.14 },
+    });
     const admin = await stack.registerAdmin('operator');
-    await stack.http('POST', '/api/announcements', { title: 'Maintenance tonight', body: 'Uploads pause at 22:00.', startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString() }, admin.token);
+    await stack.http(
+      'POST',
+      '/api/announcements',
+      {
+        title: 'Maintenance tonight',
+        body: 'Uploads pause at 22:00.',
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+      admin.token,
+    );
     browser = await launchChromium();
   });
 
@@ -58,8 +73,24 @@ describe('accessibility of the player (axe-core in Chromium)', () => {
     ['sign-in', '/signin', (page) => page.getByRole('button', { name: 'Sign in' }).waitFor()],
     ['register', '/register', (page) => page.getByRole('button', { name: 'Create account' }).waitFor()],
     // Signed out these ask to sign in; signed in they list what was watched and liked.
-    ['history', '/history', (page) => page.getByText(/^(Watch history|Sign in to see this page)$/).first().waitFor()],
-    ['likes', '/likes', (page) => page.getByText(/^(Liked|Sign in to see this page)$/).first().waitFor()],
+    [
+      'history',
+      '/history',
+      (page) =>
+        page
+          .getByText(/^(Watch history|Sign in to see this page)$/)
+          .first()
+          .waitFor(),
+    ],
+    [
+      'likes',
+      '/likes',
+      (page) =>
+        page
+          .getByText(/^(Liked|Sign in to see this page)$/)
+          .first()
+          .waitFor(),
+    ],
     ['not found', '/no/such/page', (page) => page.getByText('Page not found').waitFor()],
   ];
 
@@ -104,7 +135,13 @@ describe('accessibility of the player (axe-core in Chromium)', () => {
       for (let i = 0; i < 40 && !(await page.evaluate(() => document.activeElement?.classList.contains('stage-canvas'))); i++) await page.keyboard.press('Tab');
       const ring = await page.locator('canvas.stage-canvas').evaluate((canvas: HTMLCanvasElement) => {
         const style = getComputedStyle(canvas);
-        return { focusVisible: canvas.matches(':focus-visible'), style: style.outlineStyle, width: parseFloat(style.outlineWidth), offset: parseFloat(style.outlineOffset), clips: getComputedStyle(canvas.parentElement!).overflow };
+        return {
+          focusVisible: canvas.matches(':focus-visible'),
+          style: style.outlineStyle,
+          width: parseFloat(style.outlineWidth),
+          offset: parseFloat(style.outlineOffset),
+          clips: getComputedStyle(canvas.parentElement!).overflow,
+        };
       });
       assert.equal(ring.focusVisible, true);
       assert.equal(ring.style, 'solid');
@@ -122,7 +159,12 @@ describe('accessibility of the player (axe-core in Chromium)', () => {
       });
       await announcer.filter({ hasText: 'Paused' }).waitFor();
       await seek.focus();
-      const position = () => page.evaluate(() => ({ time: document.querySelector('video')!.currentTime, duration: document.querySelector('video')!.duration, focused: document.activeElement?.getAttribute('aria-label') }));
+      const position = () =>
+        page.evaluate(() => ({
+          time: document.querySelector('video')!.currentTime,
+          duration: document.querySelector('video')!.duration,
+          focused: document.activeElement?.getAttribute('aria-label'),
+        }));
       // End and Home move the slider to its ends: the video is there while the key is still down.
       await page.keyboard.down('End');
       await page.waitForTimeout(300);
@@ -148,7 +190,10 @@ describe('accessibility of the player (axe-core in Chromium)', () => {
     }
   });
 
-  for (const [form, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]] as const) {
+  for (const [form, viewport] of [
+    ['desktop', { width: 1280, height: 800 }],
+    ['phone', { width: 390, height: 844 }],
+  ] as const) {
     test(`no serious or critical violation on any page, signed out and signed in (${form})`, async () => {
       const context = await browser.newContext({ viewport });
       try {

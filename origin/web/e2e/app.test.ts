@@ -34,7 +34,12 @@ describe('player app', () => {
       durationSeconds: CLIP_SECONDS,
       location: { placeName: 'Porto', latitude: 41.14, longitude: -8.61 },
     });
-    ridgeId = await stack.publish(creator.token, ladder.dir, { title: 'Mountain ridge walk', tags: ['mountains'], genre: 'outdoors', durationSeconds: CLIP_SECONDS });
+    ridgeId = await stack.publish(creator.token, ladder.dir, {
+      title: 'Mountain ridge walk',
+      tags: ['mountains'],
+      genre: 'outdoors',
+      durationSeconds: CLIP_SECONDS,
+    });
     const photoDir = path.join(stack.workDir, 'photo');
     await generateEquirectPhoto({ out: path.join(photoDir, 'photo.jpg'), width: 1024 });
     photoId = await stack.publish(creator.token, photoDir, { title: 'Cathedral square panorama', kind: 'photo', master: 'photo.jpg', tags: ['city'] });
@@ -42,12 +47,17 @@ describe('player app', () => {
     // An admin publishes an announcement (admins are made in the database, as an operator would).
     const admin = await stack.register('operator', 'viewer');
     await stack.origin.services.prisma.user.update({ where: { id: admin.userId }, data: { role: 'admin' } });
-    await stack.http('POST', '/api/announcements', {
-      title: 'Scheduled maintenance',
-      body: 'Uploads pause on Sunday night.',
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
-      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-    }, admin.token);
+    await stack.http(
+      'POST',
+      '/api/announcements',
+      {
+        title: 'Scheduled maintenance',
+        body: 'Uploads pause on Sunday night.',
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+      admin.token,
+    );
 
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
@@ -66,7 +76,10 @@ describe('player app', () => {
     await page.getByRole('heading', { name: 'Recently published' }).waitFor();
     await page.getByRole('link', { name: 'Harbour at dawn' }).first().waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'app-home.png') });
-    await page.getByRole('button', { name: 'Dismiss “Scheduled maintenance”' }).or(page.getByRole('button', { name: 'Dismiss "Scheduled maintenance"' })).click();
+    await page
+      .getByRole('button', { name: 'Dismiss “Scheduled maintenance”' })
+      .or(page.getByRole('button', { name: 'Dismiss "Scheduled maintenance"' }))
+      .click();
     await page.getByText('Scheduled maintenance').waitFor({ state: 'detached' });
   });
 
@@ -175,7 +188,10 @@ describe('player app', () => {
     await page.getByRole('link', { name: 'History' }).click();
     await page.getByRole('heading', { name: 'Watch history' }).waitFor();
     // The pause heartbeat records where playback stopped (to the second shown, within a slow machine's jitter).
-    const stoppedText = await page.getByText(/Stopped at \d+:\d\d/).first().textContent({ timeout: 30_000 });
+    const stoppedText = await page
+      .getByText(/Stopped at \d+:\d\d/)
+      .first()
+      .textContent({ timeout: 30_000 });
     const [, minutes, seconds] = /Stopped at (\d+):(\d\d)/.exec(stoppedText ?? '') ?? [];
     const recorded = Number(minutes) * 60 + Number(seconds);
     assert.ok(Math.abs(recorded - stoppedAt) <= 1.5, `history says ${stoppedText}, playback stopped at ${stoppedAt.toFixed(1)} s`);

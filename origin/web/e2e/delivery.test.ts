@@ -49,7 +49,8 @@ describe('player delivery', () => {
     const creator = await stack.register('sitemapper', 'creator');
     const { prisma } = stack.origin.services;
     const make = async (title: string, visibility: 'public' | 'private') =>
-      (await prisma.content.create({ data: { ownerId: creator.userId, title, status: 'ready', visibility, publishedAt: new Date() }, select: { id: true } })).id;
+      (await prisma.content.create({ data: { ownerId: creator.userId, title, status: 'ready', visibility, publishedAt: new Date() }, select: { id: true } }))
+        .id;
     publicId = await make('Harbour at dawn', 'public');
     privateId = await make('My private walk', 'private');
     // Enough public cards that a search answer is worth compressing.

@@ -16,7 +16,10 @@ const ANNOUNCEMENT = { title: 'Scheduled maintenance', body: 'Uploads pause on S
 type Box = { x: number; y: number; width: number; height: number };
 const overlaps = (a: Box, b: Box): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 const inside = (inner: Box, outer: Box): boolean =>
-  inner.x >= outer.x - 0.5 && inner.y >= outer.y - 0.5 && inner.x + inner.width <= outer.x + outer.width + 0.5 && inner.y + inner.height <= outer.y + outer.height + 0.5;
+  inner.x >= outer.x - 0.5 &&
+  inner.y >= outer.y - 0.5 &&
+  inner.x + inner.width <= outer.x + outer.width + 0.5 &&
+  inner.y + inner.height <= outer.y + outer.height + 0.5;
 const show = (b: Box | null): string => (b ? `${Math.round(b.x)},${Math.round(b.y)} ${Math.round(b.width)}x${Math.round(b.height)}` : 'none');
 
 async function box(page: Page, selector: string): Promise<Box> {
@@ -164,8 +167,13 @@ describe('first use', () => {
       assert.ok(!overlaps(announcement, p2p), `announcement ${show(announcement)} overlaps the P2P overlay ${show(p2p)}`);
       assert.ok(!overlaps(announcement, controls), `announcement ${show(announcement)} covers the controls ${show(controls)}`);
 
-      const time = await page.getByTestId('time').evaluate((el) => ({ height: el.getBoundingClientRect().height, lineHeight: parseFloat(getComputedStyle(el).lineHeight) }));
-      assert.ok(Number.isFinite(time.lineHeight) && Math.abs(time.height - time.lineHeight) < 1, `time is ${time.height} px tall, one line is ${time.lineHeight} px`);
+      const time = await page
+        .getByTestId('time')
+        .evaluate((el) => ({ height: el.getBoundingClientRect().height, lineHeight: parseFloat(getComputedStyle(el).lineHeight) }));
+      assert.ok(
+        Number.isFinite(time.lineHeight) && Math.abs(time.height - time.lineHeight) < 1,
+        `time is ${time.height} px tall, one line is ${time.lineHeight} px`,
+      );
 
       const fullscreen = page.getByTestId('fullscreen');
       assert.ok(await fullscreen.isVisible(), 'full-screen button hidden');

@@ -54,7 +54,15 @@ describe('live: the origin killed and restarted mid-broadcast (PostgreSQL)', { s
 
   const start = async (): Promise<Running> => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-      env: { ...process.env, DATABASE_URL: dbUrl, DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'error', LIVE_GRACE_SECONDS: '60', SPHERECAST_TEST_PORT: String(port) },
+      env: {
+        ...process.env,
+        DATABASE_URL: dbUrl,
+        DATA_DIR: dataDir,
+        SEED_DEMO: 'false',
+        LOG_LEVEL: 'error',
+        LIVE_GRACE_SECONDS: '60',
+        SPHERECAST_TEST_PORT: String(port),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
@@ -119,7 +127,21 @@ describe('live: the origin killed and restarted mid-broadcast (PostgreSQL)', { s
       role: 'creator',
     });
 
-    cli = new LiveCli(['--source', 'test', '--origin', origin.url, '--token', token, '--title', 'Through the outage', '--duration', '30', '--segment', '1', ...LEAN_LIVE]);
+    cli = new LiveCli([
+      '--source',
+      'test',
+      '--origin',
+      origin.url,
+      '--token',
+      token,
+      '--title',
+      'Through the outage',
+      '--duration',
+      '30',
+      '--segment',
+      '1',
+      ...LEAN_LIVE,
+    ]);
     const channelId = String((await cli.waitFor((e) => e.event === 'channel', 30_000)).id);
     const deadline = Date.now() + 60_000;
     let status = await api<{ status: string; contentId: string }>('GET', `/api/live/channels/${channelId}`, token);

@@ -70,7 +70,21 @@ describe('live: studio CLI -> origin -> two P2P viewers -> recording', () => {
 
   test('two viewers play the broadcast with P2P, see LIVE and the latency, seek back in the DVR window and jump to live, then switch to the recording', async () => {
     const { token } = await stack.register('live_caster');
-    cli = new LiveCli(['--source', 'test', '--origin', stack.url, '--token', token, '--title', 'Harbour live', '--duration', '120', '--segment', '1', ...LEAN_LIVE]);
+    cli = new LiveCli([
+      '--source',
+      'test',
+      '--origin',
+      stack.url,
+      '--token',
+      token,
+      '--title',
+      'Harbour live',
+      '--duration',
+      '120',
+      '--segment',
+      '1',
+      ...LEAN_LIVE,
+    ]);
     const channel = { id: String((await cli.waitFor((e) => e.event === 'channel', 30_000)).id) };
     const status = await until(
       'the channel on air',
@@ -105,7 +119,10 @@ describe('live: studio CLI -> origin -> two P2P viewers -> recording', () => {
       assert.ok(v.currentTime > (starts[i]?.currentTime ?? 0), `viewer ${i + 1} is not playing: ${JSON.stringify(v)}`);
       assert.ok(v.badge, `viewer ${i + 1} shows no LIVE badge`);
       assert.ok(v.latency !== null && v.latency > 0 && v.latency < 20, `viewer ${i + 1} latency ${v.latency} s is not sane`);
-      assert.ok(v.hashLists.some((p) => p.endsWith('/live-hashes.json')), `viewer ${i + 1} did not load the live hash list`);
+      assert.ok(
+        v.hashLists.some((p) => p.endsWith('/live-hashes.json')),
+        `viewer ${i + 1} did not load the live hash list`,
+      );
     }
     console.log(`live viewers: ${JSON.stringify(views.map(({ latency, p2pBytes, httpBytes }) => ({ latency, p2pBytes, httpBytes })))}`);
 
@@ -116,12 +133,22 @@ describe('live: studio CLI -> origin -> two P2P viewers -> recording', () => {
     const min = Number(await dvr.getAttribute('min'));
     const back = Math.max(min, Math.round((await readLive(first)).currentTime) - 6);
     await dvr.fill(String(back));
-    const behind = await until('the latency to grow after seeking back', () => readLive(first), (v) => v.latency !== null && v.latency > atEdge + 3, 15_000);
+    const behind = await until(
+      'the latency to grow after seeking back',
+      () => readLive(first),
+      (v) => v.latency !== null && v.latency > atEdge + 3,
+      15_000,
+    );
     const jump = first.getByTestId('jump-to-live');
     await jump.waitFor({ timeout: 5000 });
     assert.equal(await first.getByTestId('live-badge').getAttribute('data-at-edge'), 'false');
     await jump.click();
-    const rejoined = await until('the latency to shrink after jump to live', () => readLive(first), (v) => v.latency !== null && v.latency < (behind.latency ?? 0) - 3, 15_000);
+    const rejoined = await until(
+      'the latency to shrink after jump to live',
+      () => readLive(first),
+      (v) => v.latency !== null && v.latency < (behind.latency ?? 0) - 3,
+      15_000,
+    );
     await first.getByTestId('jump-to-live').waitFor({ state: 'detached', timeout: 5000 });
     console.log(`DVR: at the edge ${atEdge} s, after seeking back ${behind.latency} s, after jump to live ${rejoined.latency} s`);
 

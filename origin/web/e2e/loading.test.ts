@@ -61,8 +61,14 @@ describe('what each page loads', () => {
     await page.getByRole('heading', { name: 'Recently published' }).waitFor();
     await sleep(300);
     const scripts = events.filter((e) => e.kind === 'request' && /\.js$/.test(e.url)).map((e) => e.url);
-    assert.ok(scripts.some((url) => MAIN_CHUNK.test(url)), scripts.join('\n'));
-    assert.deepEqual(scripts.filter((url) => WATCH_CHUNK.test(url) || /renderer|three|hls|p2p/i.test(url)), []);
+    assert.ok(
+      scripts.some((url) => MAIN_CHUNK.test(url)),
+      scripts.join('\n'),
+    );
+    assert.deepEqual(
+      scripts.filter((url) => WATCH_CHUNK.test(url) || /renderer|three|hls|p2p/i.test(url)),
+      [],
+    );
     const html = await (await fetch(`${stack.url}/`)).text();
     assert.doesNotMatch(html, /watch-page/);
     await context.close();

@@ -75,19 +75,29 @@ describe('responsive posters', () => {
       const img = document.querySelector<HTMLImageElement>('section.shelf .card-poster img');
       return img?.complete && img.naturalWidth > 0;
     });
-    const first = await firstImg.evaluate((img: HTMLImageElement) => ({ loading: img.loading, priority: img.getAttribute('fetchpriority'), current: img.currentSrc, sizes: img.sizes }));
+    const first = await firstImg.evaluate((img: HTMLImageElement) => ({
+      loading: img.loading,
+      priority: img.getAttribute('fetchpriority'),
+      current: img.currentSrc,
+      sizes: img.sizes,
+    }));
     assert.equal(first.loading, 'eager');
     assert.equal(first.priority, 'high');
     // About 388 px wide at 1x: the 640 rung, in WebP.
     assert.match(first.current, /\/poster-640\.webp/);
     assert.ok(!images.includes('poster.jpg'), `the full-size poster is not fetched: ${images.join(', ')}`);
-    const others = await page.locator('.card-poster img').evaluateAll((imgs: HTMLImageElement[]) => imgs.slice(1).map((img) => [img.loading, img.getAttribute('fetchpriority')]));
+    const others = await page
+      .locator('.card-poster img')
+      .evaluateAll((imgs: HTMLImageElement[]) => imgs.slice(1).map((img) => [img.loading, img.getAttribute('fetchpriority')]));
     assert.ok(others.length >= 1);
     for (const [loading, priority] of others) assert.deepEqual([loading, priority], ['lazy', 'auto']);
     await context.close();
   });
 
-  for (const [name, viewport] of [['phone', { width: 412, height: 823 }], ['desktop', { width: 1350, height: 940 }]] as const) {
+  for (const [name, viewport] of [
+    ['phone', { width: 412, height: 823 }],
+    ['desktop', { width: 1350, height: 940 }],
+  ] as const) {
     test(`nothing on the home and watch pages moves while they fill in (${name}: cumulative layout shift under 0.05)`, async () => {
       context = await browser.newContext({ viewport });
       const page = await context.newPage();
@@ -96,13 +106,17 @@ describe('responsive posters', () => {
         w.__cls = [];
         new PerformanceObserver((list) => {
           for (const entry of list.getEntries() as unknown as { value: number; hadRecentInput: boolean; sources?: { node?: Element }[] }[]) {
-            if (!entry.hadRecentInput) w.__cls.push({ value: entry.value, nodes: (entry.sources ?? []).map((s) => `${s.node?.tagName ?? '?'}.${s.node?.className ?? ''}`) });
+            if (!entry.hadRecentInput)
+              w.__cls.push({ value: entry.value, nodes: (entry.sources ?? []).map((s) => `${s.node?.tagName ?? '?'}.${s.node?.className ?? ''}`) });
           }
         }).observe({ type: 'layout-shift', buffered: true });
       });
       for (const url of [`${stack.url}/`, `${stack.url}/watch/${firstId}`]) {
         await page.goto(url);
-        await page.locator(url.endsWith('/') ? 'section.shelf .card-poster img' : 'canvas.stage-canvas').first().waitFor();
+        await page
+          .locator(url.endsWith('/') ? 'section.shelf .card-poster img' : 'canvas.stage-canvas')
+          .first()
+          .waitFor();
         await sleep(1500);
         const shifts = await page.evaluate(() => (window as unknown as { __cls: { value: number; nodes: string[] }[] }).__cls);
         const total = shifts.reduce((sum, s) => sum + s.value, 0);

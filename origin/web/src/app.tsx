@@ -18,7 +18,6 @@ import { prefetchWatch } from './watch/watch-prefetch.ts';
 // never fetch them), and then together with the video's data.
 import { WatchShell } from './watch/watch-shell.tsx';
 
-
 function Page({ route }: { route: Route }) {
   switch (route.name) {
     case 'home':

@@ -123,7 +123,11 @@ export const finalizeInput = z.object({
   id: z.uuid(),
   /** Path of the master playlist (or, for photos, the full-size image) among the uploaded files. */
   master: textSchema().min(1).max(LIMITS.mediaPathMax).default('master.m3u8'),
-  durationSeconds: z.number().positive().max(7 * 24 * 3600).optional(),
+  durationSeconds: z
+    .number()
+    .positive()
+    .max(7 * 24 * 3600)
+    .optional(),
   poster: textSchema().min(1).max(LIMITS.mediaPathMax).optional(),
 });
 

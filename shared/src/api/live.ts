@@ -26,10 +26,7 @@ export const LIVE_RUNG_PATTERN = /^(?:[0-9]{2,4}x[0-9]{2,4}|audio)$/;
 
 /** What a path below `/live/{channelId}/` names. */
 export type LiveIngestPath =
-  | { kind: 'master' }
-  | { kind: 'init'; rung: string }
-  | { kind: 'segment'; rung: string; sequence: number }
-  | { kind: 'playlist'; rung: string };
+  { kind: 'master' } | { kind: 'init'; rung: string } | { kind: 'segment'; rung: string; sequence: number } | { kind: 'playlist'; rung: string };
 
 /**
  * Parses an ingest path (`master.m3u8`, `{rung}/init.mp4`, `{rung}/seg_{n}.m4s`, `{rung}/index.m3u8`).
@@ -41,7 +38,8 @@ export function parseLiveIngestPath(path: string): LiveIngestPath | { error: str
   const expected = 'expected master.m3u8, {rung}/init.mp4, {rung}/seg_{n}.m4s or {rung}/index.m3u8, where {rung} is WIDTHxHEIGHT (e.g. 1280x640) or audio';
   if (parts.length !== 2) return { error: `${JSON.stringify(path)} is not an ingest file name: ${expected}.` };
   const [rung = '', file = ''] = parts;
-  if (!LIVE_RUNG_PATTERN.test(rung)) return { error: `${JSON.stringify(rung)} is not a rung name: use WIDTHxHEIGHT (2 to 4 digits each, e.g. 1280x640) or audio.` };
+  if (!LIVE_RUNG_PATTERN.test(rung))
+    return { error: `${JSON.stringify(rung)} is not a rung name: use WIDTHxHEIGHT (2 to 4 digits each, e.g. 1280x640) or audio.` };
   if (file === 'init.mp4') return { kind: 'init', rung };
   if (file === 'index.m3u8') return { kind: 'playlist', rung };
   const segment = /^seg_(0|[1-9][0-9]{0,9})\.m4s$/.exec(file);

@@ -62,7 +62,11 @@ export type AuthResult = z.infer<typeof authResultSchema>;
 export const profileUpdateInput = z.object({
   displayName: displayNameSchema.optional(),
   bio: textSchema().max(LIMITS.bioMax).optional(),
-  avatarUrl: z.url({ protocol: /^https?$/ }).max(LIMITS.urlMax).nullable().optional(),
+  avatarUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(LIMITS.urlMax)
+    .nullable()
+    .optional(),
 });
 
 export const profileSchema = publicUserSchema.extend({

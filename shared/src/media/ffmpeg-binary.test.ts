@@ -36,7 +36,10 @@ describe('resolveFfmpeg / resolveFfprobe', () => {
       () => resolveFfmpeg({ PATH: '/nonexistent' }),
       (error: unknown) => error instanceof MediaError && error.code === 'FFMPEG_NOT_FOUND' && error.fatal && /apt-get install ffmpeg/.test(error.message),
     );
-    assert.throws(() => resolveFfprobe({ PATH: '' }), (error: unknown) => error instanceof MediaError && error.code === 'FFPROBE_NOT_FOUND');
+    assert.throws(
+      () => resolveFfprobe({ PATH: '' }),
+      (error: unknown) => error instanceof MediaError && error.code === 'FFPROBE_NOT_FOUND',
+    );
   });
 
   test('a FFMPEG_PATH that is not executable is reported, not silently skipped', () => {

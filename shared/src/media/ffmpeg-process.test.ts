@@ -58,7 +58,10 @@ describe('runFfmpeg', () => {
     });
     await assert.rejects(run, (error: unknown) => error instanceof MediaError && error.code === 'CANCELLED');
     assert.ok(Date.now() - started < 10_000);
-    assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('partial')), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.startsWith('partial')),
+      [],
+    );
   });
 
   test('an already aborted signal does not start ffmpeg', async () => {

@@ -118,7 +118,16 @@ export class ProgressParser {
     const duration = this.durationSeconds && this.durationSeconds > 0 ? this.durationSeconds : undefined;
     const percent = duration === undefined ? null : ended ? 100 : Math.min(100, (outTimeSeconds / duration) * 100);
     const etaSeconds = duration === undefined ? null : ended ? 0 : speed > 0 ? Math.max(0, (duration - outTimeSeconds) / speed) : null;
-    this.onProgress({ percent, outTimeSeconds, frame: num('frame'), fps: num('fps'), speed, etaSeconds, dropFrames: num('drop_frames'), dupFrames: num('dup_frames') });
+    this.onProgress({
+      percent,
+      outTimeSeconds,
+      frame: num('frame'),
+      fps: num('fps'),
+      speed,
+      etaSeconds,
+      dropFrames: num('drop_frames'),
+      dupFrames: num('dup_frames'),
+    });
     this.#block = new Map();
   }
 }

@@ -119,12 +119,25 @@ export async function generateEquirectFixture(options: EquirectFixtureOptions): 
   const seed = 7;
   const content = options.content ?? 'textured';
   const inputs = [
-    '-f', 'lavfi', '-i', `testsrc2=s=${face * 3}x${face * 2}:r=${fps}:d=${seconds}`,
-    '-f', 'lavfi', '-i', `cellauto=s=${even((face * 3) / 2)}x${face}:rule=30:rate=${fps}:random_fill_ratio=0.5:random_seed=${seed}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=s=${face * 3}x${face * 2}:r=${fps}:d=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `cellauto=s=${even((face * 3) / 2)}x${face}:rule=30:rate=${fps}:random_fill_ratio=0.5:random_seed=${seed}`,
   ];
   if (content === 'smooth') {
     // Sky blues to a pale horizon, turning slowly: a gradient spread over the whole cubemap.
-    inputs.splice(0, 4, '-f', 'lavfi', '-i', `gradients=s=${face * 3}x${face * 2}:r=${fps}:d=${seconds}:n=3:c0=0x3b6fb0:c1=0x9cc3e6:c2=0xd8e4ea:speed=0.002:seed=${seed}`);
+    inputs.splice(
+      0,
+      4,
+      '-f',
+      'lavfi',
+      '-i',
+      `gradients=s=${face * 3}x${face * 2}:r=${fps}:d=${seconds}:n=3:c0=0x3b6fb0:c1=0x9cc3e6:c2=0xd8e4ea:speed=0.002:seed=${seed}`,
+    );
   }
   if (options.audio ?? true) inputs.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`);
   const audioInput = content === 'smooth' ? 1 : 2;
@@ -153,13 +166,26 @@ export async function generateEquirectFixture(options: EquirectFixtureOptions): 
     await runFfmpeg({
       signal: options.signal,
       args: [
-        '-y', ...inputs,
-        '-filter_complex', `${graph};[v]format=yuv420p${noise}[vout]`,
-        '-map', '[vout]', ...(options.audio ?? true ? ['-map', `${audioInput}:a`, '-c:a', 'aac', '-b:a', '96k'] : []),
-        '-t', String(seconds),
-        '-c:v', encoder, '-preset', options.videoPreset ?? (encoder === 'libx264' ? 'veryfast' : 'ultrafast'), '-crf', String(options.crf ?? 20), '-g', String(fps),
+        '-y',
+        ...inputs,
+        '-filter_complex',
+        `${graph};[v]format=yuv420p${noise}[vout]`,
+        '-map',
+        '[vout]',
+        ...((options.audio ?? true) ? ['-map', `${audioInput}:a`, '-c:a', 'aac', '-b:a', '96k'] : []),
+        '-t',
+        String(seconds),
+        '-c:v',
+        encoder,
+        '-preset',
+        options.videoPreset ?? (encoder === 'libx264' ? 'veryfast' : 'ultrafast'),
+        '-crf',
+        String(options.crf ?? 20),
+        '-g',
+        String(fps),
         ...(encoder === 'libx265' ? ['-tag:v', 'hvc1', '-x265-params', 'log-level=error'] : []),
-        '-r', String(fps),
+        '-r',
+        String(fps),
         tmp,
       ],
     });
@@ -197,11 +223,24 @@ export async function generateEquirectPhoto(options: EquirectPhotoOptions): Prom
     signal: options.signal,
     args: [
       '-y',
-      '-f', 'lavfi', '-i', `testsrc2=s=${face * 3}x${face * 2}:r=1:d=1`,
-      '-f', 'lavfi', '-i', `cellauto=s=${even((face * 3) / 2)}x${face}:rule=30:rate=1:random_fill_ratio=0.5:random_seed=7`,
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=s=${face * 3}x${face * 2}:r=1:d=1`,
+      '-f',
+      'lavfi',
+      '-i',
+      `cellauto=s=${even((face * 3) / 2)}x${face}:rule=30:rate=1:random_fill_ratio=0.5:random_seed=7`,
       '-filter_complex',
       `[0:v]format=yuv420p[t];[1:v]scale=${face * 3}:${face * 2},format=yuv420p[c];[t][c]blend=all_mode=overlay:all_opacity=0.5,v360=input=c3x2:output=e:w=${width}:h=${height}:yaw=23[v]`,
-      '-map', '[v]', '-frames:v', '1', '-q:v', '3', '-update', '1',
+      '-map',
+      '[v]',
+      '-frames:v',
+      '1',
+      '-q:v',
+      '3',
+      '-update',
+      '1',
       options.out,
     ],
   });

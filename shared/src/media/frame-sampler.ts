@@ -72,7 +72,9 @@ export async function sampleSphericalFrames(options: SampleFramesOptions): Promi
   const stripLabels: string[] = [];
   times.forEach((time, i) => {
     inputs.push('-ss', time.toFixed(3), '-t', (frameDuration * 1.5).toFixed(4), '-i', options.file);
-    graph.push(`[${i}:v]trim=end_frame=1,setpts=PTS-STARTPTS,format=rgb24,split=${2 * eyes + 2}${Array.from({ length: 2 * eyes + 2 }, (_, j) => `[i${i}s${j}]`).join('')}`);
+    graph.push(
+      `[${i}:v]trim=end_frame=1,setpts=PTS-STARTPTS,format=rgb24,split=${2 * eyes + 2}${Array.from({ length: 2 * eyes + 2 }, (_, j) => `[i${i}s${j}]`).join('')}`,
+    );
     for (let eye = 0; eye < eyes; eye++) {
       const x0 = eye * eyeW;
       graph.push(`[i${i}s${2 * eye}]crop=${k}:${stripH}:${x0 + eyeW - k}:0[i${i}r${eye}]`);
@@ -97,8 +99,20 @@ export async function sampleSphericalFrames(options: SampleFramesOptions): Promi
       signal: options.signal,
       args: [
         ...inputs,
-        '-filter_complex', graph.join(';'),
-        ...['strips', 'zenith', 'nadir'].flatMap((name) => ['-map', `[${name}]`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-fps_mode', 'passthrough', '-y', out(name)]),
+        '-filter_complex',
+        graph.join(';'),
+        ...['strips', 'zenith', 'nadir'].flatMap((name) => [
+          '-map',
+          `[${name}]`,
+          '-f',
+          'rawvideo',
+          '-pix_fmt',
+          'rgb24',
+          '-fps_mode',
+          'passthrough',
+          '-y',
+          out(name),
+        ]),
       ],
     });
     const [strips, zenith, nadir] = await Promise.all(['strips', 'zenith', 'nadir'].map((name) => readFile(out(name))));

@@ -65,9 +65,5 @@ export function fitsH264Level52(width: number, height: number, fps: number): boo
 
 /** Whether a headset HEVC decoder can take this size and rate. */
 export function fitsHevcHeadset(width: number, height: number, fps: number): boolean {
-  return (
-    width <= HEVC_HEADSET_LIMIT.maxWidth &&
-    height <= HEVC_HEADSET_LIMIT.maxHeight &&
-    width * height * fps <= HEVC_HEADSET_LIMIT.maxLumaSamplesPerSecond
-  );
+  return width <= HEVC_HEADSET_LIMIT.maxWidth && height <= HEVC_HEADSET_LIMIT.maxHeight && width * height * fps <= HEVC_HEADSET_LIMIT.maxLumaSamplesPerSecond;
 }

@@ -23,7 +23,9 @@ describe('EXT-X-VERSION (draft-pantos-hls-rfc8216bis §8)', () => {
     for (const projection of ['equirectangular-mono', 'stereo-top-bottom'] as const) {
       const text = writeMasterPlaylist({
         projection,
-        variants: [{ uri: 'hi/index.m3u8', bandwidth: 5e6, averageBandwidth: 4e6, width: 3840, height: 1920, frameRate: 30, codecs: 'hvc1.1.6.L153.90,mp4a.40.2' }],
+        variants: [
+          { uri: 'hi/index.m3u8', bandwidth: 5e6, averageBandwidth: 4e6, width: 3840, height: 1920, frameRate: 30, codecs: 'hvc1.1.6.L153.90,mp4a.40.2' },
+        ],
         audio: { uri: 'audio/index.m3u8', groupId: 'audio', name: 'Audio', channels: 2 },
       });
       const lines = text.trim().split('\n');

@@ -156,7 +156,12 @@ export function writeMasterPlaylist(options: { projection: Projection; variants:
  */
 export function writeLiveMediaPlaylist(options: { initUri: string; mediaSequence: number; segments: readonly MediaPlaylistSegment[] }): string {
   const target = Math.max(1, ...options.segments.map((s) => Math.round(s.durationSeconds)));
-  const lines = [`#EXT-X-TARGETDURATION:${target}`, `#EXT-X-MEDIA-SEQUENCE:${options.mediaSequence}`, '#EXT-X-INDEPENDENT-SEGMENTS', `#EXT-X-MAP:URI="${options.initUri}"`];
+  const lines = [
+    `#EXT-X-TARGETDURATION:${target}`,
+    `#EXT-X-MEDIA-SEQUENCE:${options.mediaSequence}`,
+    '#EXT-X-INDEPENDENT-SEGMENTS',
+    `#EXT-X-MAP:URI="${options.initUri}"`,
+  ];
   for (const segment of options.segments) {
     const time = segment.programDateTime ? new Date(segment.programDateTime) : null;
     if (time && !Number.isNaN(time.getTime())) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${time.toISOString()}`);

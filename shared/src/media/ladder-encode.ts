@@ -52,8 +52,14 @@ export function ladderEncoderArgs(plan: LadderPlan, preset: string, options: { t
       args.push(`-c${s}`, 'libx264', `-profile${s}`, 'high', `-x264-params${s}`, 'scenecut=0:open-gop=0');
     } else {
       args.push(
-        `-c${s}`, 'libx265', `-tag${s}`, 'hvc1', `-profile${s}`, 'main',
-        `-x265-params${s}`, `keyint=${gop}:min-keyint=${gop}:scenecut=0:open-gop=0:vbv-maxrate=${rung.maxrateKbps}:vbv-bufsize=${rung.bufsizeKbps}:log-level=error`,
+        `-c${s}`,
+        'libx265',
+        `-tag${s}`,
+        'hvc1',
+        `-profile${s}`,
+        'main',
+        `-x265-params${s}`,
+        `keyint=${gop}:min-keyint=${gop}:scenecut=0:open-gop=0:vbv-maxrate=${rung.maxrateKbps}:vbv-bufsize=${rung.bufsizeKbps}:log-level=error`,
       );
     }
   });
@@ -89,20 +95,29 @@ export function buildLadderArgs(plan: LadderPlan, input: string, dir: string, op
 
   const streamMap = ladderStreamMap(plan);
   args.push(
-    '-f', 'hls',
-    '-hls_time', plan.segmentSeconds.toFixed(6),
-    '-hls_playlist_type', 'vod',
-    '-hls_segment_type', 'fmp4',
-    '-hls_flags', 'independent_segments',
+    '-f',
+    'hls',
+    '-hls_time',
+    plan.segmentSeconds.toFixed(6),
+    '-hls_playlist_type',
+    'vod',
+    '-hls_segment_type',
+    'fmp4',
+    '-hls_flags',
+    'independent_segments',
     // Each track's first fragment starts (tfdt) at that track's own first decode time. Without it both
     // tracks start at tfdt 0 and the offsets (video: the B-frame delay; audio: less the AAC priming)
     // go into empty edits, which MSE ignores: video then began 2 frames after audio in the browser,
     // a hole hls.js had to seek over. With it the init segments carry no empty edit, and ffprobe and
     // the browser agree: the first picture and the first audio after priming start together.
-    '-hls_segment_options', 'movflags=+frag_discont',
-    '-hls_fmp4_init_filename', LADDER_FILES.init,
-    '-hls_segment_filename', path.join(dir, '%v', LADDER_FILES.segmentPattern),
-    '-var_stream_map', streamMap,
+    '-hls_segment_options',
+    'movflags=+frag_discont',
+    '-hls_fmp4_init_filename',
+    LADDER_FILES.init,
+    '-hls_segment_filename',
+    path.join(dir, '%v', LADDER_FILES.segmentPattern),
+    '-var_stream_map',
+    streamMap,
     path.join(dir, '%v', LADDER_FILES.playlist),
   );
   args.push('-map', '[poster]', '-frames:v', '1', '-update', '1', '-q:v', '3', path.join(dir, LADDER_FILES.poster));

@@ -6,10 +6,25 @@ import { buildProbeResult, type ProbeResult } from './probe.ts';
 
 /** A probe as ffprobe would report it for a file of this size, rate and layout. */
 function probeOf(width: number, height: number, rate = '30/1', stereo?: string, audioChannels = 2): ProbeResult {
-  const sideData = stereo === undefined ? undefined : [{ side_data_type: 'Stereo 3D', type: stereo }, { side_data_type: 'Spherical Mapping', projection: 'equirectangular', yaw: 0, pitch: 0, roll: 0 }];
+  const sideData =
+    stereo === undefined
+      ? undefined
+      : [
+          { side_data_type: 'Stereo 3D', type: stereo },
+          { side_data_type: 'Spherical Mapping', projection: 'equirectangular', yaw: 0, pitch: 0, roll: 0 },
+        ];
   return buildProbeResult('/source.mp4', 1_000_000, {
     streams: [
-      { index: 0, codec_type: 'video', codec_name: 'hevc', width, height, r_frame_rate: rate, avg_frame_rate: rate, ...(sideData ? { side_data_list: sideData } : {}) },
+      {
+        index: 0,
+        codec_type: 'video',
+        codec_name: 'hevc',
+        width,
+        height,
+        r_frame_rate: rate,
+        avg_frame_rate: rate,
+        ...(sideData ? { side_data_list: sideData } : {}),
+      },
       ...(audioChannels ? [{ index: 1, codec_type: 'audio', codec_name: 'aac', channels: audioChannels, sample_rate: '48000' }] : []),
     ],
     format: { format_name: 'mov,mp4,m4a,3gp,3g2,mj2', duration: '60.000000', bit_rate: '50000000' },
@@ -80,7 +95,12 @@ describe('planLadder', () => {
   });
 
   test('explicit rungs are validated and get a codec', () => {
-    const plan = planLadder(probeOf(3840, 1920), { rungs: [{ name: 'top', width: 3840, height: 1920, videoBitrateKbps: 20000 }, { name: 'low', width: 1280, height: 640, videoBitrateKbps: 2000, codec: 'hevc' }] });
+    const plan = planLadder(probeOf(3840, 1920), {
+      rungs: [
+        { name: 'top', width: 3840, height: 1920, videoBitrateKbps: 20000 },
+        { name: 'low', width: 1280, height: 640, videoBitrateKbps: 2000, codec: 'hevc' },
+      ],
+    });
     assert.deepEqual(
       plan.rungs.map((r) => [r.name, r.codec]),
       [
@@ -96,7 +116,10 @@ describe('planLadder', () => {
   });
 
   test('a flat 16:9 video is refused unless a projection is given', () => {
-    assert.throws(() => planLadder(probeOf(1920, 1080)), (e: unknown) => e instanceof MediaError && e.code === 'NOT_SPHERICAL');
+    assert.throws(
+      () => planLadder(probeOf(1920, 1080)),
+      (e: unknown) => e instanceof MediaError && e.code === 'NOT_SPHERICAL',
+    );
     assert.deepEqual(
       planLadder(probeOf(1920, 1080), { projection: 'equirectangular-mono' }).rungs.map((r) => r.name),
       ['1920x960', '1280x640'],

@@ -100,7 +100,10 @@ export function codecFor(width: number, height: number, fps: number): VideoCodec
 export function planLadder(probe: ProbeResult, options: PlanLadderOptions = {}): LadderPlan {
   const projection = options.projection ?? probe.projection.projection;
   if (!projection) {
-    throw new MediaError('NOT_SPHERICAL', `${probe.file} is not a 360° layout (${probe.video.width}x${probe.video.height}, no spherical metadata). Pass the projection explicitly if it is one.`);
+    throw new MediaError(
+      'NOT_SPHERICAL',
+      `${probe.file} is not a 360° layout (${probe.video.width}x${probe.video.height}, no spherical metadata). Pass the projection explicitly if it is one.`,
+    );
   }
   if (probe.isStill) throw new MediaError('INVALID_OPTIONS', `${probe.file} is a photo; use the photo pipeline (transcodePhoto) for stills.`);
   const duration = probe.durationSeconds;
@@ -112,10 +115,14 @@ export function planLadder(probe: ProbeResult, options: PlanLadderOptions = {}):
 
   const finish = (rung: LadderRungInput): PlannedRung => {
     const parsed = ladderRungSchema.parse(rung);
-    if (parsed.width % 2 || parsed.height % 2) throw new MediaError('INVALID_OPTIONS', `Rung ${parsed.name} is ${parsed.width}x${parsed.height}; use even sizes.`);
+    if (parsed.width % 2 || parsed.height % 2)
+      throw new MediaError('INVALID_OPTIONS', `Rung ${parsed.name} is ${parsed.width}x${parsed.height}; use even sizes.`);
     const codec = parsed.codec ?? codecFor(parsed.width, parsed.height, fps);
     if (codec === 'hevc' && !fitsHevcHeadset(parsed.width, parsed.height, fps)) {
-      throw new MediaError('INVALID_OPTIONS', `Rung ${parsed.name} (${parsed.width}x${parsed.height} at ${fps} fps) is beyond what headsets decode; use 5760x2880 or less.`);
+      throw new MediaError(
+        'INVALID_OPTIONS',
+        `Rung ${parsed.name} (${parsed.width}x${parsed.height} at ${fps} fps) is beyond what headsets decode; use 5760x2880 or less.`,
+      );
     }
     return { ...parsed, codec, maxrateKbps: Math.round(parsed.videoBitrateKbps * 1.5), bufsizeKbps: Math.round(parsed.videoBitrateKbps * 2) };
   };
@@ -136,12 +143,19 @@ export function planLadder(probe: ProbeResult, options: PlanLadderOptions = {}):
       .map((s) => {
         const codec = codecFor(s.width, s.height, fps);
         const bpp = codec === 'h264' ? options.bitsPerPixel?.h264 : options.bitsPerPixel?.hevc;
-        return finish({ name: `${s.width}x${s.height}`, width: s.width, height: s.height, codec, videoBitrateKbps: rungBitrateKbps(s.width, s.height, fps, codec, bpp) });
+        return finish({
+          name: `${s.width}x${s.height}`,
+          width: s.width,
+          height: s.height,
+          codec,
+          videoBitrateKbps: rungBitrateKbps(s.width, s.height, fps, codec, bpp),
+        });
       });
     if (rungs.length === 0) throw new MediaError('INVALID_OPTIONS', `No rung of the ladder fits headset decoders at ${fps} fps; lower the frame rate.`);
   }
 
-  const audio = probe.audio && probe.audio.channels > 0 ? { bitrateKbps: probe.audio.channels >= 2 ? 128 : 96, channels: Math.min(2, probe.audio.channels) } : null;
+  const audio =
+    probe.audio && probe.audio.channels > 0 ? { bitrateKbps: probe.audio.channels >= 2 ? 128 : 96, channels: Math.min(2, probe.audio.channels) } : null;
   const intervalSeconds = Math.max(1, Math.ceil(duration / 100));
   const count = Math.max(1, Math.ceil(duration / intervalSeconds - 1e-6));
   const columns = Math.min(10, count);

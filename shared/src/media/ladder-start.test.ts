@@ -31,12 +31,42 @@ describe('ladder start: video and audio begin together', () => {
     const user = path.join(dir, 'user.mov');
     await runFfmpeg({
       args: [
-        '-y', '-f', 'lavfi', '-i', 'testsrc2=s=512x256:r=30000/1001:d=2', '-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=44100:duration=2',
-        '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '3', '-x264-params', 'b-pyramid=normal', '-pix_fmt', 'yuv420p',
-        '-c:a', 'aac', '-ac', '2', '-b:a', '128k', user,
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=s=512x256:r=30000/1001:d=2',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=330:sample_rate=44100:duration=2',
+        '-map',
+        '0:v',
+        '-map',
+        '1:a',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-bf',
+        '3',
+        '-x264-params',
+        'b-pyramid=normal',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-ac',
+        '2',
+        '-b:a',
+        '128k',
+        user,
       ],
     });
-    for (const [name, input] of [['demo', demo], ['user', user]] as const) {
+    for (const [name, input] of [
+      ['demo', demo],
+      ['user', user],
+    ] as const) {
       ladders[name] = await transcodeLadder({
         input,
         out: path.join(dir, name),
@@ -70,8 +100,15 @@ describe('ladder start: video and audio begin together', () => {
       assert.ok(Math.abs(video.startTime - audio.startTime) <= tolerance, `start_time: video ${video.startTime}, audio ${audio.startTime}`);
       assert.ok(video.firstPts >= audio.firstPts - 1e-3, 'the picture never starts before the sound');
       // Browsers' MSE ignores empty edits (media_time −1): a start delay kept in one is a delay only ffprobe sees.
-      for (const [track, start] of [['video', video], ['audio', audio]] as const) {
-        assert.deepEqual(start.edits.filter((e) => e.mediaTime === -1), [], `${track} init segment has an empty edit`);
+      for (const [track, start] of [
+        ['video', video],
+        ['audio', audio],
+      ] as const) {
+        assert.deepEqual(
+          start.edits.filter((e) => e.mediaTime === -1),
+          [],
+          `${track} init segment has an empty edit`,
+        );
       }
     });
   }
@@ -87,7 +124,10 @@ describe('ladder start: video and audio begin together', () => {
       assert.deepEqual(report.errors, [], `${name}: hls.js errors`);
       const starts = report.bufferStarts.map((b) => b.start);
       assert.equal(starts.length, 2, `${name}: an audio and a video SourceBuffer`);
-      assert.ok(starts.every((s) => s !== null && Math.abs(s - starts[0]!) < 0.001), `${name}: buffer starts ${JSON.stringify(report.bufferStarts)}`);
+      assert.ok(
+        starts.every((s) => s !== null && Math.abs(s - starts[0]!) < 0.001),
+        `${name}: buffer starts ${JSON.stringify(report.bufferStarts)}`,
+      );
     }
   });
 });

@@ -53,12 +53,16 @@ export async function trackStart(init: string, segment: string): Promise<TrackSt
     const initBytes = await readFile(init);
     const joined = path.join(scratch, 'first.mp4');
     await writeFile(joined, Buffer.concat([initBytes, await readFile(segment)]));
-    const json = JSON.parse(
-      await runFfprobe(['-show_entries', 'stream=start_time:packet=pts_time,duration_time', '-of', 'json', joined]),
-    ) as { streams: { start_time: string }[]; packets: { pts_time: string; duration_time?: string }[] };
+    const json = JSON.parse(await runFfprobe(['-show_entries', 'stream=start_time:packet=pts_time,duration_time', '-of', 'json', joined])) as {
+      streams: { start_time: string }[];
+      packets: { pts_time: string; duration_time?: string }[];
+    };
     const pts = json.packets.map((p) => Number(p.pts_time));
     // The first packet of a fragment may carry no duration: take the median of those that do.
-    const durations = json.packets.filter((p) => p.duration_time !== undefined).map((p) => Number(p.duration_time)).sort((a, b) => a - b);
+    const durations = json.packets
+      .filter((p) => p.duration_time !== undefined)
+      .map((p) => Number(p.duration_time))
+      .sort((a, b) => a - b);
     return {
       startTime: Number(json.streams[0]?.start_time),
       firstPts: Math.min(...pts),

@@ -46,8 +46,23 @@ describe('MP4 spherical box injection', () => {
       const file = path.join(dir, `in-${faststart}.mp4`);
       await runFfmpeg({
         args: [
-          '-f', 'lavfi', '-i', 'testsrc2=s=256x128:r=30:d=1', '-f', 'lavfi', '-i', 'sine=d=1',
-          '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', ...(faststart ? ['-movflags', '+faststart'] : []), '-y', file,
+          '-f',
+          'lavfi',
+          '-i',
+          'testsrc2=s=256x128:r=30:d=1',
+          '-f',
+          'lavfi',
+          '-i',
+          'sine=d=1',
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+          '-c:a',
+          'aac',
+          ...(faststart ? ['-movflags', '+faststart'] : []),
+          '-y',
+          file,
         ],
       });
       const out = path.join(dir, `out-${faststart}.mp4`);
@@ -58,7 +73,8 @@ describe('MP4 spherical box injection', () => {
         { side_data_type: 'Spherical Mapping', projection: 'equirectangular', yaw: 0, pitch: 0, roll: 0 },
       ]);
       // Chunk offsets were shifted: every frame and audio packet decodes bit-exactly as before.
-      const hash = async (f: string) => (await runFfmpeg({ args: ['-i', f, '-f', 'framemd5', '-'], collectStdout: true })).stdout.toString().replace(/^#.*\n/gm, '');
+      const hash = async (f: string) =>
+        (await runFfmpeg({ args: ['-i', f, '-f', 'framemd5', '-'], collectStdout: true })).stdout.toString().replace(/^#.*\n/gm, '');
       assert.equal(await hash(out), await hash(file));
 
       // Injecting again replaces the boxes instead of stacking them.

@@ -28,7 +28,9 @@ export class StagedOutput {
     try {
       await mkdir(staged.tmp, { recursive: true });
     } catch (error) {
-      throw new MediaError('OUTPUT_WRITE_FAILED', `Cannot create ${staged.tmp}: ${(error as Error).message}. Check that the folder is writable.`, { cause: error });
+      throw new MediaError('OUTPUT_WRITE_FAILED', `Cannot create ${staged.tmp}: ${(error as Error).message}. Check that the folder is writable.`, {
+        cause: error,
+      });
     }
     return staged;
   }

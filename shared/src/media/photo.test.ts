@@ -32,7 +32,9 @@ describe('transcodePhoto', () => {
       ['photo-2048x1024.jpg', 2048, 1024],
       ['preview.jpg', 1024, 512],
     ] as const) {
-      const { streams } = JSON.parse(await runFfprobe(['-show_streams', '-of', 'json', path.join(dir, 'out', file)])) as { streams: { codec_name: string; width: number; height: number }[] };
+      const { streams } = JSON.parse(await runFfprobe(['-show_streams', '-of', 'json', path.join(dir, 'out', file)])) as {
+        streams: { codec_name: string; width: number; height: number }[];
+      };
       assert.deepEqual([streams[0]?.codec_name, streams[0]?.width, streams[0]?.height], ['mjpeg', w, h]);
     }
     const index = JSON.parse(await readFile(path.join(dir, 'out', 'photo.json'), 'utf8')) as { kind: string; master: string };

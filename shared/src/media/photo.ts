@@ -47,7 +47,10 @@ export async function transcodePhoto(options: PhotoOptions): Promise<PhotoResult
   const probe = options.probe ?? (await probeMedia(options.input, options.signal ? { signal: options.signal } : {}));
   const projection = options.projection ?? probe.projection.projection;
   if (!projection) {
-    throw new MediaError('NOT_SPHERICAL', `${options.input} (${probe.video.width}x${probe.video.height}) is not a 360° photo: export it as a 2:1 equirectangular image.`);
+    throw new MediaError(
+      'NOT_SPHERICAL',
+      `${options.input} (${probe.video.width}x${probe.video.height}) is not a 360° photo: export it as a 2:1 equirectangular image.`,
+    );
   }
   const { width, height } = probe.video;
   const aspect = height / width;
@@ -69,9 +72,21 @@ export async function transcodePhoto(options: PhotoOptions): Promise<PhotoResult
     await runFfmpeg({
       ...(options.signal ? { signal: options.signal } : {}),
       args: [
-        '-y', '-i', options.input, '-filter_complex', graph.join(';'),
+        '-y',
+        '-i',
+        options.input,
+        '-filter_complex',
+        graph.join(';'),
         ...rungs.flatMap((r, i) => ['-map', `[r${i}]`, '-frames:v', '1', '-update', '1', '-q:v', '2', path.join(staged.tmp, r.path)]),
-        '-map', '[preview]', '-frames:v', '1', '-update', '1', '-q:v', '4', path.join(staged.tmp, 'preview.jpg'),
+        '-map',
+        '[preview]',
+        '-frames:v',
+        '1',
+        '-update',
+        '1',
+        '-q:v',
+        '4',
+        path.join(staged.tmp, 'preview.jpg'),
       ],
     });
     const result = { kind: 'photo' as const, projection, master: rungs[0]!.path, preview: 'preview.jpg', rungs };

@@ -23,7 +23,10 @@ export async function writePosterRungs(options: { poster: string; width: number;
     return { width, height, webp: posterRungFile(width, 'webp'), jpeg: posterRungFile(width, 'jpg') };
   });
   const labels = rungs.flatMap((_, i) => [`[w${i}]`, `[j${i}]`]);
-  const graph = [`[0:v]split=${labels.length}${labels.join('')}`, ...rungs.flatMap((r, i) => [`[w${i}]scale=${r.width}:${r.height}:flags=lanczos[ow${i}]`, `[j${i}]scale=${r.width}:${r.height}:flags=lanczos[oj${i}]`])];
+  const graph = [
+    `[0:v]split=${labels.length}${labels.join('')}`,
+    ...rungs.flatMap((r, i) => [`[w${i}]scale=${r.width}:${r.height}:flags=lanczos[ow${i}]`, `[j${i}]scale=${r.width}:${r.height}:flags=lanczos[oj${i}]`]),
+  ];
   const args = ['-y', '-i', options.poster, '-filter_complex', graph.join(';')];
   rungs.forEach((r, i) => {
     args.push('-map', `[ow${i}]`, '-frames:v', '1', '-c:v', 'libwebp', '-quality', '78', '-compression_level', '6', path.join(dir, r.webp));

@@ -188,8 +188,7 @@ export function buildProbeResult(file: string, sizeBytes: number, raw: unknown):
   if (!videoRaw) throw new MediaError('NO_VIDEO_STREAM', `${file} has no video stream. Spherecast needs a 360° video or photo.`);
   const audioRaw = streams.find((s) => s.codec_type === 'audio');
   const frameCount = toNumber(videoRaw.nb_frames);
-  const isStill =
-    STILL_FORMATS.test(formatName) || (STILL_CODECS.has(videoRaw.codec_name ?? '') && (frameCount === null || frameCount <= 1));
+  const isStill = STILL_FORMATS.test(formatName) || (STILL_CODECS.has(videoRaw.codec_name ?? '') && (frameCount === null || frameCount <= 1));
   const rFrameRate = parseRate(videoRaw.r_frame_rate);
   const avgFrameRate = parseRate(videoRaw.avg_frame_rate);
   const useAvg = !(rFrameRate > 0 && rFrameRate <= 240) && avgFrameRate > 0;

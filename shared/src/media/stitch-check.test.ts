@@ -112,7 +112,8 @@ describe('checkStitching', () => {
       results[name] = await checkStitching(file, { samples: 4 });
     }
     for (const name of ['tb', 'lr']) {
-      for (const c of results[name]!.checks.filter((c) => c.id.startsWith('seam') || c.id.startsWith('pole'))) assert.equal(c.status, 'pass', `${name} ${c.id}: ${c.message}`);
+      for (const c of results[name]!.checks.filter((c) => c.id.startsWith('seam') || c.id.startsWith('pole')))
+        assert.equal(c.status, 'pass', `${name} ${c.id}: ${c.message}`);
     }
     assert.equal(results.lr!.projection.projection, 'stereo-left-right');
     assert.equal(check(results['tb-broken']!, 'seam-continuity').status, 'fail');
@@ -187,7 +188,10 @@ describe('checkStitching on smooth, textured and noisy content', () => {
 
   test('colour, exposure and misalignment breaks still fail on smooth and noisy content', () => {
     for (const content of ['smooth', 'noisy']) {
-      const failing = (fault: string) => seamChecks(reports.get(`${content}-${fault}`)!).filter((c) => c.status === 'fail').map((c) => c.id);
+      const failing = (fault: string) =>
+        seamChecks(reports.get(`${content}-${fault}`)!)
+          .filter((c) => c.status === 'fail')
+          .map((c) => c.id);
       assert.ok(failing('seam-exposure').includes('seam-exposure'), `${content} exposure: ${failing('seam-exposure').join(', ')}`);
       assert.ok(failing('seam-colour').includes('seam-colour'), `${content} colour: ${failing('seam-colour').join(', ')}`);
       assert.ok(failing('seam-parallax').includes('seam-alignment'), `${content} parallax: ${failing('seam-parallax').join(', ')}`);

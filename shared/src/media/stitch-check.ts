@@ -289,7 +289,15 @@ export async function checkStitching(file: string, options: StitchCheckOptions =
   const eyeWidth = projection === 'stereo-left-right' ? video.width / 2 : video.width;
   const h264Level = h264LevelFor(video.width, video.height, Math.max(fps, 1));
   const hevcOk = fitsHevcHeadset(video.width, video.height, Math.max(fps, 1));
-  const resolutionStatus: CheckStatus = probe.isStill ? (eyeWidth < STITCH_THRESHOLDS.minWidth ? 'warn' : 'pass') : !hevcOk ? 'warn' : eyeWidth < STITCH_THRESHOLDS.minWidth ? 'warn' : 'pass';
+  const resolutionStatus: CheckStatus = probe.isStill
+    ? eyeWidth < STITCH_THRESHOLDS.minWidth
+      ? 'warn'
+      : 'pass'
+    : !hevcOk
+      ? 'warn'
+      : eyeWidth < STITCH_THRESHOLDS.minWidth
+        ? 'warn'
+        : 'pass';
   checks.push({
     id: 'format-resolution',
     status: resolutionStatus,

@@ -267,10 +267,7 @@ export function measurePole(view: RgbImage, coreRadius = 0.25, ringInner = 0.45,
     ringStd: std(ring),
     radialDetail: ringRadial > 0.5 ? per(core.radial, core) / ringRadial : 1,
     tangentialDetail: ringTangential > 0.5 ? per(core.tangential, core) / ringTangential : 1,
-    anisotropy:
-      ringRadial > 0.5 && ringTangential > 0.5 && core.tangential > 0
-        ? core.radial / core.tangential / (ring.radial / ring.tangential)
-        : 1,
+    anisotropy: ringRadial > 0.5 && ringTangential > 0.5 && core.tangential > 0 ? core.radial / core.tangential / (ring.radial / ring.tangential) : 1,
     darkFraction: core.dark / Math.max(1, core.n),
   };
 }

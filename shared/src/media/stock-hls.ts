@@ -66,9 +66,7 @@ export async function playWithStockHls(browser: Browser, dir: string, master: st
   const page = await browser.newPage();
   try {
     await page.goto(`${url}/?master=${encodeURIComponent(`/${master}`)}`);
-    await page
-      .waitForFunction((t) => (document.querySelector('video')?.currentTime ?? 0) > t, untilSeconds, { timeout: 20_000 })
-      .catch(() => undefined);
+    await page.waitForFunction((t) => (document.querySelector('video')?.currentTime ?? 0) > t, untilSeconds, { timeout: 20_000 }).catch(() => undefined);
     return await page.evaluate<StockHlsReport>('window.snapshot()');
   } finally {
     await page.close();

@@ -80,7 +80,11 @@ describe('TranscodeJob', () => {
     }
     for (const rel of referenced) assert.ok((await stat(path.join(out, rel))).size > 0, rel);
     assert.ok([...referenced].every((rel) => !rel.startsWith('..') && !path.isAbsolute(rel)));
-    assert.deepEqual((await readdir(dir)).filter((f) => f.includes('partial')), [], 'no temp folder left');
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.includes('partial')),
+      [],
+      'no temp folder left',
+    );
   });
 
   test('each rung reads back with the planned resolution, codec and tag', async () => {
@@ -175,10 +179,17 @@ describe('TranscodeJob', () => {
     const out = path.join(dir, 'out');
     const audioInit = parseMediaPlaylist(await readFile(path.join(out, 'audio/index.m3u8'), 'utf8'));
     const audio = await trackStart(path.join(out, 'audio', audioInit.initUri!), path.join(out, 'audio', audioInit.segments[0]!.uri));
-    assert.deepEqual(audio.edits.filter((e) => e.mediaTime === -1), []);
+    assert.deepEqual(
+      audio.edits.filter((e) => e.mediaTime === -1),
+      [],
+    );
     for (const v of result.variants) {
       const video = await trackStart(path.join(out, v.init), path.join(out, v.segments[0]!));
-      assert.deepEqual(video.edits.filter((e) => e.mediaTime === -1), [], `${v.name}: empty edit`);
+      assert.deepEqual(
+        video.edits.filter((e) => e.mediaTime === -1),
+        [],
+        `${v.name}: empty edit`,
+      );
       // Within one AAC frame: the first audio packet is the encoder's priming.
       assert.ok(Math.abs(video.firstPts - audio.firstPts) <= audio.frameSeconds + 1e-3, `${v.name}: video ${video.firstPts}, audio ${audio.firstPts}`);
     }
@@ -201,7 +212,13 @@ describe('TranscodeJob', () => {
     const [poster] = await probeStreams(path.join(out, 'poster.jpg'));
     assert.equal(poster?.codec_name, 'mjpeg');
     assert.deepEqual([poster?.width, poster?.height], [1024, 512]);
-    const index = JSON.parse(await readFile(path.join(out, 'thumbnails.json'), 'utf8')) as { cues: { x: number; y: number }[]; columns: number; rows: number; width: number; height: number };
+    const index = JSON.parse(await readFile(path.join(out, 'thumbnails.json'), 'utf8')) as {
+      cues: { x: number; y: number }[];
+      columns: number;
+      rows: number;
+      width: number;
+      height: number;
+    };
     assert.equal(index.cues.length, 3);
     const [sprite] = await probeStreams(path.join(out, 'thumbnails.jpg'));
     assert.deepEqual([sprite?.width, sprite?.height], [index.columns * index.width, index.rows * index.height]);
@@ -212,7 +229,9 @@ describe('TranscodeJob', () => {
 
   test('writes poster rungs narrower than the poster, each in WebP and JPEG, smaller than the poster', async () => {
     const out = path.join(dir, 'out');
-    const manifest = JSON.parse(await readFile(path.join(out, 'ladder.json'), 'utf8')) as { posters: { width: number; height: number; webp: string; jpeg: string }[] };
+    const manifest = JSON.parse(await readFile(path.join(out, 'ladder.json'), 'utf8')) as {
+      posters: { width: number; height: number; webp: string; jpeg: string }[];
+    };
     // The poster is 1024 wide: 320 and 640 are written, 1280 would be an upscale.
     assert.deepEqual(manifest.posters, [
       { width: 320, height: 160, webp: 'poster-320.webp', jpeg: 'poster-320.jpg' },
@@ -249,7 +268,13 @@ describe('TranscodeJob', () => {
 
   test('cancelling leaves nothing behind: no OUT, no temp folder', async () => {
     const out = path.join(dir, 'cancelled');
-    const job = new TranscodeJob({ input: source, out, segmentSeconds: 1, preset: 'slow', rungs: [{ name: 'a', width: 1024, height: 512, videoBitrateKbps: 2000, codec: 'hevc' }] });
+    const job = new TranscodeJob({
+      input: source,
+      out,
+      segmentSeconds: 1,
+      preset: 'slow',
+      rungs: [{ name: 'a', width: 1024, height: 512, videoBitrateKbps: 2000, codec: 'hevc' }],
+    });
     const failed: MediaError[] = [];
     job.on('failed', (e) => failed.push(e));
     // Cancel once ffmpeg is producing output, so the kill of a running ffmpeg is what is tested.
@@ -259,7 +284,10 @@ describe('TranscodeJob', () => {
     await assert.rejects(job.start(), (e: unknown) => e instanceof MediaError && e.code === 'CANCELLED');
     assert.equal(failed[0]?.code, 'CANCELLED');
     await assert.rejects(stat(out), { code: 'ENOENT' });
-    assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('.cancelled')), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.startsWith('.cancelled')),
+      [],
+    );
   });
 
   test('a failing ffmpeg leaves nothing behind and reports a fatal error; a non-empty OUT is refused up front', async () => {
@@ -269,7 +297,10 @@ describe('TranscodeJob', () => {
     const out = path.join(dir, 'broken-out');
     await assert.rejects(new TranscodeJob({ input: broken, out }).start(), (e: unknown) => e instanceof MediaError && e.fatal);
     await assert.rejects(stat(out), { code: 'ENOENT' });
-    assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('.broken-out')), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.startsWith('.broken-out')),
+      [],
+    );
 
     await assert.rejects(
       new TranscodeJob({ input: source, out: path.join(dir, 'out') }).start(),

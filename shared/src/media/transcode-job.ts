@@ -77,7 +77,9 @@ export const transcodeResultSchema = z.object({
   segmentSeconds: z.number(),
   gopFrames: z.number().int(),
   variants: z.array(transcodeVariantSchema),
-  audio: z.object({ playlist: z.string(), codecString: z.string(), channels: z.number().int(), bandwidth: z.number().int(), averageBandwidth: z.number().int() }).nullable(),
+  audio: z
+    .object({ playlist: z.string(), codecString: z.string(), channels: z.number().int(), bandwidth: z.number().int(), averageBandwidth: z.number().int() })
+    .nullable(),
   poster: z.string(),
   /** Smaller copies of the poster for `srcset` (WebP + JPEG each), narrowest first. */
   posters: z.array(posterRungOutputSchema),
@@ -257,7 +259,13 @@ export class TranscodeJob extends MediaJob<TranscodeResult, TranscodeProgress> {
       audioMeasure = await measure(dir, rel);
       const codec = codecStringsOf(audioMeasure.init).find((t) => t.handler === 'soun')?.codec;
       if (!codec) throw new MediaError('MP4_MALFORMED', 'The audio init segment has no audio track; re-run the transcode.');
-      audio = { playlist: rel, codecString: codec, channels: plan.audio.channels, bandwidth: Math.round(audioMeasure.peak), averageBandwidth: Math.round(audioMeasure.average) };
+      audio = {
+        playlist: rel,
+        codecString: codec,
+        channels: plan.audio.channels,
+        bandwidth: Math.round(audioMeasure.peak),
+        averageBandwidth: Math.round(audioMeasure.average),
+      };
     }
     const variants: TranscodeVariant[] = [];
     for (const rung of plan.rungs) {
@@ -286,7 +294,15 @@ export class TranscodeJob extends MediaJob<TranscodeResult, TranscodeProgress> {
     }
     const master = writeMasterPlaylist({
       projection: plan.projection,
-      variants: variants.map<MasterVariant>((v) => ({ uri: v.playlist, bandwidth: v.bandwidth, averageBandwidth: v.averageBandwidth, width: v.width, height: v.height, frameRate: v.frameRate, codecs: v.codecs })),
+      variants: variants.map<MasterVariant>((v) => ({
+        uri: v.playlist,
+        bandwidth: v.bandwidth,
+        averageBandwidth: v.averageBandwidth,
+        width: v.width,
+        height: v.height,
+        frameRate: v.frameRate,
+        codecs: v.codecs,
+      })),
       audio: audio ? { uri: audio.playlist, groupId: 'audio', name: 'Audio', channels: audio.channels } : null,
     });
     await writeFile(path.join(dir, LADDER_FILES.master), master);
@@ -303,9 +319,15 @@ export class TranscodeJob extends MediaJob<TranscodeResult, TranscodeProgress> {
       await runFfmpeg({
         signal,
         args: [
-          '-y', '-i', path.join(dir, top.playlist),
+          '-y',
+          '-i',
+          path.join(dir, top.playlist),
           ...(audio ? ['-i', path.join(dir, audio.playlist), '-map', '0:v:0', '-map', '1:a:0'] : ['-map', '0:v:0']),
-          '-c', 'copy', '-movflags', '+faststart', ...(top.codec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
+          '-c',
+          'copy',
+          '-movflags',
+          '+faststart',
+          ...(top.codec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
           mp4Path,
         ],
       });

@@ -1,6 +1,15 @@
 // First: it must wrap RTCPeerConnection before p2p-media-loader's bundle captures it (see the module).
 import { emptyConnectionCounts, PeerConnectionRegistry, selectedPairType, type ConnectionTypeCounts } from './peer-connections.ts';
-import Hls, { ErrorDetails, ErrorTypes, Events, type ErrorData, type FragLoadedData, type HlsConfig, type LevelSwitchedData, type LevelUpdatedData } from 'hls.js';
+import Hls, {
+  ErrorDetails,
+  ErrorTypes,
+  Events,
+  type ErrorData,
+  type FragLoadedData,
+  type HlsConfig,
+  type LevelSwitchedData,
+  type LevelUpdatedData,
+} from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import type { CoreConfig, CoreEventMap, PeerDetails, SegmentErrorDetails, SegmentLoadDetails } from 'p2p-media-loader-core';
 import type { RelayPolicy } from '../api/streaming.ts';
@@ -171,7 +180,18 @@ function levelLabel(height: number, bitrate: number): string {
 
 /** Stats of a player that has loaded nothing yet. */
 export function emptyPlayerStats(): PlayerStats {
-  return { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, connections: emptyConnectionCounts(), rejectedSegments: 0, startupMs: null, stalls: 0, stalledMs: 0, latencySeconds: null };
+  return {
+    httpBytes: 0,
+    p2pBytes: 0,
+    uploadedBytes: 0,
+    peers: 0,
+    connections: emptyConnectionCounts(),
+    rejectedSegments: 0,
+    startupMs: null,
+    stalls: 0,
+    stalledMs: 0,
+    latencySeconds: null,
+  };
 }
 
 class HlsPlayer implements Player {

@@ -133,8 +133,7 @@ export function attachLookControls(renderer: SphereRenderer, element: HTMLElemen
  * Resolves true when events will flow (or no permission is needed).
  */
 export async function requestDeviceOrientationPermission(): Promise<boolean> {
-  const ctor = (globalThis as { DeviceOrientationEvent?: { requestPermission?: () => Promise<'granted' | 'denied'> } })
-    .DeviceOrientationEvent;
+  const ctor = (globalThis as { DeviceOrientationEvent?: { requestPermission?: () => Promise<'granted' | 'denied'> } }).DeviceOrientationEvent;
   if (!ctor) return false;
   if (typeof ctor.requestPermission !== 'function') return true;
   try {
@@ -154,9 +153,7 @@ function screenAngle(): number {
  * Yaw is relative to an arbitrary compass origin; callers keep an offset.
  */
 export function orientationToDirection(alpha: number, beta: number, gamma: number, screenDegrees: number): { yaw: number; pitch: number } {
-  const quaternion = new Quaternion().setFromEuler(
-    new Euler(MathUtils.degToRad(beta), MathUtils.degToRad(alpha), -MathUtils.degToRad(gamma), 'YXZ'),
-  );
+  const quaternion = new Quaternion().setFromEuler(new Euler(MathUtils.degToRad(beta), MathUtils.degToRad(alpha), -MathUtils.degToRad(gamma), 'YXZ'));
   // The device's camera looks out of the back of the screen; W3C angles describe the screen facing up.
   quaternion.multiply(new Quaternion(-Math.sqrt(0.5), 0, 0, Math.sqrt(0.5)));
   quaternion.multiply(new Quaternion().setFromAxisAngle(new Vector3(0, 0, 1), -MathUtils.degToRad(screenDegrees)));

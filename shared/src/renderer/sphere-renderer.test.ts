@@ -52,8 +52,22 @@ describe('SphereRenderer in Chromium', () => {
     // A short moving clip for the video test, served as /clip.mp4.
     publicDir = await mkdtemp(path.join(tmpdir(), 'spherecast-renderer-'));
     await promisify(execFile)(process.env.FFMPEG_PATH ?? 'ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=256x128:rate=25:duration=4',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path.join(publicDir, 'clip.mp4'),
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=256x128:rate=25:duration=4',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-movflags',
+      '+faststart',
+      path.join(publicDir, 'clip.mp4'),
     ]);
     server = await createServer({
       configFile: false,
@@ -176,7 +190,10 @@ describe('SphereRenderer in Chromium', () => {
     const path = await page.evaluate(() => window.sphereTest.views.map((v) => v.yaw));
     assert.ok(path.length > 2, 'animation produced intermediate views');
     // The short way from 170 to -170 crosses 180, never 0.
-    assert.ok(path.every((yaw) => Math.abs(yaw) >= 169.9), `yaw path ${path.join(',')}`);
+    assert.ok(
+      path.every((yaw) => Math.abs(yaw) >= 169.9),
+      `yaw path ${path.join(',')}`,
+    );
   });
 
   test('a playing video is redrawn by the render loop as its frames change', async () => {
@@ -213,14 +230,17 @@ describe('SphereRenderer in Chromium', () => {
     assert.equal(cleared, 0, 'panel pixels after clearing');
 
     // In the headset the viewer dismisses it with a select (trigger or pinch); the page hears which one.
-    const dismissed = await page.evaluate((a) => {
-      const r = window.sphereTest.createXrRenderer();
-      r.setAnnouncement(a);
-      const heard: string[] = [];
-      r.on('announcementdismiss', ({ id }) => heard.push(id));
-      window.sphereTest.xrSelect();
-      return { heard, after: r.getAnnouncement() };
-    }, { ...announcement, id: 'a2' });
+    const dismissed = await page.evaluate(
+      (a) => {
+        const r = window.sphereTest.createXrRenderer();
+        r.setAnnouncement(a);
+        const heard: string[] = [];
+        r.on('announcementdismiss', ({ id }) => heard.push(id));
+        window.sphereTest.xrSelect();
+        return { heard, after: r.getAnnouncement() };
+      },
+      { ...announcement, id: 'a2' },
+    );
     assert.deepEqual(dismissed, { heard: ['a2'], after: null });
 
     await page.evaluate(() => window.sphereTest.createXrRenderer().xr.exit());

@@ -24,11 +24,17 @@ const common = {
 } as const satisfies Options;
 
 const positiveInt = (name: string) =>
-  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be above 0`);
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .positive(`${name} must be above 0`);
 
-const list = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 
 const file = z.string({ error: 'FILE is missing' }).min(1, 'FILE is missing');
 
@@ -77,7 +83,11 @@ export const COMMAND_SPECS = {
       file,
       json: z.boolean().default(false),
       out: z.string({ error: '--out DIR is required' }).min(1, '--out DIR is required'),
-      segment: z.coerce.number({ error: '--segment must be a number' }).min(0.5, '--segment must be at least 0.5').max(30, '--segment must be 30 or less').optional(),
+      segment: z.coerce
+        .number({ error: '--segment must be a number' })
+        .min(0.5, '--segment must be at least 0.5')
+        .max(30, '--segment must be 30 or less')
+        .optional(),
       widths: list
         .pipe(z.array(z.string().regex(/^\d+$/, '--widths must be whole numbers like 3840,1920').transform(Number)).min(1, '--widths needs at least one width'))
         .pipe(z.array(z.number().min(64, '--widths must be at least 64')))
@@ -181,12 +191,22 @@ export const COMMAND_SPECS = {
         login: z.string().min(1).optional(),
         password: z.string().min(1).optional(),
         title: z.string().min(1).max(200).optional(),
-        duration: z.coerce.number({ error: '--duration must be a number of seconds' }).positive('--duration must be above 0').max(7 * 24 * 3600).optional(),
+        duration: z.coerce
+          .number({ error: '--duration must be a number of seconds' })
+          .positive('--duration must be above 0')
+          .max(7 * 24 * 3600)
+          .optional(),
         widths: list
-          .pipe(z.array(z.string().regex(/^\d+$/, '--widths must be whole numbers like 1920,1280').transform(Number)).min(1, '--widths needs at least one width'))
+          .pipe(
+            z.array(z.string().regex(/^\d+$/, '--widths must be whole numbers like 1920,1280').transform(Number)).min(1, '--widths needs at least one width'),
+          )
           .pipe(z.array(z.number().min(64, '--widths must be at least 64')))
           .optional(),
-        segment: z.coerce.number({ error: '--segment must be a number' }).min(1, '--segment must be 1 to 2 seconds').max(2, '--segment must be 1 to 2 seconds').optional(),
+        segment: z.coerce
+          .number({ error: '--segment must be a number' })
+          .min(1, '--segment must be 1 to 2 seconds')
+          .max(2, '--segment must be 1 to 2 seconds')
+          .optional(),
         preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).optional(),
         size: positiveInt('--size').min(128, '--size must be at least 128').max(7680, '--size must be 7680 or less').optional(),
         fps: positiveInt('--fps').max(60, '--fps must be 60 or less').optional(),

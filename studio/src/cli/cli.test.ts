@@ -45,7 +45,14 @@ describe('spherecast-studio CLI', () => {
     await generateEquirectFixture({ out: clean, width: 1024, height: 512, seconds: 2 });
     await generateEquirectFixture({ out: broken, width: 1024, height: 512, seconds: 2, fault: 'seam-exposure', audio: false });
     // The real origin (embedded PGlite in a temp data folder) and a creator who publishes to it.
-    origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir: path.join(dir, 'origin'), databaseUrl: undefined, seedDemo: false, trackerUrl: 'ws://127.0.0.1:1/tracker' });
+    origin = await createOrigin({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: path.join(dir, 'origin'),
+      databaseUrl: undefined,
+      seedDemo: false,
+      trackerUrl: 'ws://127.0.0.1:1/tracker',
+    });
     await createOriginClient({ baseUrl: origin.url }).api.auth.register.mutate({ username: 'alice', email: 'alice@example.test', password: 'correct horse' });
   });
   after(async () => {
@@ -81,7 +88,13 @@ describe('spherecast-studio CLI', () => {
     const ok = await cli(['check', clean, '--json']);
     assert.equal(ok.code, 0, ok.stderr);
     const report = JSON.parse(ok.stdout) as { checks: { id: string; status: string; value: unknown; threshold: unknown; message: string }[] };
-    for (const c of report.checks) assert.deepEqual(Object.keys(c).filter((k) => k !== 'picture').sort(), ['id', 'message', 'status', 'threshold', 'value']);
+    for (const c of report.checks)
+      assert.deepEqual(
+        Object.keys(c)
+          .filter((k) => k !== 'picture')
+          .sort(),
+        ['id', 'message', 'status', 'threshold', 'value'],
+      );
     assert.equal(report.checks.find((c) => c.id.includes('seam'))?.status, 'pass');
 
     const bad = await cli(['check', broken, '--json']);
@@ -121,7 +134,9 @@ describe('spherecast-studio CLI', () => {
     assert.deepEqual(content.tags, ['a', 'b']);
     assert.equal(content.status, 'ready');
 
-    const wrong = await cli(['publish', out, '--origin', origin.url, '--login', 'alice', '--title', 'x', '--json'], { env: { SPHERECAST_PASSWORD: 'wrong horse' } });
+    const wrong = await cli(['publish', out, '--origin', origin.url, '--login', 'alice', '--title', 'x', '--json'], {
+      env: { SPHERECAST_PASSWORD: 'wrong horse' },
+    });
     assert.equal(wrong.code, 4, wrong.stderr);
     assert.equal((JSON.parse(wrong.stdout) as { error: { code: string } }).error.code, 'ORIGIN_AUTH_FAILED');
 
@@ -155,6 +170,9 @@ describe('spherecast-studio CLI', () => {
     assert.equal(run.code, 130, run.stderr);
     assert.equal((JSON.parse(run.stdout) as { error: { code: string } }).error.code, 'CANCELLED');
     await assert.rejects(stat(out), { code: 'ENOENT' });
-    assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('.interrupted')), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((n) => n.startsWith('.interrupted')),
+      [],
+    );
   });
 });

@@ -33,7 +33,9 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     if (wantsJson) process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: error.message } })}\n`);
-    process.stderr.write(`spherecast-studio${error.command ? ` ${error.command}` : ''}: ${error.message}\nRun \`spherecast-studio ${error.command ? `${error.command} ` : ''}--help\` for usage.\n`);
+    process.stderr.write(
+      `spherecast-studio${error.command ? ` ${error.command}` : ''}: ${error.message}\nRun \`spherecast-studio ${error.command ? `${error.command} ` : ''}--help\` for usage.\n`,
+    );
     return EXIT.usage;
   }
   if (parsed.kind === 'help') {

@@ -10,11 +10,7 @@ export const STUDIO_APP_FOLDER = 'Spherecast Studio';
  * Linux `$XDG_CONFIG_HOME` (default `~/.config`), macOS `~/Library/Application Support`,
  * Windows `%APPDATA%` (default `~/AppData/Roaming`).
  */
-export function defaultDataDir(
-  platform: NodeJS.Platform = process.platform,
-  env: NodeJS.ProcessEnv = process.env,
-  home: string = os.homedir(),
-): string {
+export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', STUDIO_APP_FOLDER);
   if (platform === 'win32') return path.join(env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming'), STUDIO_APP_FOLDER);
   return path.join(env['XDG_CONFIG_HOME'] ?? path.join(home, '.config'), STUDIO_APP_FOLDER);

@@ -129,17 +129,17 @@ describe('studio router', () => {
       const plan = await caller.ladder.plan({ id: projectId });
       assert.ok(plan && plan.rungs.length >= 1);
       assert.equal(plan.edited, false);
-      await rejectsWith(
-        caller.ladder.save({ id: projectId, rungs: [{ name: 'odd', width: 321, height: 160, videoBitrateKbps: 800 }] }),
-        'BAD_REQUEST',
-        /even/,
-      );
+      await rejectsWith(caller.ladder.save({ id: projectId, rungs: [{ name: 'odd', width: 321, height: 160, videoBitrateKbps: 800 }] }), 'BAD_REQUEST', /even/);
       await rejectsWith(
         caller.ladder.save({ id: projectId, rungs: [{ name: 'big', width: 1024, height: 512, videoBitrateKbps: 800 }] }),
         'BAD_REQUEST',
         /larger than the source/,
       );
-      await rejectsWith(caller.ladder.save({ id: projectId, rungs: [{ name: 'bad name!', width: 256, height: 128, videoBitrateKbps: 800 }] }), 'BAD_REQUEST', /name/);
+      await rejectsWith(
+        caller.ladder.save({ id: projectId, rungs: [{ name: 'bad name!', width: 256, height: 128, videoBitrateKbps: 800 }] }),
+        'BAD_REQUEST',
+        /name/,
+      );
       const edited = await caller.ladder.save({
         id: projectId,
         rungs: [
@@ -171,7 +171,10 @@ describe('studio router', () => {
       await watching;
       assert.equal(done?.state, 'done', JSON.stringify(done?.error));
       const states = seen.filter((event) => event.id === job.id);
-      assert.ok(states.some((event) => event.state === 'running' && event.progress !== null && event.progress > 0 && event.progress < 1), 'progress was reported');
+      assert.ok(
+        states.some((event) => event.state === 'running' && event.progress !== null && event.progress > 0 && event.progress < 1),
+        'progress was reported',
+      );
       assert.equal(states.at(-1)?.state, 'done');
       const outputDir = done?.output?.outputDir;
       assert.ok(outputDir && existsSync(path.join(outputDir, 'master.m3u8')));
@@ -310,7 +313,14 @@ describe('studio router', () => {
       assert.equal(done?.output?.contentUrl, `${origin.url}/content/${contentId}`);
       const response = await fetch(`${origin.url}/api/content/${contentId}`);
       assert.equal(response.status, 200);
-      const content = (await response.json()) as { title: string; kind: string; status: string; tags: string[]; genre: string | null; location: { placeName: string } | null };
+      const content = (await response.json()) as {
+        title: string;
+        kind: string;
+        status: string;
+        tags: string[];
+        genre: string | null;
+        location: { placeName: string } | null;
+      };
       assert.equal(content.title, 'Harbour panorama');
       assert.equal(content.kind, 'photo');
       assert.equal(content.status, 'ready');

@@ -45,12 +45,10 @@ const projectsRouter = router({
   list: publicProcedure.query(({ ctx }) => ctx.engine.store.list().map(summaryOf)),
   get: publicProcedure.input(projectInput).query(({ ctx, input }) => detailOf(ctx.engine.store.get(input.id), ctx)),
   /** Adds a local file (desktop: any path; browser: a path or the path an upload returned). */
-  add: publicProcedure
-    .input(z.object({ path: sourcePathSchema }))
-    .mutation(async ({ ctx, input }) => {
-      const uploaded = ctx.engine.isUpload(input.path);
-      return detailOf(await ctx.engine.addProject(input.path, { uploaded }), ctx);
-    }),
+  add: publicProcedure.input(z.object({ path: sourcePathSchema })).mutation(async ({ ctx, input }) => {
+    const uploaded = ctx.engine.isUpload(input.path);
+    return detailOf(await ctx.engine.addProject(input.path, { uploaded }), ctx);
+  }),
   remove: publicProcedure.input(projectInput).mutation(async ({ ctx, input }) => {
     await ctx.engine.removeProject(input.id);
     return { ok: true as const };
@@ -77,9 +75,7 @@ const ladderRouter = router({
 });
 
 const jobsRouter = router({
-  list: publicProcedure
-    .input(z.object({ projectId: projectIdSchema.optional() }).optional())
-    .query(({ ctx, input }) => ctx.engine.jobs.list(input?.projectId)),
+  list: publicProcedure.input(z.object({ projectId: projectIdSchema.optional() }).optional()).query(({ ctx, input }) => ctx.engine.jobs.list(input?.projectId)),
   /** Every job now, then each change (state and progress) as it happens. */
   watch: publicProcedure.subscription(async function* ({ ctx, signal }) {
     const abort = signal ?? new AbortController().signal;

@@ -242,18 +242,16 @@ export class StudioEngine {
     if (ladderJob.state !== 'done' || !outputDir) {
       throw new StudioError('NOTHING_TO_PUBLISH', 'That transcode has not finished. Wait for it in Jobs, then publish.');
     }
-    return this.jobs.enqueue(
-      { projectId, kind: 'publish', label: `Publish “${metadata.title}”`, sourceJobId: jobId },
-      async ({ signal, report }) =>
-        runPublish({
-          ...origin,
-          ladderDir: outputDir,
-          kind: project.probe.isStill ? 'photo' : 'video',
-          projection: project.projection,
-          metadata,
-          signal,
-          report,
-        }),
+    return this.jobs.enqueue({ projectId, kind: 'publish', label: `Publish “${metadata.title}”`, sourceJobId: jobId }, async ({ signal, report }) =>
+      runPublish({
+        ...origin,
+        ladderDir: outputDir,
+        kind: project.probe.isStill ? 'photo' : 'video',
+        projection: project.projection,
+        metadata,
+        signal,
+        report,
+      }),
     );
   }
 
@@ -282,7 +280,10 @@ export class StudioEngine {
 /** A file name safe to create anywhere: no folders, no control or reserved characters, at most 120 characters. */
 export function safeFileName(name: string): string {
   const base = path.basename(name.replaceAll('\\', '/'));
-  const cleaned = base.replace(/[^\p{L}\p{N}._ -]+/gu, '_').replace(/^\.+/, '').trim();
+  const cleaned = base
+    .replace(/[^\p{L}\p{N}._ -]+/gu, '_')
+    .replace(/^\.+/, '')
+    .trim();
   const limited = cleaned.length > 120 ? `${cleaned.slice(0, 100)}${cleaned.slice(cleaned.lastIndexOf('.')).slice(0, 20)}` : cleaned;
   return limited || 'upload';
 }

@@ -54,7 +54,15 @@ function connectRouter<TRouter extends AnyRouter>(router: TRouter, createContext
     },
   };
   const client = createTRPCClient<TRouter>({ links: [ipcLink<TRouter>(bridge)] });
-  return { client, handler, close: () => { handler.destroy(); port1.close(); port2.close(); } };
+  return {
+    client,
+    handler,
+    close: () => {
+      handler.destroy();
+      port1.close();
+      port2.close();
+    },
+  };
 }
 
 async function waitFor(predicate: () => boolean, what: string): Promise<void> {
@@ -89,7 +97,9 @@ describe('tRPC over a message pipe (Electron IPC stand-in)', () => {
     const received: number[] = [];
     let started = false;
     const subscription = pipe.client.ticks.subscribe(undefined, {
-      onStarted: () => { started = true; },
+      onStarted: () => {
+        started = true;
+      },
       onData: (value) => received.push(value),
     });
     await waitFor(() => started && activeSubscriptions === 1, 'subscription start');
@@ -119,14 +129,21 @@ describe('the studio router over the message pipe (what the desktop app runs)', 
     try {
       assert.deepEqual(await pipe.client.projects.list.query(), []);
       assert.equal((await pipe.client.app.info.query()).dataDir, dataDir);
-      await assert.rejects(pipe.client.projects.add.mutate({ path: path.join(dataDir, 'missing.mp4') }), (error: Error & { data?: { code?: string; studio?: { code: string } | null } }) => {
-        assert.equal(error.data?.code, 'NOT_FOUND');
-        assert.equal(error.data?.studio?.code, 'SOURCE_NOT_FOUND');
-        assert.match(error.message, /No file at/);
-        return true;
-      });
+      await assert.rejects(
+        pipe.client.projects.add.mutate({ path: path.join(dataDir, 'missing.mp4') }),
+        (error: Error & { data?: { code?: string; studio?: { code: string } | null } }) => {
+          assert.equal(error.data?.code, 'NOT_FOUND');
+          assert.equal(error.data?.studio?.code, 'SOURCE_NOT_FOUND');
+          assert.match(error.message, /No file at/);
+          return true;
+        },
+      );
       let started = false;
-      const subscription = pipe.client.jobs.watch.subscribe(undefined, { onStarted: () => { started = true; } });
+      const subscription = pipe.client.jobs.watch.subscribe(undefined, {
+        onStarted: () => {
+          started = true;
+        },
+      });
       await waitFor(() => started, 'jobs.watch to start');
       subscription.unsubscribe();
     } finally {

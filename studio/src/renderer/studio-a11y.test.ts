@@ -84,7 +84,10 @@ describe('accessibility of the studio (axe-core in Chromium)', () => {
     await audit('project: ladder tab with a finished job');
 
     await page.getByRole('tab', { name: 'Publish' }).click();
-    await page.getByRole('button', { name: /Publish|Sign in/ }).first().waitFor();
+    await page
+      .getByRole('button', { name: /Publish|Sign in/ })
+      .first()
+      .waitFor();
     await audit('project: publish tab');
 
     assert.equal(failures.length, 0, `\n${failures.join('\n')}`);

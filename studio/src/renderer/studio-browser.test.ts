@@ -211,11 +211,9 @@ describe('Studio in the browser (browser-only mode)', () => {
     const running = page.getByTestId('job').and(page.locator('[data-state="running"]'));
     await running.waitFor({ timeout: 60_000 });
     // Progress moves before we cancel: the bar is live, not a placeholder.
-    await page.waitForFunction(
-      () => Number(document.querySelector<HTMLProgressElement>('[data-testid="job-progress"]')?.value ?? 0) > 0,
-      undefined,
-      { timeout: 60_000 },
-    );
+    await page.waitForFunction(() => Number(document.querySelector<HTMLProgressElement>('[data-testid="job-progress"]')?.value ?? 0) > 0, undefined, {
+      timeout: 60_000,
+    });
     await running.getByTestId('job-cancel').click();
     await page.getByTestId('job').and(page.locator('[data-state="cancelled"]')).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(artifacts, 'studio-job-cancelled.png') });
@@ -252,8 +250,21 @@ describe('Studio in the browser (browser-only mode)', () => {
       return;
     }
     const originDir = path.join(dir, 'origin');
-    origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir: originDir, mediaDir: path.join(originDir, 'media'), databaseUrl: undefined, seedDemo: false, trackerUrl: 'ws://127.0.0.1:1/tracker' });
-    await createOriginClient({ baseUrl: origin.url }).api.auth.register.mutate({ username: 'diver', email: 'diver@example.test', password: 'correct-horse-1', role: 'creator' });
+    origin = await createOrigin({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: originDir,
+      mediaDir: path.join(originDir, 'media'),
+      databaseUrl: undefined,
+      seedDemo: false,
+      trackerUrl: 'ws://127.0.0.1:1/tracker',
+    });
+    await createOriginClient({ baseUrl: origin.url }).api.auth.register.mutate({
+      username: 'diver',
+      email: 'diver@example.test',
+      password: 'correct-horse-1',
+      role: 'creator',
+    });
 
     // The project made from the path (the upload has the same name): it has the finished transcode.
     await page.locator(`[data-testid="project-item"]:has([title="${clipPath}"])`).click();

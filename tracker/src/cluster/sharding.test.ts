@@ -119,14 +119,21 @@ describe('sharding over two instances', () => {
     // A peer on A's side of the swarm gets the proxied client's offers, and its answer goes back.
     await watcher.join(onA, binaryId('watcher'));
     client.send({
-      action: 'announce', info_hash: onA, peer_id: binaryId('mixed-peer'), numwant: 1,
+      action: 'announce',
+      info_hash: onA,
+      peer_id: binaryId('mixed-peer'),
+      numwant: 1,
       offers: [{ offer: { type: 'offer', sdp: 'v=0 fake' }, offer_id: binaryId('offer-1') }],
     });
     const offer = await watcher.next((message) => 'offer' in message);
     assert.equal(offer['peer_id'], binaryId('mixed-peer'));
     watcher.send({
-      action: 'announce', info_hash: onA, peer_id: binaryId('watcher'), to_peer_id: binaryId('mixed-peer'),
-      offer_id: binaryId('offer-1'), answer: { type: 'answer', sdp: 'v=0 fake answer' },
+      action: 'announce',
+      info_hash: onA,
+      peer_id: binaryId('watcher'),
+      to_peer_id: binaryId('mixed-peer'),
+      offer_id: binaryId('offer-1'),
+      answer: { type: 'answer', sdp: 'v=0 fake answer' },
     });
     const answer = await client.next((message) => 'answer' in message);
     assert.deepEqual(answer['answer'], { type: 'answer', sdp: 'v=0 fake answer' });

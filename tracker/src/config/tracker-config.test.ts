@@ -81,7 +81,10 @@ describe('loadTrackerConfig', () => {
     assert.deepEqual(error.settings, ['TRACKER_PORT']);
     assert.match(error.message, /TRACKER_PORT must be a number \(got "80a"\)/);
     assert.match(configError(() => loadTrackerConfig({ TRACKER_PORT: '70000' })).message, /TRACKER_PORT/);
-    assert.match(configError(() => loadTrackerConfig({ TRACKER_ALLOWED_ORIGINS: 'https://a.example/path' })).message, /TRACKER_ALLOWED_ORIGINS .*must be an origin/);
+    assert.match(
+      configError(() => loadTrackerConfig({ TRACKER_ALLOWED_ORIGINS: 'https://a.example/path' })).message,
+      /TRACKER_ALLOWED_ORIGINS .*must be an origin/,
+    );
     assert.match(configError(() => loadTrackerConfig({ TRACKER_ALLOWED_INFO_HASHES: 'abc' })).message, /TRACKER_ALLOWED_INFO_HASHES .*40 hexadecimal/);
     assert.match(configError(() => loadTrackerConfig({ TRACKER_TRUST_PROXY: 'maybe' })).message, /TRACKER_TRUST_PROXY must be a boolean/);
     assert.match(configError(() => loadTrackerConfig({ TRACKER_LOG_LEVEL: 'loud' })).message, /TRACKER_LOG_LEVEL/);
@@ -89,11 +92,17 @@ describe('loadTrackerConfig', () => {
     const shortToken = configError(() => loadTrackerConfig({ TRACKER_OPS_TOKEN: 'secret' }));
     assert.deepEqual(shortToken.settings, ['TRACKER_OPS_TOKEN']);
     assert.match(shortToken.message, /TRACKER_OPS_TOKEN must be at least 16 characters/);
-    assert.match(configError(() => loadTrackerConfig({ TRACKER_OPS_TOKEN: 'has a space in it, too long' })).message, /TRACKER_OPS_TOKEN must be printable ASCII without spaces/);
+    assert.match(
+      configError(() => loadTrackerConfig({ TRACKER_OPS_TOKEN: 'has a space in it, too long' })).message,
+      /TRACKER_OPS_TOKEN must be printable ASCII without spaces/,
+    );
   });
 
   it('never repeats a secret in its messages', () => {
-    for (const [name, value] of [['TRACKER_OPS_TOKEN', 'hunter2'], ['TRACKER_CLUSTER_SECRET', 'hunter3']] as const) {
+    for (const [name, value] of [
+      ['TRACKER_OPS_TOKEN', 'hunter2'],
+      ['TRACKER_CLUSTER_SECRET', 'hunter3'],
+    ] as const) {
       const error = configError(() => loadTrackerConfig({ [name]: value }));
       assert.match(error.message, new RegExp(`${name} must be at least 16 characters`));
       assert.doesNotMatch(error.message, /hunter/);
@@ -101,14 +110,29 @@ describe('loadTrackerConfig', () => {
   });
 
   it('checks that the settings agree with each other', () => {
-    assert.match(configError(() => loadTrackerConfig({ TRACKER_ANNOUNCE_INTERVAL: '300', TRACKER_IDLE_TIMEOUT: '200' })).message, /TRACKER_IDLE_TIMEOUT must be longer than TRACKER_ANNOUNCE_INTERVAL/);
+    assert.match(
+      configError(() => loadTrackerConfig({ TRACKER_ANNOUNCE_INTERVAL: '300', TRACKER_IDLE_TIMEOUT: '200' })).message,
+      /TRACKER_IDLE_TIMEOUT must be longer than TRACKER_ANNOUNCE_INTERVAL/,
+    );
     const peers = 'ws://a.internal:8000,ws://b.internal:8000';
     assert.match(configError(() => loadTrackerConfig({ TRACKER_PEERS: peers, TRACKER_CLUSTER_SECRET: 'x'.repeat(16) })).message, /TRACKER_SELF is required/);
-    assert.match(configError(() => loadTrackerConfig({ TRACKER_PEERS: peers, TRACKER_SELF: 'ws://c.internal:8000', TRACKER_CLUSTER_SECRET: 'x'.repeat(16) })).message, /TRACKER_SELF .* must be one of TRACKER_PEERS/);
-    assert.match(configError(() => loadTrackerConfig({ TRACKER_PEERS: peers, TRACKER_SELF: 'ws://a.internal:8000' })).message, /TRACKER_CLUSTER_SECRET is required/);
-    assert.match(configError(() => loadTrackerConfig({ TRACKER_PORT: '9000', TRACKER_OPS_PORT: '9000' })).message, /TRACKER_OPS_PORT must differ from TRACKER_PORT \(9000\)/);
+    assert.match(
+      configError(() => loadTrackerConfig({ TRACKER_PEERS: peers, TRACKER_SELF: 'ws://c.internal:8000', TRACKER_CLUSTER_SECRET: 'x'.repeat(16) })).message,
+      /TRACKER_SELF .* must be one of TRACKER_PEERS/,
+    );
+    assert.match(
+      configError(() => loadTrackerConfig({ TRACKER_PEERS: peers, TRACKER_SELF: 'ws://a.internal:8000' })).message,
+      /TRACKER_CLUSTER_SECRET is required/,
+    );
+    assert.match(
+      configError(() => loadTrackerConfig({ TRACKER_PORT: '9000', TRACKER_OPS_PORT: '9000' })).message,
+      /TRACKER_OPS_PORT must differ from TRACKER_PORT \(9000\)/,
+    );
     assert.equal(loadTrackerConfig({ TRACKER_PORT: '0', TRACKER_OPS_PORT: '0' }).opsPort, 0);
-    assert.match(configError(() => loadTrackerConfig({ TRACKER_OPS_HOST: '10.0.0.2' })).message, /TRACKER_OPS_HOST only applies with TRACKER_OPS_PORT: set TRACKER_OPS_PORT too/);
+    assert.match(
+      configError(() => loadTrackerConfig({ TRACKER_OPS_HOST: '10.0.0.2' })).message,
+      /TRACKER_OPS_HOST only applies with TRACKER_OPS_PORT: set TRACKER_OPS_PORT too/,
+    );
     assert.match(configError(() => resolveTrackerConfig({ opsHost: '10.0.0.2' })).message, /opsHost only applies with opsPort/);
     // A resolved config is a valid partial: new TrackerServer(loadTrackerConfig(env)) resolves it again.
     const resolved = loadTrackerConfig({ TRACKER_OPS_PORT: '9100', TRACKER_OPS_HOST: '10.0.0.2' });
@@ -153,13 +177,22 @@ describe('TLS settings', () => {
 
     const mismatch = configError(() => loadTrackerConfig({ TRACKER_TLS_CERT: pair.certPath, TRACKER_TLS_KEY: other.keyPath }));
     assert.deepEqual(mismatch.settings, ['TRACKER_TLS_CERT / TRACKER_TLS_KEY']);
-    assert.match(mismatch.message, /TRACKER_TLS_CERT \/ TRACKER_TLS_KEY could not be used \(.*\): give a PEM certificate and the unencrypted PEM private key that belongs to it/);
+    assert.match(
+      mismatch.message,
+      /TRACKER_TLS_CERT \/ TRACKER_TLS_KEY could not be used \(.*\): give a PEM certificate and the unencrypted PEM private key that belongs to it/,
+    );
   });
 
   it('takes tls from the overrides (PEM strings or Buffers) over the variables, and names it as a field', () => {
-    const config = loadTrackerConfig({ TRACKER_TLS_CERT: '/nonexistent/cert.pem', TRACKER_TLS_KEY: '/nonexistent/key.pem' }, { tls: { cert: Buffer.from(pair.cert), key: pair.key } });
+    const config = loadTrackerConfig(
+      { TRACKER_TLS_CERT: '/nonexistent/cert.pem', TRACKER_TLS_KEY: '/nonexistent/key.pem' },
+      { tls: { cert: Buffer.from(pair.cert), key: pair.key } },
+    );
     assert.equal(String(config.tls?.cert), pair.cert);
-    assert.match(configError(() => resolveTrackerConfig({ tls: { cert: pair.cert, key: other.key } })).message, /^Invalid tracker configuration: tls could not be used/);
+    assert.match(
+      configError(() => resolveTrackerConfig({ tls: { cert: pair.cert, key: other.key } })).message,
+      /^Invalid tracker configuration: tls could not be used/,
+    );
     assert.match(configError(() => resolveTrackerConfig({ tls: { cert: 'nope', key: pair.key } })).message, /tls\.cert must be PEM text/);
   });
 });

@@ -170,7 +170,10 @@ const wsUrlSchema = z.string().refine((value) => {
   }
 }, 'must be a ws:// or wss:// URL');
 
-const seconds = z.number().positive().max(24 * 3600);
+const seconds = z
+  .number()
+  .positive()
+  .max(24 * 3600);
 const positiveInt = z.number().int().positive().max(1_000_000_000);
 
 const pem = z.union([z.string(), z.instanceof(Buffer)]).refine((value) => value.includes('-----BEGIN '), 'must be PEM text (-----BEGIN ...)');
@@ -190,7 +193,11 @@ const configSchema = z.object({
   allowedOrigins: z.union([z.literal('*'), z.array(originSchema).min(1)]),
   announceIntervalSeconds: seconds,
   idleTimeoutSeconds: seconds.nullable(),
-  maxMessageBytes: z.number().int().min(1024).max(16 * 1024 * 1024),
+  maxMessageBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024),
   maxOffersPerAnnounce: z.number().int().min(1).max(100),
   maxSwarmsPerConnection: positiveInt,
   maxConnectionsPerIp: positiveInt,
@@ -259,7 +266,11 @@ function stripTrailingSlash(url: string): string {
  */
 export function resolveTrackerConfig(partial: Partial<TrackerConfig> = {}): ResolvedTrackerConfig {
   const logLevel: LogLevel = process.env.NODE_ENV === 'test' ? 'silent' : trackerDefaults.logLevel;
-  return validateConfig({ ...partial, logLevel: partial.logLevel ?? logLevel }, (field) => field, () => undefined);
+  return validateConfig(
+    { ...partial, logLevel: partial.logLevel ?? logLevel },
+    (field) => field,
+    () => undefined,
+  );
 }
 
 /** `naming` maps a field to the name used in messages (its environment variable when loading the environment). */
@@ -293,14 +304,18 @@ function validateConfig(
   };
   const idleTimeoutSeconds = config.idleTimeoutSeconds ?? 2 * config.announceIntervalSeconds + 30;
   if (idleTimeoutSeconds <= config.announceIntervalSeconds) {
-    fail('idleTimeoutSeconds', `must be longer than ${naming('announceIntervalSeconds')} (${config.announceIntervalSeconds}s), or peers are dropped between announces`);
+    fail(
+      'idleTimeoutSeconds',
+      `must be longer than ${naming('announceIntervalSeconds')} (${config.announceIntervalSeconds}s), or peers are dropped between announces`,
+    );
   }
   const clusterPeers = [...new Set(config.clusterPeers.map(stripTrailingSlash))];
   const self = config.self === null ? null : stripTrailingSlash(config.self);
   if (clusterPeers.length > 1) {
     if (self === null) fail('self', `is required when ${naming('clusterPeers')} lists several instances: set it to this instance's URL as written there`);
     else if (!clusterPeers.includes(self)) fail('self', `(${self}) must be one of ${naming('clusterPeers')} (${clusterPeers.join(', ')})`);
-    if (config.clusterSecret === null) fail('clusterSecret', `is required when ${naming('clusterPeers')} lists several instances (instances authenticate each other with it)`);
+    if (config.clusterSecret === null)
+      fail('clusterSecret', `is required when ${naming('clusterPeers')} lists several instances (instances authenticate each other with it)`);
   }
   if (config.opsHost !== null && config.opsPort === null) {
     // Otherwise an operator who meant to move the endpoints to a private interface leaves them public.

@@ -54,7 +54,10 @@ describe('operator token', () => {
     }
     const refusals = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => record.event === 'ops-request-refused');
     assert.ok(refusals.some((record) => record.reason === 'ops-token-wrong' && record.ip === '127.0.0.1' && record.path === '/metrics'));
-    assert.ok(refusals.every((record) => !JSON.stringify(record).includes('nope')), 'the given token is not logged');
+    assert.ok(
+      refusals.every((record) => !JSON.stringify(record).includes('nope')),
+      'the given token is not logged',
+    );
   });
 
   it('serves both endpoints with the right token (any case of "Bearer")', async () => {

@@ -93,11 +93,31 @@ export function renderPrometheus(stats: TrackerStats): string {
     ['{kind="offer"}', stats.totals.offersRelayed],
     ['{kind="answer"}', stats.totals.answersRelayed],
   ]);
-  metric('spherecast_tracker_proxied_messages_total', 'counter', 'Messages forwarded to the instance owning their swarm.', single(stats.totals.proxiedMessages));
+  metric(
+    'spherecast_tracker_proxied_messages_total',
+    'counter',
+    'Messages forwarded to the instance owning their swarm.',
+    single(stats.totals.proxiedMessages),
+  );
   metric('spherecast_tracker_connections_opened_total', 'counter', 'WebSocket connections accepted.', single(stats.totals.connectionsOpened));
-  metric('spherecast_tracker_connections_rejected_total', 'counter', 'WebSocket upgrades refused, by reason.', labelled('reason', stats.totals.connectionsRejected));
-  metric('spherecast_tracker_connections_closed_total', 'counter', 'WebSocket connections ended, by reason.', labelled('reason', stats.totals.connectionsClosed));
-  metric('spherecast_tracker_protocol_violations_total', 'counter', 'Messages that broke the protocol, by code.', labelled('code', stats.totals.protocolViolations));
+  metric(
+    'spherecast_tracker_connections_rejected_total',
+    'counter',
+    'WebSocket upgrades refused, by reason.',
+    labelled('reason', stats.totals.connectionsRejected),
+  );
+  metric(
+    'spherecast_tracker_connections_closed_total',
+    'counter',
+    'WebSocket connections ended, by reason.',
+    labelled('reason', stats.totals.connectionsClosed),
+  );
+  metric(
+    'spherecast_tracker_protocol_violations_total',
+    'counter',
+    'Messages that broke the protocol, by code.',
+    labelled('code', stats.totals.protocolViolations),
+  );
   metric('process_resident_memory_bytes', 'gauge', 'Resident set size.', single(stats.memory.rssBytes));
   metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use.', single(stats.memory.heapUsedBytes));
   metric('nodejs_heap_total_bytes', 'gauge', 'V8 heap reserved.', single(stats.memory.heapTotalBytes));

@@ -146,7 +146,8 @@ function parseAnnounce(message: Record<string, unknown>, text: string, limits: P
     offers = new Array<RelayOffer>(rawOffers.length);
     for (let i = 0; i < rawOffers.length; i++) {
       const item: unknown = rawOffers[i];
-      if (!isObject(item) || !isObject(item.offer) || typeof item.offer_id !== 'string' || wireToBinaryId(item.offer_id) === null) return violation('invalid-offers');
+      if (!isObject(item) || !isObject(item.offer) || typeof item.offer_id !== 'string' || wireToBinaryId(item.offer_id) === null)
+        return violation('invalid-offers');
       const json = rawJson?.[i] ?? null;
       offers[i] = { offerIdWire: item.offer_id, offer: item.offer, json: json?.charCodeAt(0) === 123 ? json : null };
     }

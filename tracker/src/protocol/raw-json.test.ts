@@ -15,10 +15,23 @@ function assertMatchesParse(text: string): void {
 
 describe('rawRelayValues', () => {
   it('finds each offer of a bittorrent-tracker announce, byte for byte', () => {
-    const offers = [1, 2, 3].map((n) => ({ offer: { type: 'offer', sdp: `v=0\r\no=- ${n} 2 IN IP4 127.0.0.1\r\n` }, offer_id: randomBytes(20).toString('latin1') }));
-    const text = JSON.stringify({ numwant: 3, event: 'started', action: 'announce', info_hash: randomBytes(20).toString('latin1'), peer_id: 'p'.repeat(20), offers });
+    const offers = [1, 2, 3].map((n) => ({
+      offer: { type: 'offer', sdp: `v=0\r\no=- ${n} 2 IN IP4 127.0.0.1\r\n` },
+      offer_id: randomBytes(20).toString('latin1'),
+    }));
+    const text = JSON.stringify({
+      numwant: 3,
+      event: 'started',
+      action: 'announce',
+      info_hash: randomBytes(20).toString('latin1'),
+      peer_id: 'p'.repeat(20),
+      offers,
+    });
     const raw = rawRelayValues(text);
-    assert.deepEqual(raw?.offers, offers.map((offer) => JSON.stringify(offer.offer)));
+    assert.deepEqual(
+      raw?.offers,
+      offers.map((offer) => JSON.stringify(offer.offer)),
+    );
     assert.equal(raw?.answer, null);
   });
 
@@ -28,7 +41,9 @@ describe('rawRelayValues', () => {
   });
 
   it('is not fooled by braces, brackets, quotes and backslashes inside strings, or by whitespace', () => {
-    assertMatchesParse('{ "action" : "announce" ,\n "offers" : [ { "offer_id": "a\\"]}", "offer" : { "sdp" : "}]\\\\\\"{[" , "n": [1, {"x": null}] } } ,{"offer":{"a":"\\\\"}} ] , "answer" : {"sdp":"\\"}"} }');
+    assertMatchesParse(
+      '{ "action" : "announce" ,\n "offers" : [ { "offer_id": "a\\"]}", "offer" : { "sdp" : "}]\\\\\\"{[" , "n": [1, {"x": null}] } } ,{"offer":{"a":"\\\\"}} ] , "answer" : {"sdp":"\\"}"} }',
+    );
   });
 
   it('takes the last of duplicate keys, as JSON.parse does', () => {
@@ -42,7 +57,8 @@ describe('rawRelayValues', () => {
 
   it('agrees with JSON.parse on random nested messages', () => {
     const alphabet = ['a', '"', '\\', '{', '}', '[', ']', ',', ':', ' ', '\n', 'é', '\u0000', '\u2028'];
-    const randomString = (): string => Array.from({ length: Math.floor(Math.random() * 12) }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
+    const randomString = (): string =>
+      Array.from({ length: Math.floor(Math.random() * 12) }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
     const randomValue = (depth: number): unknown => {
       const pick = Math.floor(Math.random() * (depth > 2 ? 4 : 6));
       if (pick === 0) return randomString();

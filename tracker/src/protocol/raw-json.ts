@@ -41,7 +41,7 @@ function skipValue(text: string, i: number): number {
   if (c === QUOTE) return skipString(text, i);
   if (c === OPEN_BRACE || c === OPEN_BRACKET) {
     let depth = 0;
-    for (let j = i; j < text.length; ) {
+    for (let j = i; j < text.length;) {
       const ch = text.charCodeAt(j);
       if (ch === QUOTE) {
         j = skipString(text, j);

@@ -204,7 +204,14 @@ describe('limits and bad input', () => {
     assert.deepEqual(reasons, ['replaced']);
     // Offers for the peer now reach the new connection.
     const other = await connect(tracker);
-    other.send({ action: 'announce', info_hash: SWARM, peer_id: binaryId('other'), event: 'started', numwant: 1, offers: [{ offer: { type: 'offer', sdp: 'v=0' }, offer_id: binaryId('o1') }] });
+    other.send({
+      action: 'announce',
+      info_hash: SWARM,
+      peer_id: binaryId('other'),
+      event: 'started',
+      numwant: 1,
+      offers: [{ offer: { type: 'offer', sdp: 'v=0' }, offer_id: binaryId('o1') }],
+    });
     await fresh.next((message) => 'offer' in message);
     assert.equal(stale.messages.filter((message) => 'offer' in message).length, 0);
   });

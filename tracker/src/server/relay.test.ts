@@ -50,7 +50,13 @@ describe('relay of offers and answers', () => {
     clients.push(receiver, sender);
     await receiver.join(infoHash, 'r'.repeat(20));
     // Pretty-printed, every non-ASCII character escaped: still the same JSON.
-    const message = { action: 'announce', info_hash: infoHash, peer_id: 's'.repeat(20), numwant: 1, offers: [{ offer_id: 'o'.repeat(20), offer: { sdp: 'é' } }] };
+    const message = {
+      action: 'announce',
+      info_hash: infoHash,
+      peer_id: 's'.repeat(20),
+      numwant: 1,
+      offers: [{ offer_id: 'o'.repeat(20), offer: { sdp: 'é' } }],
+    };
     sender.send(JSON.stringify(message, null, 2).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
     const delivered = await receiver.next((m) => 'offer' in m);
     assert.deepEqual(delivered['offer'], { sdp: 'é' });

@@ -47,7 +47,14 @@ describe('tracker over TLS', () => {
     assert.equal(joined.incomplete, 1);
 
     const offer = { type: 'offer', sdp: 'v=0 tls offer é' };
-    second.send({ action: 'announce', info_hash: infoHash, peer_id: binaryId('second'), event: 'started', numwant: 1, offers: [{ offer_id: binaryId('offer-1'), offer }] });
+    second.send({
+      action: 'announce',
+      info_hash: infoHash,
+      peer_id: binaryId('second'),
+      event: 'started',
+      numwant: 1,
+      offers: [{ offer_id: binaryId('offer-1'), offer }],
+    });
     const received = await first.next((message) => message.offer !== undefined);
     assert.deepEqual(received.offer, offer);
     assert.equal(received.peer_id, binaryId('second'));

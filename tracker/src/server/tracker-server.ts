@@ -184,10 +184,11 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     const server = tls === null ? createHttpServer(handler) : createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
     server.on('clientError', (_error, socket) => socket.destroy());
     // A failed TLS handshake (a client that does not trust the certificate, a port scan).
-    if (tls !== null) server.on('tlsClientError', (error: Error, socket: import('node:tls').TLSSocket) => {
-      this.log.debug('tls-handshake-failed', { message: error.message, ip: (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '') });
-      socket.destroy();
-    });
+    if (tls !== null)
+      server.on('tlsClientError', (error: Error, socket: import('node:tls').TLSSocket) => {
+        this.log.debug('tls-handshake-failed', { message: error.message, ip: (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '') });
+        socket.destroy();
+      });
     return server;
   }
 
@@ -215,7 +216,10 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
         this.state = 'stopped';
         await closeServer(http);
         const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(`Tracker could not listen for operators on ${c.opsHost}:${c.opsPort}: ${reason}. Set TRACKER_OPS_PORT / TRACKER_OPS_HOST to a free address.`, { cause: error });
+        throw new Error(
+          `Tracker could not listen for operators on ${c.opsHost}:${c.opsPort}: ${reason}. Set TRACKER_OPS_PORT / TRACKER_OPS_HOST to a free address.`,
+          { cause: error },
+        );
       }
       opsHttp.on('error', (error) => this.log.error('http-error', { message: error.message, server: 'ops' }));
     }
@@ -236,7 +240,8 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     if (c.opsToken === null && !isLoopback(c.opsHost ?? c.host)) {
       this.log.warn('ops-endpoints-public', {
         opsUrl: this.opsUrl,
-        message: 'GET /stats.json and /metrics can be read by anyone who reaches this address: set TRACKER_OPS_TOKEN, or TRACKER_OPS_PORT with TRACKER_OPS_HOST on a private interface.',
+        message:
+          'GET /stats.json and /metrics can be read by anyone who reaches this address: set TRACKER_OPS_TOKEN, or TRACKER_OPS_PORT with TRACKER_OPS_HOST on a private interface.',
       });
     }
   }
@@ -599,7 +604,9 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     for (let i = 0; i < targets.length; i++) {
       const offer = request.offers[i]!;
       // Relayed as the sender wrote it; JSON.stringify only if the raw text could not be located.
-      targets[i]!.link.send(encodeOffer(offer.json ?? toWire(JSON.stringify(offer.offer)), JSON.stringify(offer.offerIdWire), peer.peerIdJson, swarm.infoHashJson));
+      targets[i]!.link.send(
+        encodeOffer(offer.json ?? toWire(JSON.stringify(offer.offer)), JSON.stringify(offer.offerIdWire), peer.peerIdJson, swarm.infoHashJson),
+      );
     }
     this.counters.offersRelayed += targets.length;
     targets.length = 0;
@@ -616,7 +623,9 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
       return;
     }
     from.lastAnnounceAt = now;
-    to.link.send(encodeAnswer(request.answerJson ?? toWire(JSON.stringify(request.answer)), JSON.stringify(request.offerIdWire), from.peerIdJson, swarm.infoHashJson));
+    to.link.send(
+      encodeAnswer(request.answerJson ?? toWire(JSON.stringify(request.answer)), JSON.stringify(request.offerIdWire), from.peerIdJson, swarm.infoHashJson),
+    );
     this.counters.answersRelayed++;
   }
 

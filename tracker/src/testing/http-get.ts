@@ -20,7 +20,12 @@ export function httpGet(url: string, options: HttpGetOptions = {}): Promise<Http
   const secure = url.startsWith('https:');
   return new Promise((resolve, reject) => {
     // agent: false: a fresh connection per request, so a closed server shows as refused, not as a reused dead socket.
-    const init = { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false, ...(secure && options.ca !== undefined ? { ca: options.ca } : {}) };
+    const init = {
+      method: options.method ?? 'GET',
+      headers: options.headers ?? {},
+      agent: false,
+      ...(secure && options.ca !== undefined ? { ca: options.ca } : {}),
+    };
     const request = (secure ? httpsRequest : httpRequest)(url, init, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -26,13 +26,29 @@ export async function createSelfSignedCert(commonName = 'spherecast-tracker-test
   const keyPath = path.join(dir, 'key.pem');
   try {
     await run('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', keyPath, '-out', certPath, '-days', '1',
-      '-subj', `/CN=${commonName}`, '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${commonName}`,
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
     ]);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`openssl could not make a test certificate (apt-get install openssl): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`openssl could not make a test certificate (apt-get install openssl): ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   const [cert, key] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
   return { cert, key, certPath, keyPath, remove: () => rm(dir, { recursive: true, force: true }) };

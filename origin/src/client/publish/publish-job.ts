@@ -188,7 +188,10 @@ export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
       this.#report({ phase: 'create' });
       const parsedBody = contentCreateInput.safeParse({ kind: manifest.kind, projection: manifest.projection, ...options.content });
       if (!parsedBody.success) {
-        throw new MediaError('INVALID_OPTIONS', `The content fields are not valid: ${parsedBody.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        throw new MediaError(
+          'INVALID_OPTIONS',
+          `The content fields are not valid: ${parsedBody.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
       }
       const body = parsedBody.data;
       const created = await this.#call('content.create', (s) => this.#client.api.content.create.mutate(body, { signal: s }));
@@ -218,7 +221,12 @@ export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
         this.#report({ file: { path: rel, size, sentBytes: 0, status: 'hashing', attempt: 0 } });
         if ((await sha256File(file)) === already.sha256.toLowerCase()) {
           skipped.push(rel);
-          this.#report({ phase: 'upload', doneBytes: this.#progress.doneBytes + size, doneFiles: this.#progress.doneFiles + 1, file: { path: rel, size, sentBytes: 0, status: 'skipped', attempt: 0 } });
+          this.#report({
+            phase: 'upload',
+            doneBytes: this.#progress.doneBytes + size,
+            doneFiles: this.#progress.doneFiles + 1,
+            file: { path: rel, size, sentBytes: 0, status: 'skipped', attempt: 0 },
+          });
           return;
         }
       }
@@ -244,7 +252,9 @@ export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
           // What the origin hashed must be what was read: a proxy or disk that mangles bytes is caught here.
           const sent = hash.digest('hex');
           if (stored.size !== size || stored.sha256.toLowerCase() !== sent) {
-            throw new MediaError('UPLOAD_INTEGRITY', `The origin stored ${rel} with a different size or SHA-256 than was sent; it will be sent again.`, { retryable: true });
+            throw new MediaError('UPLOAD_INTEGRITY', `The origin stored ${rel} with a different size or SHA-256 than was sent; it will be sent again.`, {
+              retryable: true,
+            });
           }
         } finally {
           watchdog.dispose();
@@ -305,7 +315,9 @@ export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
     if (status === 0) {
       const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
       const reason = timedOut ? `no answer to ${what} for ${Math.round((this.options.timeoutMs ?? 60_000) / 1000)} s` : cause;
-      return new MediaError('ORIGIN_UNREACHABLE', `Cannot reach the origin at ${this.#origin} (${reason}). Check the address and your connection.`, { cause: error });
+      return new MediaError('ORIGIN_UNREACHABLE', `Cannot reach the origin at ${this.#origin} (${reason}). Check the address and your connection.`, {
+        cause: error,
+      });
     }
     const text = originDetail(error);
     const detail = text ? `: ${text}` : '';
@@ -318,7 +330,10 @@ export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
       return new MediaError('ORIGIN_AUTH_FAILED', `The origin refused ${what} (${status})${detail}. ${todo}`, { status, cause: error });
     }
     if (status >= 500 || status === 429 || status === 408) {
-      return new MediaError('ORIGIN_SERVER_ERROR', `The origin failed ${what} (${status})${detail}. It will be retried; if it persists, check the origin.`, { status, cause: error });
+      return new MediaError('ORIGIN_SERVER_ERROR', `The origin failed ${what} (${status})${detail}. It will be retried; if it persists, check the origin.`, {
+        status,
+        cause: error,
+      });
     }
     return new MediaError('ORIGIN_REJECTED', `The origin rejected ${what} (${status})${detail}.`, { status, cause: error });
   }
@@ -333,7 +348,11 @@ export class PublishJob extends MediaJob<PublishResult, PublishProgress> {
         const retryable = error instanceof MediaError ? error.retryable : true;
         if (this.signal.aborted || !retryable || attempt >= attempts) {
           if (error instanceof MediaError && attempt >= attempts && retryable) {
-            throw new MediaError(error.code, `${error.message} (gave up after ${attempts} attempts at ${what})`, { cause: error, ...(error.status ? { status: error.status } : {}), retryable: true });
+            throw new MediaError(error.code, `${error.message} (gave up after ${attempts} attempts at ${what})`, {
+              cause: error,
+              ...(error.status ? { status: error.status } : {}),
+              retryable: true,
+            });
           }
           throw error;
         }
@@ -355,8 +374,6 @@ async function* countedStream(file: string, onChunk: (chunk: Buffer) => void): A
 }
 
 /** Runs a PublishJob to completion. */
-export function publishToOrigin(
-  options: PublishOptions & { signal?: AbortSignal; onProgress?: (progress: PublishProgress) => void },
-): Promise<PublishResult> {
+export function publishToOrigin(options: PublishOptions & { signal?: AbortSignal; onProgress?: (progress: PublishProgress) => void }): Promise<PublishResult> {
   return runJob(new PublishJob(options), options);
 }

@@ -124,7 +124,10 @@ describe('PublishJob against a real origin', () => {
     const second = await job({ dir: copy, content: { title: 'Resumable' }, contentId }).start();
     assert.equal(second.contentId, contentId);
     assert.deepEqual(second.uploaded, ['master.m3u8', 'poster.jpg']);
-    assert.deepEqual(second.skipped, files.filter((f) => f !== 'master.m3u8' && f !== 'poster.jpg'));
+    assert.deepEqual(
+      second.skipped,
+      files.filter((f) => f !== 'master.m3u8' && f !== 'poster.jpg'),
+    );
     assert.deepEqual(proxy.uploadsOf(contentId).sort(), ['master.m3u8', 'poster.jpg']);
     assert.equal(proxy.count('POST', '/trpc/content.create'), 0, 'no new content');
     const served = await publishedFiles(contentId, ['poster.jpg'], 'master.m3u8', playable);
@@ -181,7 +184,12 @@ describe('PublishJob against a real origin', () => {
     wrongPassword.on('failed', (e) => failed.push(e));
     await assert.rejects(
       wrongPassword.start(),
-      (e: unknown) => e instanceof MediaError && e.code === 'ORIGIN_AUTH_FAILED' && e.status === 401 && /Wrong username, email or password/.test(e.message) && /Check the login and password/.test(e.message),
+      (e: unknown) =>
+        e instanceof MediaError &&
+        e.code === 'ORIGIN_AUTH_FAILED' &&
+        e.status === 401 &&
+        /Wrong username, email or password/.test(e.message) &&
+        /Check the login and password/.test(e.message),
     );
     assert.equal(failed.length, 1);
     assert.equal(proxy.count('POST', '/trpc/auth.login'), 1, 'a refused sign-in is not retried');
@@ -199,7 +207,8 @@ describe('PublishJob against a real origin', () => {
     const started = Date.now();
     await assert.rejects(
       job({ origin: `http://127.0.0.1:${port}`, content: { title: 'x' }, attempts: 3 }).start(),
-      (e: unknown) => e instanceof MediaError && e.code === 'ORIGIN_UNREACHABLE' && e.retryable && /Cannot reach the origin/.test(e.message) && /3 attempts/.test(e.message),
+      (e: unknown) =>
+        e instanceof MediaError && e.code === 'ORIGIN_UNREACHABLE' && e.retryable && /Cannot reach the origin/.test(e.message) && /3 attempts/.test(e.message),
     );
     assert.ok(Date.now() - started < 5000);
   });
@@ -210,7 +219,8 @@ describe('PublishJob against a real origin', () => {
     for (let i = 0; i < 10; i++) await client.login({ login: 'bob', password: 'wrong-password' }).catch(() => undefined);
     await assert.rejects(
       job({ auth: { login: 'bob', password: 'password-123' }, content: { title: 'x' }, attempts: 5 }).start(),
-      (e: unknown) => e instanceof MediaError && e.code === 'ORIGIN_AUTH_FAILED' && e.status === 429 && !e.retryable && /Try again in \d+ minute/.test(e.message),
+      (e: unknown) =>
+        e instanceof MediaError && e.code === 'ORIGIN_AUTH_FAILED' && e.status === 429 && !e.retryable && /Try again in \d+ minute/.test(e.message),
     );
     assert.equal(proxy.count('POST', '/trpc/auth.login'), 1);
   });

@@ -36,7 +36,9 @@ export const announcementsRouter = router({
     }),
 
   list: adminProcedure
-    .meta({ openapi: { method: 'GET', path: '/announcements', tags: ['announcements'], summary: 'Every announcement, past and future (admins)', protect: true } })
+    .meta({
+      openapi: { method: 'GET', path: '/announcements', tags: ['announcements'], summary: 'Every announcement, past and future (admins)', protect: true },
+    })
     .input(z.object({}).optional())
     .output(announcementListSchema)
     .query(async ({ ctx }) => {
@@ -49,7 +51,15 @@ export const announcementsRouter = router({
     }),
 
   create: adminProcedure
-    .meta({ openapi: { method: 'POST', path: '/announcements', tags: ['announcements'], summary: 'Publish an announcement for a time window (admins)', protect: true } })
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/announcements',
+        tags: ['announcements'],
+        summary: 'Publish an announcement for a time window (admins)',
+        protect: true,
+      },
+    })
     .input(announcementCreateInput)
     .output(announcementSchema)
     .mutation(({ ctx, input }) =>

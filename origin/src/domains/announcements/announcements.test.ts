@@ -30,7 +30,10 @@ for (const kind of await testDatabaseKinds()) {
       await post({ title: 'Future', body: 'later', startsAt: at(HOUR), endsAt: at(2 * HOUR) });
       const active = await t.http('GET', '/api/announcements/active');
       assert.equal(active.status, 200);
-      assert.deepEqual(active.body.items.map((a: { title: string }) => a.title), ['New: stereo uploads', 'Maintenance tonight']);
+      assert.deepEqual(
+        active.body.items.map((a: { title: string }) => a.title),
+        ['New: stereo uploads', 'Maintenance tonight'],
+      );
       assert.equal(active.body.items[0].id, newer.body.id);
       const viaTrpc = await t.anonymous.announcements.active();
       assert.equal(viaTrpc.items.length, 2);

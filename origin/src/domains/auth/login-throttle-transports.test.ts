@@ -15,7 +15,11 @@ interface BatchItem {
 async function batchLogin(t: TestOrigin, passwords: string[], login: string): Promise<{ status: number; items: BatchItem[]; retryAfter: string | null }> {
   const paths = passwords.map(() => 'auth.login').join(',');
   const body = Object.fromEntries(passwords.map((password, i) => [String(i), { login, password }]));
-  const response = await fetch(`${t.url}/trpc/${paths}?batch=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${t.url}/trpc/${paths}?batch=1`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, items: (await response.json()) as BatchItem[], retryAfter: response.headers.get('retry-after') };
 }
 
@@ -53,7 +57,11 @@ for (const kind of await testDatabaseKinds()) {
     });
 
     test('a batch over the cap is a 400 that says how many calls a batch may hold', async () => {
-      const over = await batchLogin(t, Array.from({ length: LIMITS.trpcBatchMax + 1 }, () => 'whatever'), 'single');
+      const over = await batchLogin(
+        t,
+        Array.from({ length: LIMITS.trpcBatchMax + 1 }, () => 'whatever'),
+        'single',
+      );
       assert.equal(over.status, 400);
       assert.match((over.items as unknown as { error: { message: string } }).error.message, /at most 50 calls; this one has 51/);
       const atCap = await fetch(`${t.url}/trpc/${Array.from({ length: LIMITS.trpcBatchMax }, () => 'auth.session').join(',')}?batch=1&input=%7B%7D`);

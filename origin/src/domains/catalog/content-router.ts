@@ -115,5 +115,4 @@ export const contentProcedures = {
       const { page, nextCursor } = pageOfRows(rows, input.limit, (row) => ({ at: row.createdAt, id: row.id }));
       return { items: page.map((row) => toSummary(row, ctx.mediaLinks)), nextCursor };
     }),
-
 };

@@ -79,7 +79,7 @@ for (const kind of await testDatabaseKinds()) {
       const byOwner = await t.http('PATCH', `/api/content/${content.id}`, { token: owner.token, body: { title: 'Still mine', tags: ['a'] } });
       assert.equal(byOwner.status, 200);
       assert.equal(byOwner.body.title, 'Still mine');
-      assert.equal(byOwner.body.likedByMe, true, 'the answer shows the caller\'s own like');
+      assert.equal(byOwner.body.likedByMe, true, "the answer shows the caller's own like");
       const byAdmin = await t.http('PATCH', `/api/content/${content.id}`, { token: admin.token, body: { visibility: 'unlisted' } });
       assert.equal(byAdmin.status, 200);
       assert.equal(byAdmin.body.visibility, 'unlisted');

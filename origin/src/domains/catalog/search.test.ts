@@ -19,8 +19,24 @@ interface Seed {
 const SEEDS: Seed[] = [
   { title: 'Surfing Nazaré giant waves', tags: ['surfing', 'ocean'], genre: 'sport', place: ['Nazaré', 39.6, -9.07], popularity: 50, daysAgo: 3 },
   { title: 'Lisbon tram ride', tags: ['city', 'tram'], genre: 'travel', place: ['Lisbon', 38.72, -9.14], popularity: 80, daysAgo: 2 },
-  { title: 'Sunrise over the Alps', tags: ['mountains', 'timelapse'], genre: 'nature', description: 'A calm surfing-free morning', popularity: 10, daysAgo: 1, projection: 'stereo-top-bottom' },
-  { title: 'Beach walk', tags: ['ocean', 'surfing'], genre: 'travel', description: 'Waves and surfing at dusk', place: ['Porto', 41.15, -8.61], popularity: 5, daysAgo: 4 },
+  {
+    title: 'Sunrise over the Alps',
+    tags: ['mountains', 'timelapse'],
+    genre: 'nature',
+    description: 'A calm surfing-free morning',
+    popularity: 10,
+    daysAgo: 1,
+    projection: 'stereo-top-bottom',
+  },
+  {
+    title: 'Beach walk',
+    tags: ['ocean', 'surfing'],
+    genre: 'travel',
+    description: 'Waves and surfing at dusk',
+    place: ['Porto', 41.15, -8.61],
+    popularity: 5,
+    daysAgo: 4,
+  },
   { title: 'Surfing lessons (private)', tags: ['surfing'], genre: 'sport', visibility: 'private', popularity: 1000 },
   { title: 'Surfing draft', tags: ['surfing'], genre: 'sport', status: 'draft', popularity: 1000 },
   { title: 'Surfing unlisted', tags: ['surfing'], genre: 'sport', visibility: 'unlisted', popularity: 1000 },
@@ -79,7 +95,10 @@ for (const kind of await testDatabaseKinds()) {
     test('distance filter returns located content within the radius with its distance', async () => {
       const response = await t.http('GET', '/api/search?near=38.7223,-9.1393&radiusKm=150&sort=popular');
       const items = response.body.items as Array<{ title: string; distanceKm: number }>;
-      assert.deepEqual(items.map((i) => i.title), ['Lisbon tram ride', 'Surfing Nazaré giant waves']);
+      assert.deepEqual(
+        items.map((i) => i.title),
+        ['Lisbon tram ride', 'Surfing Nazaré giant waves'],
+      );
       assert.ok(items[0]!.distanceKm < 1);
       assert.ok(items[1]!.distanceKm > 90 && items[1]!.distanceKm < 110, String(items[1]!.distanceKm));
     });
@@ -104,7 +123,7 @@ for (const kind of await testDatabaseKinds()) {
     });
 
     test('SQL meta-characters in the query are just text', async () => {
-      for (const q of ["'; DROP TABLE \"Content\"; --", 'surfing\') OR 1=1 --', '\\\\', '%_%', '!!&&||', '"unterminated', ':*']) {
+      for (const q of ['\'; DROP TABLE "Content"; --', "surfing') OR 1=1 --", '\\\\', '%_%', '!!&&||', '"unterminated', ':*']) {
         const response = await t.http('GET', `/api/search?q=${encodeURIComponent(q)}`);
         assert.equal(response.status, 200, q);
       }

@@ -124,9 +124,7 @@ export async function searchContent(prisma: PrismaClient, query: SearchQuery, li
     distanceKm: row.distance_km === null ? null : Math.round(Number(row.distance_km) * 100) / 100,
   }));
   const nextCursor =
-    rows.length > query.limit && last
-      ? encodeCursor(last.sort_value instanceof Date ? last.sort_value.toISOString() : Number(last.sort_value), last.id)
-      : null;
+    rows.length > query.limit && last ? encodeCursor(last.sort_value instanceof Date ? last.sort_value.toISOString() : Number(last.sort_value), last.id) : null;
   return { items, nextCursor };
 }
 
@@ -134,6 +132,4 @@ export const searchProcedure = publicProcedure
   .meta({ openapi: { method: 'GET', path: '/search', tags: ['catalog'], summary: 'Full-text search with filters, distance and cursor pagination' } })
   .input(searchInput)
   .output(searchPageSchema)
-  .query(({ ctx, input }) =>
-    ctx.searchCache.get(`${ctx.baseUrl} ${JSON.stringify(input)}`, () => searchContent(ctx.prisma, input, ctx.mediaLinks)),
-  );
+  .query(({ ctx, input }) => ctx.searchCache.get(`${ctx.baseUrl} ${JSON.stringify(input)}`, () => searchContent(ctx.prisma, input, ctx.mediaLinks)));

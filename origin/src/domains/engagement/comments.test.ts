@@ -44,10 +44,16 @@ for (const kind of await testDatabaseKinds()) {
 
       const list = await t.http('GET', `/api/content/${contentId}/comments`);
       assert.equal(list.status, 200);
-      assert.deepEqual(list.body.items.map((c: { body: string }) => c.body), ['Second thread', 'Stunning light']);
+      assert.deepEqual(
+        list.body.items.map((c: { body: string }) => c.body),
+        ['Second thread', 'Stunning light'],
+      );
       const thread = list.body.items[1];
       assert.equal(thread.replyCount, 2);
-      assert.deepEqual(thread.replies.map((c: { body: string }) => c.body), ['Agreed!', 'Thanks Ben']);
+      assert.deepEqual(
+        thread.replies.map((c: { body: string }) => c.body),
+        ['Agreed!', 'Thanks Ben'],
+      );
       assert.equal(thread.author.username, 'ana');
       assert.equal(thread.author.email, undefined);
       assert.equal(thread.author.passwordHash, undefined);
@@ -60,16 +66,28 @@ for (const kind of await testDatabaseKinds()) {
       await comment(ana, 'c2', undefined, other);
       for (let i = 0; i < 3; i++) await comment(ben, `r${i}`, top.id, other);
       const first = await ana.caller.engagement.comments({ id: other, limit: 2 });
-      assert.deepEqual(first.items.map((c) => c.body), ['c2', 'c1']);
+      assert.deepEqual(
+        first.items.map((c) => c.body),
+        ['c2', 'c1'],
+      );
       assert.ok(first.nextCursor);
       const second = await ana.caller.engagement.comments({ id: other, limit: 2, cursor: first.nextCursor });
-      assert.deepEqual(second.items.map((c) => c.body), ['c0']);
+      assert.deepEqual(
+        second.items.map((c) => c.body),
+        ['c0'],
+      );
       assert.equal(second.nextCursor, null);
       const replies1 = await t.http('GET', `/api/comments/${top.id}/replies?limit=2`);
       assert.equal(replies1.status, 200);
-      assert.deepEqual(replies1.body.items.map((c: { body: string }) => c.body), ['r0', 'r1']);
+      assert.deepEqual(
+        replies1.body.items.map((c: { body: string }) => c.body),
+        ['r0', 'r1'],
+      );
       const replies2 = await t.http('GET', `/api/comments/${top.id}/replies?limit=2&cursor=${replies1.body.nextCursor}`);
-      assert.deepEqual(replies2.body.items.map((c: { body: string }) => c.body), ['r2']);
+      assert.deepEqual(
+        replies2.body.items.map((c: { body: string }) => c.body),
+        ['r2'],
+      );
       const forged = Buffer.from(JSON.stringify(['yesterday', UNKNOWN_ID])).toString('base64url');
       const bad = await t.http('GET', `/api/content/${other}/comments?cursor=${forged}`);
       assert.equal(bad.status, 400);
@@ -128,13 +146,23 @@ for (const kind of await testDatabaseKinds()) {
       const edit = await t.http('PATCH', `/api/comments/${top.id}`, { token: ana.token, body: { body: 'Edited after' } });
       assert.equal(edit.status, 404, JSON.stringify(edit.body));
       assert.equal(edit.body.message, 'That comment was not found.');
-      assert.equal((await t.http('PATCH', `/api/comments/${top.id}`, { token: ben.token, body: { body: 'Hijack' } })).status, 404, 'no 403 that would reveal the comment');
+      assert.equal(
+        (await t.http('PATCH', `/api/comments/${top.id}`, { token: ben.token, body: { body: 'Hijack' } })).status,
+        404,
+        'no 403 that would reveal the comment',
+      );
       assert.equal((await t.http('DELETE', `/api/comments/${reply.id}`, { token: ben.token })).status, 404);
       assert.equal((await t.http('GET', `/api/comments/${top.id}/replies`, { token: ana.token })).status, 404);
       assert.equal((await t.http('GET', `/api/content/${later}/comments`, { token: ana.token })).status, 404);
-      const unchanged = await t.origin.services.prisma.comment.findMany({ where: { contentId: later }, select: { body: true, editedAt: true, deletedAt: true } });
+      const unchanged = await t.origin.services.prisma.comment.findMany({
+        where: { contentId: later },
+        select: { body: true, editedAt: true, deletedAt: true },
+      });
       assert.equal(unchanged.length, 3);
-      assert.ok(unchanged.every((row) => row.editedAt === null && row.deletedAt === null), 'nothing was changed');
+      assert.ok(
+        unchanged.every((row) => row.editedAt === null && row.deletedAt === null),
+        'nothing was changed',
+      );
       assert.equal((await t.http('DELETE', `/api/comments/${gone.id}`, { token: owner.token })).status, 200, 'the owner still sees and moderates');
       assert.equal((await counters(later)).commentCount, 2);
       await owner.caller.content.update({ id: later, visibility: 'public' });
@@ -178,7 +206,10 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal(placeholder.deleted, true);
       assert.equal(placeholder.body, null);
       assert.equal(placeholder.author, null);
-      assert.deepEqual(placeholder.replies.map((r) => r.body), ['a reply']);
+      assert.deepEqual(
+        placeholder.replies.map((r) => r.body),
+        ['a reply'],
+      );
       const stored = await t.origin.services.prisma.comment.findUniqueOrThrow({ where: { id: parent.id }, select: { body: true } });
       assert.equal(stored.body, '', 'the text is erased, not just hidden');
       assert.equal((await t.http('PATCH', `/api/comments/${parent.id}`, { token: ana.token, body: { body: 'back' } })).status, 404);

@@ -1,4 +1,15 @@
-import { commentCreateInput, commentSchema, commentsInput, commentThreadSchema, commentUpdateInput, idInput, idSchema, okSchema, pageInput, pageOf } from '@spherecast/shared';
+import {
+  commentCreateInput,
+  commentSchema,
+  commentsInput,
+  commentThreadSchema,
+  commentUpdateInput,
+  idInput,
+  idSchema,
+  okSchema,
+  pageInput,
+  pageOf,
+} from '@spherecast/shared';
 import { badRequest, forbidden, notFound } from '../../core/errors.ts';
 import { protectedProcedure, publicProcedure } from '../../core/trpc.ts';
 import { canView, requireViewableContent } from '../../core/access.ts';
@@ -15,7 +26,14 @@ const byDate = (row: { createdAt: Date; id: string }) => ({ at: row.createdAt, i
  */
 export const commentProcedures = {
   comments: publicProcedure
-    .meta({ openapi: { method: 'GET', path: '/content/{id}/comments', tags: ['engagement'], summary: 'Top-level comments, newest first, each with its first replies' } })
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/content/{id}/comments',
+        tags: ['engagement'],
+        summary: 'Top-level comments, newest first, each with its first replies',
+      },
+    })
     .input(commentsInput)
     .output(pageOf(commentThreadSchema))
     .query(async ({ ctx, input }) => {
@@ -60,7 +78,15 @@ export const commentProcedures = {
     }),
 
   addComment: protectedProcedure
-    .meta({ openapi: { method: 'POST', path: '/content/{id}/comments', tags: ['engagement'], summary: 'Comment on a content, or reply to a comment on it', protect: true } })
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/content/{id}/comments',
+        tags: ['engagement'],
+        summary: 'Comment on a content, or reply to a comment on it',
+        protect: true,
+      },
+    })
     .input(commentCreateInput)
     .output(commentSchema)
     .mutation(async ({ ctx, input }) => {
@@ -107,7 +133,15 @@ export const commentProcedures = {
     }),
 
   deleteComment: protectedProcedure
-    .meta({ openapi: { method: 'DELETE', path: '/comments/{id}', tags: ['engagement'], summary: "Delete a comment (its author, the content's owner, or an admin)", protect: true } })
+    .meta({
+      openapi: {
+        method: 'DELETE',
+        path: '/comments/{id}',
+        tags: ['engagement'],
+        summary: "Delete a comment (its author, the content's owner, or an admin)",
+        protect: true,
+      },
+    })
     .input(idInput)
     .output(okSchema)
     .mutation(async ({ ctx, input }) => {
@@ -139,4 +173,3 @@ export const commentProcedures = {
       return { ok: true as const };
     }),
 };
-

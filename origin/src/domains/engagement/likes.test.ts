@@ -20,8 +20,7 @@ for (const kind of await testDatabaseKinds()) {
     });
     after(() => t.close());
 
-    const counters = () =>
-      t.origin.services.prisma.content.findUniqueOrThrow({ where: { id: contentId }, select: { likeCount: true, popularity: true } });
+    const counters = () => t.origin.services.prisma.content.findUniqueOrThrow({ where: { id: contentId }, select: { likeCount: true, popularity: true } });
 
     test('like and unlike are idempotent and keep likeCount and popularity (5 per like) in step', async () => {
       const first = await t.http('POST', `/api/content/${contentId}/like`, { token: fan.token, body: {} });
@@ -42,11 +41,15 @@ for (const kind of await testDatabaseKinds()) {
 
     test('10 users liking at once (twice each) give likeCount exactly 10', async () => {
       const users = await Promise.all(Array.from({ length: 10 }, (_, i) => t.user(`liker_${i}`, 'viewer')));
-      const results = await Promise.all(users.flatMap((user) => [user.caller.engagement.like({ id: contentId }), user.caller.engagement.like({ id: contentId })]));
+      const results = await Promise.all(
+        users.flatMap((user) => [user.caller.engagement.like({ id: contentId }), user.caller.engagement.like({ id: contentId })]),
+      );
       assert.ok(results.every((state) => state.liked));
       assert.deepEqual(await counters(), { likeCount: 10, popularity: 50 });
       assert.equal(await t.origin.services.prisma.like.count({ where: { contentId } }), 10);
-      await Promise.all(users.slice(0, 4).flatMap((user) => [user.caller.engagement.unlike({ id: contentId }), user.caller.engagement.unlike({ id: contentId })]));
+      await Promise.all(
+        users.slice(0, 4).flatMap((user) => [user.caller.engagement.unlike({ id: contentId }), user.caller.engagement.unlike({ id: contentId })]),
+      );
       assert.deepEqual(await counters(), { likeCount: 6, popularity: 30 });
     });
 
@@ -59,9 +62,15 @@ for (const kind of await testDatabaseKinds()) {
       await t.origin.services.prisma.content.update({ where: { id: ids[3]! }, data: { visibility: 'private' } });
       const page1 = await t.http('GET', '/api/me/likes?limit=2', { token: collector.token });
       assert.equal(page1.status, 200, JSON.stringify(page1.body));
-      assert.deepEqual(page1.body.items.map((c: { title: string }) => c.title), ['Liked third', 'Liked second']);
+      assert.deepEqual(
+        page1.body.items.map((c: { title: string }) => c.title),
+        ['Liked third', 'Liked second'],
+      );
       const page2 = await collector.caller.engagement.myLikes({ limit: 2, cursor: page1.body.nextCursor });
-      assert.deepEqual(page2.items.map((c) => c.title), ['Liked first']);
+      assert.deepEqual(
+        page2.items.map((c) => c.title),
+        ['Liked first'],
+      );
       assert.equal(page2.nextCursor, null);
       assert.equal((await t.http('GET', '/api/me/likes')).status, 401);
     });

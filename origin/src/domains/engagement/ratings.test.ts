@@ -53,11 +53,17 @@ for (const kind of await testDatabaseKinds()) {
       const video = await readyContent(t, owner, { title: 'Busy' });
       const users = await Promise.all(Array.from({ length: 8 }, (_, i) => t.user(`rater_${i}`, 'viewer')));
       // Every user rates 2, then 5, at the same time as everyone else: only the last write per user counts.
-      await Promise.all(users.map(async (user) => {
-        await user.caller.engagement.rate({ id: video, score: 2 });
-        await user.caller.engagement.rate({ id: video, score: 5 });
-      }));
-      await Promise.all(users.map((user) => user.caller.engagement.rate({ id: video, score: 3 })).concat(users.map((user) => user.caller.engagement.rate({ id: video, score: 3 }))));
+      await Promise.all(
+        users.map(async (user) => {
+          await user.caller.engagement.rate({ id: video, score: 2 });
+          await user.caller.engagement.rate({ id: video, score: 5 });
+        }),
+      );
+      await Promise.all(
+        users
+          .map((user) => user.caller.engagement.rate({ id: video, score: 3 }))
+          .concat(users.map((user) => user.caller.engagement.rate({ id: video, score: 3 }))),
+      );
       const rows = await t.origin.services.prisma.rating.aggregate({ where: { contentId: video }, _count: true, _sum: { score: true } });
       const stored = await counters(video);
       assert.equal(stored.ratingCount, rows._count);

@@ -24,7 +24,15 @@ async function ratingState(prisma: PrismaClient, userId: string, contentId: stri
  */
 export const ratingProcedures = {
   rate: protectedProcedure
-    .meta({ openapi: { method: 'PUT', path: '/content/{id}/rating', tags: ['engagement'], summary: 'Rate a content 1 to 5 (replaces your earlier rating)', protect: true } })
+    .meta({
+      openapi: {
+        method: 'PUT',
+        path: '/content/{id}/rating',
+        tags: ['engagement'],
+        summary: 'Rate a content 1 to 5 (replaces your earlier rating)',
+        protect: true,
+      },
+    })
     .input(ratingInput)
     .output(ratingStateSchema)
     .mutation(async ({ ctx, input }) => {
@@ -32,7 +40,12 @@ export const ratingProcedures = {
       const key = { userId: ctx.user.id, contentId: input.id };
       const found = await withContentLocked(ctx.prisma, input.id, async (tx) => {
         const previous = await tx.rating.findUnique({ where: { userId_contentId: key }, select: { score: true } });
-        await tx.rating.upsert({ where: { userId_contentId: key }, create: { ...key, score: input.score }, update: { score: input.score }, select: { score: true } });
+        await tx.rating.upsert({
+          where: { userId_contentId: key },
+          create: { ...key, score: input.score },
+          update: { score: input.score },
+          select: { score: true },
+        });
         await changeCounters(tx, input.id, previous ? { ratingSum: input.score - previous.score } : { ratingCount: 1, ratingSum: input.score });
         return true;
       });

@@ -97,7 +97,12 @@ async function liveHashes(tx: Tx, channelId: string, windowSeconds: number, targ
   const perRung = Math.ceil(windowSeconds / Math.max(1, targetDuration)) + 6;
   const [inits, segments] = await Promise.all([
     tx.liveInit.findMany({ where: { channelId }, select: { rung: true, index: true, sha256: true } }),
-    tx.liveSegment.findMany({ where: { channelId }, orderBy: { programDateTime: 'desc' }, take: 5 * perRung, select: { rung: true, sequence: true, sha256: true } }),
+    tx.liveSegment.findMany({
+      where: { channelId },
+      orderBy: { programDateTime: 'desc' },
+      take: 5 * perRung,
+      select: { rung: true, sequence: true, sha256: true },
+    }),
   ]);
   const hashes: Record<string, string> = {};
   for (const init of inits) hashes[`${init.rung}/${initFileName(init.index)}`] = init.sha256;

@@ -98,7 +98,9 @@ export function readSegmentTiming(buf: Uint8Array, init: Pick<InitInfo, 'trackId
     }
   }
   if (!found || decodeTime === null) {
-    throw new Fmp4Error(`The segment has no fragment (moof/traf with tfdt) for track ${init.trackId} of its init segment: push fMP4 segments of the same encoder session as init.mp4.`);
+    throw new Fmp4Error(
+      `The segment has no fragment (moof/traf with tfdt) for track ${init.trackId} of its init segment: push fMP4 segments of the same encoder session as init.mp4.`,
+    );
   }
   return { decodeTime, durationSeconds: ticks / init.timescale };
 }

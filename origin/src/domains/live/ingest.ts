@@ -32,7 +32,7 @@ export async function channelOfKey(prisma: PrismaClient, key: string) {
   return prisma.liveChannel.findUnique({ where: { streamKeyHash: hashStreamKey(key) }, select: { id: true, state: true } });
 }
 
-const endedMessage = 'This channel\'s broadcast has ended: its recording is now a video. Open a new channel (POST /api/live/channels) to go live again.';
+const endedMessage = "This channel's broadcast has ended: its recording is now a video. Open a new channel (POST /api/live/channels) to go live again.";
 
 /** Accepts one pushed file. `body` is complete and within {@link sizeLimitOf}. */
 export async function ingestFile(services: LiveServices, channelId: string, path: LiveIngestPath, body: Buffer): Promise<IngestAnswer> {
@@ -43,7 +43,9 @@ export async function ingestFile(services: LiveServices, channelId: string, path
         return acceptMaster(services, tx, channel, body);
       case 'playlist':
         // The encoder's own media playlist is only a hint: the origin writes the viewers' playlists itself.
-        return body.subarray(0, 7).toString('latin1') === '#EXTM3U' ? ({ ok: true, status: 204 } as const) : refuse(400, `${path.rung}/index.m3u8 must start with #EXTM3U.`);
+        return body.subarray(0, 7).toString('latin1') === '#EXTM3U'
+          ? ({ ok: true, status: 204 } as const)
+          : refuse(400, `${path.rung}/index.m3u8 must start with #EXTM3U.`);
       case 'init':
         return acceptInit(services, tx, channel, path.rung, body);
       case 'segment':
@@ -106,7 +108,11 @@ async function acceptSegment(services: LiveServices, tx: Tx, channel: ChannelRow
       `${name}: segment numbers must increase, and ${rung} already has up to seg_${previous.sequence}.m4s. Number the next segment ${previous.sequence + 1} or higher (ffmpeg: -start_number ${previous.sequence + 1}).`,
     );
   }
-  const init = await tx.liveInit.findFirst({ where: { channelId: channel.id, rung }, orderBy: { index: 'desc' }, select: { index: true, timescale: true, trackId: true } });
+  const init = await tx.liveInit.findFirst({
+    where: { channelId: channel.id, rung },
+    orderBy: { index: 'desc' },
+    select: { index: true, timescale: true, trackId: true },
+  });
   if (!init) return refuse(409, `${name}: push ${rung}/init.mp4 before the segments of ${rung}.`);
   let timing;
   try {
@@ -137,7 +143,18 @@ async function acceptSegment(services: LiveServices, tx: Tx, channel: ChannelRow
   }
   await filesOf(services, channel).write(name, body);
   await tx.liveSegment.create({
-    data: { channelId: channel.id, rung, sequence, initIndex: init.index, durationSeconds: timing.durationSeconds, decodeTime: timing.decodeTime, programDateTime, discontinuity, size: body.length, sha256 },
+    data: {
+      channelId: channel.id,
+      rung,
+      sequence,
+      initIndex: init.index,
+      durationSeconds: timing.durationSeconds,
+      decodeTime: timing.decodeTime,
+      programDateTime,
+      discontinuity,
+      size: body.length,
+      sha256,
+    },
     select: { sequence: true },
   });
   const targetDuration = Math.max(channel.targetDuration, Math.max(1, Math.round(timing.durationSeconds)));

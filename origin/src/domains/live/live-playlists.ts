@@ -55,7 +55,11 @@ export function mediaPlaylist(segments: readonly PlaylistSegment[], targetDurati
       lines.push(`#EXT-X-MAP:URI="${initFileName(segment.initIndex)}"`);
       init = segment.initIndex;
     }
-    lines.push(`#EXT-X-PROGRAM-DATE-TIME:${segment.programDateTime.toISOString()}`, `#EXTINF:${segment.durationSeconds.toFixed(6)},`, segmentFileName(segment.sequence));
+    lines.push(
+      `#EXT-X-PROGRAM-DATE-TIME:${segment.programDateTime.toISOString()}`,
+      `#EXTINF:${segment.durationSeconds.toFixed(6)},`,
+      segmentFileName(segment.sequence),
+    );
   }
   if (kind.type === 'vod') lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
@@ -102,13 +106,16 @@ export function parseEncoderMaster(text: string): EncoderMaster {
   if (media) {
     if (rungOf(media.URI ?? '', 'the audio') !== 'audio') throw new PlaylistError('master.m3u8: the audio rendition must be audio/index.m3u8.');
     const groupId = media['GROUP-ID'] ?? '';
-    if (!TOKEN.test(groupId) || !TOKEN.test(media.NAME ?? 'audio')) throw new PlaylistError('master.m3u8: the audio GROUP-ID and NAME must be 1 to 64 letters, digits, spaces, -, _ or .');
+    if (!TOKEN.test(groupId) || !TOKEN.test(media.NAME ?? 'audio'))
+      throw new PlaylistError('master.m3u8: the audio GROUP-ID and NAME must be 1 to 64 letters, digits, spaces, -, _ or .');
     const channels = media.CHANNELS ?? null;
     if (channels !== null && !/^[0-9]{1,2}$/.test(channels)) throw new PlaylistError('master.m3u8: CHANNELS must be a number of channels, e.g. "2".');
     audio = { groupId, name: media.NAME ?? 'audio', channels };
   }
-  if (parsed.variants.length === 0) throw new PlaylistError('master.m3u8 names no variant stream (EXT-X-STREAM-INF): push the master with at least one {rung}/index.m3u8.');
-  if (parsed.variants.length > LIVE_LIMITS.rungsMax) throw new PlaylistError(`master.m3u8 names ${parsed.variants.length} variants; at most ${LIVE_LIMITS.rungsMax} are accepted.`);
+  if (parsed.variants.length === 0)
+    throw new PlaylistError('master.m3u8 names no variant stream (EXT-X-STREAM-INF): push the master with at least one {rung}/index.m3u8.');
+  if (parsed.variants.length > LIVE_LIMITS.rungsMax)
+    throw new PlaylistError(`master.m3u8 names ${parsed.variants.length} variants; at most ${LIVE_LIMITS.rungsMax} are accepted.`);
   const seen = new Set<string>();
   const variants = parsed.variants.map(({ uri, attributes }) => {
     const rung = rungOf(uri, 'a variant');
@@ -119,7 +126,8 @@ export function parseEncoderMaster(text: string): EncoderMaster {
       const value = attributes[name];
       if (value === undefined && !required) return null;
       const n = Number(value);
-      if (!/^[0-9]{1,10}$/.test(value ?? '') || n < 1 || n > 1e9) throw new PlaylistError(`master.m3u8: ${name} of ${rung} must be a whole number of bits per second (1 to 10^9).`);
+      if (!/^[0-9]{1,10}$/.test(value ?? '') || n < 1 || n > 1e9)
+        throw new PlaylistError(`master.m3u8: ${name} of ${rung} must be a whole number of bits per second (1 to 10^9).`);
       return n;
     };
     const frameRateText = attributes['FRAME-RATE'];
@@ -128,7 +136,8 @@ export function parseEncoderMaster(text: string): EncoderMaster {
       throw new PlaylistError(`master.m3u8: FRAME-RATE of ${rung} must be a number of frames per second, e.g. 30.000.`);
     }
     const audioGroup = attributes.AUDIO ?? null;
-    if (audioGroup !== null && audioGroup !== audio?.groupId) throw new PlaylistError(`master.m3u8: ${rung} names AUDIO="${audioGroup}", which no EXT-X-MEDIA declares.`);
+    if (audioGroup !== null && audioGroup !== audio?.groupId)
+      throw new PlaylistError(`master.m3u8: ${rung} names AUDIO="${audioGroup}", which no EXT-X-MEDIA declares.`);
     return { rung, bandwidth: integer('BANDWIDTH', true)!, averageBandwidth: integer('AVERAGE-BANDWIDTH', false), frameRate, audioGroup };
   });
   return { variants, audio };

@@ -17,9 +17,20 @@ function ingestUrls(ctx: Pick<Context, 'baseUrl' | 'config'>, channelId: string,
   };
 }
 
-const channelView = { id: true, ownerId: true, contentId: true, state: true, lastIngestAt: true, targetDuration: true, content: { select: { ownerId: true, status: true, visibility: true } } } as const;
+const channelView = {
+  id: true,
+  ownerId: true,
+  contentId: true,
+  state: true,
+  lastIngestAt: true,
+  targetDuration: true,
+  content: { select: { ownerId: true, status: true, visibility: true } },
+} as const;
 
-async function answer(ctx: Context, channel: { id: string; contentId: string; state: string; lastIngestAt: Date | null; targetDuration: number }): Promise<LiveChannel> {
+async function answer(
+  ctx: Context,
+  channel: { id: string; contentId: string; state: string; lastIngestAt: Date | null; targetDuration: number },
+): Promise<LiveChannel> {
   const now = ctx.now();
   const status = statusOf(channel, now);
   return { id: channel.id, status, contentId: channel.contentId, viewers: status === 'idle' ? 0 : await viewersOf(ctx.prisma, channel.contentId, now) };
@@ -38,7 +49,15 @@ async function requireOwnChannel(ctx: Context & { user: NonNullable<Context['use
  */
 export const liveRouter = router({
   create: creatorProcedure
-    .meta({ openapi: { method: 'POST', path: '/live/channels', tags: ['live'], summary: 'Open a live channel: its stream key (shown once) and ingest URLs', protect: true } })
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/live/channels',
+        tags: ['live'],
+        summary: 'Open a live channel: its stream key (shown once) and ingest URLs',
+        protect: true,
+      },
+    })
     .input(liveChannelCreateInput)
     .output(liveChannelCreatedSchema)
     .mutation(async ({ ctx, input }) => {
@@ -69,7 +88,15 @@ export const liveRouter = router({
     }),
 
   rotateKey: protectedProcedure
-    .meta({ openapi: { method: 'POST', path: '/live/channels/{id}/key', tags: ['live'], summary: 'Replace the stream key (the old one stops working at once)', protect: true } })
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/live/channels/{id}/key',
+        tags: ['live'],
+        summary: 'Replace the stream key (the old one stops working at once)',
+        protect: true,
+      },
+    })
     .input(idInput)
     .output(liveChannelCreatedSchema)
     .mutation(async ({ ctx, input }) => {
@@ -81,7 +108,14 @@ export const liveRouter = router({
     }),
 
   get: publicProcedure
-    .meta({ openapi: { method: 'GET', path: '/live/channels/{id}', tags: ['live'], summary: 'A channel\'s status (idle, live, reconnecting, ended), content and viewers' } })
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/live/channels/{id}',
+        tags: ['live'],
+        summary: "A channel's status (idle, live, reconnecting, ended), content and viewers",
+      },
+    })
     .input(idInput)
     .output(liveChannelSchema)
     .query(async ({ ctx, input }) => {
@@ -91,7 +125,15 @@ export const liveRouter = router({
     }),
 
   end: protectedProcedure
-    .meta({ openapi: { method: 'POST', path: '/live/channels/{id}/end', tags: ['live'], summary: 'End the broadcast: its recording becomes a video of the same id', protect: true } })
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/live/channels/{id}/end',
+        tags: ['live'],
+        summary: 'End the broadcast: its recording becomes a video of the same id',
+        protect: true,
+      },
+    })
     .input(idInput)
     .output(liveChannelSchema)
     .mutation(async ({ ctx, input }) => {

@@ -23,16 +23,44 @@ function pushHls(ingestUrl: string, key: string, seconds: number, startNumber: n
   const args = ['-re', '-f', 'lavfi', '-t', String(seconds), '-i', 'testsrc2=size=160x80:rate=15'];
   for (const rung of RUNGS) {
     args.push(
-      '-map', '0:v', '-s', rung, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '15', '-sc_threshold', '0',
-      '-f', 'hls', '-hls_time', '1', '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4',
-      '-hls_segment_filename', `${ingestUrl}/${rung}/seg_%d.m4s`, '-start_number', String(startNumber),
-      '-method', 'PUT', '-headers', `Authorization: Bearer ${key}\r\n`, `${ingestUrl}/${rung}/index.m3u8`,
+      '-map',
+      '0:v',
+      '-s',
+      rung,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-g',
+      '15',
+      '-sc_threshold',
+      '0',
+      '-f',
+      'hls',
+      '-hls_time',
+      '1',
+      '-hls_segment_type',
+      'fmp4',
+      '-hls_fmp4_init_filename',
+      'init.mp4',
+      '-hls_segment_filename',
+      `${ingestUrl}/${rung}/seg_%d.m4s`,
+      '-start_number',
+      String(startNumber),
+      '-method',
+      'PUT',
+      '-headers',
+      `Authorization: Bearer ${key}\r\n`,
+      `${ingestUrl}/${rung}/index.m3u8`,
     );
   }
   return ffmpeg(args);
 }
 
-const MASTER = ['#EXTM3U', ...RUNGS.flatMap((rung) => [`#EXT-X-STREAM-INF:BANDWIDTH=${rung === '160x80' ? 300000 : 150000},RESOLUTION=${rung},FRAME-RATE=15`, `${rung}/index.m3u8`])].join('\n');
+const MASTER = [
+  '#EXTM3U',
+  ...RUNGS.flatMap((rung) => [`#EXT-X-STREAM-INF:BANDWIDTH=${rung === '160x80' ? 300000 : 150000},RESOLUTION=${rung},FRAME-RATE=15`, `${rung}/index.m3u8`]),
+].join('\n');
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -73,7 +101,8 @@ describe(`live ingest (${kind})`, () => {
     assert.equal(created.status, 200, JSON.stringify(created.body));
     return created.body as { id: string; streamKey: string; rtmpUrl: string; hlsIngestUrl: string };
   };
-  const channel = async (id: string) => (await t.http('GET', `/api/live/channels/${id}`, { token: creator.token })).body as { status: string; contentId: string; viewers: number };
+  const channel = async (id: string) =>
+    (await t.http('GET', `/api/live/channels/${id}`, { token: creator.token })).body as { status: string; contentId: string; viewers: number };
   const put = (url: string, body: string | Buffer, key?: string) => fetch(url, { method: 'PUT', headers: key ? { authorization: `Bearer ${key}` } : {}, body });
   const text = async (url: string) => {
     const response = await fetch(url);
@@ -136,7 +165,10 @@ describe(`live ingest (${kind})`, () => {
     assert.ok(payload.segmentHashesUrl, 'a live broadcast has a segment hash list');
     assert.equal(new URL(payload.segmentHashesUrl).pathname, new URL(`${base}live-hashes.json`).pathname);
     const liveHashes = JSON.parse(await text(payload.segmentHashesUrl)) as Record<string, string>;
-    const sha256 = async (url: string) => createHash('sha256').update(Buffer.from(await (await fetch(url)).arrayBuffer())).digest('hex');
+    const sha256 = async (url: string) =>
+      createHash('sha256')
+        .update(Buffer.from(await (await fetch(url)).arrayBuffer()))
+        .digest('hex');
     for (const rung of RUNGS) {
       const names = (await text(`${base}${rung}/index.m3u8`)).split('\n').filter((line) => line.endsWith('.m4s'));
       assert.ok(names.length >= 2, `${rung} window`);
@@ -179,11 +211,51 @@ describe(`live ingest (${kind})`, () => {
 
   test('RTMP: a publish with the key is transcoded to the live ladder; a wrong key is refused; the grace period ends it into a VOD', async () => {
     const ch = await open('RTMP test');
-    const wrong = await ffmpeg(['-re', '-f', 'lavfi', '-t', '2', '-i', 'testsrc2=size=320x160:rate=15', '-c:v', 'libx264', '-preset', 'ultrafast', '-f', 'flv', `rtmp://127.0.0.1:${t.origin.config.rtmpPort}/live/${'k'.repeat(43)}`]);
+    const wrong = await ffmpeg([
+      '-re',
+      '-f',
+      'lavfi',
+      '-t',
+      '2',
+      '-i',
+      'testsrc2=size=320x160:rate=15',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-f',
+      'flv',
+      `rtmp://127.0.0.1:${t.origin.config.rtmpPort}/live/${'k'.repeat(43)}`,
+    ]);
     assert.notEqual(wrong.code, 0, 'publishing with an unknown key fails');
     assert.equal((await channel(ch.id)).status, 'idle');
 
-    const published = await ffmpeg(['-re', '-f', 'lavfi', '-t', '6', '-i', 'testsrc2=size=320x160:rate=15', '-f', 'lavfi', '-t', '6', '-i', 'sine=frequency=440', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '15', '-c:a', 'aac', '-f', 'flv', ch.rtmpUrl]);
+    const published = await ffmpeg([
+      '-re',
+      '-f',
+      'lavfi',
+      '-t',
+      '6',
+      '-i',
+      'testsrc2=size=320x160:rate=15',
+      '-f',
+      'lavfi',
+      '-t',
+      '6',
+      '-i',
+      'sine=frequency=440',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-g',
+      '15',
+      '-c:a',
+      'aac',
+      '-f',
+      'flv',
+      ch.rtmpUrl,
+    ]);
     assert.equal(published.code, 0, published.stderr);
     const { contentId } = await until('the broadcast on air', async () => {
       const c = await channel(ch.id);
@@ -200,7 +272,9 @@ describe(`live ingest (${kind})`, () => {
     await until('the grace period to end the broadcast', async () => (await channel(ch.id)).status === 'ended', 40_000);
     const vod = await text(payload.masterUrl.replace(/master\.m3u8$/, '320x160/index.m3u8'));
     assert.ok(vod.includes('#EXT-X-ENDLIST'));
-    const probed = JSON.parse(await runFfprobe(['-of', 'json', '-show_entries', 'stream=codec_type', payload.masterUrl])) as { streams: { codec_type: string }[] };
+    const probed = JSON.parse(await runFfprobe(['-of', 'json', '-show_entries', 'stream=codec_type', payload.masterUrl])) as {
+      streams: { codec_type: string }[];
+    };
     assert.ok(probed.streams.some((s) => s.codec_type === 'video'));
     assert.ok(probed.streams.some((s) => s.codec_type === 'audio'));
   });

@@ -139,7 +139,9 @@ export class RtmpIngest {
   }
 
   async destroy(): Promise<void> {
-    const exits = [...this.#transcoders].map((child) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve()))));
+    const exits = [...this.#transcoders].map(
+      (child) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve()))),
+    );
     for (const child of this.#transcoders) child.kill('SIGTERM');
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));

@@ -14,7 +14,10 @@ export const transcoderOptionsSchema = z.object({
   ingestUrl: z.url({ protocol: /^https?$/ }),
   streamKey: z.string().regex(/^[A-Za-z0-9_-]{20,200}$/),
   /** Largest first. */
-  rungs: z.array(z.object({ width: z.number().int().min(16).max(9999), height: z.number().int().min(16).max(9999) })).min(1).max(4),
+  rungs: z
+    .array(z.object({ width: z.number().int().min(16).max(9999), height: z.number().int().min(16).max(9999) }))
+    .min(1)
+    .max(4),
   preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']),
   /** Segment length: a keyframe starts every segment. */
   segmentSeconds: z.number().min(0.5).max(6).default(1),
@@ -35,7 +38,10 @@ const rungName = (rung: { width: number; height: number }) => `${rung.width}x${r
 export function transcoderMaster(options: Pick<z.infer<typeof transcoderOptionsSchema>, 'rungs'>): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:7'];
   for (const rung of options.rungs) {
-    lines.push(`#EXT-X-STREAM-INF:BANDWIDTH=${Math.round(rungBitRate(rung) * 1.2 + AUDIO_BIT_RATE)},RESOLUTION=${rungName(rung)}`, `${rungName(rung)}/index.m3u8`);
+    lines.push(
+      `#EXT-X-STREAM-INF:BANDWIDTH=${Math.round(rungBitRate(rung) * 1.2 + AUDIO_BIT_RATE)},RESOLUTION=${rungName(rung)}`,
+      `${rungName(rung)}/index.m3u8`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -51,16 +57,58 @@ export function transcoderArgs(input: TranscoderOptions): string[] {
     const rate = rungBitRate(rung);
     const dir = `${o.ingestUrl}/${rungName(rung)}`;
     args.push(
-      '-map', `[o${i}]`, '-map', '0:a:0?',
-      '-c:v', 'libx264', '-preset', o.preset, '-tune', 'zerolatency', '-profile:v', 'high',
-      '-b:v', String(rate), '-maxrate', String(Math.round(rate * 1.2)), '-bufsize', String(rate * 2),
+      '-map',
+      `[o${i}]`,
+      '-map',
+      '0:a:0?',
+      '-c:v',
+      'libx264',
+      '-preset',
+      o.preset,
+      '-tune',
+      'zerolatency',
+      '-profile:v',
+      'high',
+      '-b:v',
+      String(rate),
+      '-maxrate',
+      String(Math.round(rate * 1.2)),
+      '-bufsize',
+      String(rate * 2),
       // A keyframe at every segment boundary, aligned across rungs; none elsewhere.
-      '-g', '600', '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${o.segmentSeconds})`,
-      '-c:a', 'aac', '-b:a', String(AUDIO_BIT_RATE), '-ac', '2', '-ar', '48000',
-      '-f', 'hls', '-hls_time', String(o.segmentSeconds), '-hls_list_size', '6',
-      '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4',
-      '-hls_segment_filename', `${dir}/seg_%d.m4s`, '-start_number', String(o.startNumber),
-      '-method', 'PUT', '-headers', header, `${dir}/index.m3u8`,
+      '-g',
+      '600',
+      '-sc_threshold',
+      '0',
+      '-force_key_frames',
+      `expr:gte(t,n_forced*${o.segmentSeconds})`,
+      '-c:a',
+      'aac',
+      '-b:a',
+      String(AUDIO_BIT_RATE),
+      '-ac',
+      '2',
+      '-ar',
+      '48000',
+      '-f',
+      'hls',
+      '-hls_time',
+      String(o.segmentSeconds),
+      '-hls_list_size',
+      '6',
+      '-hls_segment_type',
+      'fmp4',
+      '-hls_fmp4_init_filename',
+      'init.mp4',
+      '-hls_segment_filename',
+      `${dir}/seg_%d.m4s`,
+      '-start_number',
+      String(o.startNumber),
+      '-method',
+      'PUT',
+      '-headers',
+      header,
+      `${dir}/index.m3u8`,
     );
   }
   return args;

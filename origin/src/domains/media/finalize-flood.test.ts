@@ -16,7 +16,8 @@ function mediaPlaylist(lines: number, name: (i: number) => string): string {
   out.push('#EXT-X-ENDLIST');
   return out.join('\n');
 }
-const master = (uris: string[]) => ['#EXTM3U', ...uris.flatMap((uri, i) => [`#EXT-X-STREAM-INF:BANDWIDTH=${1000 + i},RESOLUTION=256x128,FRAME-RATE=30.000`, uri])].join('\n');
+const master = (uris: string[]) =>
+  ['#EXTM3U', ...uris.flatMap((uri, i) => [`#EXT-X-STREAM-INF:BANDWIDTH=${1000 + i},RESOLUTION=256x128,FRAME-RATE=30.000`, uri])].join('\n');
 
 describe('finalize flood', () => {
   let t: TestOrigin;
@@ -39,17 +40,30 @@ describe('finalize flood', () => {
       const id = (await creator.caller.content.create({ title: `legal ${c}` })).id;
       await put(id, 'seg.m4s', 'x');
       const uris = Array.from({ length: 32 }, (_, v) => `v${v}.m3u8`);
-      for (const uri of uris) await put(id, uri, mediaPlaylist(SEGMENT_LINES, () => 'seg.m4s'));
+      for (const uri of uris)
+        await put(
+          id,
+          uri,
+          mediaPlaylist(SEGMENT_LINES, () => 'seg.m4s'),
+        );
       await put(id, 'master.m3u8', master(uris));
       ids.push(id);
     }
     // The attack from issue #8, at legal size: 32 variants naming one playlist whose segments are all missing.
     const holes = (await creator.caller.content.create({ title: 'holes' })).id;
-    await put(holes, 'v.m3u8', mediaPlaylist(SEGMENT_LINES * 4, (i) => `seg_${i}.m4s`));
+    await put(
+      holes,
+      'v.m3u8',
+      mediaPlaylist(SEGMENT_LINES * 4, (i) => `seg_${i}.m4s`),
+    );
     await put(holes, 'master.m3u8', master(Array.from({ length: 32 }, () => 'v.m3u8')));
     // Over the limits: 300 variants.
     const tooMany = (await creator.caller.content.create({ title: 'too many' })).id;
-    await put(tooMany, 'v.m3u8', mediaPlaylist(10, (i) => `seg_${i}.m4s`));
+    await put(
+      tooMany,
+      'v.m3u8',
+      mediaPlaylist(10, (i) => `seg_${i}.m4s`),
+    );
     await put(tooMany, 'master.m3u8', master(Array.from({ length: 300 }, () => 'v.m3u8')));
 
     const latencies: number[] = [];

@@ -129,7 +129,10 @@ async function beginPublish(services: OriginServices, contentId: string): Promis
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
   }
-  const existing = await prisma.publishAttempt.findUnique({ where: { contentId }, select: { contentId: true, publishId: true, previousPublishedPath: true, updatedAt: true } });
+  const existing = await prisma.publishAttempt.findUnique({
+    where: { contentId },
+    select: { contentId: true, publishId: true, previousPublishedPath: true, updatedAt: true },
+  });
   if (existing && services.now().getTime() - existing.updatedAt.getTime() > STALE_ATTEMPT_MS) {
     await settlePublishAttempt(services, existing);
     try {
@@ -210,7 +213,9 @@ async function planPublish(services: OriginServices, request: FinalizeRequest): 
       if (referenced.has(file)) return;
       referenced.add(file);
       if (referenced.size > PUBLISH_LIMITS.filesPerContent) {
-        throw badRequest(`The playlists name more than ${PUBLISH_LIMITS.filesPerContent.toLocaleString('en')} files, the most one content may have. Use longer segments or fewer renditions.`);
+        throw badRequest(
+          `The playlists name more than ${PUBLISH_LIMITS.filesPerContent.toLocaleString('en')} files, the most one content may have. Use longer segments or fewer renditions.`,
+        );
       }
       if (!staged.has(file)) missing.add(file);
     };
@@ -246,7 +251,9 @@ async function planPublish(services: OriginServices, request: FinalizeRequest): 
       }
       playlistBytes += Buffer.byteLength(text);
       if (playlistBytes > PUBLISH_LIMITS.totalPlaylistBytes) {
-        throw badRequest(`The playlists of this ladder are larger than ${PUBLISH_LIMITS.totalPlaylistBytes / 1048576} MiB together, the most one content may have. Use longer segments or fewer renditions.`);
+        throw badRequest(
+          `The playlists of this ladder are larger than ${PUBLISH_LIMITS.totalPlaylistBytes / 1048576} MiB together, the most one content may have. Use longer segments or fewer renditions.`,
+        );
       }
       let playlist;
       try {

@@ -42,13 +42,17 @@ for (const kind of await testDatabaseKinds()) {
         'a//b.m4s',
       ];
       for (const attempt of attempts) {
-        const response = await fetch(`${t.url}/media/${contentId}/${attempt}`, { method: 'PUT', headers: { authorization: `Bearer ${creator.token}` }, body: 'x' });
+        const response = await fetch(`${t.url}/media/${contentId}/${attempt}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${creator.token}` },
+          body: 'x',
+        });
         assert.ok([400, 404].includes(response.status), `${attempt} answered ${response.status}`);
       }
       const mediaRoot = t.origin.config.mediaDir;
       const top = await readdir(mediaRoot);
       assert.deepEqual(top.sort(), ['published', 'staging']);
-      assert.equal((await t.origin.services.prisma.upload.count()), 0);
+      assert.equal(await t.origin.services.prisma.upload.count(), 0);
     });
 
     test('only the owner may upload: anonymous 401, another user 403, unknown content 404', async () => {
@@ -72,7 +76,12 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal(listed.status, 200);
       assert.equal(listed.body.files.length, firstHalf.length);
       const master = listed.body.files.find((file: { path: string }) => file.path === 'master.m3u8');
-      assert.equal(master.sha256, createHash('sha256').update(await readFile(path.join(ladderDir, 'master.m3u8'))).digest('hex'));
+      assert.equal(
+        master.sha256,
+        createHash('sha256')
+          .update(await readFile(path.join(ladderDir, 'master.m3u8')))
+          .digest('hex'),
+      );
       // Viewers cannot see the draft, nor fetch anything of it.
       assert.equal((await t.http('GET', `/api/content/${contentId}`)).status, 404);
       assert.equal((await fetch(`${t.url}/media/${contentId}/master.m3u8`)).status, 404);
@@ -88,11 +97,23 @@ for (const kind of await testDatabaseKinds()) {
     });
 
     test('a complete ladder finalizes: renditions recorded, content ready, master served with HLS headers', async () => {
-      await uploadLadder(t.url, creator.token, contentId, ladderDir, ladderFiles.filter((file) => file.startsWith('128x64/')));
-      const finalize = await t.http('POST', `/api/content/${contentId}/finalize`, { token: creator.token, body: { master: 'master.m3u8', durationSeconds: 3 } });
+      await uploadLadder(
+        t.url,
+        creator.token,
+        contentId,
+        ladderDir,
+        ladderFiles.filter((file) => file.startsWith('128x64/')),
+      );
+      const finalize = await t.http('POST', `/api/content/${contentId}/finalize`, {
+        token: creator.token,
+        body: { master: 'master.m3u8', durationSeconds: 3 },
+      });
       assert.equal(finalize.status, 200, JSON.stringify(finalize.body));
       assert.equal(finalize.body.status, 'ready');
-      assert.deepEqual(finalize.body.renditions.map((r: { width: number }) => r.width), [256, 128]);
+      assert.deepEqual(
+        finalize.body.renditions.map((r: { width: number }) => r.width),
+        [256, 128],
+      );
       const detail = await t.http('GET', `/api/content/${contentId}`);
       assert.equal(detail.status, 200);
       assert.equal(detail.body.masterUrl, undefined, 'playback URLs come from the playback payload only');
@@ -130,7 +151,9 @@ for (const kind of await testDatabaseKinds()) {
       const detail = await t.http('GET', `/api/streaming/${contentId}`);
       assert.equal(detail.body.segmentHashesUrl, (detail.body.masterUrl as string).replace(/master\.m3u8$/, 'hashes.json'));
       const hashes = (await (await fetch(detail.body.segmentHashesUrl)).json()) as Record<string, string>;
-      const expected = createHash('sha256').update(await readFile(path.join(ladderDir, '128x64/seg_001.m4s'))).digest('hex');
+      const expected = createHash('sha256')
+        .update(await readFile(path.join(ladderDir, '128x64/seg_001.m4s')))
+        .digest('hex');
       assert.equal(hashes['128x64/seg_001.m4s'], expected);
       assert.equal(Object.keys(hashes).length, ladderFiles.length);
     });

@@ -16,7 +16,16 @@ test('a master playlist yields its variants and every playlist it names (audio r
   const master = readMasterPlaylist(MASTER);
   assert.deepEqual(master.playlists, ['audio/index.m3u8', '1920x960/index.m3u8']);
   assert.deepEqual(master.variants, [
-    { uri: '1920x960/index.m3u8', playlistPath: '1920x960/index.m3u8', bandwidth: 4188099, averageBandwidth: 4003034, width: 1920, height: 960, codecs: 'avc1.640028,mp4a.40.2', frameRate: 30 },
+    {
+      uri: '1920x960/index.m3u8',
+      playlistPath: '1920x960/index.m3u8',
+      bandwidth: 4188099,
+      averageBandwidth: 4003034,
+      width: 1920,
+      height: 960,
+      codecs: 'avc1.640028,mp4a.40.2',
+      frameRate: 30,
+    },
   ]);
 });
 

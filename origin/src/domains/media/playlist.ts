@@ -100,7 +100,9 @@ function frameRateAttribute(attrs: Attributes, tag: string): number | null {
   if (!attr) return null;
   const value = Number(attr.value);
   if (attr.quoted || !DECIMAL_FLOAT.test(attr.value) || !Number.isFinite(value) || value <= 0 || value > MAX_FRAME_RATE) {
-    throw new PlaylistError(`${tag}: FRAME-RATE=${shown(attr.value)} is not valid; it must be frames per second above 0 and at most ${MAX_FRAME_RATE}, like 30.000.`);
+    throw new PlaylistError(
+      `${tag}: FRAME-RATE=${shown(attr.value)} is not valid; it must be frames per second above 0 and at most ${MAX_FRAME_RATE}, like 30.000.`,
+    );
   }
   return value;
 }
@@ -112,7 +114,9 @@ function resolutionAttribute(attrs: Attributes, tag: string): { width: number; h
   const width = Number(match?.[1]);
   const height = Number(match?.[2]);
   if (attr.quoted || !match || width < 1 || height < 1 || width > MAX_DIMENSION || height > MAX_DIMENSION) {
-    throw new PlaylistError(`${tag}: RESOLUTION=${shown(attr.value)} is not valid; it must be WIDTHxHEIGHT in pixels, each 1 to ${MAX_DIMENSION}, like 3840x1920.`);
+    throw new PlaylistError(
+      `${tag}: RESOLUTION=${shown(attr.value)} is not valid; it must be WIDTHxHEIGHT in pixels, each 1 to ${MAX_DIMENSION}, like 3840x1920.`,
+    );
   }
   return { width, height };
 }
@@ -220,7 +224,9 @@ export function readMasterPlaylist(text: string, masterPath = 'master.m3u8'): Ma
     switch (tag) {
       case '#EXT-X-STREAM-INF': {
         if (variants.length >= PUBLISH_LIMITS.variants) {
-          throw new PlaylistError(`The master playlist has more than ${PUBLISH_LIMITS.variants} variant streams (#EXT-X-STREAM-INF); publish at most ${PUBLISH_LIMITS.variants}.`);
+          throw new PlaylistError(
+            `The master playlist has more than ${PUBLISH_LIMITS.variants} variant streams (#EXT-X-STREAM-INF); publish at most ${PUBLISH_LIMITS.variants}.`,
+          );
         }
         pending = { attrs: parseAttributeList(value, tag), line: index + 1 };
         // Checked here as well, so the error names the line's attribute even before its URI.
@@ -233,7 +239,8 @@ export function readMasterPlaylist(text: string, masterPath = 'master.m3u8'): Ma
       }
       case '#EXT-X-I-FRAME-STREAM-INF': {
         iFrameStreams += 1;
-        if (iFrameStreams > PUBLISH_LIMITS.iFrameStreams) throw new PlaylistError(`The master playlist has more than ${PUBLISH_LIMITS.iFrameStreams} I-frame streams.`);
+        if (iFrameStreams > PUBLISH_LIMITS.iFrameStreams)
+          throw new PlaylistError(`The master playlist has more than ${PUBLISH_LIMITS.iFrameStreams} I-frame streams.`);
         const attrs = parseAttributeList(value, tag);
         integerAttribute(attrs, tag, 'BANDWIDTH', { required: true, min: 1, max: MAX_BANDWIDTH });
         integerAttribute(attrs, tag, 'AVERAGE-BANDWIDTH', { required: false, min: 1, max: MAX_BANDWIDTH });
@@ -246,7 +253,8 @@ export function readMasterPlaylist(text: string, masterPath = 'master.m3u8'): Ma
       }
       case '#EXT-X-MEDIA': {
         renditions += 1;
-        if (renditions > PUBLISH_LIMITS.renditions) throw new PlaylistError(`The master playlist has more than ${PUBLISH_LIMITS.renditions} renditions (#EXT-X-MEDIA).`);
+        if (renditions > PUBLISH_LIMITS.renditions)
+          throw new PlaylistError(`The master playlist has more than ${PUBLISH_LIMITS.renditions} renditions (#EXT-X-MEDIA).`);
         const attrs = parseAttributeList(value, tag);
         const type = attrs.get('TYPE')?.value ?? '';
         if (!MEDIA_TYPES.has(type)) throw new PlaylistError(`${tag}: TYPE=${shown(type)} is not valid; it must be AUDIO, VIDEO, SUBTITLES or CLOSED-CAPTIONS.`);
@@ -260,7 +268,8 @@ export function readMasterPlaylist(text: string, masterPath = 'master.m3u8'): Ma
       case '#EXT-X-SESSION-KEY': {
         const attrs = parseAttributeList(value, tag);
         const method = attrs.get('METHOD')?.value ?? '';
-        if (!KEY_METHODS.has(method) || method === 'NONE') throw new PlaylistError(`${tag}: METHOD=${shown(method)} is not valid; it must be AES-128, SAMPLE-AES or SAMPLE-AES-CTR.`);
+        if (!KEY_METHODS.has(method) || method === 'NONE')
+          throw new PlaylistError(`${tag}: METHOD=${shown(method)} is not valid; it must be AES-128, SAMPLE-AES or SAMPLE-AES-CTR.`);
         const uri = uriAttribute(attrs, tag);
         if (!uri) throw new PlaylistError(`${tag}: the attribute URI is required.`);
         files.add(resolvePlaylistUri(masterPath, uri));
@@ -308,7 +317,9 @@ export async function readMediaPlaylist(text: string, playlistPath: string): Pro
     if (!line.startsWith('#')) {
       segments += 1;
       if (segments > PUBLISH_LIMITS.segmentsPerPlaylist) {
-        throw new PlaylistError(`It has more than ${PUBLISH_LIMITS.segmentsPerPlaylist.toLocaleString('en')} segments; split the video or use longer segments.`);
+        throw new PlaylistError(
+          `It has more than ${PUBLISH_LIMITS.segmentsPerPlaylist.toLocaleString('en')} segments; split the video or use longer segments.`,
+        );
       }
       files.add(resolve(line));
       continue;
@@ -320,7 +331,9 @@ export async function readMediaPlaylist(text: string, playlistPath: string): Pro
         const duration = value.split(',', 1)[0]!;
         const seconds = Number(duration);
         if (!DECIMAL_FLOAT.test(duration) || !Number.isFinite(seconds) || seconds > MAX_SEGMENT_SECONDS) {
-          throw new PlaylistError(`#EXTINF on line ${index + 1}: the duration ${shown(duration)} is not valid; it must be seconds from 0 to ${MAX_SEGMENT_SECONDS}, like 2.000.`);
+          throw new PlaylistError(
+            `#EXTINF on line ${index + 1}: the duration ${shown(duration)} is not valid; it must be seconds from 0 to ${MAX_SEGMENT_SECONDS}, like 2.000.`,
+          );
         }
         break;
       }
@@ -330,7 +343,8 @@ export async function readMediaPlaylist(text: string, playlistPath: string): Pro
         }
         break;
       case '#EXT-X-BYTERANGE':
-        if (!/^\d{1,15}(@\d{1,15})?$/.test(value)) throw new PlaylistError(`#EXT-X-BYTERANGE:${shown(value)} is not valid; it must be LENGTH[@OFFSET] in bytes.`);
+        if (!/^\d{1,15}(@\d{1,15})?$/.test(value))
+          throw new PlaylistError(`#EXT-X-BYTERANGE:${shown(value)} is not valid; it must be LENGTH[@OFFSET] in bytes.`);
         break;
       case '#EXT-X-MAP': {
         const attrs = parseAttributeList(value, tag);
@@ -342,7 +356,8 @@ export async function readMediaPlaylist(text: string, playlistPath: string): Pro
       case '#EXT-X-KEY': {
         const attrs = parseAttributeList(value, tag);
         const method = attrs.get('METHOD')?.value ?? '';
-        if (!KEY_METHODS.has(method)) throw new PlaylistError(`${tag}: METHOD=${shown(method)} is not valid; it must be NONE, AES-128, SAMPLE-AES or SAMPLE-AES-CTR.`);
+        if (!KEY_METHODS.has(method))
+          throw new PlaylistError(`${tag}: METHOD=${shown(method)} is not valid; it must be NONE, AES-128, SAMPLE-AES or SAMPLE-AES-CTR.`);
         const uri = uriAttribute(attrs, tag);
         if (method !== 'NONE' && !uri) throw new PlaylistError(`${tag}: the attribute URI is required with METHOD=${method}.`);
         if (uri) files.add(resolve(uri));

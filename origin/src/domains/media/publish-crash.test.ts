@@ -94,7 +94,9 @@ describe('publishing survives SIGKILL at every step (PostgreSQL)', { skip: hasPo
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-crash-'));
     ladderDir = path.join(dataDir, 'ladder');
     ladderFiles = await makeTinyLadder(ladderDir, 2);
-    const user = await database.prisma.user.create({ data: { username: 'crasher', email: 'crasher@example.test', displayName: 'crasher', role: 'creator', passwordHash: 'x' } });
+    const user = await database.prisma.user.create({
+      data: { username: 'crasher', email: 'crasher@example.test', displayName: 'crasher', role: 'creator', passwordHash: 'x' },
+    });
     token = (await createSession(database.prisma, user.id, 3600_000, new Date())).token;
   });
   after(async () => {
@@ -143,15 +145,29 @@ describe('publishing survives SIGKILL at every step (PostgreSQL)', { skip: hasPo
       // Nothing on disk that no row refers to, no upload in progress, every staged row backed by its file.
       const expectedFolders = [...new Set([content.publishedPath!, content.previousPublishedPath ?? v1])].map((p) => p.split('/')[1]!).sort();
       assert.deepEqual(await publishedFolders(id), expectedFolders);
-      assert.deepEqual((await walk(path.join(dataDir, 'media'))).filter((f) => f.includes('.part-')), []);
+      assert.deepEqual(
+        (await walk(path.join(dataDir, 'media'))).filter((f) => f.includes('.part-')),
+        [],
+      );
       const staged = (await api(origin, 'GET', `/api/content/${id}/uploads`)).body.files.map((f: { path: string }) => f.path).sort();
       const onDisk = (await walk(path.join(dataDir, 'media', 'staging', id))).map((f) => path.relative(path.join(dataDir, 'media', 'staging', id), f));
       for (const file of staged) assert.ok(onDisk.includes(file), `staged row ${file} has its file`);
       if (step === 'publish-after-commit') assert.deepEqual(staged, []);
-      else assert.deepEqual(staged.filter((f: string) => f !== 'junk.bin'), ladderFiles, 'the uploads are kept for the retry');
+      else
+        assert.deepEqual(
+          staged.filter((f: string) => f !== 'junk.bin'),
+          ladderFiles,
+          'the uploads are kept for the retry',
+        );
 
       // The studio's resumable publish: upload what is not staged, then finalize.
-      await uploadLadder(origin.url, token, id, ladderDir, ladderFiles.filter((f) => !staged.includes(f)));
+      await uploadLadder(
+        origin.url,
+        token,
+        id,
+        ladderDir,
+        ladderFiles.filter((f) => !staged.includes(f)),
+      );
       const retry = await api(origin, 'POST', `/api/content/${id}/finalize`, { master: 'master.m3u8' });
       assert.equal(retry.status, 200, JSON.stringify(retry.body));
       const after = await prisma.content.findUniqueOrThrow({ where: { id } });
@@ -163,7 +179,13 @@ describe('publishing survives SIGKILL at every step (PostgreSQL)', { skip: hasPo
   test('killed mid-upload: the partial file is never listed nor published, and is gone after restart', async () => {
     let origin = running ?? (await start());
     const id = (await api(origin, 'POST', '/api/content', { title: 'crash mid-upload' })).body.id as string;
-    await uploadLadder(origin.url, token, id, ladderDir, ladderFiles.filter((f) => f !== 'master.m3u8'));
+    await uploadLadder(
+      origin.url,
+      token,
+      id,
+      ladderDir,
+      ladderFiles.filter((f) => f !== 'master.m3u8'),
+    );
     await stop();
     origin = await start('upload-before-rename');
     await assert.rejects(fetch(`${origin.url}/media/${id}/master.m3u8`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: '#EXTM3U\n' }));
@@ -171,7 +193,10 @@ describe('publishing survives SIGKILL at every step (PostgreSQL)', { skip: hasPo
     running = null;
     assert.equal((await walk(path.join(dataDir, 'media', 'staging', id))).filter((f) => f.includes('.part-')).length, 1, 'the crash left a partial file');
     origin = await start();
-    assert.deepEqual((await walk(path.join(dataDir, 'media', 'staging', id))).filter((f) => f.includes('.part-')), []);
+    assert.deepEqual(
+      (await walk(path.join(dataDir, 'media', 'staging', id))).filter((f) => f.includes('.part-')),
+      [],
+    );
     const staged = (await api(origin, 'GET', `/api/content/${id}/uploads`)).body.files.map((f: { path: string }) => f.path);
     assert.ok(!staged.includes('master.m3u8'));
     const finalize = await api(origin, 'POST', `/api/content/${id}/finalize`, { master: 'master.m3u8' });

@@ -51,7 +51,10 @@ for (const kind of await testDatabaseKinds()) {
     test('absolute URIs in EXT-X-KEY and EXT-X-I-FRAME-STREAM-INF are refused', async () => {
       const id = (await creator.caller.content.create({ title: 'Keys' })).id;
       await uploadLadder(t.url, creator.token, id, ladderDir, ladderFiles);
-      const iframe = masterText.replace('#EXT-X-INDEPENDENT-SEGMENTS', '#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1000,URI="https://evil.example/i.m3u8"');
+      const iframe = masterText.replace(
+        '#EXT-X-INDEPENDENT-SEGMENTS',
+        '#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1000,URI="https://evil.example/i.m3u8"',
+      );
       await put(creator, id, 'master.m3u8', iframe);
       const first = await finalize(id);
       assert.equal(first.status, 400);
@@ -92,7 +95,10 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal((await finalize(id, { master: 'master.m3u8', poster: 'poster.jpg' })).status, 200);
       const content = await t.origin.services.prisma.content.findUniqueOrThrow({ where: { id } });
       const folder = path.join(t.origin.config.mediaDir, 'published', content.publishedPath!);
-      const published = (await readdir(folder, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.relative(folder, path.join(e.parentPath, e.name))).sort();
+      const published = (await readdir(folder, { recursive: true, withFileTypes: true }))
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(folder, path.join(e.parentPath, e.name)))
+        .sort();
       assert.deepEqual(published, [...ladderFiles, 'hashes.json', 'poster.jpg', 'thumbnails.vtt'].sort());
       assert.equal((await fetch(`${t.url}/media/${content.publishedPath}/notes.txt`)).status, 404);
       const rows = await t.origin.services.prisma.upload.findMany({ where: { contentId: id } });
@@ -110,7 +116,10 @@ for (const kind of await testDatabaseKinds()) {
       await put(creator, id, 'master.m3u8', master.join('\n'));
       const response = await finalize(id);
       assert.equal(response.status, 400);
-      assert.match(response.body.message, /^1000 file\(s\) the playlists name are not uploaded yet \(seg_0\.m4s, seg_1\.m4s, seg_2\.m4s, seg_3\.m4s, seg_4\.m4s, …\)/);
+      assert.match(
+        response.body.message,
+        /^1000 file\(s\) the playlists name are not uploaded yet \(seg_0\.m4s, seg_1\.m4s, seg_2\.m4s, seg_3\.m4s, seg_4\.m4s, …\)/,
+      );
     });
 
     test('the storage quota refuses an upload past it with 413 saying what is used and allowed; admins have none', async () => {

@@ -11,7 +11,9 @@ import { finalizeUpload } from './finalize.ts';
  */
 export const publishProcedures = {
   uploads: protectedProcedure
-    .meta({ openapi: { method: 'GET', path: '/content/{id}/uploads', tags: ['media'], summary: 'Files staged so far (for resumable publishing)', protect: true } })
+    .meta({
+      openapi: { method: 'GET', path: '/content/{id}/uploads', tags: ['media'], summary: 'Files staged so far (for resumable publishing)', protect: true },
+    })
     .input(idInput)
     .output(stagedFilesSchema)
     .query(async ({ ctx, input }) => {
@@ -25,14 +27,19 @@ export const publishProcedures = {
     }),
 
   finalize: protectedProcedure
-    .meta({ openapi: { method: 'POST', path: '/content/{id}/finalize', tags: ['media'], summary: 'Validate the uploaded ladder and publish it', protect: true } })
+    .meta({
+      openapi: { method: 'POST', path: '/content/{id}/finalize', tags: ['media'], summary: 'Validate the uploaded ladder and publish it', protect: true },
+    })
     .input(finalizeInput)
     .output(contentDetailSchema)
     .mutation(async ({ ctx, input }) => {
       await requireEditableContent(ctx.prisma, ctx.user, input.id);
       const existing = await ctx.prisma.content.findUniqueOrThrow({ where: { id: input.id }, select: { kind: true } });
       if (existing.kind === 'live') {
-        throw new TRPCError({ code: 'CONFLICT', message: 'This content is a live broadcast: its live channel publishes it, and it becomes a video when the broadcast ends.' });
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: 'This content is a live broadcast: its live channel publishes it, and it becomes a video when the broadcast ends.',
+        });
       }
       await finalizeUpload(ctx, {
         contentId: input.id,

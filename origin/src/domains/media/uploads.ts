@@ -3,9 +3,7 @@ import { faultPoint } from '../../core/fault-injection.ts';
 import type { OriginServices } from '../../core/services.ts';
 import { PUBLISH_LIMITS } from './limits.ts';
 
-export type UploadDecision =
-  | { ok: true; limit: { bytes: number; message: string } }
-  | { ok: false; status: number; message: string };
+export type UploadDecision = { ok: true; limit: { bytes: number; message: string } } | { ok: false; status: number; message: string };
 
 /**
  * Whether a creator may stage one more file at `path` of a content (declared size `declaredBytes`
@@ -28,7 +26,11 @@ export async function decideUpload(
     select: { size: true },
   });
   if (!replacing && (await prisma.upload.count({ where: { contentId: content.id, status: 'staged' } })) >= PUBLISH_LIMITS.filesPerContent) {
-    return { ok: false, status: 413, message: `This content already has ${PUBLISH_LIMITS.filesPerContent.toLocaleString('en')} staged files, the most one content may have. Finalize or use longer segments.` };
+    return {
+      ok: false,
+      status: 413,
+      message: `This content already has ${PUBLISH_LIMITS.filesPerContent.toLocaleString('en')} staged files, the most one content may have. Finalize or use longer segments.`,
+    };
   }
   const uploadLimit = { bytes: config.maxUploadBytes, message: `The file is larger than the ${Math.round(config.maxUploadBytes / 1048576)} MiB upload limit.` };
   if (config.storageQuotaBytes === null) return { ok: true, limit: uploadLimit };

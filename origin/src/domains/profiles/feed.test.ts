@@ -31,11 +31,17 @@ for (const kind of await testDatabaseKinds()) {
     test('the feed has public ready content of followed creators only, newest first, in cursor pages', async () => {
       const page1 = await t.http('GET', '/api/feed?limit=2', { token: reader.token });
       assert.equal(page1.status, 200, JSON.stringify(page1.body));
-      assert.deepEqual(page1.body.items.map((c: { title: string }) => c.title), ['Newest', 'Second newest']);
+      assert.deepEqual(
+        page1.body.items.map((c: { title: string }) => c.title),
+        ['Newest', 'Second newest'],
+      );
       assert.equal(page1.body.items[0].owner.username, 'followed');
       assert.equal(page1.body.items[0].owner.email, undefined);
       const page2 = await t.http('GET', `/api/feed?limit=2&cursor=${page1.body.nextCursor}`, { token: reader.token });
-      assert.deepEqual(page2.body.items.map((c: { title: string }) => c.title), ['Middle', 'Old']);
+      assert.deepEqual(
+        page2.body.items.map((c: { title: string }) => c.title),
+        ['Middle', 'Old'],
+      );
       assert.equal(page2.body.nextCursor, null);
     });
 

@@ -41,14 +41,23 @@ for (const kind of await testDatabaseKinds()) {
       await star.caller.profiles.follow({ username: 'fan_b' });
       const page1 = await t.http('GET', '/api/users/star/followers?limit=2');
       assert.equal(page1.status, 200);
-      assert.deepEqual(page1.body.items.map((u: { username: string }) => u.username), ['fan_c', 'fan_b']);
+      assert.deepEqual(
+        page1.body.items.map((u: { username: string }) => u.username),
+        ['fan_c', 'fan_b'],
+      );
       assert.equal(page1.body.items[0].email, undefined);
       assert.ok(page1.body.items[0].followedAt);
       const page2 = await t.http('GET', `/api/users/star/followers?limit=2&cursor=${page1.body.nextCursor}`);
-      assert.deepEqual(page2.body.items.map((u: { username: string }) => u.username), ['fan_a']);
+      assert.deepEqual(
+        page2.body.items.map((u: { username: string }) => u.username),
+        ['fan_a'],
+      );
       assert.equal(page2.body.nextCursor, null);
       const following = await t.anonymous.profiles.following({ username: 'star' });
-      assert.deepEqual(following.items.map((u) => u.username), ['fan_b']);
+      assert.deepEqual(
+        following.items.map((u) => u.username),
+        ['fan_b'],
+      );
       const forged = await t.http('GET', '/api/users/star/followers?cursor=bm90LWEtY3Vyc29y');
       assert.equal(forged.status, 400);
       assert.match(forged.body.message, /^cursor: /);

@@ -51,7 +51,10 @@ for (const kind of await testDatabaseKinds()) {
     });
 
     test('PATCH /api/me/profile changes only the caller, and validates each field', async () => {
-      const updated = await t.http('PATCH', '/api/me/profile', { token: joao.token, body: { displayName: 'João S.', bio: 'Surfs in Ericeira', avatarUrl: 'https://example.com/j.png' } });
+      const updated = await t.http('PATCH', '/api/me/profile', {
+        token: joao.token,
+        body: { displayName: 'João S.', bio: 'Surfs in Ericeira', avatarUrl: 'https://example.com/j.png' },
+      });
       assert.equal(updated.status, 200, JSON.stringify(updated.body));
       assert.equal(updated.body.displayName, 'João S.');
       assert.equal(updated.body.bio, 'Surfs in Ericeira');

@@ -33,7 +33,10 @@ describe('preference profile', () => {
     ]);
     assert.deepEqual(Object.fromEntries(profile.tags), { surfing: 1.5, ocean: 1, city: -2 });
     assert.deepEqual(Object.fromEntries(profile.genres), { sport: 1.5, travel: -2 });
-    assert.deepEqual(profile.signals.map((s) => s.contentId), ['a', 'b', 'c']);
+    assert.deepEqual(
+      profile.signals.map((s) => s.contentId),
+      ['a', 'b', 'c'],
+    );
   });
 
   test('the reason names the engaged content that overlaps the pick most', () => {

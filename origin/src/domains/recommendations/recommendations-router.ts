@@ -8,7 +8,12 @@ import type { MediaLinks } from '../../core/media-links.ts';
 
 const POPULAR = 'Popular';
 
-async function withSummaries(prisma: PrismaClient, links: MediaLinks, picks: Array<RankedId & { personal: boolean }>, signals: Signal[]): Promise<Recommendation[]> {
+async function withSummaries(
+  prisma: PrismaClient,
+  links: MediaLinks,
+  picks: Array<RankedId & { personal: boolean }>,
+  signals: Signal[],
+): Promise<Recommendation[]> {
   const rows = await prisma.content.findMany({ where: { id: { in: picks.map((pick) => pick.id) } }, select: contentSummarySelect });
   const byId = new Map(rows.map((row) => [row.id, row]));
   return picks.flatMap((pick) => {

@@ -61,7 +61,7 @@ for (const kind of await testDatabaseKinds()) {
       assert.deepEqual(titles, ['Surf Ericeira', 'Surf lesson', 'Ocean film', docA, docB, 'Surf tag stuffing', 'Alps timelapse', 'Forest']);
       const first = response.body.items[0];
       assert.equal(first.reason, 'Because you watched Surf Nazaré');
-      assert.ok(Math.abs(first.score - ((3.3 / Math.SQRT2 + 2) * (1 + Math.log(3) / 10))) < 1e-5, String(first.score));
+      assert.ok(Math.abs(first.score - (3.3 / Math.SQRT2 + 2) * (1 + Math.log(3) / 10)) < 1e-5, String(first.score));
       assert.equal(response.body.items.at(-1).reason, 'Popular');
       assert.equal(response.body.items.find((item: { title: string }) => item.title === 'Ocean film').reason, 'Because you watched Surf Nazaré');
       assert.equal(first.owner.email, undefined);
@@ -71,7 +71,10 @@ for (const kind of await testDatabaseKinds()) {
       const a = await surfer.caller.recommendations.list({ limit: 3 });
       const b = await surfer.caller.recommendations.list({ limit: 3 });
       assert.deepEqual(a, b);
-      assert.deepEqual(a.items.map((item) => item.title), ['Surf Ericeira', 'Surf lesson', 'Ocean film']);
+      assert.deepEqual(
+        a.items.map((item) => item.title),
+        ['Surf Ericeira', 'Surf lesson', 'Ocean film'],
+      );
     });
 
     test('anonymous viewers and users without history get popular content, ties by id', async () => {
@@ -80,14 +83,23 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal(anonymous.body.basis, 'popular');
       // 'My own surf' keeps its fixture popularity (5000): starting a session no longer counts a view
       // (and so no longer recomputes popularity from the counters); only real playback does.
-      assert.deepEqual(anonymous.body.items.map((item: { title: string }) => item.title).slice(0, 5), ['My own surf', 'Porto at night', 'Ocean film', 'Alps timelapse', 'Forest']);
+      assert.deepEqual(anonymous.body.items.map((item: { title: string }) => item.title).slice(0, 5), [
+        'My own surf',
+        'Porto at night',
+        'Ocean film',
+        'Alps timelapse',
+        'Forest',
+      ]);
       assert.ok(anonymous.body.items.every((item: { reason: string }) => item.reason === 'Popular'));
       const newcomer = await t.user('newcomer', 'viewer');
       const fresh = await newcomer.caller.recommendations.list({ limit: 50 });
       assert.equal(fresh.basis, 'popular');
       const titles = fresh.items.map((item) => item.title);
       assert.ok(!titles.some((title) => /private|unlisted|draft/.test(title)));
-      const popularity = await t.origin.services.prisma.content.findMany({ where: { id: { in: fresh.items.map((item) => item.id) } }, select: { id: true, popularity: true } });
+      const popularity = await t.origin.services.prisma.content.findMany({
+        where: { id: { in: fresh.items.map((item) => item.id) } },
+        select: { id: true, popularity: true },
+      });
       const byId = new Map(popularity.map((row) => [row.id, row.popularity]));
       const keys = fresh.items.map((item) => [byId.get(item.id)!, item.id] as const);
       const sorted = [...keys].sort((x, y) => y[0] - x[0] || (x[1] < y[1] ? -1 : 1));

@@ -11,7 +11,14 @@ export const COMPLETED_FRACTION = 0.95;
  * first report after real playback is where a view may be counted (view-counting.ts).
  */
 export const heartbeatProcedure = publicProcedure
-  .meta({ openapi: { method: 'POST', path: '/streaming/sessions/{sessionId}/heartbeat', tags: ['streaming'], summary: 'Report the playback position of your session' } })
+  .meta({
+    openapi: {
+      method: 'POST',
+      path: '/streaming/sessions/{sessionId}/heartbeat',
+      tags: ['streaming'],
+      summary: 'Report the playback position of your session',
+    },
+  })
   .input(heartbeatInput)
   .output(heartbeatResultSchema)
   .mutation(async ({ ctx, input }) => {

@@ -33,12 +33,23 @@ for (const kind of await testDatabaseKinds()) {
       const page1 = await t.http('GET', '/api/me/history?limit=2', { token: viewer.token });
       assert.equal(page1.status, 200, JSON.stringify(page1.body));
       assert.deepEqual(
-        page1.body.items.map((item: { content: { title: string }; positionSeconds: number; completed: boolean }) => [item.content.title, item.positionSeconds, item.completed]),
-        [['First', 20, false], ['Third', 0, true]],
+        page1.body.items.map((item: { content: { title: string }; positionSeconds: number; completed: boolean }) => [
+          item.content.title,
+          item.positionSeconds,
+          item.completed,
+        ]),
+        [
+          ['First', 20, false],
+          ['Third', 0, true],
+        ],
       );
       assert.equal(page1.body.items[0].content.owner.email, undefined);
       const page2 = await t.http('GET', `/api/me/history?limit=2&cursor=${page1.body.nextCursor}`, { token: viewer.token });
-      assert.deepEqual(page2.body.items.map((item: { content: { title: string } }) => item.content.title), ['Second'], 'content made private by its owner has left the history');
+      assert.deepEqual(
+        page2.body.items.map((item: { content: { title: string } }) => item.content.title),
+        ['Second'],
+        'content made private by its owner has left the history',
+      );
       assert.equal(page2.body.nextCursor, null);
       const forged = Buffer.from(JSON.stringify([new Date().toISOString(), '-'.repeat(36)])).toString('base64url');
       const bad = await t.http('GET', `/api/me/history?cursor=${forged}`, { token: viewer.token });

@@ -17,7 +17,9 @@ interface LatestSession {
  * recently watched first, in keyset pages over (lastHeartbeatAt, session id).
  */
 export const historyProcedure = protectedProcedure
-  .meta({ openapi: { method: 'GET', path: '/me/history', tags: ['streaming'], summary: 'What you watched, latest first, with where you stopped', protect: true } })
+  .meta({
+    openapi: { method: 'GET', path: '/me/history', tags: ['streaming'], summary: 'What you watched, latest first, with where you stopped', protect: true },
+  })
   .input(pageInput)
   .output(pageOf(historyItemSchema))
   .query(async ({ ctx, input }) => {

@@ -72,10 +72,16 @@ for (const kind of await testDatabaseKinds()) {
     test('ended marks a session completed; positions are clamped to the duration and stay completed', async () => {
       const video = await readyContent(t, owner, { title: 'Short', durationSeconds: 10 });
       const session = await viewer.caller.streaming.start({ id: video });
-      assert.deepEqual(await viewer.caller.streaming.heartbeat({ sessionId: session.sessionId, positionSeconds: 3, ended: true }), { positionSeconds: 3, completed: true });
+      assert.deepEqual(await viewer.caller.streaming.heartbeat({ sessionId: session.sessionId, positionSeconds: 3, ended: true }), {
+        positionSeconds: 3,
+        completed: true,
+      });
       const row = await t.origin.services.prisma.viewingSession.findUniqueOrThrow({ where: { id: session.sessionId }, select: { endedAt: true } });
       assert.ok(row.endedAt);
-      assert.deepEqual(await viewer.caller.streaming.heartbeat({ sessionId: session.sessionId, positionSeconds: 99 }), { positionSeconds: 10, completed: true });
+      assert.deepEqual(await viewer.caller.streaming.heartbeat({ sessionId: session.sessionId, positionSeconds: 99 }), {
+        positionSeconds: 10,
+        completed: true,
+      });
       assert.deepEqual(await viewer.caller.streaming.heartbeat({ sessionId: session.sessionId, positionSeconds: 1 }), { positionSeconds: 1, completed: true });
     });
 
@@ -102,7 +108,10 @@ for (const kind of await testDatabaseKinds()) {
       assert.notEqual(other.body.sessionId, first.body.sessionId);
       assert.equal((await counters()).viewCount, views, 'starting is not a view');
       played();
-      assert.equal((await beat(other.body.sessionId, { positionSeconds: 8 }, { headers: { 'x-spherecast-viewer': 'another-browser-0123456789' } })).status, 200);
+      assert.equal(
+        (await beat(other.body.sessionId, { positionSeconds: 8 }, { headers: { 'x-spherecast-viewer': 'another-browser-0123456789' } })).status,
+        200,
+      );
       assert.equal((await counters()).viewCount, views + 1, 'another browser that played is another view');
     });
 
@@ -136,7 +145,7 @@ for (const kind of await testDatabaseKinds()) {
       assert.match(badId.body.message, /^sessionId: /);
     });
 
-    test('private and unfinished content cannot be streamed by others; an owner\'s draft is a 409', async () => {
+    test("private and unfinished content cannot be streamed by others; an owner's draft is a 409", async () => {
       const secret = await readyContent(t, owner, { title: 'Secret', visibility: 'private' });
       const draft = await readyContent(t, owner, { title: 'Draft', status: 'draft' });
       assert.equal((await t.http('GET', `/api/streaming/${secret}`, { token: viewer.token })).status, 404);

@@ -40,7 +40,18 @@ export const startPlaybackProcedure = publicProcedure
   .query(async ({ ctx, input }) => {
     const content = await ctx.prisma.content.findUnique({
       where: { id: input.id },
-      select: { ownerId: true, status: true, visibility: true, mediaEpoch: true, kind: true, projection: true, durationSeconds: true, publishedPath: true, masterFile: true, liveChannel: { select: { targetDuration: true } } },
+      select: {
+        ownerId: true,
+        status: true,
+        visibility: true,
+        mediaEpoch: true,
+        kind: true,
+        projection: true,
+        durationSeconds: true,
+        publishedPath: true,
+        masterFile: true,
+        liveChannel: { select: { targetDuration: true } },
+      },
     });
     if (!content || !canView(ctx.user, content)) throw notFound('That content');
     const { publishedPath, masterFile } = content;
@@ -73,12 +84,26 @@ export const startPlaybackProcedure = publicProcedure
     if (session.refused !== null) {
       const minutes = Math.ceil(session.refused / 60);
       throw tooManyRequests(
-        new RateLimitedError(`Too many new viewing sessions from your address. Wait ${minutes} minute(s), or go on watching what you already started.`, session.refused),
+        new RateLimitedError(
+          `Too many new viewing sessions from your address. Wait ${minutes} minute(s), or go on watching what you already started.`,
+          session.refused,
+        ),
       );
     }
     return buildPlayback(
       ctx,
-      { id: input.id, kind: content.kind, status: content.status, liveTargetDurationSeconds: content.liveChannel?.targetDuration ?? null, visibility: content.visibility, mediaEpoch: content.mediaEpoch, projection: content.projection, durationSeconds: content.durationSeconds, publishedPath, masterFile },
+      {
+        id: input.id,
+        kind: content.kind,
+        status: content.status,
+        liveTargetDurationSeconds: content.liveChannel?.targetDuration ?? null,
+        visibility: content.visibility,
+        mediaEpoch: content.mediaEpoch,
+        projection: content.projection,
+        durationSeconds: content.durationSeconds,
+        publishedPath,
+        masterFile,
+      },
       { id: session.id, resumePositionSeconds: session.lastPositionSeconds, resumed: session.resumed, viewerId },
     );
   });

@@ -14,12 +14,26 @@ interface Answer {
 }
 
 /** HTTP from a chosen loopback address (127.0.0.0/8), so each test is its own "client address". */
-function from(localAddress: string, url: string, method: string, pathname: string, options: { headers?: Record<string, string>; body?: unknown } = {}): Promise<Answer> {
+function from(
+  localAddress: string,
+  url: string,
+  method: string,
+  pathname: string,
+  options: { headers?: Record<string, string>; body?: unknown } = {},
+): Promise<Answer> {
   const target = new URL(pathname, url);
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: target.hostname, port: target.port, path: target.pathname + target.search, method, localAddress, agent: false, headers: { ...options.headers, ...(body ? { 'content-type': 'application/json' } : {}) } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method,
+        localAddress,
+        agent: false,
+        headers: { ...options.headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

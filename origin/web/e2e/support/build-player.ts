@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 
 export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SOURCES = [path.join(WEB_ROOT, 'src'), path.join(WEB_ROOT, 'index.html'), path.join(WEB_ROOT, 'vite.config.ts'), path.join(WEB_ROOT, '../../shared/src/renderer'), path.join(WEB_ROOT, '../../shared/src/player')];
+const SOURCES = [
+  path.join(WEB_ROOT, 'src'),
+  path.join(WEB_ROOT, 'index.html'),
+  path.join(WEB_ROOT, 'vite.config.ts'),
+  path.join(WEB_ROOT, '../../shared/src/renderer'),
+  path.join(WEB_ROOT, '../../shared/src/player'),
+];
 const LOCK = path.join(WEB_ROOT, '.build-lock');
 
 async function newestMtime(target: string): Promise<number> {

@@ -92,8 +92,20 @@ export async function startStack(options: OriginOptions = {}): Promise<Stack> {
         if (!response.ok) throw new Error(`upload ${rel} → ${response.status}: ${await response.text()}`);
       }
       // The media engine's ladder carries a poster frame; publish it as the content's poster.
-      const poster = kind === 'video' && (await access(path.join(dir, 'poster.jpg')).then(() => true, () => false)) ? 'poster.jpg' : undefined;
-      await http('POST', `/api/content/${created.id}/finalize`, { master, ...(poster ? { poster } : {}), ...(durationSeconds ? { durationSeconds } : {}) }, token);
+      const poster =
+        kind === 'video' &&
+        (await access(path.join(dir, 'poster.jpg')).then(
+          () => true,
+          () => false,
+        ))
+          ? 'poster.jpg'
+          : undefined;
+      await http(
+        'POST',
+        `/api/content/${created.id}/finalize`,
+        { master, ...(poster ? { poster } : {}), ...(durationSeconds ? { durationSeconds } : {}) },
+        token,
+      );
       return created.id;
     },
     async close() {

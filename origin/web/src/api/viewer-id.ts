@@ -6,7 +6,9 @@ export function viewerId(): string {
     const existing = localStorage.getItem(KEY);
     if (existing && /^[A-Za-z0-9_-]{16,64}$/.test(existing)) return existing;
     const bytes = crypto.getRandomValues(new Uint8Array(18));
-    const id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_');
+    const id = btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_');
     localStorage.setItem(KEY, id);
     return id;
   } catch {

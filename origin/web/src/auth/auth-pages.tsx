@@ -20,7 +20,10 @@ export function SignInPage({ next }: { next: string | null }) {
     setBusy(true);
     setError(null);
     signIn({ login, password })
-      .then(() => navigate(safeNext(next), { replace: true }), (e: unknown) => setError(errorMessage(e)))
+      .then(
+        () => navigate(safeNext(next), { replace: true }),
+        (e: unknown) => setError(errorMessage(e)),
+      )
       .finally(() => setBusy(false));
   };
   return (
@@ -65,7 +68,10 @@ export function RegisterPage({ next }: { next: string | null }) {
       password: form.password,
       ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}),
     })
-      .then(() => navigate(safeNext(next), { replace: true }), (e: unknown) => setError(errorMessage(e)))
+      .then(
+        () => navigate(safeNext(next), { replace: true }),
+        (e: unknown) => setError(errorMessage(e)),
+      )
       .finally(() => setBusy(false));
   };
   return (

@@ -35,7 +35,10 @@ export function ContentPage({ id }: { id: string }) {
             <PlayIcon /> {content.kind === 'photo' ? 'View in 360°' : 'Watch in 360°'}
           </span>
         ) : null}
-        <span className="visually-hidden">{playable ? ': ' : 'Open '}{content.title}</span>
+        <span className="visually-hidden">
+          {playable ? ': ' : 'Open '}
+          {content.title}
+        </span>
       </Link>
       {!playable ? <p className="notice">{content.status === 'failed' ? 'Processing this upload failed.' : 'This upload is still being processed.'}</p> : null}
       <ContentHeader content={content} linkTitle={false} />

@@ -6,7 +6,19 @@ import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
 import { useAsync, type AsyncState } from '../ui/use-async.ts';
 import { CardGrid, ContentCard, type CardContent } from './content-card.tsx';
 
-function Shelf({ title, more, state, notes, first = false }: { title: string; more?: string; state: AsyncState<CardContent[]> & { reload: () => void }; notes?: Map<string, string>; first?: boolean }) {
+function Shelf({
+  title,
+  more,
+  state,
+  notes,
+  first = false,
+}: {
+  title: string;
+  more?: string;
+  state: AsyncState<CardContent[]> & { reload: () => void };
+  notes?: Map<string, string>;
+  first?: boolean;
+}) {
   return (
     <section className="shelf">
       <header className="shelf-header">

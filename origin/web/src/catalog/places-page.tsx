@@ -14,7 +14,12 @@ function WorldPlot({ points, focus }: { points: Located[]; focus: string | null 
   return (
     // A picture (role img, named with the places it shows), not a container of links: the places and
     // their videos are listed as links below it, and a pin is only a pointer shortcut to the same page.
-    <svg className="world" viewBox="0 0 720 360" role="img" aria-label={`Map of where the content was filmed: ${[...new Set(points.map((p) => p.placeName))].join(', ')}`}>
+    <svg
+      className="world"
+      viewBox="0 0 720 360"
+      role="img"
+      aria-label={`Map of where the content was filmed: ${[...new Set(points.map((p) => p.placeName))].join(', ')}`}
+    >
       <rect width="720" height="360" className="world-sea" />
       {[-60, -30, 0, 30, 60].map((lat) => (
         <line key={`lat${lat}`} x1="0" x2="720" y1={y(lat)} y2={y(lat)} className={lat === 0 ? 'world-equator' : 'world-grid'} />
@@ -75,9 +80,7 @@ export function PlacesPage() {
                   <h2>
                     <PinIcon size={18} /> {place}
                   </h2>
-                  {items[0]?.location ? (
-                    <Link to={`/search?near=${items[0].location.latitude},${items[0].location.longitude}`}>Nearby</Link>
-                  ) : null}
+                  {items[0]?.location ? <Link to={`/search?near=${items[0].location.latitude},${items[0].location.longitude}`}>Nearby</Link> : null}
                 </header>
                 <div className="grid">
                   {items.map((c) => (

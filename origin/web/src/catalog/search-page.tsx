@@ -18,7 +18,11 @@ export function searchInputFromParams(params: URLSearchParams): SearchInput {
   const input: SearchInput = { limit: 24 };
   const q = params.get('q')?.trim();
   if (q) input.q = q;
-  const tags = params.get('tags')?.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  const tags = params
+    .get('tags')
+    ?.split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
   if (tags && tags.length > 0) input.tags = tags;
   const genre = params.get('genre')?.trim();
   if (genre) input.genre = genre;
@@ -41,7 +45,12 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   const key = params.toString();
   const input = searchInputFromParams(params);
   const first = useAsync(() => api.search.query(input), [key]);
-  const [more, setMore] = useState<{ items: Item[]; nextCursor: string | null; loading: boolean; error: unknown }>({ items: [], nextCursor: null, loading: false, error: null });
+  const [more, setMore] = useState<{ items: Item[]; nextCursor: string | null; loading: boolean; error: unknown }>({
+    items: [],
+    nextCursor: null,
+    loading: false,
+    error: null,
+  });
 
   useEffect(() => {
     setMore({ items: [], nextCursor: first.data?.nextCursor ?? null, loading: false, error: null });
@@ -57,7 +66,15 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   };
 
   const items = [...(first.data?.items ?? []), ...more.items];
-  const heading = input.q ? `Results for “${input.q}”` : input.near ? 'Nearby' : input.sort === 'popular' ? 'Popular' : input.sort === 'newest' ? 'Newest' : 'Browse';
+  const heading = input.q
+    ? `Results for “${input.q}”`
+    : input.near
+      ? 'Nearby'
+      : input.sort === 'popular'
+        ? 'Popular'
+        : input.sort === 'newest'
+          ? 'Newest'
+          : 'Browse';
 
   return (
     <div className="search-page">
@@ -65,9 +82,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
       <Filters params={params} />
       {first.status === 'error' && !first.data ? <ErrorState error={first.error} onRetry={first.reload} title="Search failed" /> : null}
       {first.status === 'loading' && !first.data ? <Spinner label="Searching…" /> : null}
-      {first.data && items.length === 0 ? (
-        <EmptyState title="No matches">Try fewer words, other tags, or clear the filters.</EmptyState>
-      ) : null}
+      {first.data && items.length === 0 ? <EmptyState title="No matches">Try fewer words, other tags, or clear the filters.</EmptyState> : null}
       {items.length > 0 ? (
         <CardGrid>
           {items.map((item, i) => (

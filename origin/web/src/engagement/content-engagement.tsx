@@ -89,17 +89,25 @@ function LikeButton({ contentId, liked: initialLiked, count: initialCount }: { c
     // Optimistic: the heart flips at once, and flips back if the origin refuses.
     const before = state;
     setState({ liked: !before.liked, likeCount: before.likeCount + (before.liked ? -1 : 1) });
-    (before.liked ? api.engagement.unlike.mutate({ id: contentId }) : api.engagement.like.mutate({ id: contentId })).then(
-      (next) => setState(next),
-      (e: unknown) => {
-        setState(before);
-        setError(errorMessage(e));
-      },
-    ).finally(() => setBusy(false));
+    (before.liked ? api.engagement.unlike.mutate({ id: contentId }) : api.engagement.like.mutate({ id: contentId }))
+      .then(
+        (next) => setState(next),
+        (e: unknown) => {
+          setState(before);
+          setError(errorMessage(e));
+        },
+      )
+      .finally(() => setBusy(false));
   };
   return (
     <span className="like">
-      <button type="button" className={state.liked ? 'button button-liked' : 'button button-ghost'} aria-pressed={state.liked} onClick={toggle} data-testid="like">
+      <button
+        type="button"
+        className={state.liked ? 'button button-liked' : 'button button-ghost'}
+        aria-pressed={state.liked}
+        onClick={toggle}
+        data-testid="like"
+      >
         <HeartIcon filled={state.liked} /> {formatCount(state.likeCount, 'like')}
       </button>
       {error ? <span className="form-error">{error}</span> : null}
@@ -177,7 +185,10 @@ function Comments({ contentId, count }: { contentId: string; count: number }) {
     else setAdded((a) => [{ ...comment, replyCount: 0, replies: [] }, ...a]);
   };
   const onDelete = (id: string): void => {
-    api.engagement.deleteComment.mutate({ id }).then(() => setRemoved((s) => new Set(s).add(id)), (e: unknown) => alert(errorMessage(e)));
+    api.engagement.deleteComment.mutate({ id }).then(
+      () => setRemoved((s) => new Set(s).add(id)),
+      (e: unknown) => alert(errorMessage(e)),
+    );
   };
 
   return (
@@ -186,7 +197,9 @@ function Comments({ contentId, count }: { contentId: string; count: number }) {
       <CommentForm contentId={contentId} onPosted={onPosted} />
       {first.status === 'loading' && !first.data ? <Spinner label="Loading comments…" /> : null}
       {first.status === 'error' && !first.data ? (
-        errorStatus(first.error) === 404 ? null : <ErrorState error={first.error} onRetry={first.reload} title="Could not load comments" />
+        errorStatus(first.error) === 404 ? null : (
+          <ErrorState error={first.error} onRetry={first.reload} title="Could not load comments" />
+        )
       ) : null}
       {first.data && threads.length === 0 ? <p className="muted">No comments yet. Be the first to say something.</p> : null}
       <ol className="thread-list">

@@ -24,7 +24,9 @@ function History() {
       <h1>Watch history</h1>
       {first.status === 'error' && !first.data ? <ErrorState error={first.error} onRetry={first.reload} /> : null}
       {first.status === 'loading' && !first.data ? <Spinner /> : null}
-      {first.data && items.length === 0 ? <EmptyState title="Nothing watched yet">Videos you watch appear here, so you can pick up where you left off.</EmptyState> : null}
+      {first.data && items.length === 0 ? (
+        <EmptyState title="Nothing watched yet">Videos you watch appear here, so you can pick up where you left off.</EmptyState>
+      ) : null}
       <CardGrid>
         {items.map((h, i) => {
           const duration = h.content.durationSeconds;
@@ -42,7 +44,15 @@ function History() {
       </CardGrid>
       {cursor ? (
         <div className="center">
-          <button type="button" className="button" onClick={() => void api.streaming.history.query({ cursor, limit: 24 }).then((page) => setMore((m) => ({ items: [...(m?.items ?? []), ...page.items], nextCursor: page.nextCursor })))}>
+          <button
+            type="button"
+            className="button"
+            onClick={() =>
+              void api.streaming.history
+                .query({ cursor, limit: 24 })
+                .then((page) => setMore((m) => ({ items: [...(m?.items ?? []), ...page.items], nextCursor: page.nextCursor })))
+            }
+          >
             Show more
           </button>
         </div>

@@ -31,7 +31,15 @@ function Likes() {
       </CardGrid>
       {cursor ? (
         <div className="center">
-          <button type="button" className="button" onClick={() => void api.engagement.myLikes.query({ cursor, limit: 24 }).then((page) => setMore((m) => ({ items: [...(m?.items ?? []), ...page.items], nextCursor: page.nextCursor })))}>
+          <button
+            type="button"
+            className="button"
+            onClick={() =>
+              void api.engagement.myLikes
+                .query({ cursor, limit: 24 })
+                .then((page) => setMore((m) => ({ items: [...(m?.items ?? []), ...page.items], nextCursor: page.nextCursor })))
+            }
+          >
             Show more
           </button>
         </div>

@@ -87,7 +87,11 @@ export function ProfilePage({ username }: { username: string }) {
       <h2>Uploads</h2>
       {content.status === 'error' && !content.data ? <ErrorState error={content.error} onRetry={content.reload} /> : null}
       {content.status === 'loading' && !content.data ? <Spinner /> : null}
-      {content.data && items.length === 0 ? <EmptyState title={isMe ? 'You have not published anything yet' : 'No uploads yet'}>{isMe ? 'Publish from Spherecast Studio and it appears here.' : null}</EmptyState> : null}
+      {content.data && items.length === 0 ? (
+        <EmptyState title={isMe ? 'You have not published anything yet' : 'No uploads yet'}>
+          {isMe ? 'Publish from Spherecast Studio and it appears here.' : null}
+        </EmptyState>
+      ) : null}
       <CardGrid>
         {items.map((c, i) => (
           <ContentCard key={c.id} content={c} priority={i === 0} />

@@ -31,12 +31,7 @@ export const VolumeIcon = ({ muted }: { muted: boolean }) => (
 );
 export const FullscreenIcon = ({ exit }: { exit: boolean }) => (
   <Icon>
-    <path
-      d={exit ? 'M9 3v6H3M15 3v6h6M9 21v-6H3M15 21v-6h6' : 'M3 9V3h6M21 9V3h-6M3 15v6h6M21 15v6h-6'}
-      stroke="currentColor"
-      strokeWidth="2"
-      fill="none"
-    />
+    <path d={exit ? 'M9 3v6H3M15 3v6h6M9 21v-6H3M15 21v-6h6' : 'M3 9V3h6M21 9V3h-6M3 15v6h6M21 15v6h-6'} stroke="currentColor" strokeWidth="2" fill="none" />
   </Icon>
 );
 export const RecenterIcon = () => (

@@ -9,7 +9,10 @@ export type AsyncState<T> =
  * Runs `load` when `deps` change and keeps the last result while reloading. Results of superseded
  * runs are dropped, so a fast typist never sees an older search's answer.
  */
-export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: readonly unknown[]): AsyncState<T> & { reload: () => void; setData: (data: T) => void } {
+export function useAsync<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: readonly unknown[],
+): AsyncState<T> & { reload: () => void; setData: (data: T) => void } {
   const [state, setState] = useState<AsyncState<T>>({ status: 'loading', data: undefined, error: null });
   const [nonce, setNonce] = useState(0);
   const loadRef = useRef(load);

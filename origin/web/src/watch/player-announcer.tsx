@@ -9,7 +9,17 @@ const BUFFERING_ANNOUNCE_MS = 1000;
  * playing, paused, ended, buffering, the quality it switched to, and whether it shares with other
  * viewers. Only changes are announced, one short sentence each.
  */
-export function PlayerAnnouncer({ video, level, stats, p2pActive }: { video: HTMLVideoElement; level: PlayerLevelState; stats: PlayerStats; p2pActive: boolean }) {
+export function PlayerAnnouncer({
+  video,
+  level,
+  stats,
+  p2pActive,
+}: {
+  video: HTMLVideoElement;
+  level: PlayerLevelState;
+  stats: PlayerStats;
+  p2pActive: boolean;
+}) {
   const [message, setMessage] = useState('');
 
   useEffect(() => {

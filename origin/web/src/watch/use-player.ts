@@ -1,6 +1,14 @@
 import { useEffect, useState } from 'react';
 import type { RelayPolicy } from '@spherecast/shared';
-import { createPlayer, emptyPlayerStats, type Player, type PlayerError, type PlayerLevel, type PlayerLevelState, type PlayerStats } from '@spherecast/shared/player';
+import {
+  createPlayer,
+  emptyPlayerStats,
+  type Player,
+  type PlayerError,
+  type PlayerLevel,
+  type PlayerLevelState,
+  type PlayerStats,
+} from '@spherecast/shared/player';
 
 export type PlayerSource = {
   masterUrl: string;

@@ -158,7 +158,13 @@ export function VideoControls({ video, levels, level, onLevel, onRecenter, stage
           <RecenterIcon />
         </button>
         {levels.length > 1 ? <QualityMenu levels={levels} level={level} onLevel={onLevel} /> : null}
-        <button type="button" className="icon-button" onClick={toggleFullscreen} aria-label={fullscreen ? 'Exit full screen' : 'Full screen'} data-testid="fullscreen">
+        <button
+          type="button"
+          className="icon-button"
+          onClick={toggleFullscreen}
+          aria-label={fullscreen ? 'Exit full screen' : 'Full screen'}
+          data-testid="fullscreen"
+        >
           <FullscreenIcon exit={fullscreen} />
         </button>
       </div>

@@ -36,7 +36,11 @@ export function PlaybackStage({ contentId, startAt }: { contentId: string; start
       </div>
     );
   }
-  return playback.data.kind === 'photo' ? <PhotoStage playback={playback.data} /> : <VideoStage playback={playback.data} startAt={startAt} onBroadcastEnded={playback.reload} />;
+  return playback.data.kind === 'photo' ? (
+    <PhotoStage playback={playback.data} />
+  ) : (
+    <VideoStage playback={playback.data} startAt={startAt} onBroadcastEnded={playback.reload} />
+  );
 }
 
 /** A photo counts as viewed once it has been on screen this long (the origin's view rule needs 5 s). */

@@ -48,7 +48,10 @@ export async function publishCommand(args: CommandArgs<'publish'>, ctx: CliConte
       ctx.progress.done();
     }
     if (ctx.json) printJson(ctx, result);
-    else ctx.out(`Published content ${result.contentId}: ${result.uploaded.length} files uploaded (${formatBytes(result.bytesSent)}), ${result.skipped.length} already there.`);
+    else
+      ctx.out(
+        `Published content ${result.contentId}: ${result.uploaded.length} files uploaded (${formatBytes(result.bytesSent)}), ${result.skipped.length} already there.`,
+      );
     return EXIT.ok;
   } finally {
     if (temp) await rm(temp, { recursive: true, force: true });

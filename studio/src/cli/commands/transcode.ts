@@ -57,9 +57,13 @@ export async function transcodeCommand(args: CommandArgs<'transcode'>, ctx: CliC
     return EXIT.ok;
   }
   if ('variants' in result) {
-    ctx.out(`Wrote ${result.outDir}/${result.master} (${result.projection}, ${formatDuration(result.durationSeconds)}, ${result.segmentSeconds.toFixed(3)} s segments) in ${result.elapsedSeconds.toFixed(1)} s`);
+    ctx.out(
+      `Wrote ${result.outDir}/${result.master} (${result.projection}, ${formatDuration(result.durationSeconds)}, ${result.segmentSeconds.toFixed(3)} s segments) in ${result.elapsedSeconds.toFixed(1)} s`,
+    );
     for (const v of result.variants) {
-      ctx.out(`  ${v.name.padEnd(12)} ${`${v.width}x${v.height}`.padEnd(10)} ${v.codecs.padEnd(26)} peak ${Math.round(v.bandwidth / 1000)} kb/s, avg ${Math.round(v.averageBandwidth / 1000)} kb/s`);
+      ctx.out(
+        `  ${v.name.padEnd(12)} ${`${v.width}x${v.height}`.padEnd(10)} ${v.codecs.padEnd(26)} peak ${Math.round(v.bandwidth / 1000)} kb/s, avg ${Math.round(v.averageBandwidth / 1000)} kb/s`,
+      );
     }
     if (result.mp4) ctx.out(`  MP4 export: ${result.outDir}/${result.mp4}`);
   } else {

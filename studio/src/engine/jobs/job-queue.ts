@@ -103,8 +103,7 @@ export class JobQueue {
   constructor(options: JobQueueOptions = {}) {
     this.#concurrency = options.concurrency ?? 1;
     this.#describeError =
-      options.describeError ??
-      ((cause) => ({ code: 'JOB_FAILED', message: cause instanceof Error ? cause.message : String(cause), retryable: false }));
+      options.describeError ?? ((cause) => ({ code: 'JOB_FAILED', message: cause instanceof Error ? cause.message : String(cause), retryable: false }));
     // Every subscription adds a listener; many renderer windows/tabs are normal, not a leak.
     this.#events.setMaxListeners(0);
   }
@@ -193,9 +192,7 @@ export class JobQueue {
   }
 
   list(projectId?: string): JobSnapshot[] {
-    return [...this.#entries.values()]
-      .map((entry) => ({ ...entry.snapshot }))
-      .filter((job) => projectId === undefined || job.projectId === projectId);
+    return [...this.#entries.values()].map((entry) => ({ ...entry.snapshot })).filter((job) => projectId === undefined || job.projectId === projectId);
   }
 
   /**

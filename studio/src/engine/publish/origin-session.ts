@@ -89,11 +89,15 @@ export class OriginSession {
 function signInFailure(originUrl: string, error: unknown): StudioError {
   const status = errorStatus(error);
   if (status === 0) {
-    return new StudioError('ORIGIN_UNREACHABLE', `Could not reach ${originUrl}. Check the address and that the origin is running, then try again.`, { cause: error });
+    return new StudioError('ORIGIN_UNREACHABLE', `Could not reach ${originUrl}. Check the address and that the origin is running, then try again.`, {
+      cause: error,
+    });
   }
   if (status === 401 || status === 403) {
     return new StudioError('ORIGIN_REJECTED', 'The origin did not accept that username/email and password. Check them and try again.', { cause: error });
   }
   if (error instanceof OriginApiError && status < 300) return new StudioError('ORIGIN_REJECTED', error.message, { cause: error });
-  return new StudioError(status >= 500 ? 'ORIGIN_UNREACHABLE' : 'ORIGIN_REJECTED', `The origin refused the sign-in (HTTP ${status}): ${errorMessage(error)}`, { cause: error });
+  return new StudioError(status >= 500 ? 'ORIGIN_UNREACHABLE' : 'ORIGIN_REJECTED', `The origin refused the sign-in (HTTP ${status}): ${errorMessage(error)}`, {
+    cause: error,
+  });
 }

@@ -44,10 +44,7 @@ export async function runPublish(options: PublishJobOptions): Promise<JobOutput>
     onProgress: (progress) =>
       options.report({
         fraction: progress.percent / 100,
-        step:
-          progress.phase === 'upload'
-            ? `${PHASE_STEPS.upload} ${progress.doneFiles}/${progress.totalFiles} files`
-            : PHASE_STEPS[progress.phase],
+        step: progress.phase === 'upload' ? `${PHASE_STEPS.upload} ${progress.doneFiles}/${progress.totalFiles} files` : PHASE_STEPS[progress.phase],
       }),
   });
   return { contentId: result.contentId, contentUrl: `${options.originUrl}/content/${result.contentId}` };

@@ -38,7 +38,12 @@ export function App() {
           Spherecast Studio
         </div>
         <nav className="views" aria-label="Views">
-          <button type="button" className={`button small${view === 'library' ? ' primary' : ''}`} aria-pressed={view === 'library'} onClick={() => setView('library')}>
+          <button
+            type="button"
+            className={`button small${view === 'library' ? ' primary' : ''}`}
+            aria-pressed={view === 'library'}
+            onClick={() => setView('library')}
+          >
             Library
           </button>
           <button type="button" className={`button small${view === 'live' ? ' primary' : ''}`} aria-pressed={view === 'live'} onClick={() => setView('live')}>
@@ -50,7 +55,9 @@ export function App() {
         </span>
       </header>
       {info.error ? <ErrorNote title="The studio engine is not answering." message={info.error} onRetry={info.reload} /> : null}
-      {ffmpeg && 'error' in ffmpeg ? <ErrorNote title="ffmpeg is missing: nothing can be probed or transcoded." message={ffmpeg.error} onRetry={info.reload} /> : null}
+      {ffmpeg && 'error' in ffmpeg ? (
+        <ErrorNote title="ffmpeg is missing: nothing can be probed or transcoded." message={ffmpeg.error} onRetry={info.reload} />
+      ) : null}
       {view === 'live' ? (
         <main className="main">
           <LivePanel />
@@ -82,8 +89,10 @@ export function App() {
             />
           ) : (
             <EmptyState title="Open a 360° video or photo">
-              <p>Drop a file on the library, choose one, or type its path. The studio probes it, shows it in 360°, checks its stitching, and
-                transcodes and publishes it to your origin.</p>
+              <p>
+                Drop a file on the library, choose one, or type its path. The studio probes it, shows it in 360°, checks its stitching, and transcodes and
+                publishes it to your origin.
+              </p>
             </EmptyState>
           )}
         </main>

@@ -43,19 +43,18 @@ export function JobsPanel({ projectId }: { projectId: string }) {
                     {job.progress === null ? '…' : `${Math.floor(job.progress * 100)}%`}
                     {job.etaSeconds !== null && job.etaSeconds > 0 ? ` · ${formatDuration(job.etaSeconds)} left` : ''}
                   </span>
-                  <button
-                    type="button"
-                    className="button small danger"
-                    onClick={() => void cancel.run(job.id)}
-                    disabled={cancel.busy}
-                    data-testid="job-cancel"
-                  >
+                  <button type="button" className="button small danger" onClick={() => void cancel.run(job.id)} disabled={cancel.busy} data-testid="job-cancel">
                     Cancel
                   </button>
                 </div>
               ) : null}
               {job.step && job.state === 'running' ? <div className="small muted">{job.step}</div> : null}
-              {job.error ? <div className="small error-text">{job.error.message}{job.error.retryable ? ' You can start it again.' : ''}</div> : null}
+              {job.error ? (
+                <div className="small error-text">
+                  {job.error.message}
+                  {job.error.retryable ? ' You can start it again.' : ''}
+                </div>
+              ) : null}
               {job.state === 'done' && job.output?.outputDir ? (
                 <div className="small muted" title={job.output.outputDir}>
                   Output: <code>{job.output.outputDir}</code>

@@ -92,9 +92,7 @@ export function LibraryPanel({ projects, loading, error, selectedId, onSelect, o
         <p>
           <strong>Drop a 360° video or photo here</strong>
         </p>
-        <p className="muted small">
-          {transport === 'ipc' ? 'The file stays where it is.' : 'The file is copied into the studio data folder.'}
-        </p>
+        <p className="muted small">{transport === 'ipc' ? 'The file stays where it is.' : 'The file is copied into the studio data folder.'}</p>
         <div className="dropzone-actions">
           {desktop ? (
             <button type="button" className="button" onClick={() => void onBrowse()} disabled={busy}>
@@ -151,9 +149,7 @@ export function LibraryPanel({ projects, loading, error, selectedId, onSelect, o
       <nav className="project-list" aria-label="Projects">
         {error ? <ErrorNote title="The library did not load." message={error} onRetry={onRetry} /> : null}
         {loading && !projects ? <Spinner label="Loading projects…" /> : null}
-        {projects && projects.length === 0 ? (
-          <EmptyState title="No projects yet">Drop a file above or type its path to start a project.</EmptyState>
-        ) : null}
+        {projects && projects.length === 0 ? <EmptyState title="No projects yet">Drop a file above or type its path to start a project.</EmptyState> : null}
         <ul>
           {projects?.map((project) => (
             <li key={project.id}>

@@ -44,7 +44,9 @@ export function SpherePreview({ sourceUrl, isStill, projection, onProjectionChan
     try {
       renderer = new SphereRenderer({ canvas, projection });
     } catch (error) {
-      setLoadError(`This computer could not start WebGL for the preview (${error instanceof Error ? error.message : String(error)}). Update the graphics driver or enable hardware acceleration.`);
+      setLoadError(
+        `This computer could not start WebGL for the preview (${error instanceof Error ? error.message : String(error)}). Update the graphics driver or enable hardware acceleration.`,
+      );
       return;
     }
     rendererRef.current = renderer;
@@ -142,7 +144,13 @@ export function SpherePreview({ sourceUrl, isStill, projection, onProjectionChan
   return (
     <section className="preview" aria-label="360° preview">
       <div className="preview-stage">
-        <canvas ref={canvasRef} className="preview-canvas" data-testid="preview-canvas" tabIndex={0} aria-label="360° view: drag to look around, scroll to zoom" />
+        <canvas
+          ref={canvasRef}
+          className="preview-canvas"
+          data-testid="preview-canvas"
+          tabIndex={0}
+          aria-label="360° view: drag to look around, scroll to zoom"
+        />
         {!ready && !loadError ? <div className="preview-overlay">Loading preview…</div> : null}
         {loadError ? (
           <div className="preview-overlay">
@@ -184,7 +192,13 @@ export function SpherePreview({ sourceUrl, isStill, projection, onProjectionChan
         )}
         <span className="spacer" />
         <label className="small">
-          <select aria-label="Layout" title="How the frame is laid out" value={projection} onChange={(event) => onProjectionChange(event.target.value as Projection)} data-testid="projection-select">
+          <select
+            aria-label="Layout"
+            title="How the frame is laid out"
+            value={projection}
+            onChange={(event) => onProjectionChange(event.target.value as Projection)}
+            data-testid="projection-select"
+          >
             {PROJECTIONS.map((value) => (
               <option key={value} value={value}>
                 {PROJECTION_LABELS[value]}

@@ -75,7 +75,11 @@ export function ProjectView({ projectId, onChanged, onRemoved }: { projectId: st
             <Fact
               label="Layout"
               value={`${PROJECTION_LABELS[data.projection]}${
-                probe.projection.source === 'metadata' ? ' (from metadata)' : probe.projection.source === 'aspect' ? ' (guessed from aspect)' : ' (not detected)'
+                probe.projection.source === 'metadata'
+                  ? ' (from metadata)'
+                  : probe.projection.source === 'aspect'
+                    ? ' (guessed from aspect)'
+                    : ' (not detected)'
               }`}
             />
           </dl>

@@ -74,7 +74,11 @@ export function PublishPanel({ projectId, defaultTitle }: { projectId: string; d
           {ladders.length === 0 ? (
             <p className="note">Transcode this project first: publishing uploads a finished ladder.</p>
           ) : (
-            <PublishForm projectId={projectId} defaultTitle={defaultTitle} ladders={ladders.map((job) => ({ id: job.id, label: `${job.label} · ${new Date(job.createdAt).toLocaleString()}` }))} />
+            <PublishForm
+              projectId={projectId}
+              defaultTitle={defaultTitle}
+              ladders={ladders.map((job) => ({ id: job.id, label: `${job.label} · ${new Date(job.createdAt).toLocaleString()}` }))}
+            />
           )}
         </>
       ) : null}

@@ -20,10 +20,7 @@ class IpcClient {
     });
   }
 
-  request(
-    op: { type: 'query' | 'mutation' | 'subscription'; path: string; input: unknown },
-    listener: Listener,
-  ): () => void {
+  request(op: { type: 'query' | 'mutation' | 'subscription'; path: string; input: unknown }, listener: Listener): () => void {
     const id = this.#nextId++;
     this.#listeners.set(id, listener);
     this.#bridge.sendMessage({ kind: 'request', id, type: op.type, path: op.path, input: op.input });
@@ -44,35 +41,32 @@ export function ipcLink<TRouter extends AnyRouter>(bridge: ElectronTrpcBridge): 
     ({ op }) =>
       observable((observer) => {
         let done = false;
-        const stop = client.request(
-          { type: op.type, path: op.path, input: op.input },
-          (message) => {
-            if ('error' in message) {
-              done = true;
-              stop();
-              observer.error(TRPCClientError.from(message));
-              return;
-            }
-            const result = message.result;
-            if (result.type === 'stopped') {
-              done = true;
-              stop();
-              observer.complete();
-              return;
-            }
-            if (result.type === 'started') {
-              observer.next({ result: { type: 'started' } });
-              return;
-            }
-            const data: unknown = result.data;
-            observer.next({ result: { type: 'data', data, ...(result.id === undefined ? {} : { id: result.id }) } });
-            if (op.type !== 'subscription') {
-              done = true;
-              stop();
-              observer.complete();
-            }
-          },
-        );
+        const stop = client.request({ type: op.type, path: op.path, input: op.input }, (message) => {
+          if ('error' in message) {
+            done = true;
+            stop();
+            observer.error(TRPCClientError.from(message));
+            return;
+          }
+          const result = message.result;
+          if (result.type === 'stopped') {
+            done = true;
+            stop();
+            observer.complete();
+            return;
+          }
+          if (result.type === 'started') {
+            observer.next({ result: { type: 'started' } });
+            return;
+          }
+          const data: unknown = result.data;
+          observer.next({ result: { type: 'data', data, ...(result.id === undefined ? {} : { id: result.id }) } });
+          if (op.type !== 'subscription') {
+            done = true;
+            stop();
+            observer.complete();
+          }
+        });
         return () => {
           if (!done) stop();
         };
