@@ -10,3 +10,5 @@ export * from './streaming.ts';
 export * from './text.ts';
 export * from './users.ts';
 export * from './live.ts';
+export * from './captions.ts';
+export * from './webvtt.ts';
