@@ -12,3 +12,4 @@ export * from './users.ts';
 export * from './live.ts';
 export * from './captions.ts';
 export * from './webvtt.ts';
+export * from './realtime.ts';
