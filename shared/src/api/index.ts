@@ -13,3 +13,4 @@ export * from './live.ts';
 export * from './captions.ts';
 export * from './webvtt.ts';
 export * from './realtime.ts';
+export * from './uploads.ts';
