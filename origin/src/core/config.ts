@@ -93,6 +93,37 @@ const envSchema = z
     /** Relayed peers: off (never), fallback (only where no direct or STUN path works), always (every peer through TURN). */
     P2P_RELAY: relayPolicySchema.default('fallback'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Where web uploads (tus) are written while they arrive and until they are processed. Default DATA_DIR/uploads. */
+    UPLOADS_DIR: z.string().min(1).optional(),
+    /** Largest raw video a creator may upload from the browser (tus). */
+    UPLOAD_MAX_MB: z.coerce
+      .number()
+      .positive()
+      .max(1024 * 1024)
+      .default(16 * 1024),
+    /** Largest raw video an admin may upload. */
+    UPLOAD_MAX_MB_ADMIN: z.coerce
+      .number()
+      .positive()
+      .max(1024 * 1024)
+      .default(64 * 1024),
+    /** How long an unfinished upload may sit before its partial data is removed. */
+    UPLOAD_EXPIRY_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(24),
+    /** Uploads one worker (the origin's own, or each `npm run worker`) processes at once. */
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+    /** Whether the origin processes uploads itself; false leaves them to `npm run worker` processes. */
+    EMBEDDED_WORKER: booleanish.default(true),
+    /** A processing job running longer (e.g. its worker was killed) is given to another worker. */
+    JOB_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 3600)
+      .default(3600),
     /** Serve HTTPS (and the embedded tracker as wss://): WebXR needs a secure context on a headset. Default: true when TLS_CERT is set. */
     HTTPS: booleanish.optional(),
     /** Path of the operator's PEM certificate (chain); unset with HTTPS=true: a self-signed one in DATA_DIR/tls. */
@@ -170,6 +201,14 @@ export interface OriginConfig {
   liveRtmpPreset: string;
   /** STUN/TURN servers and the relay policy handed to viewers (core/ice-servers.ts). */
   ice: IceConfig;
+  /** Web uploads (tus) in progress and waiting to be processed. */
+  uploadsDir: string;
+  /** Largest web upload per role; viewers do not upload. */
+  uploadMaxBytes: { creator: number; admin: number };
+  uploadExpiryMs: number;
+  workerConcurrency: number;
+  embeddedWorker: boolean;
+  jobTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -221,5 +260,11 @@ export function loadOriginConfig(env: Record<string, string | undefined> = proce
       turnTtlSeconds: e.TURN_TTL_SECONDS,
       relayPolicy: e.P2P_RELAY,
     },
+    uploadsDir: path.resolve(e.UPLOADS_DIR ?? path.join(dataDir, 'uploads')),
+    uploadMaxBytes: { creator: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), admin: Math.round(e.UPLOAD_MAX_MB_ADMIN * 1024 * 1024) },
+    uploadExpiryMs: e.UPLOAD_EXPIRY_HOURS * 3600_000,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    embeddedWorker: e.EMBEDDED_WORKER,
+    jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
   };
 }
