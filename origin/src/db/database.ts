@@ -18,6 +18,8 @@ export interface Database {
   kind: DatabaseOptions['kind'];
   prisma: PrismaClient;
   migrations: MigrationResult;
+  /** The embedded database itself (PGlite only): the processing job queue runs its SQL on it (domains/processing/job-queue.ts). */
+  pglite?: PGlite;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -52,6 +54,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     return {
       kind: 'pglite',
+      pglite,
       prisma,
       migrations: result,
       ping: async () => {
