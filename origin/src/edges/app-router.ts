@@ -2,18 +2,22 @@ import { announcementsRouter } from '../domains/announcements/announcements-rout
 import { authRouter } from '../domains/auth/auth-router.ts';
 import { contentProcedures } from '../domains/catalog/content-router.ts';
 import { publishProcedures } from '../domains/media/publish-procedures.ts';
+import { captionProcedures } from '../domains/media/caption-procedures.ts';
 import { searchProcedure } from '../domains/catalog/search.ts';
 import { engagementRouter } from '../domains/engagement/engagement-router.ts';
 import { profilesRouter } from '../domains/profiles/profiles-router.ts';
 import { recommendationsRouter } from '../domains/recommendations/recommendations-router.ts';
 import { streamingRouter } from '../domains/streaming/streaming-router.ts';
 import { liveRouter } from '../domains/live/live-router.ts';
+import { realtimeRouter } from '../domains/realtime/realtime-router.ts';
+import { chatRouter } from '../domains/chat/chat-router.ts';
+import { alertsRouter } from '../domains/alerts/alerts-router.ts';
 import { createCallerFactory, router } from '../core/trpc.ts';
 
 /** Every procedure of the origin. Also served as REST under /api (see each procedure's `openapi` meta). */
 export const appRouter = router({
   auth: authRouter,
-  content: router({ ...contentProcedures, ...publishProcedures }),
+  content: router({ ...contentProcedures, ...publishProcedures, ...captionProcedures }),
   search: searchProcedure,
   profiles: profilesRouter,
   engagement: engagementRouter,
@@ -21,6 +25,9 @@ export const appRouter = router({
   recommendations: recommendationsRouter,
   announcements: announcementsRouter,
   live: liveRouter,
+  realtime: realtimeRouter,
+  chat: chatRouter,
+  alerts: alertsRouter,
 });
 
 export type AppRouter = typeof appRouter;

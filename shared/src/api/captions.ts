@@ -70,8 +70,8 @@ export const captionRefInput = z.object({ id: z.uuid(), lang: captionLanguageSch
 export const captionTrackSchema = z.object({
   lang: z.string(),
   label: z.string(),
-  /** The WebVTT file, relative to the master playlist. */
-  uri: z.string(),
+  /** The subtitles media playlist (which names the .vtt), relative to the master playlist. */
+  playlist: z.string(),
 });
 export type CaptionTrack = z.infer<typeof captionTrackSchema>;
 
