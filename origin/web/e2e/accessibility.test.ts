@@ -129,6 +129,26 @@ describe('accessibility of the player (axe-core in Chromium)', () => {
       const announcer = page.getByTestId('player-announcer');
       assert.equal(await announcer.getAttribute('aria-live'), 'polite');
       assert.equal(await announcer.getAttribute('role'), 'status');
+      // Every message the announcer shows, in order: a message can be replaced within milliseconds
+      // (a quality switch, then "Playing"), so the test reads the log rather than racing the text.
+      await announcer.evaluate((element) => {
+        const log: string[] = [];
+        (window as unknown as { announced: string[] }).announced = log;
+        new MutationObserver(() => {
+          const text = element.textContent ?? '';
+          if (text && log.at(-1) !== text) log.push(text);
+        }).observe(element, { childList: true, characterData: true, subtree: true });
+      });
+      const announcedCount = () => page.evaluate(() => (window as unknown as { announced: string[] }).announced.length);
+      /** Waits until a message containing `text` was announced after the first `from` messages. */
+      const announced = (text: string, from: number) =>
+        page.waitForFunction(
+          ([text, from]) => (window as unknown as { announced: string[] }).announced.slice(from).some((m) => m.includes(text)),
+          [text, from] as const,
+          {
+            timeout: 15_000,
+          },
+        );
 
       // Tab to the 360 view: its ring is drawn inside the stage, which clips anything outside it.
       await page.locator('body').focus();
@@ -151,13 +171,17 @@ describe('accessibility of the player (axe-core in Chromium)', () => {
 
       // Pause, then a key press on the slider seeks before the key is released.
       await page.getByTestId('play-toggle').waitFor();
-      await page.evaluate(async () => {
+      const beforePause = await announcedCount();
+      const wasPlaying = await page.evaluate(async () => {
         const video = document.querySelector('video')!;
-        if (!video.paused) video.pause();
+        const playing = !video.paused;
+        if (playing) video.pause();
         video.currentTime = 0;
         await new Promise((resolve) => setTimeout(resolve, 200));
+        return playing;
       });
-      await announcer.filter({ hasText: 'Paused' }).waitFor();
+      // A video the browser never started was not paused by anyone: its announcement is earlier.
+      await announced('Paused', wasPlaying ? beforePause : 0);
       await seek.focus();
       const position = () =>
         page.evaluate(() => ({
@@ -178,13 +202,15 @@ describe('accessibility of the player (axe-core in Chromium)', () => {
       assert.ok(atStart.time < 0.5, `Home, key still down: ${JSON.stringify(atStart)}`);
 
       // State changes are announced: playing, and a quality chosen from the menu.
+      const beforePlay = await announcedCount();
       await page.getByTestId('play-toggle').click();
-      await announcer.filter({ hasText: 'Playing' }).waitFor();
+      await announced('Playing', beforePlay);
       await page.getByTestId('quality').click();
       const lowest = page.getByTestId('quality-menu').getByRole('menuitemradio').last();
       const label = (await lowest.textContent()) ?? '';
+      const beforeQuality = await announcedCount();
       await lowest.click();
-      await announcer.filter({ hasText: `Quality ${label}` }).waitFor({ timeout: 15_000 });
+      await announced(`Quality ${label}`, beforeQuality);
     } finally {
       await context.close();
     }
