@@ -164,6 +164,7 @@ export const COMMAND_SPECS = {
       segment: { type: 'string' },
       size: { type: 'string' },
       fps: { type: 'string' },
+      spool: { type: 'string' },
       'list-devices': { type: 'boolean' },
     } as const satisfies Options,
     help: `  --source S       test (the 360 test pattern with the UTC clock burned in; default), a video FILE
@@ -178,6 +179,9 @@ export const COMMAND_SPECS = {
   --segment S      segment duration, 1 to 2 seconds (default 1)
   --preset P       x264 preset (default veryfast)
   --size W, --fps N  width and frame rate of the test pattern (default 1920, 30)
+  --spool DIR      where segments wait until the origin has them (default: <temp>/spherecast-live/<channel>);
+                   going live again on the same channel (--key, --channel) within the origin's grace period
+                   delivers what an interrupted broadcast left there, oldest first
   --list-devices   list capture devices and exit
   Ctrl-C ends the broadcast cleanly (exit 130); press it twice to quit at once.`,
     schema: z
@@ -210,6 +214,7 @@ export const COMMAND_SPECS = {
         preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).optional(),
         size: positiveInt('--size').min(128, '--size must be at least 128').max(7680, '--size must be 7680 or less').optional(),
         fps: positiveInt('--fps').max(60, '--fps must be 60 or less').optional(),
+        spool: z.string().min(1, '--spool needs a folder').optional(),
         'list-devices': z.boolean().default(false),
       })
       .refine((o) => o['list-devices'] || o.origin, { message: '--origin URL is required (or SPHERECAST_ORIGIN)' })

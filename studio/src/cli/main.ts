@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isMediaError, MediaError } from '@spherecast/shared/media';
 import { helpText, parseCommandLine, UsageError, type ParsedCommand } from './args.ts';
-import { createContext, printJson, type CliContext } from './context.ts';
+import { createContext, type CliContext } from './context.ts';
 import { EXIT, EXIT_HELP, exitCodeFor, type ExitCode } from './exit-codes.ts';
 import { checkCommand } from './commands/check.ts';
 import { liveCommand } from './commands/live.ts';
@@ -67,7 +67,8 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     if (isMediaError(error)) {
       const cancelled = controller.signal.aborted || interrupts > 0;
       const reported = cancelled && error.code !== 'CANCELLED' ? new MediaError('CANCELLED', 'Cancelled; nothing was written.', { cause: error }) : error;
-      if (ctx.json) printJson(ctx, { error: reported.toJSON() });
+      // One line: in --json mode every stdout line is one JSON object (live prints one event per line).
+      if (ctx.json) ctx.out(JSON.stringify({ error: reported.toJSON() }));
       ctx.err(`spherecast-studio ${parsed.command}: ${reported.message}`);
       return cancelled ? EXIT.cancelled : exitCodeFor(reported.code);
     }

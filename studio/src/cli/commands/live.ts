@@ -1,4 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createOriginClient, errorMessage, errorStatus } from '@spherecast/origin/client';
@@ -34,7 +33,8 @@ async function signIn(origin: string, login: string, password: string, signal: A
 function describeHealth(h: LiveHealth): string {
   const rate = `${(h.outputBitrate / 1e6).toFixed(2)} Mb/s`;
   const viewers = h.viewers === null ? '' : `  ${h.viewers} watching`;
-  return `${h.state.toUpperCase().padEnd(12)} ${rate}  ${h.fps.toFixed(0)}/${h.targetFps} fps ${h.speed.toFixed(2)}x  dropped ${h.droppedFrames}  queue ${h.queueDepth} (${formatBytes(h.queueBytes)})  reconnects ${h.reconnects}${viewers}`;
+  const restarts = h.encoderRestarts > 0 ? `  encoder restarts ${h.encoderRestarts}` : '';
+  return `${h.state.toUpperCase().padEnd(12)} ${rate}  ${h.fps.toFixed(0)}/${h.targetFps} fps ${h.speed.toFixed(2)}x  dropped ${h.droppedFrames}  queue ${h.queueDepth} (${formatBytes(h.queueBytes)})  reconnects ${h.reconnects}${restarts}${viewers}`;
 }
 
 /** `spherecast-studio live`: goes live until --duration runs out or Ctrl-C, then ends the broadcast. */
@@ -67,12 +67,13 @@ export async function liveCommand(args: CommandArgs<'live'>, ctx: CliContext): P
   }
   if (!token && !ctx.json) ctx.err('No --token or --login: at the end the origin closes the broadcast after its grace period.');
 
-  const spool = await mkdtemp(path.join(os.tmpdir(), 'spherecast-live-'));
+  // One folder per channel, kept after a crash: going live again on the channel delivers what it holds.
+  const spoolDir = path.resolve(args.spool ?? path.join(os.tmpdir(), 'spherecast-live', channel.id));
   const session = new LiveSession({
     source,
     hlsIngestUrl: channel.hlsIngestUrl,
     streamKey: channel.streamKey,
-    spoolDir: path.join(spool, 'spool'),
+    spoolDir,
     channelStatus: () => channelStatus(origin, channel.id),
     ...(token ? { endChannel: () => endChannel(origin, token, channel.id) } : {}),
     ...(args.duration ? { durationSeconds: args.duration } : {}),
@@ -87,6 +88,10 @@ export async function liveCommand(args: CommandArgs<'live'>, ctx: CliContext): P
   session.on('state', (state) => {
     if (ctx.json) line({ event: 'state', state });
     else ctx.err(`\n${state === 'live' ? 'LIVE' : state}: ${session.health().step}`);
+  });
+  session.on('encoderRestart', ({ error, restarts, startNumber }) => {
+    if (ctx.json) line({ event: 'encoder-restarted', restarts, startNumber, error: error.message });
+    else ctx.err(`\nThe encoder stopped (${error.message}); started it again (${restarts}), the broadcast goes on from segment ${startNumber}.`);
   });
   let lastPrinted = 0;
   session.on('health', (health) => {
@@ -106,7 +111,6 @@ export async function liveCommand(args: CommandArgs<'live'>, ctx: CliContext): P
     summary = await session.start();
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
-    await rm(spool, { recursive: true, force: true });
   }
   const interrupted = ctx.signal.aborted;
   if (summary.error && !(interrupted && summary.error.code === 'CANCELLED')) throw summary.error;
@@ -117,6 +121,8 @@ export async function liveCommand(args: CommandArgs<'live'>, ctx: CliContext): P
     uploadedSegments: summary.uploadedSegments,
     uploadedBytes: summary.uploadedBytes,
     reconnects: summary.reconnects,
+    encoderRestarts: summary.encoderRestarts,
+    resumedSegments: summary.resumedSegments,
     trials: summary.trials,
   };
   if (ctx.json) line({ event: 'ended', ...result });

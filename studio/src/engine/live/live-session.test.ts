@@ -1,6 +1,7 @@
 // The live pusher with real ffmpeg against a real HTTP ingest peer that follows the origin's contract.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,6 +9,22 @@ import { findPath, listTracks, parseBoxes, parseMasterPlaylist, resolveLiveSourc
 import { endChannel } from './ingest-client.ts';
 import { LiveSession, type LiveHealth, type LiveState } from './live-session.ts';
 import { TestIngestServer } from './test-ingest-server.ts';
+
+/** Process ids of the ffmpeg processes whose arguments name `dir` (Linux /proc). */
+function ffmpegPidsWriting(dir: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (path.basename(argv[0] ?? '') === 'ffmpeg' && argv.some((arg) => arg.includes(dir))) pids.push(Number(name));
+  }
+  return pids;
+}
 
 describe('live session (pusher)', () => {
   let dir: string;
@@ -23,14 +40,17 @@ describe('live session (pusher)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const session = async (channel: { hlsIngestUrl: string; streamKey: string; id: string }, options: { durationSeconds: number; spool: string }) =>
+  const session = async (
+    channel: { hlsIngestUrl: string; streamKey: string; id: string },
+    options: { durationSeconds: number; spool: string; eyeWidths?: number[] },
+  ) =>
     new LiveSession({
       source: await resolveLiveSource({ kind: 'test', width: 256, fps: 10 }),
       hlsIngestUrl: channel.hlsIngestUrl,
       streamKey: channel.streamKey,
       spoolDir: path.join(dir, options.spool),
       durationSeconds: options.durationSeconds,
-      eyeWidths: [256, 128],
+      eyeWidths: options.eyeWidths ?? [256, 128],
       preset: 'ultrafast',
       trialSeconds: 1,
       pollMs: 100,
@@ -119,6 +139,57 @@ describe('live session (pusher)', () => {
     // The spool is gone after a clean end.
     await assert.rejects(readdir(path.join(dir, 'spool-outage')), { code: 'ENOENT' });
   });
+
+  test(
+    'the encoder killed mid-broadcast is started again: same channel, numbers keep increasing, nothing sent twice; health counts the restart',
+    { skip: process.platform === 'linux' ? false : 'reads /proc' },
+    async (t) => {
+      const channel = ingest.openChannel();
+      const spool = path.join(dir, 'spool-crash');
+      const live = await session(channel, { durationSeconds: 9, spool: 'spool-crash', eyeWidths: [128] });
+      const health: LiveHealth[] = [];
+      live.on('health', (h) => health.push(h));
+      const restarts: { startNumber: number; message: string }[] = [];
+      live.on('encoderRestart', ({ startNumber, error }) => restarts.push({ startNumber, message: error.message }));
+      let killed: number[] = [];
+      let before: number[] = [];
+      live.on('health', (h) => {
+        if (killed.length === 0 && h.state === 'live' && h.uploadedSegments >= 6) {
+          before = ingest.segmentsOf(channel.id, '128x64');
+          killed = ffmpegPidsWriting(path.join(spool, 'run-0'));
+          for (const pid of killed) process.kill(pid, 'SIGKILL');
+        }
+      });
+      const summary = await live.start();
+      assert.equal(summary.reason, 'ended', summary.error?.message);
+      assert.equal(killed.length, 1, 'the one live ffmpeg was found and killed');
+      assert.equal(summary.encoderRestarts, 1);
+      assert.equal(restarts.length, 1);
+      assert.match(restarts[0]!.message, /ffmpeg|signal|SIGKILL/i);
+      assert.ok(
+        health.some((h) => h.encoderRestarts === 1 && /restarted/i.test(h.step + (h.lastError ?? ''))),
+        'health reports the restart',
+      );
+      assert.equal(summary.channelEnded, true);
+      for (const rung of ['128x64', 'audio']) {
+        const numbers = ingest.segmentsOf(channel.id, rung);
+        t.diagnostic(`${rung}: ${numbers.join(',')} (restart from ${restarts[0]!.startNumber})`);
+        assert.deepEqual(
+          numbers,
+          [...new Set(numbers)].sort((a, b) => a - b),
+          `${rung}: increasing, none sent twice`,
+        );
+        assert.ok(
+          numbers.some((n) => n >= restarts[0]!.startNumber),
+          `${rung}: the broadcast went on after the restart`,
+        );
+        assert.ok(numbers.every((n) => n < restarts[0]!.startNumber || !before.includes(n)));
+      }
+      assert.deepEqual(ingest.segmentsOf(channel.id, '128x64').slice(0, before.length), before, 'what was published before the crash stays as it was');
+      assert.deepEqual(ingest.refusals, [], 'the ingest refused nothing (no segment number reused)');
+      await assert.rejects(readdir(spool), { code: 'ENOENT' });
+    },
+  );
 
   test('a wrong stream key stops the broadcast with a clear 401 error; an ended channel with a 409', async () => {
     const channel = ingest.openChannel();

@@ -3,25 +3,33 @@
  * into a spool folder, and the LiveUploader pushes it to the origin. States: connecting (trial, then
  * until the origin has the first segment), live, reconnecting (the origin is unreachable; the encoder
  * keeps going and segments wait on disk), ended. Health is reported every second.
+ *
+ * Nothing the encoder made is lost to a crash: an encoder that dies mid-broadcast is started again
+ * into a new run folder whose segment numbers continue (the origin marks the discontinuity), and a
+ * studio that is killed leaves its spool (the channel's folder) behind: going live again on the same
+ * channel with the same spool delivers what was left, oldest first, with the same ladder.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { TypedEmitter } from '@spherecast/shared/events';
 import {
   buildLiveLadderArgs,
   isMediaError,
+  ladderPlanSchema,
   MediaError,
   pickRealTimeLadder,
   planLiveLadder,
   runFfmpeg,
   toMediaError,
   type FfmpegProgress,
+  type LadderPlan,
   type LiveTrial,
   type ResolvedLiveSource,
 } from '@spherecast/shared/media';
 import type { Fetch } from './ingest-client.ts';
-import { LiveUploader } from './spool-uploader.ts';
+import { LiveUploader, SPOOL_FILES, spoolRunDir, spoolRuns } from './spool-uploader.ts';
 
 export const LIVE_STATES = ['connecting', 'live', 'reconnecting', 'ended'] as const;
 export type LiveState = (typeof LIVE_STATES)[number];
@@ -47,6 +55,10 @@ export const liveHealthSchema = z.object({
   uploadedSegments: z.number().int(),
   /** Times the origin came back after being unreachable. */
   reconnects: z.number().int(),
+  /** Times the encoder stopped unexpectedly and was started again (the broadcast went on). */
+  encoderRestarts: z.number().int(),
+  /** Segments an interrupted broadcast had left in the spool, delivered first. */
+  resumedSegments: z.number().int(),
   /** People watching, from the origin (null until known). */
   viewers: z.number().int().nullable(),
   /** Renditions being pushed, highest first. */
@@ -62,6 +74,8 @@ export interface LiveSummary {
   uploadedSegments: number;
   uploadedBytes: number;
   reconnects: number;
+  encoderRestarts: number;
+  resumedSegments: number;
   rungs: string[];
   trials: LiveTrial[];
   /** Whether the origin was told the broadcast ended. */
@@ -72,13 +86,18 @@ export interface LiveSessionEvents {
   state: LiveState;
   health: LiveHealth;
   trial: LiveTrial;
+  /** The encoder stopped unexpectedly and runs again. */
+  encoderRestart: { error: MediaError; restarts: number; startNumber: number };
 }
 
 export interface LiveSessionOptions {
   source: ResolvedLiveSource;
   hlsIngestUrl: string;
   streamKey: string;
-  /** Folder for the spool; created, and removed after a clean end. */
+  /**
+   * The channel's spool folder: created, and removed after a clean end. What an interrupted broadcast
+   * left there is delivered first (use one folder per channel).
+   */
   spoolDir: string;
   /** Ends the channel on the origin after the last segment (needs the creator's token); absent: the origin's grace period ends it. */
   endChannel?: () => Promise<void>;
@@ -95,6 +114,8 @@ export interface LiveSessionOptions {
   pollMs?: number;
   backoff?: { initialMs: number; maxMs: number };
   healthIntervalMs?: number;
+  /** Encoder restarts allowed within a minute before the broadcast stops with the encoder's error. Default 3. */
+  maxEncoderRestarts?: number;
   fetch?: Fetch;
 }
 
@@ -107,6 +128,8 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
   #progress: FfmpegProgress | null = null;
   #startedAt: number | null = null;
   #reconnects = 0;
+  #encoderRestarts = 0;
+  #resumedSegments = 0;
   #viewers: number | null = null;
   #lastError: string | null = null;
   #rungs: string[] = [];
@@ -139,6 +162,8 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
       queueBytes: uploader?.queueBytes ?? 0,
       uploadedSegments: uploader?.uploadedSegments ?? 0,
       reconnects: this.#reconnects,
+      encoderRestarts: this.#encoderRestarts,
+      resumedSegments: this.#resumedSegments,
       viewers: this.#viewers,
       rungs: this.#rungs,
       lastError: this.#lastError,
@@ -176,27 +201,39 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
     let channelEnded = false;
     const timer = setInterval(() => this.emit('health', this.health()), o.healthIntervalMs ?? 1000);
     const viewersTimer = o.channelStatus ? setInterval(() => void this.#pollViewers(), 5000) : null;
+    let owned = false;
     try {
-      this.#setState('connecting', 'Measuring what this machine encodes in real time');
-      const planned = planLiveLadder(o.source.info, {
-        ...(o.eyeWidths ? { eyeWidths: o.eyeWidths } : {}),
-        ...(o.segmentSeconds ? { segmentSeconds: o.segmentSeconds } : {}),
-      });
-      const picked = await pickRealTimeLadder(planned, o.source, {
-        signal: this.#encoderAbort.signal,
-        ...(o.preset ? { preset: o.preset } : {}),
-        ...(o.minSpeed ? { minSpeed: o.minSpeed } : {}),
-        ...(o.trialSeconds ? { seconds: o.trialSeconds } : {}),
-        onTrial: (trial) => {
-          this.#step = `Trial: ${trial.rungs.join(', ')} at ${trial.speed.toFixed(2)}x real time`;
-          this.emit('trial', trial);
-        },
-      });
-      trials = picked.trials;
-      const plan = picked.plan;
-      this.#rungs = plan.rungs.map((rung) => rung.name);
-      await rm(o.spoolDir, { recursive: true, force: true });
       await mkdir(o.spoolDir, { recursive: true });
+      await this.#claimSpool();
+      owned = true;
+      const left = await spoolRuns(o.spoolDir);
+      const stored = await this.#storedPlan(left.length > 0);
+      let plan: LadderPlan;
+      if (stored) {
+        // A resumed broadcast keeps its ladder: the origin's master and the segments left stay valid.
+        plan = stored;
+        this.#setState('connecting', `Resuming the interrupted broadcast with its ladder (${plan.rungs.map((r) => r.name).join(', ')})`);
+      } else {
+        this.#setState('connecting', 'Measuring what this machine encodes in real time');
+        const planned = planLiveLadder(o.source.info, {
+          ...(o.eyeWidths ? { eyeWidths: o.eyeWidths } : {}),
+          ...(o.segmentSeconds ? { segmentSeconds: o.segmentSeconds } : {}),
+        });
+        const picked = await pickRealTimeLadder(planned, o.source, {
+          signal: this.#encoderAbort.signal,
+          ...(o.preset ? { preset: o.preset } : {}),
+          ...(o.minSpeed ? { minSpeed: o.minSpeed } : {}),
+          ...(o.trialSeconds ? { seconds: o.trialSeconds } : {}),
+          onTrial: (trial) => {
+            this.#step = `Trial: ${trial.rungs.join(', ')} at ${trial.speed.toFixed(2)}x real time`;
+            this.emit('trial', trial);
+          },
+        });
+        trials = picked.trials;
+        plan = picked.plan;
+        await writeFile(path.join(o.spoolDir, SPOOL_FILES.plan), JSON.stringify(plan));
+      }
+      this.#rungs = plan.rungs.map((rung) => rung.name);
       const uploader = new LiveUploader({
         spoolDir: o.spoolDir,
         plan,
@@ -206,6 +243,9 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
         ...(o.backoff ? { backoff: o.backoff } : {}),
         ...(o.fetch ? { fetch: o.fetch } : {}),
       });
+      const resumed = await uploader.resume();
+      this.#resumedSegments = resumed.segments;
+      if (resumed.segments > 0) this.#step = `Delivering ${resumed.segments} segments the interrupted broadcast left, oldest first`;
       this.#uploader = uploader;
       uploader.on('uploaded', () => {
         if (this.#state !== 'ended' && !uploader.failing) this.#setState('live', this.#ending ? this.#step : 'On air');
@@ -219,9 +259,9 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
         this.#setState('live', this.#ending ? 'Ending: sending the last segments' : 'On air');
       });
 
-      this.#step = `Encoding ${this.#rungs.join(', ')}`;
+      if (resumed.segments === 0) this.#step = `Encoding ${this.#rungs.join(', ')}`;
       this.#startedAt = Date.now();
-      const encoder = this.#runEncoder(plan);
+      const encoder = this.#runEncoders(plan, uploader, (left.at(-1)?.index ?? -1) + 1);
       const upload = uploader.run();
       // The uploader can fail for good (a refused key, an ended channel): then the encoder stops too.
       const uploadFailed = upload.then(
@@ -242,6 +282,7 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
         channelEnded = true;
       }
       await rm(o.spoolDir, { recursive: true, force: true });
+      owned = false;
       this.#setState('ended', 'Ended');
       return this.#summary('ended', null, trials, channelEnded);
     } catch (cause) {
@@ -249,26 +290,63 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
       this.#encoderAbort.abort();
       this.#uploader?.stop();
       this.#lastError = error.message;
+      // An ended channel takes nothing more: what waits in the spool can never be delivered.
+      if (error.status === 409) await rm(o.spoolDir, { recursive: true, force: true }).catch(() => undefined);
       this.#setState('ended', `Stopped: ${error.message}`);
       return this.#summary('error', error, trials, channelEnded);
     } finally {
+      if (owned) await rm(path.join(o.spoolDir, SPOOL_FILES.owner), { force: true }).catch(() => undefined);
       clearInterval(timer);
       if (viewersTimer) clearInterval(viewersTimer);
       this.emit('health', this.health());
     }
   }
 
-  /** Runs ffmpeg until the source ends or end() stops it; resolves with the error of an unexpected stop. */
-  async #runEncoder(plan: Parameters<typeof buildLiveLadderArgs>[0]): Promise<MediaError | null> {
+  /**
+   * Runs the encoder until the source ends or end() stops it, starting it again (a new run, numbers
+   * continuing) when it dies on its own. Resolves with the error that stopped the broadcast, if any.
+   */
+  async #runEncoders(plan: LadderPlan, uploader: LiveUploader, firstRun: number): Promise<MediaError | null> {
+    const o = this.#options;
+    const maxRestarts = o.maxEncoderRestarts ?? 3;
+    const restarts: number[] = [];
+    for (let runIndex = firstRun; ; runIndex++) {
+      const startNumber = uploader.nextNumber;
+      const dir = spoolRunDir(o.spoolDir, runIndex);
+      await mkdir(dir, { recursive: true });
+      uploader.addRun(dir, startNumber);
+      const elapsed = (Date.now() - this.#startedAt!) / 1000;
+      const remaining = o.durationSeconds === undefined ? undefined : Math.round((o.durationSeconds - elapsed) * 1000) / 1000;
+      if (remaining !== undefined && remaining < 0.5) return null;
+      const error = await this.#runEncoder(plan, dir, startNumber, remaining);
+      // What the stopped run left complete is queued before the next run's first segment.
+      await uploader.sealRun();
+      if (error === null) return null;
+      const now = Date.now();
+      restarts.push(now);
+      while (restarts[0]! < now - 60_000) restarts.shift();
+      if (restarts.length > maxRestarts) {
+        return new MediaError('FFMPEG_FAILED', `The live encoder stopped ${restarts.length} times within a minute; the last time: ${error.message}`, {
+          cause: error,
+        });
+      }
+      this.#encoderRestarts++;
+      this.#lastError = `The live encoder stopped (${error.message}); it was started again.`;
+      this.#step = `Encoder restarted (${this.#encoderRestarts}): the broadcast goes on from segment ${uploader.nextNumber}`;
+      this.emit('encoderRestart', { error, restarts: this.#encoderRestarts, startNumber: uploader.nextNumber });
+      this.emit('health', this.health());
+    }
+  }
+
+  /** Runs one ffmpeg until the source ends or end() stops it; resolves with the error of an unexpected stop. */
+  async #runEncoder(plan: LadderPlan, dir: string, startNumber: number, durationSeconds: number | undefined): Promise<MediaError | null> {
     const o = this.#options;
     try {
       await runFfmpeg({
-        args: buildLiveLadderArgs(
-          plan,
-          o.source.liveInput(o.durationSeconds === undefined ? {} : { durationSeconds: o.durationSeconds }),
-          o.spoolDir,
-          o.preset ? { preset: o.preset } : {},
-        ),
+        args: buildLiveLadderArgs(plan, o.source.liveInput(durationSeconds === undefined ? {} : { durationSeconds }), dir, {
+          startNumber,
+          ...(o.preset ? { preset: o.preset } : {}),
+        }),
         signal: this.#encoderAbort.signal,
         // SIGTERM makes ffmpeg close the last segment and write its playlist: give it time.
         killGraceMs: 10_000,
@@ -281,6 +359,36 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
       if (this.#ending || (isMediaError(error) && error.code === 'CANCELLED')) return null;
       return toMediaError(error, 'FFMPEG_FAILED', 'The live encoder stopped');
     }
+  }
+
+  /** Takes the spool for this process; refuses while another live process uses it. */
+  async #claimSpool(): Promise<void> {
+    const file = path.join(this.#options.spoolDir, SPOOL_FILES.owner);
+    const other = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+    if (Number.isSafeInteger(other) && other > 0 && other !== process.pid && processAlive(other)) {
+      throw new MediaError(
+        'INVALID_OPTIONS',
+        `Another studio (process ${other}) is live on this channel from ${this.#options.spoolDir}. End that broadcast first, or give this one another spool folder.`,
+      );
+    }
+    await writeFile(file, `${process.pid}\n`);
+  }
+
+  /** The ladder an interrupted broadcast used, when this source can keep it; null for a fresh start. */
+  async #storedPlan(segmentsLeft: boolean): Promise<LadderPlan | null> {
+    const o = this.#options;
+    const text = await readFile(path.join(o.spoolDir, SPOOL_FILES.plan), 'utf8').catch(() => null);
+    const parsed = text === null ? null : ladderPlanSchema.safeParse(safeJson(text));
+    const plan = parsed?.success ? parsed.data : null;
+    const fits = plan !== null && plan.projection === o.source.info.projection && (plan.audio !== null) === o.source.info.audioChannels > 0;
+    if (fits) return plan;
+    if (segmentsLeft) {
+      throw new MediaError(
+        'INVALID_OPTIONS',
+        `${o.spoolDir} holds segments of an interrupted broadcast ${plan ? 'from another kind of source (projection or audio differ)' : 'without its ladder'}. Go live again with the same source to deliver them, or remove that folder.`,
+      );
+    }
+    return null;
   }
 
   async #pollViewers(): Promise<void> {
@@ -298,9 +406,29 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
       uploadedSegments: this.#uploader?.uploadedSegments ?? 0,
       uploadedBytes: this.#uploader?.uploadedBytes ?? 0,
       reconnects: this.#reconnects,
+      encoderRestarts: this.#encoderRestarts,
+      resumedSegments: this.#resumedSegments,
       rungs: this.#rungs,
       trials,
       channelEnded,
     };
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
   }
 }

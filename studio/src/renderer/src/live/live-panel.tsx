@@ -206,6 +206,10 @@ function LiveHealthView({ status }: { status: LiveStatus }) {
           <dd>{h.reconnects}</dd>
         </div>
         <div>
+          <dt>Encoder restarts</dt>
+          <dd data-testid="live-encoder-restarts">{h.encoderRestarts}</dd>
+        </div>
+        <div>
           <dt>Viewers</dt>
           <dd data-testid="live-viewers">{h.viewers ?? '–'}</dd>
         </div>
