@@ -7,6 +7,8 @@ import type { SearchPage } from '@spherecast/shared';
 import type { MediaStore } from './media-store.ts';
 
 import type { MediaAccessCache, MediaUrlSigner } from './media-links.ts';
+import type { EventBus } from './event-bus.ts';
+import type { RealtimeHub } from './realtime-hub.ts';
 
 /** What every request handler can use; built once at start-up by createOrigin. */
 export interface OriginServices {
@@ -39,5 +41,9 @@ export interface OriginServices {
   mediaSigner: MediaUrlSigner;
   /** Visibility per content for /media; content changes call `invalidate(id)`. */
   mediaAccess: MediaAccessCache;
+  /** Real-time events between origins (LISTEN/NOTIFY on PostgreSQL, in-process on PGlite). */
+  events: EventBus;
+  /** Real-time subscriptions, viewer counts, reaction sums and chat limits of this origin. */
+  realtime: RealtimeHub;
   now(): Date;
 }

@@ -37,6 +37,9 @@ const t = initTRPC
   .create({
     // Never send stack traces to clients, whatever NODE_ENV says.
     isDev: false,
+    // Subscriptions (server-sent events): a ping keeps proxies from closing a quiet stream, and a
+    // client that hears nothing (not even a ping) for 40 s reconnects with its last event id.
+    sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
     errorFormatter({ shape, error }) {
       const issues = error.cause instanceof InputValidationError ? error.cause.issues : undefined;
       const message =

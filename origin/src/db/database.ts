@@ -20,6 +20,8 @@ export interface Database {
   migrations: MigrationResult;
   /** The embedded database itself (PGlite only): the processing job queue runs its SQL on it (domains/processing/job-queue.ts). */
   pglite?: PGlite;
+  /** The server's URL (PostgreSQL only): the real-time event bus opens its own LISTEN connection with it. */
+  url?: string;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -81,6 +83,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     kind: 'postgres',
+    url: options.url,
     prisma,
     migrations: result,
     ping: async () => {

@@ -1,0 +1,189 @@
+import { REALTIME_LIMITS, type ReactionKind } from '@spherecast/shared';
+import { contentTopic, PRESENCE_TOPIC, type BusMessage, type EventBus } from './event-bus.ts';
+import { RateLimitedError, WindowCounter } from './rate-limit.ts';
+
+/** An origin that has not reported its viewers for this long is taken to be gone. */
+const PRESENCE_STALE_MS = 30_000;
+/** Each origin repeats its viewer counts this often (a new origin learns them, a gone one expires). */
+const PRESENCE_REPEAT_MS = 10_000;
+/** Viewer count changes are sent at most this often per origin. */
+const PRESENCE_DEBOUNCE_MS = 1000;
+/** Reactions are summed per content over this window, then sent as one event. */
+const REACTION_TICK_MS = 1000;
+
+/**
+ * The state of the real-time channel in one origin process: open subscriptions per user (bounded),
+ * viewers per content summed over every origin, reactions summed per second per broadcast, and the
+ * chat and reaction rate limits. Built by createOrigin; `start()` and `destroy()` pair the timers.
+ */
+export class RealtimeHub {
+  readonly #bus: EventBus;
+  readonly #connections = new Map<string, number>();
+  /** Open subscriptions per content in this process. */
+  readonly #local = new Map<string, number>();
+  /** Viewers per content per origin, from presence messages (this origin's included). */
+  readonly #remote = new Map<string, { counts: Record<string, number>; at: number }>();
+  readonly #lastSent = new Map<string, number>();
+  readonly #reactions = new Map<string, Partial<Record<ReactionKind, number>>>();
+  readonly chatLimit = new WindowCounter(REALTIME_LIMITS.chatMessagesPerWindow, REALTIME_LIMITS.chatWindowMs);
+  readonly reactionLimit = new WindowCounter(REALTIME_LIMITS.reactionsPerSecond, 1000);
+  #presenceDirty = false;
+  #timers: NodeJS.Timeout[] = [];
+  #unsubscribe: (() => void) | null = null;
+
+  constructor(
+    bus: EventBus,
+    private readonly log: (message: string, error?: unknown) => void = (message, error) => console.warn(message, error),
+  ) {
+    this.#bus = bus;
+  }
+
+  start(): void {
+    this.#unsubscribe = this.#bus.subscribe(PRESENCE_TOPIC, (message) => this.#onPresence(message));
+    const every = (ms: number, run: () => void) => {
+      const timer = setInterval(run, ms);
+      timer.unref();
+      this.#timers.push(timer);
+    };
+    every(PRESENCE_DEBOUNCE_MS, () => {
+      if (this.#presenceDirty) void this.#sendPresence();
+    });
+    every(PRESENCE_REPEAT_MS, () => {
+      this.#expireStale();
+      void this.#sendPresence();
+    });
+    every(REACTION_TICK_MS, () => void this.#flushReactions());
+  }
+
+  async destroy(): Promise<void> {
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    this.#unsubscribe?.();
+    // Tell the other origins this one's viewers are gone.
+    if (this.#local.size > 0) {
+      this.#local.clear();
+      await this.#sendPresence().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Counts one open subscription for `key` (a user, or an address for anonymous viewers); throws a
+   * RateLimitedError past REALTIME_LIMITS.subscriptionsPerUser. The returned function releases it.
+   */
+  acquireConnection(key: string): () => void {
+    const open = this.#connections.get(key) ?? 0;
+    if (open >= REALTIME_LIMITS.subscriptionsPerUser) {
+      throw new RateLimitedError(
+        `You have ${open} live connections open (the most is ${REALTIME_LIMITS.subscriptionsPerUser}). Close other tabs of Spherecast and reload.`,
+        5,
+      );
+    }
+    this.#connections.set(key, open + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.#connections.get(key) ?? 1) - 1;
+      if (left <= 0) this.#connections.delete(key);
+      else this.#connections.set(key, left);
+    };
+  }
+
+  /** Open subscriptions of `key` in this process. */
+  connectionsOf(key: string): number {
+    return this.#connections.get(key) ?? 0;
+  }
+
+  /** A viewer opened the content's channel on this origin; the returned function is their leaving. */
+  join(contentId: string): () => void {
+    this.#local.set(contentId, (this.#local.get(contentId) ?? 0) + 1);
+    this.#changed(contentId);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      const count = (this.#local.get(contentId) ?? 1) - 1;
+      if (count <= 0) this.#local.delete(contentId);
+      else this.#local.set(contentId, count);
+      this.#changed(contentId);
+    };
+  }
+
+  /** Viewers of a content on every origin, as far as this origin knows. */
+  viewers(contentId: string): number {
+    let total = this.#local.get(contentId) ?? 0;
+    for (const [originId, { counts }] of this.#remote) {
+      if (originId !== this.#bus.originId) total += counts[contentId] ?? 0;
+    }
+    return total;
+  }
+
+  /** Counts one reaction; it leaves with the next per-second tick of its content. */
+  addReaction(contentId: string, kind: ReactionKind): void {
+    const counts = this.#reactions.get(contentId) ?? {};
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    this.#reactions.set(contentId, counts);
+  }
+
+  /** Sends the pending reaction sums now (the timer does it every second). */
+  async flushReactions(): Promise<void> {
+    await this.#flushReactions();
+  }
+
+  async #flushReactions(): Promise<void> {
+    if (this.#reactions.size === 0) return;
+    const pending = [...this.#reactions];
+    this.#reactions.clear();
+    await Promise.all(
+      pending.map(([contentId, counts]) =>
+        this.#bus.publish(contentTopic(contentId), { type: 'reactions', contentId, counts }, { persist: false }).catch((error: unknown) => {
+          this.log('sending reactions failed', error);
+        }),
+      ),
+    );
+  }
+
+  #changed(contentId: string): void {
+    this.#presenceDirty = true;
+    this.#emitViewers(contentId);
+  }
+
+  /** Tells this origin's subscribers of the content its viewer count, when it changed. */
+  #emitViewers(contentId: string): void {
+    const count = this.viewers(contentId);
+    if (this.#lastSent.get(contentId) === count) return;
+    if (count === 0) this.#lastSent.delete(contentId);
+    else this.#lastSent.set(contentId, count);
+    if (this.#bus.listenerCount(contentTopic(contentId)) > 0) this.#bus.emitLocal(contentTopic(contentId), { type: 'viewers', contentId, count });
+  }
+
+  async #sendPresence(): Promise<void> {
+    this.#presenceDirty = false;
+    const counts = Object.fromEntries(this.#local);
+    // Only when there is something to say: an origin with no viewers that never had any stays quiet.
+    if (Object.keys(counts).length === 0 && !this.#remote.has(this.#bus.originId)) return;
+    try {
+      await this.#bus.publish(PRESENCE_TOPIC, { type: 'presence', originId: this.#bus.originId, counts }, { persist: false });
+    } catch (error) {
+      this.log('sending viewer counts failed', error);
+    }
+  }
+
+  #onPresence(message: BusMessage): void {
+    if (message.event.type !== 'presence') return;
+    const { originId, counts } = message.event;
+    const previous = this.#remote.get(originId)?.counts ?? {};
+    if (Object.keys(counts).length === 0) this.#remote.delete(originId);
+    else this.#remote.set(originId, { counts, at: Date.now() });
+    for (const contentId of new Set([...Object.keys(previous), ...Object.keys(counts)])) this.#emitViewers(contentId);
+  }
+
+  #expireStale(): void {
+    const cutoff = Date.now() - PRESENCE_STALE_MS;
+    for (const [originId, entry] of this.#remote) {
+      if (originId === this.#bus.originId || entry.at >= cutoff) continue;
+      this.#remote.delete(originId);
+      for (const contentId of Object.keys(entry.counts)) this.#emitViewers(contentId);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { tracked, TRPCError } from '@trpc/server';
+import { realtimeSubscribeInput, type RealtimeEvent } from '@spherecast/shared';
+import { canView, requireViewableContent } from '../../core/access.ts';
+import { contentTopic, GLOBAL_TOPIC, type BusMessage } from '../../core/event-bus.ts';
+import { RateLimitedError } from '../../core/rate-limit.ts';
+import { publicProcedure, router } from '../../core/trpc.ts';
+import { activeAlerts } from '../../core/alerts-view.ts';
+
+/** A subscriber this far behind is dropped: it reconnects and gets the persisted events replayed. */
+const QUEUE_MAX = 1000;
+/** How often a subscription re-checks that its viewer may still see the content (it may turn private). */
+const ACCESS_RECHECK_MS = 30_000;
+
+/** A bounded queue of bus messages that one subscription waits on; ends with its signal. */
+class Inbox {
+  readonly #items: BusMessage[] = [];
+  #wake: (() => void) | null = null;
+  overflowed = false;
+
+  push(message: BusMessage): void {
+    if (this.#items.length >= QUEUE_MAX) {
+      this.overflowed = true;
+    } else {
+      this.#items.push(message);
+    }
+    this.#wake?.();
+  }
+
+  /** The next message, or null when the signal aborted or the queue overflowed. */
+  async next(signal: AbortSignal | undefined, timeoutMs: number): Promise<BusMessage | null | 'timeout'> {
+    for (;;) {
+      if (signal?.aborted || this.overflowed) return null;
+      const item = this.#items.shift();
+      if (item) return item;
+      const woke = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          this.#wake = null;
+          resolve(true);
+        };
+        this.#wake = done;
+        signal?.addEventListener('abort', done, { once: true });
+      });
+      if (!woke) return 'timeout';
+    }
+  }
+}
+
+export const realtimeRouter = router({
+  /**
+   * The one real-time channel of a page (server-sent events): alerts for everyone, and with a
+   * `contentId` the chat, reactions and viewer count of that content. Each event is tracked with the
+   * id of the newest persisted event, so a client that reconnects (tRPC sends `lastEventId`) gets
+   * the chat and alerts it missed; it then always gets the active alerts and the viewer count.
+   */
+  events: publicProcedure.input(realtimeSubscribeInput).subscription(async function* ({ ctx, input, signal }) {
+    const content = input.contentId ? await requireViewableContent(ctx.prisma, ctx.user, input.contentId) : null;
+    let release: () => void;
+    try {
+      release = ctx.realtime.acquireConnection(ctx.user ? `user:${ctx.user.id}` : `ip:${ctx.ip}`);
+    } catch (error) {
+      if (error instanceof RateLimitedError) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message, cause: error });
+      throw error;
+    }
+    const topics = content ? [GLOBAL_TOPIC, contentTopic(content.id)] : [GLOBAL_TOPIC];
+    // The cursor is read before subscribing and the log replayed after: an event published in
+    // between is in the replay, and one both replayed and delivered is skipped by its id.
+    let cursor = input.lastEventId && /^\d+$/.test(input.lastEventId) ? input.lastEventId : await ctx.events.newestId();
+    const inbox = new Inbox();
+    const unsubscribe = topics.map((topic) => ctx.events.subscribe(topic, (message) => inbox.push(message)));
+    const leave = content ? ctx.realtime.join(content.id) : () => undefined;
+    try {
+      const emit = (event: RealtimeEvent) => tracked(cursor, event);
+      for (const alert of await activeAlerts(ctx.prisma, ctx.now())) yield emit({ type: 'alert', alert });
+      for (const message of await ctx.events.replay(topics, cursor)) {
+        cursor = message.id ?? cursor;
+        if (message.event.type !== 'presence') yield emit(message.event);
+      }
+      if (content) yield emit({ type: 'viewers', contentId: content.id, count: ctx.realtime.viewers(content.id) });
+      yield emit({ type: 'ready' });
+      let lastCheck = Date.now();
+      for (;;) {
+        const message = await inbox.next(signal, ACCESS_RECHECK_MS);
+        if (message === null) return;
+        if (content && (message === 'timeout' || Date.now() - lastCheck >= ACCESS_RECHECK_MS)) {
+          lastCheck = Date.now();
+          const now = await ctx.prisma.content.findUnique({ where: { id: content.id }, select: { ownerId: true, status: true, visibility: true } });
+          if (!now || !canView(ctx.user, now)) return;
+        }
+        if (message === 'timeout' || message.event.type === 'presence') continue;
+        if (message.id !== null) {
+          if (BigInt(message.id) <= BigInt(cursor)) continue;
+          cursor = message.id;
+        }
+        yield emit(message.event);
+      }
+    } finally {
+      for (const off of unsubscribe) off();
+      leave();
+      release();
+    }
+  }),
+});
