@@ -17,6 +17,7 @@ import { TypedEvents, type Listener } from '../events/index.ts';
 import { DEFAULT_HLS_CONFIG, DEFAULT_LIVE_HLS_CONFIG, DEFAULT_LIVE_P2P_CORE_CONFIG, DEFAULT_P2P_CORE_CONFIG } from './config.ts';
 import { playerError, type PlayerError } from './errors.ts';
 import { LiveSegmentHashes, loadSegmentHashes, type SegmentCheck } from './segment-hashes.ts';
+import { PlayerCaptions } from './captions.ts';
 
 export type PlayerOptions = {
   /** The element hls.js plays into (the SphereRenderer draws from it). */
@@ -149,6 +150,8 @@ export type Player = {
   seekToLive(): void;
   /** The wall-clock time (ms since 1970) of the frame at the playhead, from EXT-X-PROGRAM-DATE-TIME; null when unknown. */
   playingDate(): number | null;
+  /** Caption languages of the stream, the chosen one and the cue to show now. */
+  readonly captions: PlayerCaptions;
   on<K extends keyof PlayerEventMap>(event: K, fn: Listener<PlayerEventMap[K]>): void;
   off<K extends keyof PlayerEventMap>(event: K, fn: Listener<PlayerEventMap[K]>): void;
 };
@@ -200,6 +203,7 @@ class HlsPlayer implements Player {
   readonly #stats: PlayerStats = emptyPlayerStats();
   readonly #peers = new Set<string>();
   readonly #abort = new AbortController();
+  readonly captions: PlayerCaptions;
   #hls: HlsInstance | null = null;
   #levels: PlayerLevel[] = [];
   #level: PlayerLevelState = { auto: true, index: -1, level: null };
@@ -219,6 +223,7 @@ class HlsPlayer implements Player {
 
   constructor(options: PlayerOptions) {
     this.#options = options;
+    this.captions = new PlayerCaptions(options.video);
     this.#startDatePending = options.startDate !== undefined;
   }
 
@@ -318,6 +323,7 @@ class HlsPlayer implements Player {
       hls = new Hls(hlsConfig);
     }
     this.#hls = hls;
+    this.captions.attach(hls);
 
     await new Promise<void>((resolve, reject) => {
       const onParsed = (): void => {
@@ -361,6 +367,7 @@ class HlsPlayer implements Player {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#abort.abort();
+    this.captions.destroy();
     if (this.#statsTimer) clearTimeout(this.#statsTimer);
     if (this.#liveTimer) clearInterval(this.#liveTimer);
     if (this.#connectionTimer) clearInterval(this.#connectionTimer);

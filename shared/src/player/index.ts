@@ -15,3 +15,4 @@ export { PLAYER_ERROR_CODES, type PlayerError, type PlayerErrorCode } from './er
 export { SegmentHashIndex, LiveSegmentHashes, loadSegmentHashes, segmentHashesSchema, type SegmentHashes } from './segment-hashes.ts';
 export { sha256Hex } from './sha256.ts';
 export { CANDIDATE_TYPES, selectedPairType, type CandidateType, type ConnectionTypeCounts } from './peer-connections.ts';
+export { PlayerCaptions, cuePlainText, type CaptionTrackInfo, type CaptionEventMap } from './captions.ts';

@@ -11,4 +11,5 @@ export {
 export { attachLookControls, requestDeviceOrientationPermission, orientationToDirection, type LookControlsOptions } from './look-controls.ts';
 export { SphereXr } from './xr.ts';
 export { ANNOUNCEMENT_PANEL, type PanelAnnouncement } from './announcement-panel.ts';
+export { CAPTION_PANEL } from './caption-panel.ts';
 export type { Listener } from '../events/index.ts';

@@ -27,6 +27,8 @@ type SphereTest = {
   views: View[];
   createXrRenderer(): SphereRenderer;
   countPanelPixels(): Promise<number>;
+  countCaptionPixels(): Promise<number>;
+  turnHead(yawDeg: number, pitchDeg?: number): void;
   xrSelect(): void;
 };
 declare global {
@@ -243,6 +245,44 @@ describe('SphereRenderer in Chromium', () => {
     );
     assert.deepEqual(dismissed, { heard: ['a2'], after: null });
 
+    await page.evaluate(() => window.sphereTest.createXrRenderer().xr.exit());
+    await page.waitForFunction(() => !window.sphereTest.createXrRenderer().xr.presenting);
+  });
+
+  test('caption panel in WebXR: drawn only while presenting, a little below the gaze, and follows the head as it turns', async () => {
+    await page.evaluate(() => window.sphereTest.createXrRenderer().setCaption('Hello from the reef\nsecond line'));
+    const onScreen = await page.evaluate(() => window.sphereTest.createXrRenderer().getCaption());
+    assert.equal(onScreen?.visible, false, 'on screen the page draws captions itself');
+    await page.evaluate(() => window.sphereTest.createXrRenderer().xr.enter());
+    await page.waitForFunction(() => window.sphereTest.createXrRenderer().getCaption()?.visible === true);
+    const ahead = await page.evaluate(() => window.sphereTest.createXrRenderer().getCaption());
+    assert.equal(ahead?.text, 'Hello from the reef\nsecond line');
+    // Looking straight ahead (-Z): the panel is ahead and below eye level.
+    assert.ok(ahead && ahead.direction.z < -0.9 && ahead.direction.y < -0.1 && Math.abs(ahead.direction.x) < 0.05, JSON.stringify(ahead));
+    const shown = await page.evaluate(() => window.sphereTest.countCaptionPixels());
+    await page.screenshot({ path: path.join(artifacts, 'xr-caption-panel.png') });
+    assert.ok(shown > 300, `caption text pixels while presenting: ${shown}`);
+
+    // The viewer turns 90° to the left: the panel follows (lazily) until it is in front of them again.
+    await page.evaluate(() => window.sphereTest.turnHead(90));
+    await page.waitForFunction(
+      () => {
+        const caption = window.sphereTest.createXrRenderer().getCaption();
+        return caption !== null && caption.direction.x < -0.9 && Math.abs(caption.direction.z) < 0.15;
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
+    const turned = await page.evaluate(() => window.sphereTest.createXrRenderer().getCaption());
+    assert.ok(turned && turned.direction.y < -0.1 && Math.abs(turned.direction.z) < 0.15, JSON.stringify(turned));
+    const stillShown = await page.evaluate(() => window.sphereTest.countCaptionPixels());
+    await page.screenshot({ path: path.join(artifacts, 'xr-caption-panel-turned.png') });
+    assert.ok(stillShown > 300, `caption text pixels after turning: ${stillShown}`);
+
+    await page.evaluate(() => window.sphereTest.createXrRenderer().setCaption(null));
+    assert.equal(await page.evaluate(() => window.sphereTest.createXrRenderer().getCaption()), null);
+    assert.ok((await page.evaluate(() => window.sphereTest.countCaptionPixels())) < shown / 10, 'no caption drawn after clearing');
+    await page.evaluate(() => window.sphereTest.turnHead(0));
     await page.evaluate(() => window.sphereTest.createXrRenderer().xr.exit());
     await page.waitForFunction(() => !window.sphereTest.createXrRenderer().xr.presenting);
   });

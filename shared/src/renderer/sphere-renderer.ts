@@ -16,6 +16,7 @@ import {
 } from 'three';
 import type { Projection } from '../projection.ts';
 import { AnnouncementPanel, type PanelAnnouncement } from './announcement-panel.ts';
+import { CaptionPanel } from './caption-panel.ts';
 import { createSphereMaterial, eyeRegion, type SphereUniforms } from './sphere-material.ts';
 import { TypedEvents, type Listener } from '../events/index.ts';
 import { SphereXr } from './xr.ts';
@@ -104,6 +105,8 @@ export class SphereRenderer {
   #destroyed = false;
   #detachSource: (() => void) | null = null;
   #announcement: AnnouncementPanel | null = null;
+  #caption: CaptionPanel | null = null;
+  #lastFrameAt: number | null = null;
   #xrSession: EventTarget | null = null;
 
   constructor(options: SphereRendererOptions) {
@@ -254,6 +257,28 @@ export class SphereRenderer {
     return { ...panel.announcement, visible: panel.mesh.visible };
   }
 
+  /**
+   * The caption to show while an immersive (WebXR) session runs (plain text, lines separated by
+   * `\n`), on a panel that follows the viewer's gaze; null for none. On screen the page draws captions itself.
+   */
+  setCaption(text: string | null): void {
+    if (!this.#caption) {
+      if (text === null) return;
+      this.#caption = new CaptionPanel();
+      this.#scene.add(this.#caption.mesh);
+    }
+    this.#caption.setText(text);
+    this.#dirty = true;
+  }
+
+  /** The caption panel: its text, whether it is drawn now (only while presenting) and where it is (unit vector from the head). */
+  getCaption(): { text: string; visible: boolean; direction: { x: number; y: number; z: number } } | null {
+    const panel = this.#caption;
+    if (!panel?.text) return null;
+    const { x, y, z } = panel.direction;
+    return { text: panel.text, visible: panel.mesh.visible, direction: { x, y, z } };
+  }
+
   /** Starts the render loop (needed for video, look controls and XR). Idempotent. */
   start(): void {
     if (this.#running || this.#destroyed) return;
@@ -290,6 +315,8 @@ export class SphereRenderer {
     this.#texture?.dispose();
     this.#announcement?.dispose();
     this.#announcement = null;
+    this.#caption?.dispose();
+    this.#caption = null;
     this.#geometry.dispose();
     this.#left.dispose();
     this.#right.dispose();
@@ -305,6 +332,10 @@ export class SphereRenderer {
       this.#setViewNow({ yaw: from.yaw + (to.yaw - from.yaw) * e, pitch: from.pitch + (to.pitch - from.pitch) * e });
       if (t >= 1) this.#tween = null;
     }
+    const dt = this.#lastFrameAt === null ? 0 : (time - this.#lastFrameAt) / 1000;
+    this.#lastFrameAt = time;
+    // The XR camera holds the head pose of the last frame: the panel trails the gaze by one frame, unseen at headset rates.
+    this.#caption?.follow(this.#gl.xr.getCamera(), dt, this.#gl.xr.isPresenting);
     if (this.#dirty || this.#isLive() || this.#gl.xr.isPresenting) this.render();
   };
 
