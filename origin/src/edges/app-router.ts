@@ -2,6 +2,7 @@ import { announcementsRouter } from '../domains/announcements/announcements-rout
 import { authRouter } from '../domains/auth/auth-router.ts';
 import { contentProcedures } from '../domains/catalog/content-router.ts';
 import { publishProcedures } from '../domains/media/publish-procedures.ts';
+import { captionProcedures } from '../domains/media/caption-procedures.ts';
 import { searchProcedure } from '../domains/catalog/search.ts';
 import { engagementRouter } from '../domains/engagement/engagement-router.ts';
 import { profilesRouter } from '../domains/profiles/profiles-router.ts';
@@ -16,7 +17,7 @@ import { createCallerFactory, router } from '../core/trpc.ts';
 /** Every procedure of the origin. Also served as REST under /api (see each procedure's `openapi` meta). */
 export const appRouter = router({
   auth: authRouter,
-  content: router({ ...contentProcedures, ...publishProcedures }),
+  content: router({ ...contentProcedures, ...publishProcedures, ...captionProcedures }),
   search: searchProcedure,
   profiles: profilesRouter,
   engagement: engagementRouter,
