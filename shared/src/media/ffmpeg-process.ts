@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { resolveFfmpeg, resolveFfprobe } from './ffmpeg-binary.ts';
 import { MediaError } from './errors.ts';
@@ -38,6 +39,12 @@ export interface RunFfmpegOptions {
   /** Default 3000 ms. */
   killGraceMs?: number;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Kill ffmpeg when this process dies, even by SIGKILL (a live encoder must not outlive its studio:
+   * ffmpeg ignores SIGPIPE and would go on encoding). Linux, with util-linux `setpriv --pdeathsig`;
+   * elsewhere ffmpeg stops only when told to.
+   */
+  dieWithParent?: boolean;
 }
 
 export interface FfmpegResult {
@@ -158,7 +165,8 @@ function runChild(tool: 'ffmpeg' | 'ffprobe', binary: string, args: string[], op
   const { signal } = options;
   if (signal?.aborted) return Promise.reject(new MediaError('CANCELLED', `${tool} was cancelled before it started.`));
   return new Promise<FfmpegResult>((resolve, reject) => {
-    const child = spawn(binary, args, {
+    const leash = options.dieWithParent ? parentDeathWrapper() : null;
+    const child = spawn(leash ?? binary, leash ? ['--pdeathsig', 'KILL', '--', binary, ...args] : args, {
       stdio: ['ignore', 'pipe', 'pipe', tool === 'ffmpeg' ? 'pipe' : 'ignore'],
       env: options.env ?? process.env,
       windowsHide: true,
@@ -219,4 +227,14 @@ function runChild(tool: 'ffmpeg' | 'ffprobe', binary: string, args: string[], op
       }
     });
   });
+}
+
+let setprivPath: string | null | undefined;
+
+/** `setpriv` (util-linux) where it can set the parent-death signal, else null. Looked up once. */
+function parentDeathWrapper(): string | null {
+  if (setprivPath === undefined) {
+    setprivPath = process.platform === 'linux' ? (['/usr/bin/setpriv', '/bin/setpriv'].find((file) => existsSync(file)) ?? null) : null;
+  }
+  return setprivPath;
 }

@@ -83,6 +83,12 @@ describe('spherecast-studio live', () => {
     const wrong = await cli(['live', '--origin', ingest.url, '--key', 'nope', '--channel', open.id, '--duration', '20', ...LEAN]);
     assert.equal(wrong.code, 4, wrong.stderr);
     assert.match(wrong.stderr, /refused the stream key.*HTTP 401.*Check --key/);
+    // --json: every stdout line is one JSON object, the error too (it was pretty-printed: a lone '{' line).
+    const wrongJson = await cli(['live', '--origin', ingest.url, '--key', 'nope', '--channel', open.id, '--duration', '20', '--json', ...LEAN]);
+    assert.equal(wrongJson.code, 4, wrongJson.stderr);
+    const lines = wrongJson.stdout.split('\n').filter((l) => l.trim());
+    for (const l of lines) assert.equal(typeof JSON.parse(l), 'object', `one JSON object per line: ${l}`);
+    assert.equal((JSON.parse(lines.at(-1)!) as { error: { status: number } }).error.status, 401);
 
     const closed = ingest.openChannel();
     await endChannel(ingest.url, ingest.creatorToken, closed.id);

@@ -350,6 +350,8 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
         signal: this.#encoderAbort.signal,
         // SIGTERM makes ffmpeg close the last segment and write its playlist: give it time.
         killGraceMs: 10_000,
+        // A killed studio must not leave an encoder writing into the spool it resumes from.
+        dieWithParent: true,
         onProgress: (progress) => (this.#progress = progress),
       });
       return null;
