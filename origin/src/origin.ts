@@ -16,6 +16,7 @@ import { repairPublishing } from './domains/media/publish-repair.ts';
 import type { OriginServices } from './core/services.ts';
 import { LiveSupervisor } from './domains/live/live-supervisor.ts';
 import { RtmpIngest } from './domains/live/rtmp-ingest.ts';
+import { startProcessing, type Processing, type ProcessingOptions } from './jobs/processing.ts';
 import { EventBus } from './core/event-bus.ts';
 import { RealtimeHub } from './core/realtime-hub.ts';
 
@@ -40,6 +41,8 @@ export interface OriginOptions extends Partial<OriginConfig> {
   tls?: TlsCertificate | null;
   /** Open the RTMP ingest on RTMP_PORT (`npm start` does; tests that need it ask, with `rtmpPort: 0`). */
   rtmp?: boolean;
+  /** Web upload processing settings (tests use a small ladder and a short maintenance interval). */
+  processing?: Omit<ProcessingOptions, 'work' | 'log'>;
 }
 
 /** What the origin needs of a tracker it serves on its own port. */
@@ -62,6 +65,8 @@ export interface Origin {
   tls: TlsCertificate | null;
   /** The RTMP ingest, when started (its port is also config.rtmpPort). */
   rtmp: RtmpIngest | null;
+  /** Web upload intake and processing queue. */
+  processing: Processing;
   close(): Promise<void>;
 }
 
@@ -70,10 +75,21 @@ export interface Origin {
  * Options override the environment; `port: 0` picks a free port.
  */
 export async function createOrigin(options: OriginOptions = {}): Promise<Origin> {
-  const { database: given, now, logStream, embeddedTrackerPort, tracker, tls: givenTls, rtmp: startRtmp, ...overrides } = options;
+  const {
+    database: given,
+    now,
+    logStream,
+    embeddedTrackerPort,
+    tracker,
+    tls: givenTls,
+    rtmp: startRtmp,
+    processing: processingOptions,
+    ...overrides
+  } = options;
   const base = loadOriginConfig();
   const config: OriginConfig = { ...base, ...overrides };
   if (overrides.dataDir && !overrides.mediaDir) config.mediaDir = path.join(config.dataDir, 'media');
+  if (overrides.dataDir && !overrides.uploadsDir) config.uploadsDir = path.join(config.dataDir, 'uploads');
   if (givenTls) config.https = true;
   // Before the database opens: a bad TLS_CERT / TLS_KEY stops the start with a message naming it.
   const tls = givenTls === undefined ? await resolveTlsCertificate(config) : givenTls;
@@ -104,11 +120,21 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
     realtime,
     now: clock,
   };
+  // Web uploads (tus) and their processing queue; the origin is a worker too unless EMBEDDED_WORKER=false
+  // (always on PGlite, which no other process can open).
+  let appLog: FastifyInstance['log'] | undefined;
+  const processing = await startProcessing(services, database, {
+    work: config.embeddedWorker || database.kind === 'pglite',
+    ...processingOptions,
+    log: (message, fields) => appLog?.warn(fields ?? {}, message),
+  });
   const app = await buildServer(services, {
     ping: () => database.ping(),
     logger: { level: config.logLevel, ...(logStream ? { stream: logStream } : {}) },
     https: tls,
+    uploads: processing.intake,
   });
+  appLog = app.log;
   if (tracker) {
     app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       if ((request.url ?? '').split('?', 1)[0] === TRACKER_PATH) tracker.handleUpgrade(request, socket, head);
@@ -144,9 +170,11 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
     app,
     tls,
     rtmp,
+    processing,
     close: async () => {
       await rtmp?.destroy();
       await liveSupervisor.destroy();
+      await processing.destroy();
       await app.close();
       await realtime.destroy();
       await events.destroy();

@@ -13,6 +13,7 @@ import { createRequestContext } from './request-context.ts';
 import { appRouter } from './app-router.ts';
 import { mediaRoutes } from './media-routes.ts';
 import { liveRoutes } from './live-routes.ts';
+import { uploadRoutes, type TusHandler } from './upload-routes.ts';
 import type { OriginServices } from '../core/services.ts';
 import { RateLimitedError } from '../core/rate-limit.ts';
 import { problemOf, sendProblem } from './problem.ts';
@@ -30,6 +31,8 @@ export async function buildServer(
     /** Pino logger options: 5xx errors are logged at `error` with the request id; each request only at debug/trace. */
     logger: { level: string; stream?: { write(line: string): void } };
     /** Serve HTTPS with this PEM pair (see tls-certificate.ts). */ https?: { cert: string; key: string } | null;
+    /** The tus intake of web uploads, served at TUS_PATH. */
+    uploads?: TusHandler;
   },
 ): Promise<FastifyInstance> {
   const app = Fastify({
@@ -148,6 +151,13 @@ export async function buildServer(
     liveRoutes(live, services);
     done();
   });
+  const { uploads } = options;
+  if (uploads) {
+    await app.register((tus, _options, done) => {
+      uploadRoutes(tus, uploads);
+      done();
+    });
+  }
   registerPlayer(app, services);
   return app;
 }
