@@ -31,25 +31,36 @@ export function testDatabaseKinds(): Promise<DatabaseKind[]> {
   return available;
 }
 
-/** A fresh, migrated database of the given kind; closing it drops it. */
-export async function createTestDatabase(kind: DatabaseKind): Promise<Database> {
-  if (kind === 'pglite') return openDatabase({ kind: 'pglite' });
-  const name = `spherecast_test_${randomBytes(6).toString('hex')}`;
+/** A new, empty database on the test PostgreSQL server, for a test or for processes that open it themselves. */
+export async function createServerDatabase(prefix = 'spherecast_test'): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(TEST_SERVER_URL);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'postgres', url: url.toString() });
   return {
-    ...database,
-    close: async () => {
-      await database.close();
+    url: url.toString(),
+    drop: async () => {
       const cleanup = new pg.Client({ connectionString: TEST_SERVER_URL });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await cleanup.end();
+    },
+  };
+}
+
+/** A fresh, migrated database of the given kind; closing it drops it. */
+export async function createTestDatabase(kind: DatabaseKind): Promise<Database> {
+  if (kind === 'pglite') return openDatabase({ kind: 'pglite' });
+  const server = await createServerDatabase();
+  const database = await openDatabase({ kind: 'postgres', url: server.url });
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      await server.drop();
     },
   };
 }

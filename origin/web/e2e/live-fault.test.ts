@@ -5,107 +5,42 @@
 // PostgreSQL only: an embedded PGlite folder belongs to the process that had it open.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { createServerDatabase, testDatabaseKinds } from '../../src/test-support/databases.ts';
+import { killOriginProcess, startOriginProcess, type OriginProcess } from '../../src/test-support/origin-process.ts';
 import { sleep } from './support/browser.ts';
 import { LEAN_LIVE, LiveCli } from './support/live-cli.ts';
+import { freePort } from '@spherecast/shared/testing/net';
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support/live-origin-child.ts');
-const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
-
-async function postgresUp(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: SERVER_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-type Running = { url: string; child: ChildProcess; exited: Promise<NodeJS.Signals | number | null> };
-
-const hasPostgres = await postgresUp();
+const hasPostgres = (await testDatabaseKinds()).includes('postgres');
 
 describe('live: the origin killed and restarted mid-broadcast (PostgreSQL)', { skip: hasPostgres ? false : 'needs PostgreSQL at TEST_DATABASE_URL' }, () => {
-  const dbName = `spherecast_live_fault_${randomBytes(5).toString('hex')}`;
+  let server: Awaited<ReturnType<typeof createServerDatabase>> | undefined;
   let dbUrl: string;
   let dataDir: string;
   let port: number;
-  let running: Running | null = null;
+  let running: OriginProcess | null = null;
   let cli: LiveCli | null = null;
 
-  const start = async (): Promise<Running> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-      env: {
-        ...process.env,
-        DATABASE_URL: dbUrl,
-        DATA_DIR: dataDir,
-        SEED_DEMO: 'false',
-        LOG_LEVEL: 'error',
-        LIVE_GRACE_SECONDS: '60',
-        SPHERECAST_TEST_PORT: String(port),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the origin did not start within 60 s')), 60_000);
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /LISTENING (\S+)/.exec(out);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-      void exited.then((how) => reject(new Error(`the origin exited (${String(how)}) before listening`)));
-    });
-    running = { url, child, exited };
+  const start = async (): Promise<OriginProcess> => {
+    running = await startOriginProcess({ DATABASE_URL: dbUrl, DATA_DIR: dataDir, LIVE_GRACE_SECONDS: '60', SPHERECAST_TEST_PORT: String(port) });
     return running;
   };
 
   before(async () => {
-    const admin = new pg.Client({ connectionString: SERVER_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const url = new URL(SERVER_URL);
-    url.pathname = `/${dbName}`;
-    dbUrl = url.href;
+    server = await createServerDatabase('spherecast_live_fault');
+    dbUrl = server.url;
     dataDir = await mkdtemp(path.join(tmpdir(), 'spherecast-live-fault-'));
     port = await freePort();
   });
 
   after(async () => {
     cli?.kill();
-    if (running) {
-      running.child.kill('SIGKILL');
-      await running.exited;
-    }
+    if (running) await killOriginProcess(running);
     await rm(dataDir, { recursive: true, force: true });
-    const admin = new pg.Client({ connectionString: SERVER_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await server?.drop();
   });
 
   test('SIGKILL, 10 s down, restart: the broadcast goes on and no delivered segment is missing from the recording', async () => {
@@ -153,8 +88,7 @@ describe('live: the origin killed and restarted mid-broadcast (PostgreSQL)', { s
     await sleep(4000);
 
     running = null;
-    origin.child.kill('SIGKILL');
-    assert.equal(await origin.exited, 'SIGKILL');
+    assert.equal(await killOriginProcess(origin), 'SIGKILL');
     await sleep(10_000);
     origin = await start();
     assert.equal(origin.url, `http://127.0.0.1:${port}`);

@@ -1,24 +1,15 @@
 // Two tracker instances in one process, splitting swarms by a consistent-hash ring of the
 // info_hash. Clients connect to either; the non-owner proxies, and clients change nothing.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { SimplePeer, TrackerScrape, TrackerUpdate } from 'bittorrent-tracker/client';
 import { TrackerServer } from '../server/tracker-server.ts';
 import { createTrackerClient, nextEvent, peerIdHex, type TrackerClient } from '../testing/bittorrent-client.ts';
 import { binaryId, RawClient, type TrackerMessage } from '../testing/raw-client.ts';
 import { HashRing } from './hash-ring.ts';
+import { freePort } from '@spherecast/shared/testing/net';
 
 const SECRET = 'test-cluster-secret-0123456789';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('sharding over two instances', () => {
   let a: TrackerServer;

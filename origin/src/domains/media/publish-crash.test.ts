@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { createSession } from '../../core/sessions.ts';
 import type { FaultStep } from '../../core/fault-injection.ts';
 import { openDatabase, type Database } from '../../db/database.ts';
-import { TEST_SERVER_URL, testDatabaseKinds } from '../../test-support/databases.ts';
+import { createServerDatabase, testDatabaseKinds } from '../../test-support/databases.ts';
+import { killOriginProcess, startOriginProcess, type OriginProcess } from '../../test-support/origin-process.ts';
 import { makeTinyLadder, uploadLadder } from '../../test-support/hls-fixture.ts';
 
 // Kills a real origin (SIGKILL, from inside, at a named step: SPHERECAST_FAULT_AT) at every step of
@@ -18,15 +15,8 @@ import { makeTinyLadder, uploadLadder } from '../../test-support/hls-fixture.ts'
 // may leave: the previous version still serves, nothing half-done is visible, and a retry publishes.
 // PostgreSQL only: an embedded PGlite folder is the origin's own and is not shared with the test.
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../test-support/origin-child.ts');
 const PUBLISH_STEPS: FaultStep[] = ['publish-after-intent', 'publish-after-prune', 'publish-after-rename', 'publish-after-commit'];
 const hasPostgres = (await testDatabaseKinds()).includes('postgres');
-
-interface Running {
-  url: string;
-  child: ChildProcess;
-  exited: Promise<NodeJS.Signals | number | null>;
-}
 
 async function walk(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
@@ -34,44 +24,25 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 describe('publishing survives SIGKILL at every step (PostgreSQL)', { skip: hasPostgres ? false : 'needs PostgreSQL' }, () => {
-  const dbName = `spherecast_crash_${randomBytes(5).toString('hex')}`;
+  let server: Awaited<ReturnType<typeof createServerDatabase>> | undefined;
   let dbUrl: string;
   let database: Database;
   let dataDir: string;
   let ladderDir: string;
   let ladderFiles: string[];
   let token: string;
-  let running: Running | null = null;
+  let running: OriginProcess | null = null;
 
-  const start = async (fault?: FaultStep): Promise<Running> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-      env: { ...process.env, DATABASE_URL: dbUrl, DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'error', SPHERECAST_FAULT_AT: fault ?? '' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the origin did not start within 60 s')), 60_000);
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /LISTENING (\S+)/.exec(out);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      });
-      void exited.then((how) => reject(new Error(`the origin exited (${how}) before listening`)));
-    });
-    running = { url, child, exited };
+  const start = async (fault?: FaultStep): Promise<OriginProcess> => {
+    running = await startOriginProcess({ DATABASE_URL: dbUrl, DATA_DIR: dataDir, SPHERECAST_FAULT_AT: fault ?? '' });
     return running;
   };
   const stop = async () => {
     if (!running) return;
-    running.child.kill('SIGKILL');
-    await running.exited;
+    await killOriginProcess(running);
     running = null;
   };
-  const api = async (origin: Running, method: string, pathname: string, body?: unknown) => {
+  const api = async (origin: OriginProcess, method: string, pathname: string, body?: unknown) => {
     const response = await fetch(`${origin.url}${pathname}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -83,13 +54,8 @@ describe('publishing survives SIGKILL at every step (PostgreSQL)', { skip: hasPo
   const publishedFolders = async (contentId: string) => (await readdir(path.join(dataDir, 'media', 'published', contentId)).catch(() => [] as string[])).sort();
 
   before(async () => {
-    const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const url = new URL(TEST_SERVER_URL);
-    url.pathname = `/${dbName}`;
-    dbUrl = url.toString();
+    server = await createServerDatabase('spherecast_crash');
+    dbUrl = server.url;
     database = await openDatabase({ kind: 'postgres', url: dbUrl });
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-crash-'));
     ladderDir = path.join(dataDir, 'ladder');
@@ -102,10 +68,7 @@ describe('publishing survives SIGKILL at every step (PostgreSQL)', { skip: hasPo
   after(async () => {
     await stop();
     await database?.close();
-    const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await server?.drop();
     await rm(dataDir, { recursive: true, force: true });
   });
 
