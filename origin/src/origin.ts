@@ -122,11 +122,11 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
   };
   // Web uploads (tus) and their processing queue; the origin is a worker too unless EMBEDDED_WORKER=false
   // (always on PGlite, which no other process can open).
-  let appLog: FastifyInstance['log'] | undefined;
+  const appLog: { current?: FastifyInstance['log'] } = {};
   const processing = await startProcessing(services, database, {
     work: config.embeddedWorker || database.kind === 'pglite',
     ...processingOptions,
-    log: (message, fields) => appLog?.warn(fields ?? {}, message),
+    log: (message, fields) => appLog.current?.warn(fields ?? {}, message),
   });
   const app = await buildServer(services, {
     ping: () => database.ping(),
@@ -134,7 +134,7 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
     https: tls,
     uploads: processing.intake,
   });
-  appLog = app.log;
+  appLog.current = app.log;
   if (tracker) {
     app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       if ((request.url ?? '').split('?', 1)[0] === TRACKER_PATH) tracker.handleUpgrade(request, socket, head);

@@ -1,0 +1,253 @@
+import { readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isMediaError, probeMedia, checkStitching, transcodeLadder, LADDER_FILES, type ProbeResult, type StitchReport } from '@spherecast/shared/media';
+import { projectionSchema, type Projection, type UploadStatus, type UploadStitchReport } from '@spherecast/shared';
+import { z } from 'zod';
+import type { OriginConfig } from '../../core/config.ts';
+import type { PrismaClient } from '../../db/database.ts';
+import { Prisma } from '../../db/database.ts';
+import { sourceFileOf, workDirOf } from './paths.ts';
+
+/** Attempts after which an upload that keeps failing for reasons other than its file is given up. */
+export const MAX_ATTEMPTS = 3;
+
+/** What the pipeline publishes: a finished ladder folder (see the composition root for how). */
+export interface LadderToPublish {
+  contentId: string;
+  dir: string;
+  master: string;
+  poster: string | undefined;
+  durationSeconds: number;
+  projection: Projection;
+}
+
+export interface PipelineDeps {
+  prisma: PrismaClient;
+  config: Pick<OriginConfig, 'uploadsDir' | 'dataDir'>;
+  /**
+   * Makes the ladder the content's published media, atomically and repeatably (the media domain's
+   * finalize, wired by the composition root: a domain does not reach into another).
+   */
+  publishLadder(ladder: LadderToPublish): Promise<void>;
+  /** Removes what the tus store keeps of an upload (its bytes and its info file). */
+  removeSource(uploadId: string): Promise<void>;
+  /** Transcode settings; default: the studio's planned ladder at its default preset. */
+  transcode?: { preset?: string; eyeWidths?: readonly number[]; segmentSeconds?: number };
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** A failure caused by the file itself: retrying cannot help; the creator gets `message`. */
+export class UploadRejectedError extends Error {
+  override name = 'UploadRejectedError';
+}
+
+const ladderManifestSchema = z.object({
+  master: z.string(),
+  poster: z.string(),
+  durationSeconds: z.number(),
+  projection: projectionSchema,
+});
+
+/**
+ * Processes one upload: probe, stitch check, transcode to the HLS ladder, publish. Each step records
+ * its status. The job may be killed at any point and run again (by this or another worker): a step
+ * that finished leaves its result where the next attempt finds it (the transcoded ladder is committed
+ * by one rename, publish is the media domain's recoverable finalize), and a step that did not is
+ * simply done again.
+ */
+export async function processUpload(deps: PipelineDeps, uploadId: string): Promise<void> {
+  const { prisma } = deps;
+  const row = await prisma.sourceUpload.findUnique({
+    where: { id: uploadId },
+    select: { id: true, contentId: true, ownerId: true, fileName: true, status: true, sha256: true, attempts: true, createdAt: true },
+  });
+  // Deleted with its content, or already finished (a duplicate delivery of the job).
+  if (!row || row.status === 'ready' || row.status === 'failed' || row.status === 'uploading') return;
+  const attempts = row.attempts + 1;
+  await prisma.sourceUpload.update({ where: { id: uploadId }, data: { attempts } });
+
+  // Two uploads of the same bytes that finished at the same moment: the earlier one is processed.
+  if (row.sha256) {
+    const earlier = await prisma.sourceUpload.findFirst({
+      where: {
+        ownerId: row.ownerId,
+        sha256: row.sha256,
+        id: { not: row.id },
+        status: { not: 'failed' },
+        duplicateOfId: null,
+        createdAt: { lt: row.createdAt },
+      },
+      select: { id: true },
+    });
+    if (earlier) {
+      await prisma.sourceUpload.update({ where: { id: uploadId }, data: { duplicateOfId: earlier.id, status: 'ready', progress: 1 } });
+      await deps.removeSource(uploadId);
+      return;
+    }
+  }
+
+  const source = sourceFileOf(deps.config, uploadId);
+  const work = workDirOf(deps.config, uploadId);
+  const ladderDir = path.join(work, 'ladder');
+  const setStatus = (status: UploadStatus, extra: Prisma.SourceUploadUpdateInput = {}) =>
+    prisma.sourceUpload.update({ where: { id: uploadId }, data: { status, progress: 0, ...extra } });
+
+  try {
+    let ladder = await readLadder(ladderDir, row.contentId);
+    if (!ladder) {
+      await setStatus('probing');
+      const probe = await probeSource(source, row.fileName);
+      await setStatus('checking', { projection: probe.projection.projection });
+      const report = await checkStitching(source, { probe, samples: 4 }).catch((error: unknown) => {
+        throw rejectedFromMedia(error, row.fileName, 'checked');
+      });
+      await setStatus('transcoding', { stitchReport: summariseReport(report) as unknown as Prisma.InputJsonValue });
+      let lastWrite = 0;
+      const result = await transcodeLadder({
+        input: source,
+        out: ladderDir,
+        probe,
+        overwrite: true,
+        ...(deps.transcode?.preset ? { preset: deps.transcode.preset } : {}),
+        ...(deps.transcode?.eyeWidths ? { eyeWidths: deps.transcode.eyeWidths } : {}),
+        ...(deps.transcode?.segmentSeconds ? { segmentSeconds: deps.transcode.segmentSeconds } : {}),
+        onProgress: (progress) => {
+          const now = Date.now();
+          if (now - lastWrite < 1000) return;
+          lastWrite = now;
+          void prisma.sourceUpload
+            .updateMany({ where: { id: uploadId, status: 'transcoding' }, data: { progress: Math.min(0.99, progress.percent / 100) } })
+            .catch(() => undefined);
+        },
+      }).catch((error: unknown) => {
+        throw rejectedFromMedia(error, row.fileName, 'transcoded');
+      });
+      ladder = {
+        contentId: row.contentId,
+        dir: result.outDir,
+        master: result.master,
+        poster: result.poster,
+        durationSeconds: result.durationSeconds,
+        projection: result.projection,
+      };
+    }
+    await setStatus('publishing');
+    await deps.publishLadder(ladder);
+    await prisma.sourceUpload.update({ where: { id: uploadId }, data: { status: 'ready', progress: 1, error: null } });
+    await cleanUp(deps, uploadId, work);
+  } catch (error) {
+    if (error instanceof UploadRejectedError) {
+      await fail(deps, uploadId, row.contentId, error.message);
+      await cleanUp(deps, uploadId, work);
+      return;
+    }
+    deps.log?.('processing an upload failed', { uploadId, attempts, err: error });
+    if (attempts >= MAX_ATTEMPTS) {
+      await fail(
+        deps,
+        uploadId,
+        row.contentId,
+        `Processing failed ${attempts} times for a reason on the server's side, not in your file. Upload it again later; if it keeps failing, tell the operator (upload ${uploadId}).`,
+      );
+      await cleanUp(deps, uploadId, work);
+      return;
+    }
+    // Back to the queue: the next attempt starts from what this one finished.
+    await prisma.sourceUpload.updateMany({ where: { id: uploadId, status: { notIn: ['ready', 'failed'] } }, data: { status: 'queued', progress: 0 } });
+    throw error;
+  }
+}
+
+async function fail(deps: PipelineDeps, uploadId: string, contentId: string, message: string): Promise<void> {
+  await deps.prisma.$transaction([
+    deps.prisma.sourceUpload.update({ where: { id: uploadId }, data: { status: 'failed', error: message, progress: 0 } }),
+    // A content with nothing published yet shows the failure; one already playing keeps playing.
+    deps.prisma.content.updateMany({ where: { id: contentId, publishedPath: null }, data: { status: 'failed' } }),
+  ]);
+}
+
+async function cleanUp(deps: PipelineDeps, uploadId: string, work: string): Promise<void> {
+  await deps.removeSource(uploadId).catch(() => undefined);
+  await rm(work, { recursive: true, force: true });
+}
+
+/** The ladder a previous attempt transcoded and committed (StagedOutput renames it into place whole), if any. */
+async function readLadder(dir: string, contentId: string): Promise<LadderToPublish | null> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, LADDER_FILES.manifest), 'utf8');
+  } catch {
+    return null;
+  }
+  const parsed = ladderManifestSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) return null;
+  const posterExists = await stat(path.join(dir, parsed.data.poster)).then(
+    () => true,
+    () => false,
+  );
+  return { contentId, dir, ...parsed.data, poster: posterExists ? parsed.data.poster : undefined };
+}
+
+/** Checks the container and streams from the file's own bytes (ffprobe), whatever its name says. */
+async function probeSource(source: string, fileName: string): Promise<ProbeResult> {
+  let probe: ProbeResult;
+  try {
+    probe = await probeMedia(source);
+  } catch (error) {
+    throw rejectedFromMedia(error, fileName, 'read');
+  }
+  const name = `“${fileName}”`;
+  if (probe.isStill) {
+    throw new UploadRejectedError(`${name} is a still picture, not a video. Upload a 360° video (MP4 or MOV with H.264 or H.265).`);
+  }
+  if (probe.durationSeconds === null || probe.durationSeconds < 0.5) {
+    throw new UploadRejectedError(`${name} is shorter than half a second or has no duration ffprobe can read. Export the whole recording again and upload it.`);
+  }
+  if (!probe.projection.projection) {
+    throw new UploadRejectedError(
+      `${name} is ${probe.video.width}x${probe.video.height} without 360° metadata, which is not a 360° layout Spherecast plays (2:1 equirectangular, or 1:1 top-bottom stereo). Export it as equirectangular from your stitcher or capture tool, then upload it again.`,
+    );
+  }
+  return probe;
+}
+
+/** The media engine's messages name server paths; the creator gets the same advice about their file. */
+function rejectedFromMedia(error: unknown, fileName: string, step: 'read' | 'checked' | 'transcoded'): Error {
+  if (!isMediaError(error)) return error instanceof Error ? error : new Error(String(error));
+  const name = `“${fileName}”`;
+  switch (error.code) {
+    case 'INPUT_UNREADABLE':
+    case 'INPUT_NOT_FOUND':
+      return new UploadRejectedError(
+        `${name} is not a video file ffmpeg can read: it may be damaged, only partly copied, or another kind of file. Check that it plays on your computer, export it again as MP4 (H.264 or H.265), and upload it again.`,
+      );
+    case 'NO_VIDEO_STREAM':
+      return new UploadRejectedError(`${name} has no video stream (only audio or data). Upload the video file of your recording.`);
+    case 'NOT_SPHERICAL':
+      return new UploadRejectedError(
+        `${name} is not an equirectangular 360° video (it may be a cubemap or a flat video). Convert it to equirectangular (2:1) in your stitcher, then upload it again.`,
+      );
+    case 'FFMPEG_FAILED':
+    case 'MP4_MALFORMED':
+      return new UploadRejectedError(
+        `${name} could not be ${step}: ffmpeg stopped while decoding it, so part of the file is probably damaged. Export it again from your editor or camera app and upload it again.`,
+      );
+    default:
+      // Missing ffmpeg, a full disk, a cancelled job: the server's problem, retried.
+      return error;
+  }
+}
+
+/** What the creator sees of the stitch check: the verdicts and their advice, without server paths or pictures. */
+function summariseReport(report: StitchReport): UploadStitchReport {
+  return {
+    status: report.status,
+    checks: report.checks.map(({ id, status, value, threshold, message }) => ({
+      id,
+      status,
+      value,
+      threshold,
+      message: message.split(report.file).join('the video'),
+    })),
+  };
+}

@@ -1,0 +1,114 @@
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { listFiles, LADDER_FILES } from '@spherecast/shared/media';
+import type { OriginServices } from '../core/services.ts';
+import type { Database } from '../db/database.ts';
+import { finalizeUpload, settlePublishAttempt } from '../domains/media/finalize.ts';
+import { recordStagedUpload } from '../domains/media/uploads.ts';
+import { ProcessingQueue, type QueueDatabase } from '../domains/processing/job-queue.ts';
+import { processUpload, type LadderToPublish, type PipelineDeps } from '../domains/processing/pipeline.ts';
+import { sourceFileOf } from '../domains/processing/paths.ts';
+import { UploadIntake } from '../domains/uploads/upload-intake.ts';
+
+/**
+ * Wiring of web uploads and their processing (the composition root's part, as domains do not reach
+ * into each other): the uploads domain's tus intake queues finished uploads on the processing
+ * domain's pg-boss queue, and workers run the pipeline, which publishes through the media domain's
+ * finalize, the same atomic, crash-repairable publish the studio's uploads go through.
+ */
+export interface ProcessingOptions {
+  /** Run workers in this process (`EMBEDDED_WORKER`; always on PGlite, which one process opens). */
+  work: boolean;
+  /** Transcode settings (tests use a small ladder); default: the studio's planned ladder. */
+  transcode?: PipelineDeps['transcode'];
+  /** How often the queue looks for jobs whose worker died (default 30 s). */
+  maintenanceIntervalSeconds?: number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface Processing {
+  queue: ProcessingQueue;
+  intake: UploadIntake;
+  destroy(): Promise<void>;
+}
+
+/** The queue's database: the platform's PostgreSQL, or the origin's embedded PGlite. */
+export function queueDatabaseOf(services: OriginServices, database: Database): QueueDatabase {
+  if (database.kind === 'pglite' && database.pglite) return { kind: 'pglite', pglite: database.pglite };
+  const url = database.url ?? services.config.databaseUrl;
+  if (!url) throw new Error('The processing queue needs the PostgreSQL URL (DATABASE_URL).');
+  return { kind: 'postgres', url };
+}
+
+/** Publishes a transcoded ladder folder as the content's media: stage every file, then finalize. */
+export async function publishLadder(services: OriginServices, ladder: LadderToPublish): Promise<void> {
+  const { prisma, media } = services;
+  // An attempt left by a worker that died mid-publish (only this job publishes this content now):
+  // its folder goes back to staging, as the origin's start-up repair would do.
+  const leftover = await prisma.publishAttempt.findUnique({
+    where: { contentId: ladder.contentId },
+    select: { contentId: true, publishId: true, previousPublishedPath: true },
+  });
+  if (leftover) await settlePublishAttempt(services, leftover);
+  for (const file of await listFiles(ladder.dir)) {
+    if (file === LADDER_FILES.manifest) continue;
+    const written = await media.writeStaged(ladder.contentId, file, createReadStream(`${ladder.dir}/${file}`));
+    await recordStagedUpload(services, ladder.contentId, written);
+  }
+  await prisma.content.update({ where: { id: ladder.contentId }, data: { projection: ladder.projection } });
+  await finalizeUpload(services, {
+    contentId: ladder.contentId,
+    kind: 'video',
+    master: ladder.master,
+    poster: ladder.poster,
+    durationSeconds: ladder.durationSeconds,
+  });
+  // This process's caches; other origins learn of it when their entries expire.
+  services.searchCache.invalidate();
+  services.mediaAccess.invalidate(ladder.contentId);
+}
+
+/** Starts the upload intake and the queue (and this process's workers when `work`). */
+export async function startProcessing(services: OriginServices, database: Database, options: ProcessingOptions): Promise<Processing> {
+  const queue = new ProcessingQueue({
+    database: queueDatabaseOf(services, database),
+    jobTimeoutSeconds: services.config.jobTimeoutSeconds,
+    ...(options.maintenanceIntervalSeconds ? { maintenanceIntervalSeconds: options.maintenanceIntervalSeconds } : {}),
+    onError: (error) => options.log?.('job queue error', { err: error }),
+  });
+  await queue.start();
+  const intake = new UploadIntake(services, { onComplete: (uploadId) => queue.enqueue(uploadId), ...(options.log ? { log: options.log } : {}) });
+  intake.start();
+  if (options.work) await startWorkers(services, queue, intake, options);
+  return {
+    queue,
+    intake,
+    destroy: async () => {
+      intake.destroy();
+      await queue.destroy();
+    },
+  };
+}
+
+/** Runs the pipeline for queued uploads, WORKER_CONCURRENCY at a time in this process. */
+export async function startWorkers(
+  services: OriginServices,
+  queue: ProcessingQueue,
+  intake: Pick<UploadIntake, 'store'> | null,
+  options: Omit<ProcessingOptions, 'work'>,
+): Promise<void> {
+  const deps: PipelineDeps = {
+    prisma: services.prisma,
+    config: services.config,
+    publishLadder: (ladder) => publishLadder(services, ladder),
+    removeSource: async (uploadId) => {
+      if (intake) await intake.store.remove(uploadId).catch(() => undefined);
+      // The bytes and tus's info file beside them.
+      await rm(sourceFileOf(services.config, uploadId), { force: true });
+      await rm(`${sourceFileOf(services.config, uploadId)}.json`, { force: true });
+    },
+    ...(options.transcode ? { transcode: options.transcode } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  };
+  await queue.work(services.config.workerConcurrency, (uploadId) => processUpload(deps, uploadId));
+}
