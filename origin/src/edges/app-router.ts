@@ -9,6 +9,7 @@ import { profilesRouter } from '../domains/profiles/profiles-router.ts';
 import { recommendationsRouter } from '../domains/recommendations/recommendations-router.ts';
 import { streamingRouter } from '../domains/streaming/streaming-router.ts';
 import { liveRouter } from '../domains/live/live-router.ts';
+import { uploadsRouter } from '../domains/uploads/uploads-router.ts';
 import { realtimeRouter } from '../domains/realtime/realtime-router.ts';
 import { chatRouter } from '../domains/chat/chat-router.ts';
 import { alertsRouter } from '../domains/alerts/alerts-router.ts';
@@ -25,6 +26,7 @@ export const appRouter = router({
   recommendations: recommendationsRouter,
   announcements: announcementsRouter,
   live: liveRouter,
+  uploads: uploadsRouter,
   realtime: realtimeRouter,
   chat: chatRouter,
   alerts: alertsRouter,
