@@ -79,6 +79,7 @@ export {
 export { buildLadderArgs, ladderEncoderArgs, ladderStreamMap, rungScaleGraph, LADDER_FILES, type LadderEncodeOptions } from './ladder-encode.ts';
 export {
   CAPTURE_FORMATS,
+  captureDeviceInput,
   liveSourceSchema,
   listCaptureDevices,
   parseDeviceList,
@@ -86,6 +87,7 @@ export {
   testPatternFilter,
   utcSecondsOfDay,
   type CaptureDevice,
+  type CaptureDeviceInput,
   type CaptureFormat,
   type LiveInput,
   type LiveSource,

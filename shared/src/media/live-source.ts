@@ -149,8 +149,58 @@ export function parseDeviceList(format: 'avfoundation' | 'dshow', text: string):
 
 function captureFormat(platform: NodeJS.Platform = process.platform): CaptureFormat {
   const format = (CAPTURE_FORMATS as Partial<Record<NodeJS.Platform, CaptureFormat>>)[platform];
-  if (!format) throw new MediaError('INVALID_OPTIONS', `This platform (${platform}) has no capture API the studio knows; use --source test or a file.`);
+  if (!format)
+    throw new MediaError(
+      'INVALID_OPTIONS',
+      `This platform (${platform}) has no capture API the studio knows (v4l2 on Linux, avfoundation on macOS, dshow on Windows); use --source test or a video file.`,
+    );
   return format;
+}
+
+/** How ffmpeg (and ffprobe) open one capture device: the demuxer, its options, and the input URL. */
+export interface CaptureDeviceInput {
+  format: CaptureFormat;
+  /** Demuxer options, before `-i` (understood by ffprobe too). */
+  options: string[];
+  url: string;
+}
+
+/**
+ * The input of capture device `id` on `platform` (pure: no device is opened). v4l2 opens a device
+ * node (`/dev/videoN`); avfoundation a video device index or name, without audio (`N:none`), at 30 fps
+ * unless told (its default, 29.97, is refused by most cameras); dshow `video=Name` (a bare name gets
+ * the prefix) with a real-time buffer large enough for a 4K camera. Throws for a platform without a
+ * capture API or an id that cannot name a device there.
+ */
+export function captureDeviceInput(platform: NodeJS.Platform, id: string, options: { fps?: number; width?: number; height?: number } = {}): CaptureDeviceInput {
+  const format = captureFormat(platform);
+  const name = id.trim();
+  if (!name) throw new MediaError('INVALID_OPTIONS', 'Give the capture device (see --list-devices).');
+  const size = options.width && options.height ? ['-video_size', `${options.width}x${options.height}`] : [];
+  switch (format) {
+    case 'v4l2':
+      if (!name.startsWith('/')) {
+        throw new MediaError('INVALID_OPTIONS', `A Linux capture device is a device node like /dev/video0, not "${name}" (see --list-devices).`);
+      }
+      return { format, options: [...(options.fps ? ['-framerate', String(options.fps)] : []), ...size], url: name };
+    case 'avfoundation':
+      return { format, options: ['-framerate', String(options.fps ?? 30), ...size], url: name.includes(':') ? name : `${name}:none` };
+    case 'dshow':
+      return {
+        format,
+        options: ['-rtbufsize', '256M', ...(options.fps ? ['-framerate', String(options.fps)] : []), ...size],
+        url: name.startsWith('video=') ? name : `video=${name}`,
+      };
+  }
+}
+
+/** The sentence for a device that is not there, with what the machine has instead. */
+async function noSuchDevice(id: string, platform: NodeJS.Platform, signal?: AbortSignal): Promise<MediaError> {
+  const devices = await listCaptureDevices({ platform, ...(signal ? { signal } : {}) }).catch(() => []);
+  const instead = devices.length
+    ? `This machine has: ${devices.map((d) => `${d.id} (${d.name})`).join(', ')}.`
+    : `This machine has no video capture device; plug one in, or use --source test or a video file.`;
+  return new MediaError('INPUT_NOT_FOUND', `There is no capture device ${id}. ${instead}`);
 }
 
 /** The projection a frame size implies, or a sentence saying the source is not 360. */
@@ -237,16 +287,20 @@ export async function resolveLiveSource(source: LiveSource, options: { signal?: 
       trialInput: (seconds) => input(false, seconds),
     };
   }
-  const format = captureFormat(options.platform);
-  const text = await runFfprobe(['-f', format, '-show_streams', '-of', 'json', '-i', parsed.id], options.signal ? { signal: options.signal } : {}).catch(
-    (error: unknown) => {
-      throw new MediaError(
-        'INPUT_NOT_FOUND',
-        `Cannot open the capture device ${parsed.id} (${format}): ${error instanceof Error ? error.message : String(error)}. Check that it is plugged in and not used by another program.`,
-        { cause: error },
-      );
-    },
-  );
+  const platform = options.platform ?? process.platform;
+  const device = captureDeviceInput(platform, parsed.id);
+  const { format } = device;
+  if (format === 'v4l2' && !existsSync(device.url)) throw await noSuchDevice(device.url, platform, options.signal);
+  const text = await runFfprobe(
+    ['-f', format, ...device.options, '-show_streams', '-of', 'json', '-i', device.url],
+    options.signal ? { signal: options.signal } : {},
+  ).catch((error: unknown) => {
+    throw new MediaError(
+      'INPUT_NOT_FOUND',
+      `Cannot open the capture device ${parsed.id} (${format}): ${error instanceof Error ? error.message : String(error)}. Check that it is plugged in and not used by another program (--list-devices shows what this machine has).`,
+      { cause: error },
+    );
+  });
   const streams =
     (JSON.parse(text) as { streams?: { codec_type?: string; width?: number; height?: number; r_frame_rate?: string; channels?: number }[] }).streams ?? [];
   const video = streams.find((s) => s.codec_type === 'video' && s.width && s.height);
@@ -258,11 +312,24 @@ export async function resolveLiveSource(source: LiveSource, options: { signal?: 
     source: parsed,
     probe: null,
     info: { label: `${format} ${parsed.id}`, width, height, fps, projection: projectionOf(parsed.id, width, height), audioChannels: 0 },
-    liveInput: (o = {}) => ({
-      args: [...(o.durationSeconds === undefined ? [] : ['-t', String(o.durationSeconds)]), '-f', format, '-i', parsed.id],
-      video: '0:v:0',
-      audio: null,
-    }),
+    liveInput: (o = {}) => {
+      const input = captureDeviceInput(platform, parsed.id, { fps });
+      return {
+        // A device delivers at its own pace: a queue keeps a busy encoder from dropping its frames at once.
+        args: [
+          '-thread_queue_size',
+          '512',
+          ...(o.durationSeconds === undefined ? [] : ['-t', String(o.durationSeconds)]),
+          '-f',
+          format,
+          ...input.options,
+          '-i',
+          input.url,
+        ],
+        video: '0:v:0',
+        audio: null,
+      };
+    },
     trialInput: (seconds) => testPatternInput(width, Math.round(fps), false, false, seconds, utcSecondsOfDay()),
   };
 }

@@ -127,6 +127,12 @@ describe('spherecast-studio live', () => {
     const list = await cli(['live', '--list-devices']);
     assert.equal(list.code, 0, list.stderr);
     if (!/\/dev\/video\d/.test(list.stdout)) assert.match(list.stdout, /no capture devices/);
+    // A capture device that is not there: the sentence says so and what the machine has instead (exit 3).
+    const open = ingest.openChannel();
+    const missing = await cli(['live', '--source', '/dev/video97', '--origin', ingest.url, '--key', open.streamKey, '--channel', open.id, '--json']);
+    assert.equal(missing.code, 3, missing.stderr);
+    assert.match(missing.stderr, /There is no capture device \/dev\/video97\. This machine has (no video capture device|: \/dev\/video\d)/);
+    assert.equal((JSON.parse(missing.stdout.trim()) as { error: { code: string } }).error.code, 'INPUT_NOT_FOUND');
     const usage = await cli(['live', '--origin', ingest.url]);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--key KEY with --channel ID, or --token/);

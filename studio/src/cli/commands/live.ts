@@ -9,11 +9,11 @@ import type { CommandArgs } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 
-/** `test`, a capture device (`/dev/videoN` or `device:ID`), or else a file to loop. */
+/** `test`, a capture device (`/dev/videoN`, dshow's `video=Name`, or `device:ID`), or else a file to loop. */
 export function liveSourceOf(value: string, test: { size?: number | undefined; fps?: number | undefined }): LiveSource {
   if (value === 'test') return { kind: 'test', ...(test.size ? { width: test.size } : {}), ...(test.fps ? { fps: test.fps } : {}) };
   if (value.startsWith('device:')) return { kind: 'device', id: value.slice('device:'.length) };
-  if (/^\/dev\/video\d+$/.test(value)) return { kind: 'device', id: value };
+  if (/^\/dev\/video\d+$/.test(value) || value.startsWith('video=')) return { kind: 'device', id: value };
   return { kind: 'file', path: value };
 }
 
