@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type RefObject } from 'react';
+import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import type { PlayerLevel, PlayerLevelState } from '@spherecast/shared/player';
 import { formatDuration } from '@spherecast/shared/format';
 import { FullscreenIcon, PauseIcon, PlayIcon, RecenterIcon, VolumeIcon } from '../ui/icons.tsx';
@@ -10,6 +10,8 @@ type Props = {
   onLevel: (level: 'auto' | number) => void;
   onRecenter: () => void;
   stageRef: RefObject<HTMLDivElement | null>;
+  /** More controls before the quality menu (the captions menu). */
+  extra?: ReactNode;
 };
 
 /** Mirrors the media element's state that the controls show. */
@@ -37,7 +39,7 @@ function useMediaState(video: HTMLVideoElement) {
   return state;
 }
 
-export function VideoControls({ video, levels, level, onLevel, onRecenter, stageRef }: Props) {
+export function VideoControls({ video, levels, level, onLevel, onRecenter, stageRef, extra }: Props) {
   const media = useMediaState(video);
   const [seeking, setSeeking] = useState<number | null>(null);
   // While a pointer drags the thumb, only the preview moves and the seek happens on release; a key
@@ -157,6 +159,7 @@ export function VideoControls({ video, levels, level, onLevel, onRecenter, stage
         <button type="button" className="icon-button" onClick={onRecenter} title="Look straight ahead" aria-label="Recentre view">
           <RecenterIcon />
         </button>
+        {extra}
         {levels.length > 1 ? <QualityMenu levels={levels} level={level} onLevel={onLevel} /> : null}
         <button
           type="button"

@@ -10,6 +10,7 @@ import { takePrefetched } from './watch-prefetch.ts';
 import { SphereStage } from './sphere-stage.tsx';
 import { usePlayer, type PlayerSource } from './use-player.ts';
 import { VideoControls } from './video-controls.tsx';
+import { CaptionOverlay, CaptionsMenu, useCaptions } from './captions.tsx';
 import { PlayIcon } from '../ui/icons.tsx';
 
 const HEARTBEAT_MS = 10_000;
@@ -103,6 +104,7 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
 
   const { player, stats, levels, level, error, ready } = usePlayer(video, source);
   const live = usePlayerLive(player);
+  const captions = useCaptions(player, rendererRef, stageRef);
   const endedAt = useSwitchToRecording(player, live, onBroadcastEnded);
   useEffect(() => setRecordingFrom(endedAt), [endedAt]);
 
@@ -135,6 +137,7 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
             onLevel={(l) => player?.setLevel(l)}
             onRecenter={() => rendererRef.current?.lookAt(0, 0, { durationMs: 400 })}
             stageRef={stageRef}
+            extra={captions.tracks.length > 0 ? <CaptionsMenu captions={captions} /> : null}
           />
         ) : null
       }
@@ -159,6 +162,7 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
           <PlayIcon />
         </button>
       ) : null}
+      <CaptionOverlay captions={captions} />
       {player && live && video ? <LiveControls player={player} live={live} video={video} /> : null}
       <P2pOverlay stats={stats} p2pActive={player?.p2pActive ?? false} />
       {video ? <PlayerAnnouncer video={video} level={level} stats={stats} p2pActive={player?.p2pActive ?? false} /> : null}
