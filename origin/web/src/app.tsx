@@ -1,6 +1,7 @@
 import { useRef } from 'react';
 import { AnnouncementsProvider } from './announcements/announcements.tsx';
 import { SessionProvider } from './auth/session.tsx';
+import { RealtimeProvider } from './realtime/realtime.tsx';
 import { Layout } from './layout.tsx';
 import { useLocationHref, useRoute, type Route } from './router.tsx';
 import { EmptyState } from './ui/states.tsx';
@@ -64,9 +65,11 @@ export function App() {
   return (
     <SessionProvider>
       <AnnouncementsProvider>
-        <Layout wide={route.name === 'watch'}>
-          <Page route={route} />
-        </Layout>
+        <RealtimeProvider>
+          <Layout wide={route.name === 'watch'}>
+            <Page route={route} />
+          </Layout>
+        </RealtimeProvider>
       </AnnouncementsProvider>
     </SessionProvider>
   );

@@ -1,5 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { AnnouncementBanner } from './announcements/announcements.tsx';
+import { AlertBanner } from './realtime/alert-banner.tsx';
 import { useSession } from './auth/session.tsx';
 import { Link, navigate, useLocationHref } from './router.tsx';
 
@@ -89,6 +90,7 @@ export function Layout({ children, wide }: { children: ReactNode; wide: boolean 
         <AccountMenu />
       </header>
       <main className={wide ? 'main main-wide' : 'main'}>
+        <AlertBanner />
         <AnnouncementBanner />
         {children}
       </main>

@@ -12,6 +12,8 @@ import { usePlayer, type PlayerSource } from './use-player.ts';
 import { VideoControls } from './video-controls.tsx';
 import { CaptionOverlay, CaptionsMenu, useCaptions } from './captions.tsx';
 import { PlayIcon } from '../ui/icons.tsx';
+import { StageAlert } from '../realtime/alert-banner.tsx';
+import { ReactionBursts } from './reactions.tsx';
 
 const HEARTBEAT_MS = 10_000;
 /** Resuming within this many seconds of the end starts over instead. */
@@ -164,6 +166,8 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
       ) : null}
       <CaptionOverlay captions={captions} />
       {player && live && video ? <LiveControls player={player} live={live} video={video} /> : null}
+      <ReactionBursts />
+      <StageAlert />
       <P2pOverlay stats={stats} p2pActive={player?.p2pActive ?? false} />
       {video ? <PlayerAnnouncer video={video} level={level} stats={stats} p2pActive={player?.p2pActive ?? false} /> : null}
     </SphereStage>

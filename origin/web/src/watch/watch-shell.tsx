@@ -10,6 +10,7 @@ import { Link } from '../router.tsx';
 import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { takePrefetched } from './watch-prefetch.ts';
+import { WatchRealtime } from './watch-realtime.tsx';
 
 const PlaybackStage = lazy(async () => ({ default: (await import('./watch-page.tsx')).PlaybackStage }));
 
@@ -93,6 +94,7 @@ export function WatchShell({ id, startAt }: { id: string; startAt: number | null
   return (
     <div className="watch">
       {stage}
+      <WatchRealtime content={content} />
       <div className="watch-details">
         <ContentHeader content={content} />
         <ContentEngagement content={content} />
