@@ -16,6 +16,15 @@ export function canView(user: SessionUser | null, content: Visible): boolean {
   return (VIEWABLE_STATUSES as readonly string[]).includes(content.status);
 }
 
+/**
+ * `row` when the caller may see it (its content is `contentOf(row)`), else a 404 naming `what`: not a
+ * 403, so what is private does not leak.
+ */
+export function viewableOrNotFound<T extends object>(user: SessionUser | null, row: T | null, what: string, contentOf: (row: T) => Visible): T {
+  if (!row || !canView(user, contentOf(row))) throw notFound(what);
+  return row;
+}
+
 export function canEdit(user: SessionUser, content: { ownerId: string }): boolean {
   return user.id === content.ownerId || user.role === 'admin';
 }
@@ -37,6 +46,5 @@ export async function requireViewableContent(prisma: PrismaClient, user: Session
     where: { id },
     select: { id: true, ownerId: true, status: true, visibility: true, kind: true, durationSeconds: true },
   });
-  if (!content || !canView(user, content)) throw notFound('That content');
-  return content;
+  return viewableOrNotFound(user, content, 'That content', (row) => row);
 }

@@ -11,9 +11,8 @@ import {
   type Location,
 } from '@spherecast/shared';
 
-import { notFound } from '../../core/errors.ts';
 import { creatorProcedure, protectedProcedure, publicProcedure } from '../../core/trpc.ts';
-import { canView, requireEditableContent } from '../../core/access.ts';
+import { requireEditableContent, viewableOrNotFound } from '../../core/access.ts';
 import { contentDetailFor, contentDetailSelect, contentSummarySelect, toSummary, VIEWABLE_STATUSES } from '../../core/content-view.ts';
 import { afterCursor, decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
 
@@ -59,8 +58,10 @@ export const contentProcedures = {
     .output(contentDetailSchema)
     .query(async ({ ctx, input }) => {
       const row = await ctx.prisma.content.findUnique({ where: { id: input.id }, select: contentDetailSelect });
-      if (!row || !canView(ctx.user, row)) throw notFound('That content');
-      return contentDetailFor(ctx, row);
+      return contentDetailFor(
+        ctx,
+        viewableOrNotFound(ctx.user, row, 'That content', (r) => r),
+      );
     }),
 
   update: protectedProcedure

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { idInput, liveChannelCreatedSchema, liveChannelCreateInput, liveChannelSchema, type LiveChannel } from '@spherecast/shared';
 import { TRPCError } from '@trpc/server';
-import { canEdit, canView } from '../../core/access.ts';
+import { canEdit, viewableOrNotFound } from '../../core/access.ts';
 import { forbidden, notFound } from '../../core/errors.ts';
 import { creatorProcedure, protectedProcedure, publicProcedure, router, type Context } from '../../core/trpc.ts';
 import { afterContentChange, endBroadcast, statusOf, viewersOf } from './broadcast.ts';
@@ -37,8 +37,12 @@ async function answer(
 }
 
 async function requireOwnChannel(ctx: Context & { user: NonNullable<Context['user']> }, id: string) {
-  const channel = await ctx.prisma.liveChannel.findUnique({ where: { id }, select: channelView });
-  if (!channel || !canView(ctx.user, channel.content)) throw notFound('That live channel');
+  const channel = viewableOrNotFound(
+    ctx.user,
+    await ctx.prisma.liveChannel.findUnique({ where: { id }, select: channelView }),
+    'That live channel',
+    (c) => c.content,
+  );
   if (!canEdit(ctx.user, channel)) throw forbidden('Only the creator of this channel (or an admin) can do this.');
   return channel;
 }
@@ -120,8 +124,10 @@ export const liveRouter = router({
     .output(liveChannelSchema)
     .query(async ({ ctx, input }) => {
       const channel = await ctx.prisma.liveChannel.findUnique({ where: { id: input.id }, select: channelView });
-      if (!channel || !canView(ctx.user, channel.content)) throw notFound('That live channel');
-      return answer(ctx, channel);
+      return answer(
+        ctx,
+        viewableOrNotFound(ctx.user, channel, 'That live channel', (c) => c.content),
+      );
     }),
 
   end: protectedProcedure
