@@ -203,14 +203,10 @@ export async function runLadderBench(): Promise<{ markdown: string } & LadderBen
     const cell = (t: Timing) => `${t.wall.toFixed(1)} s | ${t.cpu.toFixed(1)} s`;
     const vsHand = (k: 'wall' | 'cpu') => `${((e[k] / h[k] - 1) * 100).toFixed(1)}%`;
     const vsPerRung = (k: 'wall' | 'cpu') => `${(p[k] / e[k]).toFixed(2)}x`;
-    const load = os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ');
     const markdown = [
       '## Ladder transcode (media engine)',
       '',
-      `${new Date().toISOString().slice(0, 10)} — ${machineLine()}, ${ffmpegVersion}. Load average at the end: ${load}.`,
+      `${new Date().toISOString().slice(0, 10)} — ${machineLine()} at the end, ${ffmpegVersion}.`,
       '',
       `Source: ${SECONDS} s 3840x1920 30 fps ${SOURCE_CODEC === 'hevc' ? 'HEVC (x265, as 360 cameras record)' : 'H.264'}, generated (${(probe.sizeBytes / 1e6).toFixed(1)} MB, ${generated.wall.toFixed(0)} s to generate), mono AAC.`,
       `Ladder: ${planned}; x264 \`veryfast\`, GOP ${GOP} frames = 4 s segments, HLS fMP4.`,

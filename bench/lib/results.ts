@@ -8,7 +8,12 @@ export const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url
 /** One line naming the machine, for every section of RESULTS.md. */
 export function machineLine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
+  // The load when the figures were written: on a shared machine it explains noisy latencies.
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}, load average ${load}`;
 }
 
 /**
