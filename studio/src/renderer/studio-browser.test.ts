@@ -14,6 +14,8 @@ import { createOriginClient } from '@spherecast/origin/client';
 import { StudioServer } from '../engine/http/studio-server.ts';
 import { StudioEngine } from '../engine/studio-engine.ts';
 
+const CAPTIONS_VTT = 'WEBVTT\n\n00:00.000 --> 00:01.000\nHello from the studio\n';
+
 const studioRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const artifacts = path.resolve(studioRoot, '..', 'test-artifacts');
 
@@ -285,6 +287,17 @@ describe('Studio in the browser (browser-only mode)', () => {
     await page.getByLabel('Place').fill('Blue Hole, Dahab');
     await page.getByLabel('Latitude').fill('28.572');
     await page.getByLabel('Longitude').fill('34.537');
+    // Captions: a broken file is refused in the form (the origin's own WebVTT check), a good one is listed.
+    await page.getByLabel('Language').fill('en');
+    await page.getByLabel('Caption label').fill('English');
+    await page
+      .getByLabel('WebVTT file')
+      .setInputFiles({ name: 'broken.srt', mimeType: 'text/plain', buffer: Buffer.from('1\n00:00:01,000 --> 00:00:02,000\nsrt\n') });
+    await page.getByRole('button', { name: 'Add captions' }).click();
+    await page.getByText(/vtt: not valid WebVTT: line 1/).waitFor();
+    await page.getByLabel('WebVTT file').setInputFiles({ name: 'english.vtt', mimeType: 'text/vtt', buffer: Buffer.from(CAPTIONS_VTT) });
+    await page.getByRole('button', { name: 'Add captions' }).click();
+    await page.getByTestId('caption-item').filter({ hasText: 'English (en) · english.vtt · 1 cues' }).waitFor();
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     const published = page.getByTestId('job').and(page.locator('[data-kind="publish"]'));
     await published.and(page.locator('[data-state="done"], [data-state="failed"]')).waitFor({ timeout: 180_000 });
@@ -302,7 +315,12 @@ describe('Studio in the browser (browser-only mode)', () => {
     assert.ok(playback.masterUrl, 'the published content has a master playlist');
     const master = await fetch(new URL(playback.masterUrl, origin.url));
     assert.equal(master.status, 200);
-    assert.match(await master.text(), /#EXTM3U/);
+    const masterText = await master.text();
+    assert.match(masterText, /#EXTM3U/);
+    // The captions from the form are a SUBTITLES rendition of the published master, and the .vtt is served.
+    assert.match(masterText, /#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",LANGUAGE="en",.*URI="captions\/en\.m3u8"/);
+    assert.deepEqual((await client.api.content.captions.query({ id: contentId })).tracks, [{ lang: 'en', label: 'English', playlist: 'captions/en.m3u8' }]);
+    assert.equal(await (await fetch(new URL('captions/en.vtt', new URL(playback.masterUrl, origin.url)))).text(), CAPTIONS_VTT);
     await page.screenshot({ path: path.join(artifacts, 'studio-published.png') });
   });
 });

@@ -1,5 +1,6 @@
 import type { Projection } from '@spherecast/shared';
 import { publishToOrigin, type PublishProgress } from '@spherecast/origin/publish';
+import { createOriginClient } from '@spherecast/origin/client';
 import type { JobOutput, JobProgress } from '../jobs/job-queue.ts';
 import type { PublishMetadata } from './publish-metadata.ts';
 
@@ -26,6 +27,9 @@ const PHASE_STEPS = {
 /** Uploads a ladder (or photo rungs) to the origin with the origin's publish client; resumes files already staged. */
 export async function runPublish(options: PublishJobOptions): Promise<JobOutput> {
   const { metadata } = options;
+  if (options.kind === 'photo' && metadata.captions.length > 0) {
+    throw new Error('A photo has no captions: remove the caption files, then publish again.');
+  }
   const result = await publishToOrigin({
     origin: options.originUrl,
     auth: { token: options.token },
@@ -47,5 +51,13 @@ export async function runPublish(options: PublishJobOptions): Promise<JobOutput>
         step: progress.phase === 'upload' ? `${PHASE_STEPS.upload} ${progress.doneFiles}/${progress.totalFiles} files` : PHASE_STEPS[progress.phase],
       }),
   });
+  // Captions go in once the video is published: the origin writes them into the master as SUBTITLES renditions.
+  if (metadata.captions.length > 0) {
+    const client = createOriginClient({ baseUrl: options.originUrl, token: () => options.token, batch: false });
+    for (const [index, caption] of metadata.captions.entries()) {
+      options.report({ fraction: 1, step: `Adding captions ${index + 1}/${metadata.captions.length} (${caption.label})` });
+      await client.api.content.putCaption.mutate({ id: result.contentId, ...caption }, { signal: options.signal });
+    }
+  }
   return { contentId: result.contentId, contentUrl: `${options.originUrl}/content/${result.contentId}` };
 }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useAction, useAsync, useStudio } from '../state/studio-context.tsx';
 import { ErrorNote, Spinner } from '../ui/feedback.tsx';
+import { CaptionsField, type ChosenCaption } from './captions-field.tsx';
 
 const GENRE_SUGGESTIONS = ['travel', 'nature', 'sports', 'music', 'documentary', 'real estate', 'education', 'events'] as const;
 
@@ -98,6 +99,7 @@ function PublishForm({ projectId, defaultTitle, ladders }: { projectId: string; 
   const [latitude, setLatitude] = useState('');
   const [longitude, setLongitude] = useState('');
   const [started, setStarted] = useState(false);
+  const [captions, setCaptions] = useState<ChosenCaption[]>([]);
 
   const publish = useAction(async (event: FormEvent) => {
     event.preventDefault();
@@ -118,6 +120,7 @@ function PublishForm({ projectId, defaultTitle, ladders }: { projectId: string; 
         genre: genre.trim() || undefined,
         visibility,
         location: hasLocation ? { placeName: placeName.trim(), latitude: Number(latitude), longitude: Number(longitude) } : undefined,
+        captions: captions.map(({ lang, label, vtt }) => ({ lang, label, vtt })),
       },
     });
     setStarted(true);
@@ -181,6 +184,7 @@ function PublishForm({ projectId, defaultTitle, ladders }: { projectId: string; 
           <input name="longitude" type="number" step="any" min={-180} max={180} value={longitude} onChange={(event) => setLongitude(event.target.value)} />
         </label>
       </fieldset>
+      <CaptionsField captions={captions} onChange={setCaptions} />
       {publish.error ? <ErrorNote title="Publishing did not start." message={publish.error} /> : null}
       {started && !publish.error ? <p className="note small">Publishing: follow the upload in Jobs.</p> : null}
       <button type="submit" className="button primary" disabled={publish.busy}>
