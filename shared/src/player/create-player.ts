@@ -16,6 +16,7 @@ import type { RelayPolicy } from '../api/streaming.ts';
 import { TypedEvents, type Listener } from '../events/index.ts';
 import { DEFAULT_HLS_CONFIG, DEFAULT_LIVE_HLS_CONFIG, DEFAULT_LIVE_P2P_CORE_CONFIG, DEFAULT_P2P_CORE_CONFIG } from './config.ts';
 import { playerError, type PlayerError } from './errors.ts';
+import { iceServersExpireAt } from './ice-credentials.ts';
 import { LiveSegmentHashes, loadSegmentHashes, type SegmentCheck } from './segment-hashes.ts';
 import { PlayerCaptions } from './captions.ts';
 
@@ -54,6 +55,15 @@ export type PlayerOptions = {
    * @default 'fallback'
    */
   relayPolicy?: RelayPolicy;
+  /**
+   * Fresh ICE servers (e.g. `iceServers` of a new playback payload for the same session). TURN REST
+   * credentials die at the expiry in their username (`<unix seconds>:<viewer>`, TURN_TTL_SECONDS after
+   * they were made), after which coturn refuses them and a viewer could no longer reach peers through
+   * a relay. With this callback the player asks for fresh ones when three quarters of that lifetime
+   * have passed (retrying every 10 s on failure), and connections made after that use them.
+   * @default none (the credentials handed in are used until they expire)
+   */
+  refreshIceServers?: () => Promise<RTCIceServer[]>;
   /**
    * Check peer segments against `segmentHashesUrl`. @default true
    * Only tests turn this off (to make a page that relays corrupted data).
@@ -165,6 +175,10 @@ const LIVE_TICK_MS = 1000;
 /** How often the connection types are read from getStats (only while there are connections). */
 const CONNECTION_POLL_MS = 2000;
 
+/** Share of a TURN credential's remaining lifetime after which fresh ones are asked for. */
+const ICE_REFRESH_AT = 0.75;
+const ICE_REFRESH_RETRY_MS = 10_000;
+
 /** The ICE settings for a relay policy: without relays, TURN servers are left out. */
 export function rtcConfigFor(iceServers: readonly RTCIceServer[], relayPolicy: RelayPolicy): RTCConfiguration {
   if (relayPolicy === 'always') return { iceServers: [...iceServers], iceTransportPolicy: 'relay' };
@@ -220,6 +234,7 @@ class HlsPlayer implements Player {
   #startDatePending: boolean;
   #connections: PeerConnectionRegistry | null = null;
   #connectionTimer: ReturnType<typeof setInterval> | null = null;
+  #iceRefreshTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: PlayerOptions) {
     this.#options = options;
@@ -314,7 +329,8 @@ class HlsPlayer implements Player {
     };
     let hls: HlsInstance;
     if (p2p) {
-      this.#connections = new PeerConnectionRegistry();
+      this.#connections = new PeerConnectionRegistry(this.#options.relayPolicy === 'off');
+      this.#scheduleIceRefresh(this.#options.iceServers ?? []);
       const withP2P = new HlsWithP2P({ ...hlsConfig, p2p: { core: this.#coreConfig(masterUrl, hashes, this.#connections) } });
       this.#unbindCore = this.#watchCore(withP2P.p2pEngine);
       this.#connectionTimer = setInterval(() => void this.#pollConnections(), CONNECTION_POLL_MS);
@@ -371,6 +387,7 @@ class HlsPlayer implements Player {
     if (this.#statsTimer) clearTimeout(this.#statsTimer);
     if (this.#liveTimer) clearInterval(this.#liveTimer);
     if (this.#connectionTimer) clearInterval(this.#connectionTimer);
+    if (this.#iceRefreshTimer) clearTimeout(this.#iceRefreshTimer);
     this.#unbindCore?.();
     this.#unbindVideo?.();
     const hls = this.#hls;
@@ -387,6 +404,34 @@ class HlsPlayer implements Player {
     }
     this.#events.removeAllListeners();
     this.#connections?.destroy();
+  }
+
+  /** Asks for fresh ICE servers before `servers`' TURN credentials expire (see PlayerOptions.refreshIceServers). */
+  #scheduleIceRefresh(servers: readonly RTCIceServer[], retry = false): void {
+    const refresh = this.#options.refreshIceServers;
+    const expiresAt = iceServersExpireAt(servers);
+    if (!refresh || this.#destroyed || (expiresAt === null && !retry)) return;
+    const delay = retry || expiresAt === null ? ICE_REFRESH_RETRY_MS : Math.max(0, (expiresAt - Date.now()) * ICE_REFRESH_AT);
+    this.#iceRefreshTimer = setTimeout(() => {
+      this.#iceRefreshTimer = null;
+      refresh().then(
+        (fresh) => {
+          if (this.#destroyed) return;
+          this.#connections?.setIceServers(rtcConfigFor(fresh, this.#options.relayPolicy ?? 'fallback').iceServers ?? []);
+          // Fresh servers that expire as soon (a clock off, a server that hands out the same) are asked for again after the retry delay.
+          const next = iceServersExpireAt(fresh);
+          this.#scheduleIceRefresh(fresh, next !== null && next <= (expiresAt ?? 0));
+        },
+        (cause: unknown) => {
+          if (this.#destroyed) return;
+          this.#events.emit(
+            'error',
+            playerError('ice-refresh', `Fresh TURN credentials could not be fetched (${String(cause)}); retrying in 10 s.`, false, cause),
+          );
+          this.#scheduleIceRefresh(servers, true);
+        },
+      );
+    }, delay);
   }
 
   /** Counts the open connections by selected pair type; under relayPolicy `off`, closes relayed ones. */

@@ -8,6 +8,8 @@ export const PLAYER_ERROR_CODES = {
   tracker: 'tracker',
   /** An HTTP segment request failed; the loader retries. */
   segment: 'segment',
+  /** Fresh ICE servers (TURN credentials) could not be fetched; the player retries, peers reached so far stay. */
+  'ice-refresh': 'ice-refresh',
   /** A network error hls.js could not absorb; the player restarts loading. */
   network: 'network',
   /** A decode/buffer error; the player asks hls.js to recover the media element. */

@@ -14,5 +14,6 @@ export { DEFAULT_P2P_CORE_CONFIG, DEFAULT_HLS_CONFIG, DEFAULT_LIVE_HLS_CONFIG, D
 export { PLAYER_ERROR_CODES, type PlayerError, type PlayerErrorCode } from './errors.ts';
 export { SegmentHashIndex, LiveSegmentHashes, loadSegmentHashes, segmentHashesSchema, type SegmentHashes } from './segment-hashes.ts';
 export { sha256Hex } from './sha256.ts';
+export { iceServersExpireAt } from './ice-credentials.ts';
 export { CANDIDATE_TYPES, selectedPairType, type CandidateType, type ConnectionTypeCounts } from './peer-connections.ts';
 export { PlayerCaptions, cuePlainText, type CaptionTrackInfo, type CaptionEventMap } from './captions.ts';

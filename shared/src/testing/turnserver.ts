@@ -15,8 +15,12 @@ export function turnserverMissing(): false | string {
 }
 
 export type TestTurnServer = {
-  /** `turn:127.0.0.1:<port>?transport=udp` */
+  /** `turn:<address>:<port>?transport=udp` */
   url: string;
+  /** `turn:<address>:<port>?transport=tcp` (coturn listens on TCP on the same port). */
+  tcpUrl: string;
+  /** `stun:<address>:<port>` */
+  stunUrl: string;
   port: number;
   /** What it printed so far (for failure messages). */
   log(): string;
@@ -32,28 +36,43 @@ async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-/**
- * Starts turnserver on 127.0.0.1 with `use-auth-secret` + `static-auth-secret=secret`, relaying on
- * 127.0.0.1 (loopback peers allowed, so two pages on this machine can talk through it).
- */
-export async function startTestTurnServer(secret: string): Promise<TestTurnServer> {
+export type TestTurnServerOptions = {
+  /**
+   * Address to listen and relay on. @default 127.0.0.1 (then loopback peers are allowed, so two pages
+   * on this machine can talk through it)
+   */
+  address?: string;
+  /** @default a free UDP port on 127.0.0.1, or 3478 with `address` */
+  port?: number;
+  /**
+   * Runs turnserver through this command, e.g. `['ip', 'netns', 'exec', 'ns1']` to start it in a
+   * network namespace (the command must exec turnserver, so that SIGTERM reaches it).
+   */
+  prefix?: readonly string[];
+};
+
+/** Starts turnserver with `use-auth-secret` + `static-auth-secret=secret`, listening and relaying on one address. */
+export async function startTestTurnServer(secret: string, options: TestTurnServerOptions = {}): Promise<TestTurnServer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'spherecast-coturn-'));
-  const port = await freeUdpPort();
+  const address = options.address ?? '127.0.0.1';
+  const port = options.port ?? (options.address === undefined ? await freeUdpPort() : 3478);
   const relayBase = 50_000 + Math.floor(Math.random() * 150) * 100;
+  const [command, ...prefixArgs] = [...(options.prefix ?? []), TURNSERVER_PATH];
   let output = '';
   const child: ChildProcess = spawn(
-    TURNSERVER_PATH,
+    command ?? TURNSERVER_PATH,
     [
+      ...prefixArgs,
       '-n', // no configuration file: everything is on this line
-      '--listening-ip=127.0.0.1',
-      '--relay-ip=127.0.0.1',
+      `--listening-ip=${address}`,
+      `--relay-ip=${address}`,
       `--listening-port=${port}`,
       `--min-port=${relayBase}`,
       `--max-port=${relayBase + 99}`,
       '--use-auth-secret',
       `--static-auth-secret=${secret}`,
       '--realm=spherecast.test',
-      '--allow-loopback-peers',
+      ...(address === '127.0.0.1' ? ['--allow-loopback-peers'] : []),
       '--no-tls',
       '--no-dtls',
       '--no-cli',
@@ -87,5 +106,12 @@ export async function startTestTurnServer(secret: string): Promise<TestTurnServe
     await close();
     throw error;
   }
-  return { url: `turn:127.0.0.1:${port}?transport=udp`, port, log: () => output, close };
+  return {
+    url: `turn:${address}:${port}?transport=udp`,
+    tcpUrl: `turn:${address}:${port}?transport=tcp`,
+    stunUrl: `stun:${address}:${port}`,
+    port,
+    log: () => output,
+    close,
+  };
 }
