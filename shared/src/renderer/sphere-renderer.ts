@@ -180,11 +180,20 @@ export class SphereRenderer {
       texture.minFilter = LinearFilter;
       texture.magFilter = LinearFilter;
       this.#texture = texture;
-      this.#detachSource = watchSource(source, texture, () => {
+      const detach = watchSource(source, texture, () => {
         this.#dirty = true;
       });
+      // The render resolution follows the picture's (see #pixelRatio): recomputed once its size is known.
+      const sized = ['loadedmetadata', 'resize', 'load'] as const;
+      const onSized = (): void => this.#resize();
+      for (const e of sized) source.addEventListener(e, onSized);
+      this.#detachSource = () => {
+        detach();
+        for (const e of sized) source.removeEventListener(e, onSized);
+      };
     }
     this.#applyProjection();
+    this.#resize();
   }
 
   getSource(): SphereSource | null {
@@ -421,11 +430,33 @@ export class SphereRenderer {
     if (this.#destroyed || this.#gl.xr.isPresenting) return;
     const width = this.#canvas.clientWidth || this.#canvas.width || 1;
     const height = this.#canvas.clientHeight || this.#canvas.height || 1;
+    const ratio = this.#pixelRatio(width, height);
+    if (ratio !== this.#gl.getPixelRatio()) this.#gl.setPixelRatio(ratio);
     this.#gl.setSize(width, height, false);
     this.#camera.aspect = width / height;
     this.#camera.updateProjectionMatrix();
     this.#dirty = true;
     if (!this.#running) this.render();
+  }
+
+  /**
+   * Device pixels per CSS pixel to render at: no finer than the picture itself. A 360° frame is
+   * magnified (a 3840 px wide video shows about 450 of its pixels across a portrait phone), so
+   * rendering every device pixel of a 1.75x or 2x screen draws 3-4 times the fragments for no more
+   * detail; phones (and software GL) spend that time on the main thread. From 1 up to the screen's
+   * ratio (at most 2), where the source has more pixels across the view than the canvas has CSS pixels.
+   */
+  #pixelRatio(cssWidth: number, cssHeight: number): number {
+    const screen = Math.min(globalThis.devicePixelRatio || 1, 2);
+    const source = this.#source;
+    const sourceWidth =
+      source instanceof HTMLVideoElement ? source.videoWidth : source instanceof HTMLImageElement ? source.naturalWidth : (source?.width ?? 0);
+    if (!sourceWidth) return 1;
+    const eyeWidth = this.#projection === 'stereo-left-right' ? sourceWidth / 2 : sourceWidth;
+    const verticalFov = MathUtils.degToRad(this.#view.fov);
+    const horizontalFov = 2 * Math.atan(Math.tan(verticalFov / 2) * (cssWidth / cssHeight));
+    const sourcePixelsAcross = (eyeWidth * horizontalFov) / (2 * Math.PI);
+    return Math.min(screen, Math.max(1, Math.round((sourcePixelsAcross / cssWidth) * 4) / 4));
   }
 
   #onContextLost = (event: Event): void => {
