@@ -9,6 +9,7 @@ import { ProcessingQueue, type QueueDatabase } from '../domains/processing/job-q
 import { processUpload, type LadderToPublish, type PipelineDeps } from '../domains/processing/pipeline.ts';
 import { sourceFileOf } from '../domains/processing/paths.ts';
 import { UploadIntake } from '../domains/uploads/upload-intake.ts';
+import { processingSettingsFromEnv } from './processing-settings.ts';
 
 /**
  * Wiring of web uploads and their processing (the composition root's part, as domains do not reach
@@ -24,6 +25,8 @@ export interface ProcessingOptions {
   /** How often the queue looks for jobs whose worker died (default 30 s). */
   maintenanceIntervalSeconds?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Told when this process starts and finishes a job (the worker process logs it). */
+  onJob?: (event: 'start' | 'done', uploadId: string, jobId: string) => void;
 }
 
 export interface Processing {
@@ -69,7 +72,9 @@ export async function publishLadder(services: OriginServices, ladder: LadderToPu
 }
 
 /** Starts the upload intake and the queue (and this process's workers when `work`). */
-export async function startProcessing(services: OriginServices, database: Database, options: ProcessingOptions): Promise<Processing> {
+export async function startProcessing(services: OriginServices, database: Database, given: ProcessingOptions): Promise<Processing> {
+  // TRANSCODE_* and JOB_MAINTENANCE_SECONDS from the environment; what the caller gives wins.
+  const options: ProcessingOptions = { ...processingSettingsFromEnv(process.env), ...given };
   const queue = new ProcessingQueue({
     database: queueDatabaseOf(services, database),
     jobTimeoutSeconds: services.config.jobTimeoutSeconds,
@@ -110,5 +115,9 @@ export async function startWorkers(
     ...(options.transcode ? { transcode: options.transcode } : {}),
     ...(options.log ? { log: options.log } : {}),
   };
-  await queue.work(services.config.workerConcurrency, (uploadId) => processUpload(deps, uploadId));
+  await queue.work(services.config.workerConcurrency, async (uploadId, job) => {
+    options.onJob?.('start', uploadId, job.id);
+    await processUpload(deps, uploadId);
+    options.onJob?.('done', uploadId, job.id);
+  });
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { OriginConfig } from '../../core/config.ts';
 import type { PrismaClient } from '../../db/database.ts';
 import { Prisma } from '../../db/database.ts';
+import { faultPoint } from '../../core/fault-injection.ts';
 import { sourceFileOf, workDirOf } from './paths.ts';
 
 /** Attempts after which an upload that keeps failing for reasons other than its file is given up. */
@@ -112,6 +113,7 @@ export async function processUpload(deps: PipelineDeps, uploadId: string): Promi
         ...(deps.transcode?.eyeWidths ? { eyeWidths: deps.transcode.eyeWidths } : {}),
         ...(deps.transcode?.segmentSeconds ? { segmentSeconds: deps.transcode.segmentSeconds } : {}),
         onProgress: (progress) => {
+          if (progress.phase === 'encode' && progress.percent > 0) faultPoint('processing-during-transcode');
           const now = Date.now();
           if (now - lastWrite < 1000) return;
           lastWrite = now;
@@ -131,6 +133,7 @@ export async function processUpload(deps: PipelineDeps, uploadId: string): Promi
         projection: result.projection,
       };
     }
+    faultPoint('processing-before-publish');
     await setStatus('publishing');
     await deps.publishLadder(ladder);
     await prisma.sourceUpload.update({ where: { id: uploadId }, data: { status: 'ready', progress: 1, error: null } });

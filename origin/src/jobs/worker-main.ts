@@ -1,0 +1,90 @@
+// `npm run worker -w origin`: a processing worker on its own, for as many processes and machines as
+// an operator wants. It needs the platform's PostgreSQL (DATABASE_URL) and the same media storage
+// and UPLOADS_DIR as the origins (a shared folder, or the same S3 bucket for media).
+import { ConfigError, loadOriginConfig } from '../core/config.ts';
+import { EventBus } from '../core/event-bus.ts';
+import { LoginThrottle } from '../core/login-throttle.ts';
+import { MediaAccessCache, MediaUrlSigner } from '../core/media-links.ts';
+import { MediaStore } from '../core/media-store.ts';
+import { mediaUrlSecret } from '../core/media-url-secret.ts';
+import { PLAYBACK_STARTS_PER_ADDRESS, WindowCounter } from '../core/rate-limit.ts';
+import { RealtimeHub } from '../core/realtime-hub.ts';
+import { SearchCache } from '../core/search-cache.ts';
+import type { OriginServices } from '../core/services.ts';
+import { openDatabase } from '../db/database.ts';
+import { ProcessingQueue } from '../domains/processing/job-queue.ts';
+import { startWorkers } from './processing.ts';
+import { processingSettingsFromEnv } from './processing-settings.ts';
+
+const log = (message: string, fields: Record<string, unknown> = {}) => {
+  const { err, ...rest } = fields;
+  const error = err instanceof Error ? { error: err.message } : {};
+  console.log(JSON.stringify({ time: new Date().toISOString(), pid: process.pid, message, ...rest, ...error }));
+};
+
+async function main(): Promise<void> {
+  const config = loadOriginConfig();
+  if (!config.databaseUrl) {
+    throw new ConfigError(
+      'A separate worker needs the platform PostgreSQL: set DATABASE_URL (the same as the origins). On the embedded PGlite database the origin processes uploads itself; no worker is needed.',
+    );
+  }
+  const database = await openDatabase({ kind: 'postgres', url: config.databaseUrl });
+  const media = new MediaStore(config.mediaDir, config.maxUploadBytes);
+  await media.init();
+  const now = () => new Date();
+  const events = new EventBus({ prisma: database.prisma, postgresUrl: config.databaseUrl, now });
+  await events.start();
+  const realtime = new RealtimeHub(events);
+  const services: OriginServices = {
+    prisma: database.prisma,
+    config,
+    media,
+    searchCache: new SearchCache(config.searchCacheMs, config.searchCacheMs * 9),
+    trackerUrl: null,
+    embeddedTrackerPort: null,
+    embeddedTrackerSecure: false,
+    trackerPath: null,
+    loginThrottle: new LoginThrottle(),
+    playbackStartLimit: new WindowCounter(PLAYBACK_STARTS_PER_ADDRESS.max, PLAYBACK_STARTS_PER_ADDRESS.windowMs),
+    mediaSigner: new MediaUrlSigner(await mediaUrlSecret(config.mediaUrlSecret, config.dataDir), config.mediaUrlTtlSeconds, now),
+    mediaAccess: new MediaAccessCache(database.prisma),
+    events,
+    realtime,
+    now,
+  };
+  const settings = processingSettingsFromEnv(process.env);
+  const queue = new ProcessingQueue({
+    database: { kind: 'postgres', url: config.databaseUrl },
+    jobTimeoutSeconds: config.jobTimeoutSeconds,
+    ...(settings.maintenanceIntervalSeconds ? { maintenanceIntervalSeconds: settings.maintenanceIntervalSeconds } : {}),
+    onError: (error) => log('job queue error', { err: error }),
+  });
+  await queue.start();
+  await startWorkers(services, queue, null, {
+    log,
+    onJob: (event, uploadId, jobId) => log(event === 'start' ? 'job started' : 'job done', { uploadId, jobId }),
+    ...(settings.transcode ? { transcode: settings.transcode } : {}),
+  });
+  log('worker ready', { concurrency: config.workerConcurrency });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping: finishing running jobs', { signal });
+    void (async () => {
+      await queue.destroy(60_000);
+      await events.destroy();
+      await database.close();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

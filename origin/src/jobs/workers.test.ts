@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { Upload } from 'tus-js-client';
+import { generateEquirectFixture } from '@spherecast/shared/media';
+import { uploadCreatedSchema, uploadStateSchema, type UploadState } from '@spherecast/shared';
+import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
+import { testDatabaseKinds } from '../test-support/databases.ts';
+
+const ORIGIN_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Also the origin's: the queue applies the timeout when a job is sent. */
+const JOB_TIMEOUT_SECONDS = 6;
+
+interface WorkerProcess {
+  child: ChildProcess;
+  /** Upload ids this worker started and finished, from its log lines. */
+  started: string[];
+  done: string[];
+  exited: Promise<NodeJS.Signals | number | null>;
+}
+
+/** `npm run worker` as an operator runs it, on the test origin's database and folders. */
+function startWorker(t: TestOrigin, extraEnv: Record<string, string> = {}): WorkerProcess {
+  const { config } = t.origin;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/jobs/worker-main.ts'], {
+    cwd: ORIGIN_ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: t.origin.database.url,
+      DATA_DIR: config.dataDir,
+      MEDIA_DIR: config.mediaDir,
+      UPLOADS_DIR: config.uploadsDir,
+      WORKER_CONCURRENCY: '1',
+      JOB_TIMEOUT_SECONDS: String(JOB_TIMEOUT_SECONDS),
+      JOB_MAINTENANCE_SECONDS: '1',
+      TRANSCODE_PRESET: 'ultrafast',
+      TRANSCODE_SEGMENT_SECONDS: '1',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const worker: WorkerProcess = {
+    child,
+    started: [],
+    done: [],
+    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code))),
+  };
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        const entry = JSON.parse(line) as { message?: string; uploadId?: string };
+        if (entry.message === 'job started' && entry.uploadId) worker.started.push(entry.uploadId);
+        if (entry.message === 'job done' && entry.uploadId) worker.done.push(entry.uploadId);
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  return worker;
+}
+
+async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, deadlineMs = 120_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** `promise`, or a failure naming what did not happen within `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+async function uploadClip(t: TestOrigin, user: TestUser, title: string, bytes: Buffer): Promise<string> {
+  const content = await user.caller.content.create({ title });
+  const answer = await t.http('POST', '/api/uploads', { token: user.token, body: { contentId: content.id, fileName: `${title}.mp4`, size: bytes.length } });
+  const created = uploadCreatedSchema.parse(answer.body);
+  await new Promise<void>((resolve, reject) => {
+    new Upload(bytes, {
+      uploadUrl: created.uploadUrl,
+      headers: { authorization: `Bearer ${user.token}` },
+      retryDelays: [],
+      onSuccess: () => resolve(),
+      onError: reject,
+    }).start();
+  });
+  return created.uploadId;
+}
+
+async function stateOf(t: TestOrigin, user: TestUser, uploadId: string): Promise<UploadState> {
+  return uploadStateSchema.parse((await t.http('GET', `/api/uploads/${uploadId}`, { token: user.token })).body);
+}
+
+// Separate worker processes need a database several processes open: PostgreSQL only.
+const kinds = (await testDatabaseKinds()).filter((kind) => kind === 'postgres');
+
+for (const kind of kinds) {
+  describe(`processing workers as separate processes (${kind})`, () => {
+    let t: TestOrigin;
+    let creator: TestUser;
+    let dir: string;
+    const clips: Buffer[] = [];
+    const workers: WorkerProcess[] = [];
+
+    before(async () => {
+      // The origin only receives uploads and queues them; the workers process them.
+      t = await startTestOrigin(kind, { embeddedWorker: false, jobTimeoutSeconds: JOB_TIMEOUT_SECONDS });
+      creator = await t.user('studio-less');
+      dir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-workers-test-'));
+      // Five different small 360° clips (different bytes, so none is a duplicate of another).
+      for (const fps of [20, 24, 25, 30, 15]) {
+        const out = path.join(dir, `clip-${fps}.mp4`);
+        await generateEquirectFixture({ out, seconds: 1, width: 512, fps, interp: 'linear', videoPreset: 'ultrafast' });
+        clips.push(await readFile(out));
+      }
+    });
+    after(async () => {
+      for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+      await Promise.all(workers.map((worker) => worker.exited));
+      await t?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    test('two worker processes process four uploads at once, each taking jobs from the one queue', async () => {
+      const a = startWorker(t);
+      const b = startWorker(t);
+      workers.push(a, b);
+      const ids = await Promise.all(clips.slice(0, 4).map((clip, i) => uploadClip(t, creator, `clip ${i}`, clip)));
+      for (const id of ids) {
+        const state = await until(`upload ${id} to finish`, async () => {
+          const s = await stateOf(t, creator, id);
+          return s.status === 'ready' || s.status === 'failed' ? s : undefined;
+        });
+        assert.equal(state.status, 'ready', state.error ?? '');
+      }
+      assert.deepEqual([...a.done, ...b.done].sort(), [...ids].sort(), 'every upload was processed exactly once');
+      assert.ok(a.done.length > 0 && b.done.length > 0, `both workers took jobs (a: ${a.done.length}, b: ${b.done.length})`);
+      a.child.kill('SIGTERM');
+      b.child.kill('SIGTERM');
+      assert.equal(await within(a.exited, 60_000, 'worker a to stop'), 0, 'a worker stops cleanly on SIGTERM');
+      assert.equal(await within(b.exited, 60_000, 'worker b to stop'), 0);
+    });
+
+    test('a worker killed mid-transcode leaves its job to another worker, which finishes it; nothing half-written is published', async () => {
+      // This worker kills itself (SIGKILL) once ffmpeg reports encode progress, as an OOM kill would.
+      const doomed = startWorker(t, { SPHERECAST_FAULT_AT: 'processing-during-transcode' });
+      workers.push(doomed);
+      const content = await creator.caller.content.create({ title: 'survives a dead worker' });
+      const answer = await t.http('POST', '/api/uploads', {
+        token: creator.token,
+        body: { contentId: content.id, fileName: 'long.mp4', size: clips[4]!.length },
+      });
+      const created = uploadCreatedSchema.parse(answer.body);
+      await new Promise<void>((resolve, reject) => {
+        new Upload(clips[4]!, {
+          uploadUrl: created.uploadUrl,
+          headers: { authorization: `Bearer ${creator.token}` },
+          retryDelays: [],
+          onSuccess: () => resolve(),
+          onError: reject,
+        }).start();
+      });
+      assert.equal(await within(doomed.exited, 120_000, 'the worker to kill itself mid-transcode'), 'SIGKILL');
+      assert.deepEqual(doomed.started, [created.uploadId]);
+      const midway = await stateOf(t, creator, created.uploadId);
+      assert.equal(midway.status, 'transcoding', 'the dead worker left it mid-transcode');
+      const detail = await creator.caller.content.get({ id: content.id });
+      assert.notEqual(detail.status, 'ready', 'nothing is published while the job is unfinished');
+
+      const rescuer = startWorker(t);
+      workers.push(rescuer);
+      const state = await until('the job to be retried and finished', async () => {
+        const s = await stateOf(t, creator, created.uploadId);
+        return s.status === 'ready' || s.status === 'failed' ? s : undefined;
+      });
+      assert.equal(state.status, 'ready', state.error ?? '');
+      assert.deepEqual(rescuer.done, [created.uploadId]);
+      const row = await t.origin.services.prisma.sourceUpload.findUniqueOrThrow({ where: { id: created.uploadId }, select: { attempts: true } });
+      assert.equal(row.attempts, 2);
+      const playback = await t.http('GET', `/api/streaming/${content.id}`, { token: creator.token });
+      const master = await (await fetch(new URL((playback.body as { masterUrl: string }).masterUrl, t.url))).text();
+      assert.match(master, /^#EXTM3U[\s\S]*#EXT-X-STREAM-INF/);
+      rescuer.child.kill('SIGTERM');
+      assert.equal(await within(rescuer.exited, 60_000, 'the rescuer to stop'), 0);
+    });
+  });
+}
