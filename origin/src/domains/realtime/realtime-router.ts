@@ -33,13 +33,15 @@ class Inbox {
       const item = this.#items.shift();
       if (item) return item;
       const woke = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), timeoutMs);
-        const done = () => {
+        // Every way out removes the abort listener: a quiet subscription waits here many times.
+        const finish = (woken: boolean) => {
           clearTimeout(timer);
           signal?.removeEventListener('abort', done);
           this.#wake = null;
-          resolve(true);
+          resolve(woken);
         };
+        const done = () => finish(true);
+        const timer = setTimeout(() => finish(false), timeoutMs);
         this.#wake = done;
         signal?.addEventListener('abort', done, { once: true });
       });
