@@ -12,6 +12,7 @@ import { SearchCache } from './core/search-cache.ts';
 import { MediaAccessCache, MediaUrlSigner } from './core/media-links.ts';
 import { mediaUrlSecret } from './core/media-url-secret.ts';
 import { MediaStore } from './core/media-store.ts';
+import { S3MediaObjects } from './core/media-store-s3.ts';
 import { repairPublishing } from './domains/media/publish-repair.ts';
 import type { OriginServices } from './core/services.ts';
 import { LiveSupervisor } from './domains/live/live-supervisor.ts';
@@ -97,7 +98,7 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
     given ??
     (await openDatabase(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dir: path.join(config.dataDir, 'db') }));
   const clock = now ?? (() => new Date());
-  const media = new MediaStore(config.mediaDir, config.maxUploadBytes);
+  const media = new MediaStore(config.mediaDir, config.maxUploadBytes, config.s3 ? new S3MediaObjects(config.s3) : null);
   await media.init();
   const events = new EventBus({ prisma: database.prisma, postgresUrl: database.kind === 'postgres' ? database.url : undefined, now: clock });
   await events.start();

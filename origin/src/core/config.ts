@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { relayPolicySchema } from '@spherecast/shared';
 import { iceUrlList, stunUrlSchema, turnUrlSchema, type IceConfig } from './ice-servers.ts';
+import type { S3StorageConfig } from './media-store-s3.ts';
 
 const portSchema = z.coerce.number().int().min(0).max(65_535);
 const booleanish = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((value) => ['1', 'true', 'yes'].includes(value));
@@ -113,6 +114,16 @@ const envSchema = z
       .positive()
       .max(24 * 30)
       .default(24),
+    /** Where published media live: `local` files in MEDIA_DIR, or `s3`, an S3-compatible bucket (S3_*). */
+    STORAGE: z.enum(['local', 's3']).default('local'),
+    /** S3 endpoint, e.g. http://minio:9000; unset: AWS's endpoint for S3_REGION. */
+    S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    S3_BUCKET: z.string().min(3).max(63).optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    /** Bucket in the URL path (MinIO and most S3-compatible servers); default true when S3_ENDPOINT is set. */
+    S3_FORCE_PATH_STYLE: booleanish.optional(),
     /** Uploads one worker (the origin's own, or each `npm run worker`) processes at once. */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
     /** Whether the origin processes uploads itself; false leaves them to `npm run worker` processes. */
@@ -152,6 +163,12 @@ const envSchema = z
         path: ['TURN_URLS'],
         message: 'TURN_SECRET is set but TURN_URLS is not: list your TURN server(s), e.g. turn:turn.example.com:3478, or unset TURN_SECRET.',
       });
+    }
+    if (e.STORAGE === 's3') {
+      for (const name of ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+        if (e[name] === undefined)
+          ctx.addIssue({ code: 'custom', path: [name], message: `STORAGE=s3 needs ${name} (and S3_ENDPOINT for a server other than AWS).` });
+      }
     }
     if (e.P2P_RELAY === 'always' && (e.TURN_URLS?.length ?? 0) === 0) {
       ctx.addIssue({
@@ -209,6 +226,8 @@ export interface OriginConfig {
   workerConcurrency: number;
   embeddedWorker: boolean;
   jobTimeoutSeconds: number;
+  /** The bucket published media go to (STORAGE=s3), or null for local files in mediaDir. */
+  s3: S3StorageConfig | null;
 }
 
 export class ConfigError extends Error {
@@ -266,5 +285,16 @@ export function loadOriginConfig(env: Record<string, string | undefined> = proce
     workerConcurrency: e.WORKER_CONCURRENCY,
     embeddedWorker: e.EMBEDDED_WORKER,
     jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
+    s3:
+      e.STORAGE === 's3' && e.S3_BUCKET && e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+        ? {
+            endpoint: e.S3_ENDPOINT,
+            bucket: e.S3_BUCKET,
+            region: e.S3_REGION,
+            accessKeyId: e.S3_ACCESS_KEY_ID,
+            secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE ?? e.S3_ENDPOINT !== undefined,
+          }
+        : null,
   };
 }

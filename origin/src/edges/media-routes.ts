@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { idSchema } from '@spherecast/shared';
@@ -74,14 +72,10 @@ export function mediaRoutes(app: FastifyInstance, services: OriginServices): voi
   const serve = async (request: { params: unknown; headers: Record<string, string | string[] | undefined> }, reply: FastifyReply) => {
     const grant = await grantMedia(services, (request.params as { '*': string })['*']);
     if (!grant.ok) return problem(reply, grant.status, grant.message);
-    const file = services.media.publishedFile(grant.relative);
-    let info;
-    try {
-      info = await stat(file);
-    } catch {
-      return problem(reply, 404, 'No such media file.');
-    }
-    if (!info.isFile()) return problem(reply, 404, 'No such media file.');
+    // From disk, or from the bucket with STORAGE=s3 (core/media-store.ts).
+    const info = await services.media.openPublished(grant.relative);
+    if (!info) return problem(reply, 404, 'No such media file.');
+    const file = grant.relative;
     const ext = path.extname(file).toLowerCase();
     reply.header('content-type', mediaContentType(file));
     reply.header('accept-ranges', 'bytes');
@@ -92,7 +86,7 @@ export function mediaRoutes(app: FastifyInstance, services: OriginServices): voi
       IMMUTABLE.has(ext) ? `${scope}, max-age=${grant.signed ? 3600 : 31536000}${grant.signed ? '' : ', immutable'}` : `${scope}, max-age=2, must-revalidate`,
     );
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('last-modified', info.mtime.toUTCString());
+    reply.header('last-modified', info.modified.toUTCString());
     const rangeHeader = request.headers.range;
     const range = parseByteRange(Array.isArray(rangeHeader) ? rangeHeader[0] : rangeHeader, info.size);
     if (range === 'unsatisfiable') {
@@ -103,10 +97,10 @@ export function mediaRoutes(app: FastifyInstance, services: OriginServices): voi
       reply.code(206);
       reply.header('content-range', contentRange(range, info.size));
       reply.header('content-length', range.end - range.start + 1);
-      return reply.send(createReadStream(file, { start: range.start, end: range.end }));
+      return reply.send(await info.read({ start: range.start, end: range.end }));
     }
     reply.header('content-length', info.size);
-    return reply.send(createReadStream(file));
+    return reply.send(await info.read());
   };
 
   app.get('/media/*', (request, reply) => serve(request, reply));

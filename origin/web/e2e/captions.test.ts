@@ -12,6 +12,7 @@ import { ARTIFACTS, launchChromium } from './support/browser.ts';
 import { buildPlayerApp } from './support/build-player.ts';
 import { makeTestLadder } from './support/ladder.ts';
 import { startStack, type Stack } from './support/stack.ts';
+import { axeViolations, describeViolations } from '@spherecast/shared/testing/axe';
 
 const ENGLISH = 'WEBVTT\n\n00:00.000 --> 00:04.000\nHello from the <i>reef</i>\n\n00:04.000 --> 00:08.000\nFish &amp; corals ahead\n';
 const FRENCH = 'WEBVTT\n\n00:00.000 --> 00:08.000\nBonjour du récif\n';
@@ -59,7 +60,7 @@ describe('captions in the web player', () => {
 
   test('the viewer picks a language from the captions menu with the keyboard and sees the cue of the moment', async () => {
     await page.goto(`${stack.url}/watch/${contentId}`);
-    const button = page.getByRole('button', { name: 'Captions: Off' });
+    const button = page.getByRole('button', { name: 'CC captions: off' });
     await button.waitFor({ timeout: 30_000 });
     await pauseAt(1);
     assert.equal(await caption().count(), 0, 'captions are off until the viewer asks');
@@ -73,11 +74,13 @@ describe('captions in the web player', () => {
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Off');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
-    await page.getByRole('button', { name: 'Captions: English' }).waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Captions: English');
+    await page.getByRole('button', { name: 'CC captions: English' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'CC captions: English');
 
     await caption().filter({ hasText: 'Hello from the reef' }).waitFor({ timeout: 20_000 });
     assert.equal(await caption().getAttribute('lang'), 'en');
+    const shown = await axeViolations(page, 'serious');
+    assert.deepEqual(shown, [], describeViolations('watch page showing a caption', shown));
     await page.screenshot({ path: path.join(ARTIFACTS, 'captions-english.png') });
     // Cue timing follows the video (no offset between the WebVTT and the media timeline); entities are decoded.
     await pauseAt(5.5);
@@ -96,7 +99,7 @@ describe('captions in the web player', () => {
     await page.getByTestId('captions').click();
     await page.getByRole('menuitemradio', { name: 'Off' }).click();
     await caption().waitFor({ state: 'detached' });
-    await page.getByRole('button', { name: 'Captions: Off' }).waitFor();
+    await page.getByRole('button', { name: 'CC captions: off' }).waitFor();
 
     await page.locator('canvas.stage-canvas').focus();
     await page.keyboard.press('c');

@@ -174,7 +174,7 @@ export function CaptionsMenu({ captions }: { captions: CaptionsState }) {
         aria-haspopup="menu"
         aria-expanded={open}
         aria-pressed={current ? true : undefined}
-        aria-label={`Captions: ${current ? current.label : 'Off'}`}
+        aria-label={`CC captions: ${current ? current.label : 'off'}`}
         title="Captions (c)"
         onClick={() => setOpen((o) => !o)}
         onKeyDown={(event) => {
