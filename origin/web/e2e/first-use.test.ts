@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { ARTIFACTS, launchChromium } from './support/browser.ts';
 import { buildPlayerApp } from './support/build-player.ts';
 import { makeTestLadder } from './support/ladder.ts';
@@ -33,13 +33,22 @@ async function box(page: Page, selector: string): Promise<Box> {
  * several calls in one request and answers 207 when some of them failed, so the calls inside each
  * /trpc answer are checked one by one.
  */
-function recordProblems(page: Page): { problems: string[]; settled: () => Promise<void> } {
+function recordProblems(page: Page): { problems: string[]; settled: () => Promise<void>; quiet: () => Promise<void> } {
   const problems: string[] = [];
   const reading: Promise<void>[] = [];
+  // Requests still waiting for their answer, but not the real-time event stream, which stays open for
+  // the page's whole life (so Playwright's 'networkidle' never comes).
+  const inFlight = new Set<Request>();
+  const isStream = (request: Request) => request.resourceType() === 'eventsource' || request.headers().accept === 'text/event-stream';
+  page.on('request', (request) => {
+    if (!isStream(request)) inFlight.add(request);
+  });
+  page.on('requestfinished', (request) => inFlight.delete(request));
+  page.on('requestfailed', (request) => inFlight.delete(request));
   page.on('response', (response) => {
     const url = new URL(response.url());
     if (response.status() >= 400) problems.push(`${response.status()} ${response.request().method()} ${url.pathname}`);
-    if (!url.pathname.startsWith('/trpc/')) return;
+    if (!url.pathname.startsWith('/trpc/') || isStream(response.request()) || response.headers()['content-type']?.startsWith('text/event-stream')) return;
     const procedures = decodeURIComponent(url.pathname.slice('/trpc/'.length)).split(',');
     reading.push(
       response.json().then(
@@ -57,7 +66,17 @@ function recordProblems(page: Page): { problems: string[]; settled: () => Promis
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  return { problems, settled: async () => void (await Promise.all(reading)) };
+  /** Waits until no request (but the event stream) has been waiting for 500 ms. */
+  const quiet = async () => {
+    const deadline = Date.now() + 30_000;
+    let quietSince = Date.now();
+    while (Date.now() - quietSince < 500) {
+      if (Date.now() > deadline) throw new Error(`requests still open after 30 s: ${[...inFlight].map((r) => r.url()).join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (inFlight.size > 0) quietSince = Date.now();
+    }
+  };
+  return { problems, settled: async () => void (await Promise.all(reading)), quiet };
 }
 
 describe('first use', () => {
@@ -96,17 +115,17 @@ describe('first use', () => {
 
   test('a signed-out visit (home, then sign-in) answers no 4xx/5xx and logs no console error', async () => {
     const page = await newPage();
-    const { problems, settled } = recordProblems(page);
+    const { problems, settled, quiet } = recordProblems(page);
     await page.goto(`${stack.url}/`);
     // "Sign in" shows once the session check has answered.
     await page.getByRole('link', { name: 'Sign in' }).waitFor();
     await page.getByRole('link', { name: 'Lighthouse at dusk' }).first().waitFor();
     await page.getByText(ANNOUNCEMENT.title).waitFor();
-    await page.waitForLoadState('networkidle');
+    await quiet();
     // A page whose only call is the session check.
     await page.goto(`${stack.url}/signin`);
     await page.getByRole('link', { name: 'Register' }).first().waitFor();
-    await page.waitForLoadState('networkidle');
+    await quiet();
     await settled();
     assert.deepEqual(problems, []);
   });
