@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,6 +7,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { faultPoint } from './fault-injection.ts';
 import { normaliseMediaPath, resolveInside } from './safe-path.ts';
+import type { PublishedObject, S3MediaObjects } from './media-store-s3.ts';
 
 /** Marks an upload still being written; such files are never listed, published or kept across a restart. */
 const PART_MARKER = '.part-';
@@ -15,22 +16,53 @@ export class UploadTooLargeError extends Error {
   override name = 'UploadTooLargeError';
 }
 
+/** Files uploaded to the bucket at once when a version is published to S3. */
+const S3_PUT_CONCURRENCY = 4;
+
 /**
- * Media on disk. Uploads land in `staging/<contentId>/` and stay invisible until a finalize moves
- * the whole folder, in one rename, to `published/<contentId>/<publishId>/`, which is all that
- * `/media/` serves. A new publish gets a new folder, so published files never change and can be
- * cached forever.
+ * Media storage. Uploads land on disk in `staging/<contentId>/` and stay invisible until a finalize
+ * publishes the whole folder as `published/<contentId>/<publishId>/`, which is all that `/media/`
+ * serves. A new publish gets a new folder, so published files never change and can be cached forever.
+ *
+ * Published versions live in one of two places, chosen by STORAGE: local files (the default; a
+ * publish is one rename) or an S3-compatible bucket (`remote`; a publish uploads the folder under a
+ * new prefix, which nothing refers to until the database commit points the content at it). Either
+ * way the origin serves them through `openPublished`.
  */
 export class MediaStore {
   readonly stagingRoot: string;
   readonly publishedRoot: string;
+  /** The bucket published versions go to (STORAGE=s3), or null for local files. */
+  readonly remote: S3MediaObjects | null;
 
   constructor(
     readonly mediaDir: string,
     readonly maxUploadBytes: number,
+    remote: S3MediaObjects | null = null,
   ) {
     this.stagingRoot = path.join(mediaDir, 'staging');
     this.publishedRoot = path.join(mediaDir, 'published');
+    this.remote = remote;
+  }
+
+  /**
+   * A published file for serving (`relative` below published/, already normalised), from the bucket
+   * with STORAGE=s3 or from disk; null when there is none. Files written straight into a local
+   * published folder (live broadcasts, captions) are found on disk in either mode.
+   */
+  async openPublished(relative: string): Promise<PublishedObject | null> {
+    if (this.remote) {
+      const object = await this.remote.open(relative);
+      if (object) return object;
+    }
+    const file = this.publishedFile(relative);
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) return null;
+    return {
+      size: info.size,
+      modified: info.mtime,
+      read: (range) => Promise.resolve(createReadStream(file, range ? { start: range.start, end: range.end } : {})),
+    };
   }
 
   async init(): Promise<void> {
@@ -157,6 +189,16 @@ export class MediaStore {
    */
   async publish(contentId: string, publishId: string): Promise<string> {
     const relative = `${contentId}/${publishId}`;
+    const { remote } = this;
+    if (remote) {
+      const staging = this.stagingDir(contentId);
+      const files = (await walkFiles(staging)).filter((file) => !file.includes(PART_MARKER));
+      for (let i = 0; i < files.length; i += S3_PUT_CONCURRENCY) {
+        await Promise.all(files.slice(i, i + S3_PUT_CONCURRENCY).map((file) => remote.putFile(`${relative}/${file}`, path.join(staging, file))));
+      }
+      await rm(staging, { recursive: true, force: true });
+      return relative;
+    }
     const target = resolveInside(this.publishedRoot, relative);
     await mkdir(path.dirname(target), { recursive: true });
     await rename(this.stagingDir(contentId), target);
@@ -169,6 +211,19 @@ export class MediaStore {
    * Nothing to do when the folder is not there.
    */
   async restoreToStaging(contentId: string, publishedRelative: string): Promise<void> {
+    const { remote } = this;
+    if (remote) {
+      const staging = this.stagingDir(contentId);
+      for (const key of await remote.list(`${publishedRelative}/`)) {
+        const target = resolveInside(staging, key.slice(publishedRelative.length + 1));
+        if (await exists(target)) continue;
+        await mkdir(path.dirname(target), { recursive: true });
+        const temporary = `${target}${PART_MARKER}${randomUUID()}`;
+        await pipeline(await remote.read(key), createWriteStream(temporary, { flags: 'wx' }));
+        await rename(temporary, target);
+      }
+      await remote.removePrefix(`${publishedRelative}/`);
+    }
     const source = resolveInside(this.publishedRoot, publishedRelative);
     if (!(await exists(source))) return;
     const staging = this.stagingDir(contentId);
@@ -187,6 +242,11 @@ export class MediaStore {
 
   /** Removes published versions of a content other than the ones to keep. */
   async prunePublished(contentId: string, keep: string[]): Promise<void> {
+    if (this.remote) {
+      for (const version of await this.remote.listFolders(`${contentId}/`)) {
+        if (!keep.includes(`${contentId}/${version}`)) await this.remote.removePrefix(`${contentId}/${version}/`);
+      }
+    }
     const dir = resolveInside(this.publishedRoot, contentId);
     const versions = await readdir(dir).catch(() => [] as string[]);
     await Promise.all(
@@ -225,10 +285,21 @@ export class MediaStore {
       }
       if (!kept) await rm(dir, { recursive: true, force: true });
     }
+    if (this.remote) {
+      for (const contentId of await this.remote.listFolders('')) {
+        const kept = keep.get(contentId);
+        for (const version of await this.remote.listFolders(`${contentId}/`)) {
+          if (kept?.has(`${contentId}/${version}`)) continue;
+          await this.remote.removePrefix(`${contentId}/${version}/`);
+          removed.publishedVersions += 1;
+        }
+      }
+    }
     return removed;
   }
 
   async removeContent(contentId: string): Promise<void> {
+    await this.remote?.removePrefix(`${contentId}/`);
     await rm(this.stagingDir(contentId), { recursive: true, force: true });
     await rm(resolveInside(this.publishedRoot, contentId), { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@ import { EventBus } from '../core/event-bus.ts';
 import { LoginThrottle } from '../core/login-throttle.ts';
 import { MediaAccessCache, MediaUrlSigner } from '../core/media-links.ts';
 import { MediaStore } from '../core/media-store.ts';
+import { S3MediaObjects } from '../core/media-store-s3.ts';
 import { mediaUrlSecret } from '../core/media-url-secret.ts';
 import { PLAYBACK_STARTS_PER_ADDRESS, WindowCounter } from '../core/rate-limit.ts';
 import { RealtimeHub } from '../core/realtime-hub.ts';
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     );
   }
   const database = await openDatabase({ kind: 'postgres', url: config.databaseUrl });
-  const media = new MediaStore(config.mediaDir, config.maxUploadBytes);
+  const media = new MediaStore(config.mediaDir, config.maxUploadBytes, config.s3 ? new S3MediaObjects(config.s3) : null);
   await media.init();
   const now = () => new Date();
   const events = new EventBus({ prisma: database.prisma, postgresUrl: config.databaseUrl, now });
