@@ -1,21 +1,42 @@
-// Search at 100,000 content rows on PostgreSQL, 50 concurrent HTTP clients (autocannon).
+// Search at 100,000 (BENCH_SEARCH_ROWS=100000,1000000: and more) content rows on PostgreSQL, 50 concurrent HTTP clients (autocannon).
 // Baselines measured in the same run: /healthz under the same load (the HTTP floor), and the same
 // text queries run as a naive ILIKE scan in SQL (what the GIN-indexed tsvector replaces).
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { searchInput } from '@spherecast/shared';
 import { createOrigin, openDatabase } from '../origin/src/index.ts';
+import { buildSearchSql } from '../origin/src/domains/catalog/search.ts';
 import { generateContent, QUERY_GENRES, QUERY_PLACES, QUERY_TAGS, QUERY_WORDS, rng } from './lib/catalog-generator.ts';
 import { machineLine } from './lib/results.ts';
 
-const ROWS = Number(process.env.BENCH_SEARCH_ROWS ?? 100_000);
+const SIZES = (process.env.BENCH_SEARCH_ROWS ?? '100000').split(',').map((size) => Number(size.replace(/_/g, '')));
 const CREATORS = 2_000;
 const CONNECTIONS = 50;
-const DURATION_SECONDS = Number(process.env.BENCH_SEARCH_SECONDS ?? 15);
+/** Seconds per load; the floor and both searches are each loaded ROUNDS times, in turns. */
+const DURATION_SECONDS = Number(process.env.BENCH_SEARCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_SEARCH_ROUNDS ?? 3);
+/** Keep the loaded database for the next run (same size: no reload). For work on the queries. */
+const KEEP = process.env.BENCH_SEARCH_KEEP === '1';
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
-const DB_NAME = 'spherecast_bench_search';
+const PLANS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'search-plans.md');
 
-async function loadCatalog(url: string) {
+for (const size of SIZES) {
+  if (!Number.isInteger(size) || size < 1_000 || size > 10_000_000) {
+    throw new Error(`BENCH_SEARCH_ROWS: "${process.env.BENCH_SEARCH_ROWS}" is not a list of row counts between 1,000 and 10,000,000 (e.g. 100000,1000000)`);
+  }
+}
+
+/**
+ * Loads `rows` generated rows (deterministic: the first 100,000 of a 1,000,000-row catalog are the
+ * 100,000-row catalog). Rows go in 5,000 at a time through unnest(), which keeps the GIN indexes'
+ * pending lists busy but needs no COPY client; then VACUUM ANALYZE, so the visibility map lets
+ * index-only scans skip the heap as they would on a settled production table.
+ */
+export async function loadCatalog(url: string, rows: number) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const random = rng(360);
@@ -28,7 +49,8 @@ async function loadCatalog(url: string) {
     [users],
   );
   const BATCH = 5_000;
-  for (let start = 0; start < ROWS; start += BATCH) {
+  const now = Date.now();
+  for (let start = 0; start < rows; start += BATCH) {
     const columns: Record<string, unknown[]> = {
       id: [],
       owner: [],
@@ -43,7 +65,7 @@ async function loadCatalog(url: string) {
       popularity: [],
       published: [],
     };
-    for (let i = start; i < Math.min(ROWS, start + BATCH); i += 1) {
+    for (let i = start; i < Math.min(rows, start + BATCH); i += 1) {
       const row = generateContent(random);
       columns.id!.push(randomUUID());
       columns.owner!.push(users[i % CREATORS]);
@@ -56,7 +78,7 @@ async function loadCatalog(url: string) {
       columns.lat!.push(row.place?.[1] ?? null);
       columns.lon!.push(row.place?.[2] ?? null);
       columns.popularity!.push(row.popularity);
-      columns.published!.push(new Date(Date.now() - row.daysAgo * 86_400_000));
+      columns.published!.push(new Date(now - row.daysAgo * 86_400_000));
     }
     await client.query(
       `INSERT INTO "Content" ("id", "ownerId", "title", "description", "tags", "genre", "projection", "placeName", "latitude", "longitude",
@@ -67,8 +89,9 @@ async function loadCatalog(url: string) {
          AS r(id, owner, title, description, tags, genre, projection, place, lat, lon, popularity, published)`,
       Object.values(columns),
     );
+    if (rows >= 500_000 && (start / BATCH) % 20 === 19) console.log(`search bench: ${(start + BATCH).toLocaleString('en')} rows`);
   }
-  await client.query('ANALYZE');
+  await client.query('VACUUM ANALYZE');
   await client.end();
 }
 
@@ -94,13 +117,35 @@ function queryMix(): string[] {
 async function withSecondPages(base: string, queries: string[]): Promise<string[]> {
   const out = [...queries];
   for (const query of queries.slice(0, 60)) {
-    const body = (await (await fetch(`${base}${query}`)).json()) as { nextCursor: string | null };
+    // identity: autocannon sends no Accept-Encoding either (and see the report on compressed /api answers).
+    const body = (await (await fetch(`${base}${query}`, { headers: { 'accept-encoding': 'identity' } })).json()) as { nextCursor: string | null };
     if (body.nextCursor) out.push(`${query}&cursor=${body.nextCursor}`);
   }
   return out;
 }
 
-async function load(base: string, paths: string[]) {
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  total: number;
+}
+
+/** Rounds of one workload together: requests/s over all of them, latency percentiles of the median round. */
+function combine(rounds: Measured[]): Measured {
+  const byRps = [...rounds].sort((a, b) => a.rps - b.rps);
+  const middle = byRps[Math.floor(byRps.length / 2)]!;
+  return {
+    rps: rounds.reduce((sum, m) => sum + m.rps, 0) / rounds.length,
+    p50: [...rounds].sort((a, b) => a.p50 - b.p50)[Math.floor(rounds.length / 2)]!.p50,
+    p99: [...rounds].sort((a, b) => a.p99 - b.p99)[Math.floor(rounds.length / 2)]!.p99,
+    errors: rounds.reduce((sum, m) => sum + m.errors, 0),
+    total: middle.total,
+  };
+}
+
+async function load(base: string, paths: string[]): Promise<Measured> {
   let index = 0;
   const result = await autocannon({
     url: base,
@@ -123,19 +168,86 @@ async function sqlLatency(client: pg.Client, sql: string, words: string[]): Prom
   return (performance.now() - started) / words.length;
 }
 
-export async function runSearchBench(): Promise<{ markdown: string }> {
+/** One search of each shape in the mix (first page, and a second page by cursor), for EXPLAIN. */
+function queryShapes(paths: string[]): Array<{ shape: string; path: string }> {
+  const shapes = [
+    { shape: 'one word, relevance', test: (p: string) => /^\/api\/search\?q=[^&%]+$/.test(p) },
+    { shape: 'two words, sort=popular', test: (p: string) => p.includes('%20') && p.includes('sort=popular') && !p.includes('cursor=') },
+    { shape: 'tag + genre, sort=newest', test: (p: string) => p.includes('genre=') && !p.includes('cursor=') },
+    { shape: '50 km radius, sort=popular', test: (p: string) => p.includes('radiusKm=') && !p.includes('cursor=') },
+    { shape: 'projection, sort=popular', test: (p: string) => p.includes('projection=') && p.includes('sort=popular') && !p.includes('cursor=') },
+    { shape: 'projection, sort=newest', test: (p: string) => p.includes('projection=') && p.includes('sort=newest') && !p.includes('cursor=') },
+    { shape: 'word + tag, relevance', test: (p: string) => p.includes('q=') && p.includes('tags=') && !p.includes('cursor=') },
+    { shape: 'one word, relevance, second page', test: (p: string) => /^\/api\/search\?q=[^&%]+&cursor=/.test(p) },
+    { shape: 'tag + genre, sort=newest, second page', test: (p: string) => p.includes('genre=') && p.includes('cursor=') },
+    { shape: '50 km radius, sort=popular, second page', test: (p: string) => p.includes('radiusKm=') && p.includes('cursor=') },
+  ];
+  return shapes.flatMap(({ shape, test }) => {
+    const found = paths.find(test);
+    return found ? [{ shape, path: found }] : [];
+  });
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of the exact statement the origin runs for `apiPath`. */
+async function explain(client: pg.Client, apiPath: string): Promise<{ plan: string; ms: number }> {
+  const params = Object.fromEntries(new URL(apiPath, 'http://x').searchParams);
+  const sql = buildSearchSql(searchInput.parse(params));
+  const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql.text}`, sql.values);
+  const plan = result.rows.map((row) => row['QUERY PLAN']).join('\n');
+  const ms = Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? NaN);
+  return { plan, ms };
+}
+
+interface SizeResult {
+  rows: number;
+  loadSeconds: number;
+  paths: number;
+  floor: Measured;
+  search: Measured;
+  coldStart: Measured;
+  uncached: Measured;
+  /** Median over the rounds of cache-off / floor within each round. */
+  roundRatios: { rps: number; p99: number };
+  fts: number;
+  ilike: number;
+  plans: Array<{ shape: string; path: string; plan: string; ms: number }>;
+  version: string;
+}
+
+async function prepareDatabase(rows: number): Promise<{ url: string; loadSeconds: number }> {
+  const dbName = `spherecast_bench_search_${rows}`;
   const admin = new pg.Client({ connectionString: SERVER_URL });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB_NAME}`);
-  await admin.end();
+  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rows.length > 0;
   const url = new URL(SERVER_URL);
-  url.pathname = `/${DB_NAME}`;
+  url.pathname = `/${dbName}`;
+  if (exists && KEEP) {
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    const count = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM "Content"').catch(() => ({ rows: [{ n: '0' }] }))).rows[0]?.n);
+    await client.end();
+    if (count === rows) {
+      await admin.end();
+      // Pending migrations (new indexes) are applied by openDatabase.
+      return { url: url.toString(), loadSeconds: NaN };
+    }
+  }
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
   const database = await openDatabase({ kind: 'postgres', url: url.toString() });
+  await database.close();
   const loadStarted = performance.now();
-  await loadCatalog(url.toString());
+  await loadCatalog(url.toString(), rows);
   const loadSeconds = (performance.now() - loadStarted) / 1000;
-  console.log(`search bench: ${ROWS} rows loaded in ${loadSeconds.toFixed(1)} s`);
+  console.log(`search bench: ${rows.toLocaleString('en')} rows loaded in ${loadSeconds.toFixed(1)} s`);
+  return { url: url.toString(), loadSeconds };
+}
+
+async function benchSize(rows: number): Promise<SizeResult> {
+  const { url, loadSeconds } = await prepareDatabase(rows);
+  const database = await openDatabase({ kind: 'postgres', url });
+  await database.prisma.$executeRawUnsafe('ANALYZE "Content"');
   const origin = await createOrigin({ port: 0, host: '127.0.0.1', database, seedDemo: false, dataDir: '/tmp/spherecast-bench-search' });
   const uncachedOrigin = await createOrigin({
     port: 0,
@@ -147,16 +259,37 @@ export async function runSearchBench(): Promise<{ markdown: string }> {
   });
   try {
     const paths = await withSecondPages(origin.url, queryMix());
-    const floor = await load(origin.url, ['/healthz']);
     origin.services.searchCache.invalidate();
     const coldStart = await load(origin.url, paths);
     // Steady state: every search of the mix has been made once (as popular searches have in production).
     for (const query of paths) await fetch(`${origin.url}${query}`).then((response) => response.arrayBuffer());
-    const search = await load(origin.url, paths);
-    const uncached = await load(uncachedOrigin.url, paths);
+    // The floor, the cached and the uncached search take turns, ROUNDS times: on a shared machine the
+    // load changes from minute to minute, and each ratio is taken within one round.
+    const rounds: Array<{ floor: Measured; search: Measured; uncached: Measured }> = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const floor = await load(origin.url, ['/healthz']);
+      const search = await load(origin.url, paths);
+      const uncached = await load(uncachedOrigin.url, paths);
+      rounds.push({ floor, search, uncached });
+      console.log(
+        `search bench: ${rows} rows, round ${round + 1}: floor ${floor.rps.toFixed(0)}/s p99 ${floor.p99}, cached ${search.rps.toFixed(0)}/s p99 ${search.p99}, cache off ${uncached.rps.toFixed(0)}/s p99 ${uncached.p99}`,
+      );
+    }
+    const pick = (key: 'floor' | 'search' | 'uncached') => combine(rounds.map((round) => round[key]));
+    const [floor, search, uncached] = [pick('floor'), pick('search'), pick('uncached')];
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const roundRatios = {
+      rps: median(rounds.map((round) => round.uncached.rps / round.floor.rps)),
+      p99: median(rounds.map((round) => round.uncached.p99 / Math.max(1, round.floor.p99))),
+    };
 
-    const client = new pg.Client({ connectionString: url.toString() });
+    const client = new pg.Client({ connectionString: url, options: '-c random_page_cost=1.1' });
     await client.connect();
+    const plans: SizeResult['plans'] = [];
+    for (const { shape, path: apiPath } of queryShapes(paths)) {
+      await explain(client, apiPath); // warm
+      plans.push({ shape, path: apiPath, ...(await explain(client, apiPath)) });
+    }
     const words = QUERY_WORDS.slice(0, 20);
     const fts = await sqlLatency(
       client,
@@ -170,36 +303,92 @@ export async function runSearchBench(): Promise<{ markdown: string }> {
       OR array_to_string(tags, ' ') ILIKE '%' || $1 || '%' ORDER BY popularity DESC LIMIT 21`,
       words,
     );
+    const version = (await client.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]?.v ?? '?';
     await client.end();
-
-    const verdict = search.p99 < 50 ? 'met' : 'NOT met';
-    const lines = [
-      '## Search at 100,000 rows (PostgreSQL, HTTP)',
-      '',
-      `Machine: ${machineLine()}. PostgreSQL ${(await database.prisma.$queryRaw<Array<{ v: string }>>`SELECT current_setting('server_version') AS v`)[0]?.v}. Run: ${new Date().toISOString()}.`,
-      `${ROWS.toLocaleString('en')} public ready rows from ${CREATORS} creators (generated titles, descriptions, tags, 60% located), loaded in ${loadSeconds.toFixed(1)} s.`,
-      `Load: autocannon, ${CONNECTIONS} connections, ${DURATION_SECONDS} s each, over ${paths.length} distinct searches (words, two-word queries, tag+genre filters, 50 km radius around places, sorts, second pages by cursor).`,
-      '',
-      '| workload | requests/s | p50 ms | p99 ms | errors |',
-      '| --- | ---: | ---: | ---: | ---: |',
-      `| GET /api/search (mix), as shipped, steady state (each search made once before) | ${search.rps.toFixed(0)} | ${search.p50} | ${search.p99} | ${search.errors} |`,
-      `| GET /api/search (mix), as shipped, starting with an empty cache | ${coldStart.rps.toFixed(0)} | ${coldStart.p50} | ${coldStart.p99} | ${coldStart.errors} |`,
-      `| GET /api/search (mix), cache off (SEARCH_CACHE_SECONDS=0) | ${uncached.rps.toFixed(0)} | ${uncached.p50} | ${uncached.p99} | ${uncached.errors} |`,
-      `| baseline: GET /healthz (HTTP floor) | ${floor.rps.toFixed(0)} | ${floor.p50} | ${floor.p99} | ${floor.errors} |`,
-      '',
-      `Search throughput is ${(search.rps / floor.rps).toFixed(2)}x the HTTP floor in steady state, ${(coldStart.rps / floor.rps).toFixed(2)}x from an empty cache, ${(uncached.rps / floor.rps).toFixed(3)}x with the cache off. Target p99 < 50 ms: **${verdict}** in steady state (p99 ${search.p99} ms); from an empty cache p99 is ${coldStart.p99} ms, and with every query hitting PostgreSQL ${uncached.p99} ms.`,
-      '',
-      `SQL, one client, 20 single-word queries: tsvector + GIN ${fts.toFixed(2)} ms/query vs naive ILIKE scan ${ilike.toFixed(2)} ms/query (**${(ilike / fts).toFixed(1)}x** faster).`,
-    ];
-    console.log(lines.join('\n'));
-    return { markdown: lines.join('\n') };
+    return { rows, loadSeconds, paths: paths.length, floor, search, coldStart, uncached, roundRatios, fts, ilike, plans, version };
   } finally {
     await uncachedOrigin.close();
     await origin.close();
     await database.close();
-    const cleanup = new pg.Client({ connectionString: SERVER_URL });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    await cleanup.end();
+    if (!KEEP) {
+      const cleanup = new pg.Client({ connectionString: SERVER_URL });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS spherecast_bench_search_${rows} WITH (FORCE)`);
+      await cleanup.end();
+    }
   }
+}
+
+const ratio = (value: number, base: number, digits = 2) => `${(value / base).toFixed(digits)}x`;
+
+export async function runSearchBench(): Promise<{ markdown: string }> {
+  const results: SizeResult[] = [];
+  for (const rows of SIZES) results.push(await benchSize(rows));
+  const lines: string[] = [`## Search at ${SIZES.map((rows) => rows.toLocaleString('en')).join(' and ')} rows (PostgreSQL, HTTP)`, ''];
+  lines.push(
+    `Machine: ${machineLine()}. PostgreSQL ${results[0]?.version}. Run: ${new Date().toISOString()}.`,
+    `Public ready rows from ${CREATORS} creators (generated titles, descriptions, tags, 60% located). Load: autocannon, ${CONNECTIONS} connections, ${DURATION_SECONDS} s per load; the floor, the cached search and the uncached search take turns ${ROUNDS} times (requests/s: mean of the rounds; p50/p99: median round), over the same mix of distinct searches (words, two-word queries, tag+genre filters, 50 km radius around places, sorts, second pages by cursor). The origin's search cache is on (as shipped) or off (SEARCH_CACHE_SECONDS=0: every request reaches PostgreSQL). Ratios are against GET /healthz measured in the same run.`,
+    '',
+  );
+  for (const r of results) {
+    const targetRps = r.roundRatios.rps >= 0.1;
+    const targetP99 = r.roundRatios.p99 <= 20;
+    lines.push(
+      `### ${r.rows.toLocaleString('en')} rows${Number.isNaN(r.loadSeconds) ? ' (database kept from an earlier run)' : `, loaded in ${r.loadSeconds.toFixed(1)} s`}; ${r.paths} distinct searches`,
+      '',
+      '| workload | requests/s | x floor | p50 ms | p99 ms | p99 x floor | errors |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...(
+        [
+          ['GET /api/search (mix), as shipped, steady state (each search made once before)', r.search],
+          ['GET /api/search (mix), as shipped, starting with an empty cache', r.coldStart],
+          ['GET /api/search (mix), cache off (SEARCH_CACHE_SECONDS=0)', r.uncached],
+          ['baseline: GET /healthz (HTTP floor)', r.floor],
+        ] as const
+      ).map(
+        ([name, m]) =>
+          `| ${name} | ${m.rps.toFixed(0)} | ${ratio(m.rps, r.floor.rps, 3)} | ${m.p50} | ${m.p99} | ${ratio(m.p99, Math.max(1, r.floor.p99), 1)} | ${m.errors} |`,
+      ),
+      '',
+      `Cache off, median over the rounds of the ratio within each round: ${r.roundRatios.rps.toFixed(3)}x the floor's throughput (target ≥ 0.1x: **${targetRps ? 'met' : 'NOT met'}**), p99 ${r.roundRatios.p99.toFixed(1)}x the floor's p99 (target ≤ 20x: **${targetP99 ? 'met' : 'NOT met'}**). Steady state with the cache: ${ratio(r.search.rps, r.floor.rps)} the floor, p99 ${r.search.p99} ms (target p99 < 50 ms: **${r.search.p99 < 50 ? 'met' : 'NOT met'}**).`,
+      '',
+      `SQL, one client, 20 single-word queries: tsvector + GIN ranking every match ${r.fts.toFixed(2)} ms/query vs naive ILIKE scan ${r.ilike.toFixed(2)} ms/query.`,
+      '',
+      '| query shape (EXPLAIN ANALYZE of the statement the origin runs) | execution ms |',
+      '| --- | ---: |',
+      ...r.plans.map((p) => `| ${p.shape} | ${p.ms.toFixed(2)} |`),
+      '',
+    );
+  }
+  if (results.length > 1) {
+    const [small, large] = [results[0]!, results.at(-1)!];
+    lines.push(
+      `### Growth from ${small.rows.toLocaleString('en')} to ${large.rows.toLocaleString('en')} rows, cache off`,
+      '',
+      '| | ' + results.map((r) => r.rows.toLocaleString('en')).join(' | ') + ` | growth ${large.rows / small.rows}x rows |`,
+      '| --- | ' + results.map(() => '---: | ').join('') + '---: |',
+      `| requests/s | ${results.map((r) => r.uncached.rps.toFixed(0)).join(' | ')} | ${ratio(large.uncached.rps, small.uncached.rps)} |`,
+      `| p50 ms | ${results.map((r) => r.uncached.p50).join(' | ')} | ${ratio(large.uncached.p50, Math.max(1, small.uncached.p50))} |`,
+      `| p99 ms | ${results.map((r) => r.uncached.p99).join(' | ')} | ${ratio(large.uncached.p99, Math.max(1, small.uncached.p99))} |`,
+      `| throughput x same-run floor | ${results.map((r) => ratio(r.uncached.rps, r.floor.rps, 3)).join(' | ')} | |`,
+      ...small.plans.map((p, i) => {
+        const at = results.map((r) => r.plans[i]?.ms.toFixed(2) ?? '-');
+        return `| EXPLAIN ms: ${p.shape} | ${at.join(' | ')} | ${ratio(results.at(-1)!.plans[i]?.ms ?? NaN, p.ms)} |`;
+      }),
+      '',
+    );
+  }
+  lines.push(`The plans (EXPLAIN (ANALYZE, BUFFERS)) of every query shape are in [search-plans.md](search-plans.md).`);
+  const plans = [
+    '# Search query plans',
+    '',
+    `Written by \`npm run bench -- search\` (bench/search-bench.ts): EXPLAIN (ANALYZE, BUFFERS) of the exact statement the origin runs (buildSearchSql in origin/src/domains/catalog/search.ts) for one search of each shape in the bench mix, second run (warm cache). Machine: ${machineLine()}. Run: ${new Date().toISOString()}.`,
+    '',
+    ...results.flatMap((r) =>
+      r.plans.flatMap((p) => [`## ${r.rows.toLocaleString('en')} rows: ${p.shape}`, '', `\`GET ${p.path}\``, '', '```', p.plan, '```', '']),
+    ),
+  ];
+  await writeFile(PLANS_FILE, plans.join('\n'));
+  console.log(lines.join('\n'));
+  return { markdown: lines.join('\n') };
 }

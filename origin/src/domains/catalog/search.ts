@@ -11,6 +11,13 @@ type Sort = 'relevance' | 'popular' | 'newest';
 
 const EARTH_RADIUS_KM = 6371;
 const KM_PER_DEGREE = 111.045;
+/**
+ * How many matches a relevance search ranks: the most popular ones. Five pages of 20; past them,
+ * sort by popular or newest (which page through every match).
+ */
+export const RELEVANCE_CANDIDATES = 100;
+/** A radius search's box holding at least this many points is walked in sort order, not read whole. */
+export const RADIUS_DENSE_BOX = 1_000;
 
 interface SearchRow {
   id: string;
@@ -50,11 +57,25 @@ function distanceSql(latitude: number, longitude: number): Prisma.Sql {
     power(sin(radians(c."longitude" - ${longitude}::float8) / 2), 2))))`;
 }
 
+interface Box {
+  south: number;
+  north: number;
+  /** Null where the box crosses the antimeridian or a pole. */
+  west: number | null;
+  east: number | null;
+}
+
+function boxSql(box: Box, latitude: Prisma.Sql, longitude: Prisma.Sql): Prisma.Sql {
+  const lon = box.west === null ? Prisma.sql`true` : Prisma.sql`${longitude} BETWEEN ${box.west}::float8 AND ${box.east}::float8`;
+  return Prisma.sql`${latitude} BETWEEN ${box.south}::float8 AND ${box.north}::float8 AND ${lon}`;
+}
+
 /**
- * Full-text search over published public content: one SQL statement that filters, ranks and
- * pages (keyset cursors, stable under inserts), returning every column a result card needs.
+ * The one SQL statement a search runs: it filters, ranks and pages (keyset cursors, stable under
+ * inserts), returning every column a result card needs. Exported so that the benchmark can
+ * EXPLAIN exactly what the origin runs.
  */
-export async function searchContent(prisma: PrismaClient, query: SearchQuery, links: MediaLinks) {
+export function buildSearchSql(query: SearchQuery): Prisma.Sql {
   const text = query.q && query.q.length > 0 ? query.q : null;
   const sort: Sort = query.sort ?? (text ? 'relevance' : 'popular');
   const effectiveSort: Sort = sort === 'relevance' && !text ? 'popular' : sort;
@@ -72,45 +93,98 @@ export async function searchContent(prisma: PrismaClient, query: SearchQuery, li
   if (query.kind) filters.push(Prisma.sql`c."kind" = ${query.kind}::"ContentKind"`);
 
   let distance: Prisma.Sql = Prisma.sql`NULL::float8`;
+  // The bounding box of a radius search (null without a radius).
+  let box: Box | null = null;
   if (query.near) {
     const { latitude, longitude } = query.near;
     distance = distanceSql(latitude, longitude);
     filters.push(Prisma.sql`c."latitude" IS NOT NULL AND c."longitude" IS NOT NULL`);
     if (query.radiusKm !== undefined) {
-      // A bounding box the (latitude, longitude) index can use, then the exact great-circle distance.
+      // A bounding box that indexes can use, then the exact great-circle distance.
       const dLat = query.radiusKm / KM_PER_DEGREE;
-      filters.push(Prisma.sql`c."latitude" BETWEEN ${latitude - dLat}::float8 AND ${latitude + dLat}::float8`);
       const cosLat = Math.cos((latitude * Math.PI) / 180);
       const dLon = cosLat > 0.01 ? query.radiusKm / (KM_PER_DEGREE * cosLat) : 360;
-      if (longitude - dLon >= -180 && longitude + dLon <= 180) {
-        filters.push(Prisma.sql`c."longitude" BETWEEN ${longitude - dLon}::float8 AND ${longitude + dLon}::float8`);
-      }
+      const lonInside = longitude - dLon >= -180 && longitude + dLon <= 180;
+      box = { south: latitude - dLat, north: latitude + dLat, west: lonInside ? longitude - dLon : null, east: lonInside ? longitude + dLon : null };
       filters.push(Prisma.sql`${distance} <= ${query.radiusKm}::float8`);
     }
   }
 
-  const sortValue: Prisma.Sql =
-    effectiveSort === 'newest'
-      ? Prisma.sql`c."publishedAt"`
-      : effectiveSort === 'popular'
-        ? Prisma.sql`c."popularity"`
-        : // Relevance: text rank, nudged by popularity so that among equal matches the loved one wins.
-          Prisma.sql`(ts_rank_cd(c."searchVector", ${tsQuery!}, 1)::float8 * (1 + ln(1 + c."popularity") / 10))`;
+  const pageSize = query.limit + 1;
+  let hits: Prisma.Sql;
+  if (effectiveSort === 'relevance') {
+    // Ranking reads every candidate's tsvector, so rank a bounded set: the RELEVANCE_CANDIDATES most
+    // popular matches (the planner walks the (searchable, popularity, id) index and stops there, or
+    // for a rare word takes the GIN bitmap), then order those by text rank nudged by popularity, so
+    // that among equal matches the loved one wins. The cost no longer grows with the number of
+    // matches, and the candidate set is the same for every page of one search (stable cursors).
+    if (box) filters.push(boxSql(box, Prisma.sql`c."latitude"`, Prisma.sql`c."longitude"`));
+    const cursor = numberCursor ? Prisma.sql`WHERE (r.sort_value, r."id") < (${numberCursor.value}::float8, ${numberCursor.id}::uuid)` : Prisma.empty;
+    hits = Prisma.sql`
+      SELECT r."id", r.sort_value, r.distance_km FROM (
+        SELECT m."id", (ts_rank_cd(m."searchVector", ${tsQuery!}, 1)::float8 * (1 + ln(1 + m."popularity") / 10)) AS sort_value, m.distance_km
+        FROM (
+          SELECT c."id", c."searchVector", c."popularity", ${distance} AS distance_km
+          FROM "Content" c
+          WHERE ${Prisma.join(filters, ' AND ')}
+          ORDER BY c."popularity" DESC, c."id" DESC
+          LIMIT ${RELEVANCE_CANDIDATES}
+        ) m
+      ) r
+      ${cursor}
+      ORDER BY r.sort_value DESC, r."id" DESC
+      LIMIT ${pageSize}`;
+  } else {
+    // Popular and newest walk the (searchable, popularity, id) / (searchable, publishedAt, id) /
+    // (searchable, genre, publishedAt, id) indexes in order (keyset cursor as an index condition)
+    // and stop after one page; the (latitude, longitude) index serves small radii instead. Only the
+    // page's ids leave this subquery: the wide columns are read for those rows alone.
+    const sortValue = effectiveSort === 'newest' ? Prisma.sql`c."publishedAt"` : Prisma.sql`c."popularity"`;
+    // Content without a publication date has no place in "newest" (viewable content always has one).
+    if (effectiveSort === 'newest') filters.push(Prisma.sql`c."publishedAt" IS NOT NULL`);
+    if (dateCursor) filters.push(Prisma.sql`(${sortValue}, c."id") < (${dateCursor.at}::timestamp, ${dateCursor.id}::uuid)`);
+    if (numberCursor) filters.push(Prisma.sql`(${sortValue}, c."id") < (${numberCursor.value}::float8, ${numberCursor.id}::uuid)`);
+    const hitsWhere = (boxFilter: Prisma.Sql) => Prisma.sql`
+      SELECT c."id", ${sortValue} AS sort_value, ${distance} AS distance_km
+      FROM "Content" c
+      WHERE ${Prisma.join([...filters, boxFilter], ' AND ')}
+      ORDER BY ${sortValue} DESC, c."id" DESC
+      LIMIT ${pageSize}`;
+    if (!box) {
+      hits = hitsWhere(Prisma.sql`true`);
+    } else {
+      // Two ways to a radius page, chosen by how crowded the box is (the planner cannot tell:
+      // latitude and longitude are correlated, places cluster). A box with fewer than
+      // RADIUS_DENSE_BOX points is read whole through the covering (latitude, longitude, ...) index
+      // and sorted; a crowded one is filtered while walking the sort's index, which reaches a page
+      // after about limit / (share of rows in the box) entries, and the box test reads only index
+      // columns. On that branch the box test is wrapped in a CASE: the planner cannot use it on the
+      // box index nor take its (wrong, independent-columns) estimate, and so walks the sort's index.
+      const inBoxByWalk = Prisma.sql`(CASE WHEN ${boxSql(box, Prisma.sql`c."latitude"`, Prisma.sql`c."longitude"`)} THEN true ELSE false END)`;
+      const inBox = boxSql(box, Prisma.sql`c."latitude"`, Prisma.sql`c."longitude"`);
+      hits = Prisma.sql`
+        WITH crowded AS (
+          SELECT count(*) >= ${RADIUS_DENSE_BOX} AS yes FROM (SELECT 1 FROM "Content" c WHERE c."searchable" AND ${inBox} LIMIT ${RADIUS_DENSE_BOX}) b
+        )
+        SELECT * FROM (${hitsWhere(inBox)}) sparse WHERE NOT (SELECT yes FROM crowded)
+        UNION ALL
+        SELECT * FROM (${hitsWhere(inBoxByWalk)}) dense WHERE (SELECT yes FROM crowded)`;
+    }
+  }
 
-  if (dateCursor) filters.push(Prisma.sql`(${sortValue}, c."id") < (${dateCursor.at}::timestamp, ${dateCursor.id}::uuid)`);
-  if (numberCursor) filters.push(Prisma.sql`(${sortValue}, c."id") < (${numberCursor.value}::float8, ${numberCursor.id}::uuid)`);
-
-  const rows = await prisma.$queryRaw<SearchRow[]>`
-    SELECT c."id", ${sortValue} AS sort_value, ${distance} AS distance_km,
+  return Prisma.sql`
+    SELECT c."id", h.sort_value, h.distance_km,
       c."kind", c."title", c."tags", c."genre", c."projection", c."durationSeconds", c."status", c."visibility",
       c."placeName", c."latitude", c."longitude", c."publishedPath", c."posterFile", c."posterWidths", c."mediaEpoch", c."viewCount", c."likeCount",
       c."ratingCount", c."ratingSum", c."createdAt", c."publishedAt",
       u."id" AS owner_id, u."username" AS owner_username, u."displayName" AS owner_display_name, u."avatarUrl" AS owner_avatar_url
-    FROM "Content" c JOIN "User" u ON u."id" = c."ownerId"
-    WHERE ${Prisma.join(filters, ' AND ')}
-    ORDER BY sort_value DESC NULLS LAST, c."id" DESC
-    LIMIT ${query.limit + 1}`;
+    FROM (${hits}) h JOIN "Content" c ON c."id" = h."id" JOIN "User" u ON u."id" = c."ownerId"
+    ORDER BY h.sort_value DESC, h."id" DESC`;
+}
 
+/** Full-text search over published public content (see buildSearchSql). */
+export async function searchContent(prisma: PrismaClient, query: SearchQuery, links: MediaLinks) {
+  const rows = await prisma.$queryRaw<SearchRow[]>(buildSearchSql(query));
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   const items: Array<ContentSummary & { distanceKm: number | null }> = page.map((row) => ({
