@@ -25,6 +25,8 @@ export type BusEvent = RealtimeEvent | PresenceEvent;
 /** Topics: `global` (alerts), `presence` (between origins), `content:<id>` (chat, reactions, viewers of one content). */
 export const GLOBAL_TOPIC = 'global';
 export const PRESENCE_TOPIC = 'presence';
+/** Between origins: an alert that starts later, for each origin's scheduler (no page listens here). */
+export const SCHEDULED_ALERTS_TOPIC = 'alerts-scheduled';
 export const contentTopic = (contentId: string): string => `content:${contentId}`;
 
 /** One delivered event: `id` is its place in the event log when it was persisted (replayable), else null. */

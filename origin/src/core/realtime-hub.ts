@@ -1,5 +1,5 @@
-import { REALTIME_LIMITS, type ReactionKind } from '@spherecast/shared';
-import { contentTopic, PRESENCE_TOPIC, type BusMessage, type EventBus } from './event-bus.ts';
+import { REALTIME_LIMITS, type Alert, type ReactionKind } from '@spherecast/shared';
+import { contentTopic, GLOBAL_TOPIC, PRESENCE_TOPIC, SCHEDULED_ALERTS_TOPIC, type BusMessage, type EventBus } from './event-bus.ts';
 import { RateLimitedError, WindowCounter } from './rate-limit.ts';
 
 /** An origin that has not reported its viewers for this long is taken to be gone. */
@@ -10,6 +10,8 @@ const PRESENCE_REPEAT_MS = 10_000;
 const PRESENCE_DEBOUNCE_MS = 1000;
 /** Reactions are summed per content over this window, then sent as one event. */
 const REACTION_TICK_MS = 1000;
+/** setTimeout's longest delay; an alert further ahead is re-armed when this passes. */
+const TIMER_MAX_MS = 2 ** 31 - 1;
 
 /**
  * The state of the real-time channel in one origin process: open subscriptions per user (bounded),
@@ -30,6 +32,9 @@ export class RealtimeHub {
   #presenceDirty = false;
   #timers: NodeJS.Timeout[] = [];
   #unsubscribe: (() => void) | null = null;
+  /** Alerts that start later, by id: each origin delivers them to its own pages at their start. */
+  #upcomingCheckedAt = Number.NEGATIVE_INFINITY;
+  readonly #scheduled = new Map<string, { alert: Alert; timer: NodeJS.Timeout }>();
 
   constructor(
     bus: EventBus,
@@ -39,7 +44,16 @@ export class RealtimeHub {
   }
 
   start(): void {
-    this.#unsubscribe = this.#bus.subscribe(PRESENCE_TOPIC, (message) => this.#onPresence(message));
+    const offs = [
+      this.#bus.subscribe(PRESENCE_TOPIC, (message) => this.#onPresence(message)),
+      this.#bus.subscribe(SCHEDULED_ALERTS_TOPIC, (message) => {
+        if (message.event.type === 'alert') this.scheduleAlert(message.event.alert);
+      }),
+      this.#bus.subscribe(GLOBAL_TOPIC, (message) => {
+        if (message.event.type === 'alert.ended') this.#unschedule(message.event.alertId);
+      }),
+    ];
+    this.#unsubscribe = () => offs.forEach((off) => off());
     const every = (ms: number, run: () => void) => {
       const timer = setInterval(run, ms);
       timer.unref();
@@ -58,6 +72,7 @@ export class RealtimeHub {
   async destroy(): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
+    for (const id of [...this.#scheduled.keys()]) this.#unschedule(id);
     this.#unsubscribe?.();
     // Tell the other origins this one's viewers are gone.
     if (this.#local.size > 0) {
@@ -116,6 +131,56 @@ export class RealtimeHub {
       if (originId !== this.#bus.originId) total += counts[contentId] ?? 0;
     }
     return total;
+  }
+
+  /**
+   * Delivers an alert that starts later to this origin's pages at its start (server clock), unless it
+   * is ended before. Idempotent per alert id: issueAlert announces it on the bus, and subscriptions
+   * hand over the upcoming alerts they read (an origin started after the alert was issued).
+   */
+  scheduleAlert(alert: Alert): void {
+    if (this.#scheduled.has(alert.id)) return;
+    const arm = (): NodeJS.Timeout => {
+      const timer = setTimeout(
+        () => {
+          const entry = this.#scheduled.get(alert.id);
+          if (!entry) return;
+          if (Date.parse(alert.startsAt) > Date.now()) {
+            entry.timer = arm();
+            return;
+          }
+          this.#scheduled.delete(alert.id);
+          if (Date.parse(alert.expiresAt) > Date.now()) this.#bus.emitLocal(GLOBAL_TOPIC, { type: 'alert', alert });
+        },
+        Math.min(TIMER_MAX_MS, Math.max(0, Date.parse(alert.startsAt) - Date.now())),
+      );
+      timer.unref();
+      return timer;
+    };
+    this.#scheduled.set(alert.id, { alert, timer: arm() });
+  }
+
+  /**
+   * Whether a subscription should read the upcoming alerts from the database and hand them to
+   * scheduleAlert: once per minute per origin (an origin started after an alert was issued).
+   */
+  takeUpcomingCheck(): boolean {
+    const now = Date.now();
+    if (now - this.#upcomingCheckedAt < 60_000) return false;
+    this.#upcomingCheckedAt = now;
+    return true;
+  }
+
+  /** Ids of alerts waiting for their start on this origin. */
+  get scheduledAlertIds(): string[] {
+    return [...this.#scheduled.keys()];
+  }
+
+  #unschedule(alertId: string): void {
+    const entry = this.#scheduled.get(alertId);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.#scheduled.delete(alertId);
   }
 
   /** Counts one reaction; it leaves with the next per-second tick of its content. */

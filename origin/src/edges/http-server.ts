@@ -13,6 +13,7 @@ import { createRequestContext } from './request-context.ts';
 import { appRouter } from './app-router.ts';
 import { mediaRoutes } from './media-routes.ts';
 import { liveRoutes } from './live-routes.ts';
+import { capRoutes } from './cap-routes.ts';
 import { uploadRoutes, type TusHandler } from './upload-routes.ts';
 import type { OriginServices } from '../core/services.ts';
 import { RateLimitedError } from '../core/rate-limit.ts';
@@ -145,6 +146,10 @@ export async function buildServer(
 
   await app.register((media, _options, done) => {
     mediaRoutes(media, services);
+    done();
+  });
+  await app.register((cap, _options, done) => {
+    capRoutes(cap, services);
     done();
   });
   await app.register((live, _options, done) => {

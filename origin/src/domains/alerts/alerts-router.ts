@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { activeAlerts, alertSelect, alertView } from '../../core/alerts-view.ts';
 import { notFound } from '../../core/errors.ts';
 import { GLOBAL_TOPIC } from '../../core/event-bus.ts';
+import { issueAlert } from './issue-alert.ts';
 import { adminProcedure, publicProcedure, router } from '../../core/trpc.ts';
 
 const ADMIN_LIST_MAX = 200;
@@ -28,25 +29,7 @@ export const alertsRouter = router({
     .meta({ openapi: { method: 'POST', path: '/alerts', tags: ['alerts'], summary: 'Issue an emergency alert to every open page (admins)', protect: true } })
     .input(alertCreateInput)
     .output(alertSchema)
-    .mutation(async ({ ctx, input }) => {
-      const now = ctx.now();
-      const row = await ctx.prisma.alert.create({
-        data: {
-          authorId: ctx.user.id,
-          headline: input.headline,
-          body: input.body,
-          severity: input.severity,
-          area: input.area,
-          startsAt: input.startsAt ? new Date(input.startsAt) : now,
-          expiresAt: new Date(input.expiresAt),
-          createdAt: now,
-        },
-        select: alertSelect,
-      });
-      const alert = alertView(row);
-      await ctx.events.publish(GLOBAL_TOPIC, { type: 'alert', alert }, { persist: true });
-      return alert;
-    }),
+    .mutation(({ ctx, input }) => issueAlert(ctx, ctx.user.id, input)),
 
   /** Ends an alert now: every page takes it down. */
   expire: adminProcedure

@@ -4,7 +4,7 @@ import { canView, requireViewableContent } from '../../core/access.ts';
 import { contentTopic, GLOBAL_TOPIC, type BusMessage } from '../../core/event-bus.ts';
 import { RateLimitedError } from '../../core/rate-limit.ts';
 import { publicProcedure, router } from '../../core/trpc.ts';
-import { activeAlerts } from '../../core/alerts-view.ts';
+import { activeAlerts, alertReaches, upcomingAlerts, type ViewerLocation } from '../../core/alerts-view.ts';
 
 /** A subscriber this far behind is dropped: it reconnects and gets the persisted events replayed. */
 const QUEUE_MAX = 1000;
@@ -66,6 +66,12 @@ export const realtimeRouter = router({
       if (error instanceof RateLimitedError) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message, cause: error });
       throw error;
     }
+    // Alert areas: a page showing located content gets the alerts whose circle holds that place;
+    // every other page (location unknown) gets them all (see alertReaches).
+    const located = content ? await ctx.prisma.content.findUnique({ where: { id: content.id }, select: { latitude: true, longitude: true } }) : null;
+    const location: ViewerLocation | null =
+      located?.latitude != null && located.longitude != null ? { latitude: located.latitude, longitude: located.longitude } : null;
+    const reaches = (event: RealtimeEvent): boolean => event.type !== 'alert' || alertReaches(event.alert, location);
     const topics = content ? [GLOBAL_TOPIC, contentTopic(content.id)] : [GLOBAL_TOPIC];
     // The cursor is read before subscribing and the log replayed after: an event published in
     // between is in the replay, and one both replayed and delivered is skipped by its id.
@@ -75,10 +81,16 @@ export const realtimeRouter = router({
     const leave = content ? ctx.realtime.join(content.id) : () => undefined;
     try {
       const emit = (event: RealtimeEvent) => tracked(cursor, event);
-      for (const alert of await activeAlerts(ctx.prisma, ctx.now())) yield emit({ type: 'alert', alert });
+      const now = ctx.now();
+      if (ctx.realtime.takeUpcomingCheck()) {
+        for (const alert of await upcomingAlerts(ctx.prisma, now, new Date(now.getTime() + 24 * 3600_000))) ctx.realtime.scheduleAlert(alert);
+      }
+      for (const alert of await activeAlerts(ctx.prisma, now)) {
+        if (alertReaches(alert, location)) yield emit({ type: 'alert', alert });
+      }
       for (const message of await ctx.events.replay(topics, cursor)) {
         cursor = message.id ?? cursor;
-        if (message.event.type !== 'presence') yield emit(message.event);
+        if (message.event.type !== 'presence' && reaches(message.event)) yield emit(message.event);
       }
       if (content) yield emit({ type: 'viewers', contentId: content.id, count: ctx.realtime.viewers(content.id) });
       yield emit({ type: 'ready' });
@@ -91,7 +103,7 @@ export const realtimeRouter = router({
           const now = await ctx.prisma.content.findUnique({ where: { id: content.id }, select: { ownerId: true, status: true, visibility: true } });
           if (!now || !canView(ctx.user, now)) return;
         }
-        if (message === 'timeout' || message.event.type === 'presence') continue;
+        if (message === 'timeout' || message.event.type === 'presence' || !reaches(message.event)) continue;
         if (message.id !== null) {
           if (BigInt(message.id) <= BigInt(cursor)) continue;
           cursor = message.id;
