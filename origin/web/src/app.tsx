@@ -18,6 +18,7 @@ import { prefetchWatch } from './watch/watch-prefetch.ts';
 // three.js, hls.js and the P2P engine load only when something is watched (home, search, profiles
 // never fetch them), and then together with the video's data.
 import { WatchShell } from './watch/watch-shell.tsx';
+import { UploadShell } from './upload/upload-shell.tsx';
 
 function Page({ route }: { route: Route }) {
   switch (route.name) {
@@ -41,6 +42,8 @@ function Page({ route }: { route: Route }) {
       return <LikesPage />;
     case 'places':
       return <PlacesPage />;
+    case 'upload':
+      return <UploadShell />;
     case 'not-found':
       return (
         <EmptyState title="Page not found">

@@ -12,6 +12,7 @@ export type Route =
   | { name: 'history' }
   | { name: 'likes' }
   | { name: 'places' }
+  | { name: 'upload' }
   | { name: 'not-found'; path: string };
 
 const NAVIGATE_EVENT = 'spherecast:navigate';
@@ -36,6 +37,8 @@ export function parseRoute(pathname: string, search: string): Route {
         return { name: 'likes' };
       case 'places':
         return { name: 'places' };
+      case 'upload':
+        return { name: 'upload' };
     }
   }
   if (parts.length === 2 && second) {
