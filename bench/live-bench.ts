@@ -61,6 +61,7 @@ function startLiveCli(args: string[]) {
 }
 
 const VIEWERS = (process.env.LIVE_BENCH_VIEWERS ?? '2,4').split(',').map(Number);
+const SEGMENTS = (process.env.LIVE_BENCH_SEGMENTS ?? '1,2').split(',').map(Number);
 const SECONDS = Number(process.env.LIVE_BENCH_SECONDS ?? '20');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -75,6 +76,8 @@ type Row = {
   stalls: number;
   originMB: number;
   playing: number;
+  /** 1-minute load average of the machine at the end of the window (other work shares the cores). */
+  load: number;
 };
 
 async function read(page: Page): Promise<Sample> {
@@ -140,6 +143,7 @@ async function measure(browser: Browser, url: string, viewers: number, p2p: bool
       stalls,
       originMB: http / 1e6,
       playing,
+      load: os.loadavg()[0] ?? NaN,
     };
   } finally {
     for (const context of contexts) await context.close().catch(() => undefined);
@@ -169,7 +173,7 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
       body: JSON.stringify({ username: 'bench_caster', email: 'bench_caster@example.test', password: 'correct-horse-battery', role: 'creator' }),
     });
     const { token } = (await register.json()) as { token: string };
-    for (const segment of [1, 2]) {
+    for (const segment of SEGMENTS) {
       const cli = startLiveCli([
         '--source',
         'test',
@@ -222,18 +226,18 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
   }
   const fmt = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : '–');
   const table = [
-    '| segment | viewers | P2P | latency median (s) | latency p90 (s) | bytes from peers | origin MB | stalls | playing |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| segment | viewers | P2P | latency median (s) | latency p90 (s) | bytes from peers | origin MB | stalls | playing | load avg |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.segment} s | ${r.viewers} | ${r.p2p ? 'on' : 'off'} | ${fmt(r.latencyMedian)} | ${fmt(r.latencyP90)} | ${r.p2p ? `${Math.round(r.peerShare * 100)}%` : '0% (baseline)'} | ${fmt(r.originMB, 2)} | ${r.stalls} | ${r.playing}/${r.viewers} |`,
+        `| ${r.segment} s | ${r.viewers} | ${r.p2p ? 'on' : 'off'} | ${fmt(r.latencyMedian)} | ${fmt(r.latencyP90)} | ${r.p2p ? `${Math.round(r.peerShare * 100)}%` : '0% (baseline)'} | ${fmt(r.originMB, 2)} | ${r.stalls} | ${r.playing}/${r.viewers} | ${fmt(r.load)} |`,
     ),
   ];
   const markdown = [
-    machineLine(),
+    `${machineLine()} · ${new Date().toISOString().slice(0, 10)} (load avg column: the 1-minute load average at the end of each window; other work shares these cores, and N pages decoding and drawing the 360 view are load themselves)`,
     '',
     `Broadcast: \`spherecast-studio live --source test\` ${LEAN_LIVE.join(' ')} (one ffmpeg on this machine), real origin + tracker on loopback, N Chromium pages of the watch page, joining 1 s apart; each run measured for ${SECONDS} s after 5 s of settling. P2P off (\`?p2p=0\`) is the baseline in the same run.`,
-    "Latency: EXT-X-PROGRAM-DATE-TIME of the frame at the playhead (hls.js `playingDate`) against the page clock — not the clock drawn in the picture. The origin stamps PROGRAM-DATE-TIME at a segment's arrival minus its duration, so capture delay before the encoder is not included; encode, upload, origin, delivery and the player's hold-back (liveSyncDurationCount 3) are.",
+    "Latency: EXT-X-PROGRAM-DATE-TIME of the frame at the playhead (hls.js `playingDate`) against the page clock — not the clock drawn in the picture. The origin stamps PROGRAM-DATE-TIME at a segment's arrival minus its duration, so capture delay before the encoder is not included; encode, upload, origin, delivery and the player's hold-back (liveSyncDurationCount 3 plus a random 0–1 per viewer, DEFAULT_LIVE_HLS_CONFIG) are.",
     '',
     ...table,
     '',

@@ -56,10 +56,14 @@ export const P2P_BUNDLE_CONDITION = 'p2pml:core-as-bundle';
  * hls.js settings for a live broadcast (the playback payload says `live`). Chosen by measurement
  * (`npm run bench -- live`, figures in bench/RESULTS.md):
  *
- * - `liveSyncDurationCount`: how many target durations behind the live edge playback holds. It is the
- *   time a new segment has to travel between viewers before the playhead needs it: 3 (hls.js's
- *   default, the origin's `latencyTargetSeconds`) leaves about one segment of slack for peers.
- *   Set explicitly also because p2p-media-loader otherwise raises it to up to 120 s behind the edge.
+ * - `liveSyncDurationCount`: how many target durations behind the live edge playback holds: 3 (the
+ *   origin's `latencyTargetSeconds`) plus a random 0–1 drawn for each player (LIVE_SYNC). Viewers at
+ *   the edge all hold at the same point, so each new segment entered everyone's high-demand window at
+ *   once and all fetched it over HTTP at the same moment; spread over one target duration, the
+ *   viewer in front fetches it and those a few hundred ms behind take it from that one. It costs half
+ *   a segment of latency on average. Set explicitly also because p2p-media-loader otherwise raises it
+ *   to up to 120 s behind the edge. Read through a getter, so every player that spreads this object
+ *   draws its own value.
  * - `liveMaxLatencyDurationCount`: left at hls.js's default (Infinity). Any finite value makes hls.js
  *   jump back to the sync point whenever the playhead is that far behind, which undoes a viewer's
  *   DVR seek (8 target durations = 8 s with 1 s segments broke seeking back in the window). A viewer
@@ -69,8 +73,14 @@ export const P2P_BUNDLE_CONDITION = 'p2pml:core-as-bundle';
  * - `maxBufferLength`: hls.js asks for segments at most this far ahead, i.e. only when they are due
  *   (the P2P core prefetches the newer ones from peers meanwhile).
  */
+/** Live hold-back in target durations: `base` plus a random share of `spread`, drawn per player. */
+export const LIVE_SYNC = { base: 3, spread: 1 } as const;
+
 export const DEFAULT_LIVE_HLS_CONFIG = {
-  liveSyncDurationCount: 3,
+  /** LIVE_SYNC.base + random × LIVE_SYNC.spread (3 to 4), a new draw on every read. */
+  get liveSyncDurationCount(): number {
+    return LIVE_SYNC.base + Math.random() * LIVE_SYNC.spread;
+  },
   liveMaxLatencyDurationCount: Number.POSITIVE_INFINITY,
   lowLatencyMode: false,
   maxBufferLength: 2,
@@ -83,22 +93,30 @@ export const DEFAULT_LIVE_HLS_CONFIG = {
  * p2p-media-loader timing for a live broadcast, on top of DEFAULT_P2P_CORE_CONFIG (the core also
  * learns `isLive` from the playlist by itself). A new segment appears at the live edge, about the
  * latency target ahead of the playhead; peers can trade it until it enters the high-demand window,
- * after which whoever does not have it fetches it over HTTP. So a small high-demand window (a bit over
- * one 1 s segment) leaves most of the latency for P2P, while the random HTTP window seeds each new
- * segment into the swarm early (one viewer fetches it, the others take it from that one).
+ * after which whoever does not have it fetches it over HTTP. So a small high-demand window (one 1 s
+ * segment) leaves most of the latency for P2P.
  */
 /*
- * Measured with these settings (bench/RESULTS.md, `npm run bench -- live`, 2-core machine, N pages
- * joining 1 s apart, 15 s windows): 1 s segments, N = 4: 66% of bytes from peers at 4.1 s median
- * latency (P2P off: 4.9 s), origin bytes 3.30 -> 1.00 MB, no stalls; 2 s segments, N = 4: 72% at
- * 7.0 s (off: 7.8 s). N = 2: 39% (1 s) and 50% (2 s, the most two viewers can share). The trade-off:
- * the time a segment can travel between peers is the latency target minus the high-demand window,
- * so 2 s segments share more but double the latency; 1 s segments with a 1.5 s window keep latency
- * near 4 s. N = 8: 59% at 4.2 s (1 s segments, no stalls) and 74% at 7.4 s (2 s, 2 stalls against 0
- * HTTP-only), so neither meets the 70%-under-6 s target yet. Other window sizes were not measured.
+ * Why these values (p2p-media-loader-core 2.3 reads): a segment is high demand once its start is within
+ * `highDemandTimeWindow` of the playhead, and then whoever does not have it fetches it over HTTP, even
+ * aborting a peer download in progress. Before that, a viewer takes it only from a peer that has it or
+ * is loading it. The random HTTP seeding runs every 1 s + random × (peers) s per viewer (not
+ * configurable), far too slowly for 1 s segments at N = 8. At hold-back 3 a new 1 s segment is about
+ * 2 s ahead of the playhead when a viewer's playlist names it (after a refresh of up to 1 s), so the
+ * earlier 1.5 s window left peers almost no time: 59% from peers at N = 8. With the window at 1 s and
+ * the hold-back spread per viewer (DEFAULT_LIVE_HLS_CONFIG), the viewer in front fetches each segment
+ * and the others take it from peers.
+ *
+ * Measured (bench/RESULTS.md, `npm run bench -- live`, 2-core machine shared with other work, N pages
+ * joining 1 s apart, 20 s windows; load average 15-27, so latencies are the machine's as much as the
+ * settings'): 1 s segments, N = 8: 80% of bytes from peers (origin 7.40 -> 1.65 MB), 6 stalls against
+ * 13 HTTP-only, but 11.0 s median latency against 5.7 s HTTP-only; N = 4: 54% at 5.1 s (off: 6.8 s).
+ * Before (hold-back 3, window 1.5, load 8-11): N = 8 59% at 4.2 s. An earlier trial of hold-back 4
+ * and window 1.0 (no spread) reached 72% at 5.4 s once and stalled 11 times on its repeat. The 6 s
+ * target at N = 8 needs a run on a quiet machine to confirm or refute.
  */
 export const DEFAULT_LIVE_P2P_CORE_CONFIG = {
-  highDemandTimeWindow: 1.5,
+  highDemandTimeWindow: 1,
   /** Everything newer than the high-demand window is ahead of the playhead by less than the latency target. */
   httpDownloadTimeWindow: 6,
   p2pDownloadTimeWindow: 8,
