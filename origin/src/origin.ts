@@ -8,7 +8,8 @@ import { buildServer } from './edges/http-server.ts';
 import { resolveTlsCertificate, type TlsCertificate } from './edges/tls-certificate.ts';
 import { LoginThrottle } from './core/login-throttle.ts';
 import { PLAYBACK_STARTS_PER_ADDRESS, WindowCounter } from './core/rate-limit.ts';
-import { SearchCache } from './core/search-cache.ts';
+import type { SearchPage } from '@spherecast/shared';
+import { CacheSync, SharedSearchCache } from './core/cache-sync.ts';
 import { MediaAccessCache, MediaUrlSigner } from './core/media-links.ts';
 import { mediaUrlSecret } from './core/media-url-secret.ts';
 import { MediaStore } from './core/media-store.ts';
@@ -104,11 +105,18 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
   await events.start();
   const realtime = new RealtimeHub(events);
   realtime.start();
+  // Search pages are cached per process; with several origins on PostgreSQL, invalidations travel by NOTIFY.
+  const searchCache = new SharedSearchCache<SearchPage>(config.searchCacheMs, config.searchCacheMs * 9);
+  const cacheSync = database.url ? new CacheSync(database.url, { onRemoteInvalidation: () => searchCache.invalidateLocal() }) : null;
+  if (cacheSync) {
+    await cacheSync.start();
+    searchCache.attach(cacheSync);
+  }
   const services: OriginServices = {
     prisma: database.prisma,
     config,
     media,
-    searchCache: new SearchCache(config.searchCacheMs, config.searchCacheMs * 9),
+    searchCache,
     trackerUrl: config.trackerUrl ?? null,
     embeddedTrackerPort: tracker?.port ?? embeddedTrackerPort ?? null,
     embeddedTrackerSecure: tracker?.secure ?? tls !== null,
@@ -176,6 +184,7 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
       await rtmp?.destroy();
       await liveSupervisor.destroy();
       await processing.destroy();
+      await cacheSync?.destroy();
       await app.close();
       await realtime.destroy();
       await events.destroy();

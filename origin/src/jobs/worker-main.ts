@@ -10,9 +10,10 @@ import { S3MediaObjects } from '../core/media-store-s3.ts';
 import { mediaUrlSecret } from '../core/media-url-secret.ts';
 import { PLAYBACK_STARTS_PER_ADDRESS, WindowCounter } from '../core/rate-limit.ts';
 import { RealtimeHub } from '../core/realtime-hub.ts';
-import { SearchCache } from '../core/search-cache.ts';
+import { CacheSync, SharedSearchCache } from '../core/cache-sync.ts';
 import type { OriginServices } from '../core/services.ts';
 import { openDatabase } from '../db/database.ts';
+import type { SearchPage } from '@spherecast/shared';
 import { ProcessingQueue } from '../domains/processing/job-queue.ts';
 import { startWorkers } from './processing.ts';
 import { processingSettingsFromEnv } from './processing-settings.ts';
@@ -37,11 +38,16 @@ async function main(): Promise<void> {
   const events = new EventBus({ prisma: database.prisma, postgresUrl: config.databaseUrl, now });
   await events.start();
   const realtime = new RealtimeHub(events);
+  // The worker caches no search pages, but its publishes tell the origins to drop theirs.
+  const searchCache = new SharedSearchCache<SearchPage>(0, 0);
+  const cacheSync = new CacheSync(config.databaseUrl, { onRemoteInvalidation: () => undefined });
+  await cacheSync.start();
+  searchCache.attach(cacheSync);
   const services: OriginServices = {
     prisma: database.prisma,
     config,
     media,
-    searchCache: new SearchCache(config.searchCacheMs, config.searchCacheMs * 9),
+    searchCache,
     trackerUrl: null,
     embeddedTrackerPort: null,
     embeddedTrackerSecure: false,
@@ -77,6 +83,7 @@ async function main(): Promise<void> {
     void (async () => {
       await queue.destroy(60_000);
       await events.destroy();
+      await cacheSync.destroy();
       await database.close();
       process.exit(0);
     })();
