@@ -49,6 +49,13 @@ export type TestTurnServerOptions = {
    * network namespace (the command must exec turnserver, so that SIGTERM reaches it).
    */
   prefix?: readonly string[];
+  /**
+   * Peer address ranges the relay refuses (coturn `denied-peer-ip`, e.g. `10.0.0.0-10.255.255.255`), as
+   * the README's coturn configuration has for the operator's own networks.
+   */
+  deniedPeerIps?: readonly string[];
+  /** How many relay ports (one per allocation: per TURN URL of each peer connection). @default 100 */
+  relayPorts?: number;
 };
 
 /** Starts turnserver with `use-auth-secret` + `static-auth-secret=secret`, listening and relaying on one address. */
@@ -56,7 +63,8 @@ export async function startTestTurnServer(secret: string, options: TestTurnServe
   const dir = await mkdtemp(path.join(tmpdir(), 'spherecast-coturn-'));
   const address = options.address ?? '127.0.0.1';
   const port = options.port ?? (options.address === undefined ? await freeUdpPort() : 3478);
-  const relayBase = 50_000 + Math.floor(Math.random() * 150) * 100;
+  const relayPorts = options.relayPorts ?? 100;
+  const relayBase = 50_000 + Math.floor(Math.random() * Math.floor((15_000 - relayPorts) / 100)) * 100;
   const [command, ...prefixArgs] = [...(options.prefix ?? []), TURNSERVER_PATH];
   let output = '';
   const child: ChildProcess = spawn(
@@ -68,11 +76,12 @@ export async function startTestTurnServer(secret: string, options: TestTurnServe
       `--relay-ip=${address}`,
       `--listening-port=${port}`,
       `--min-port=${relayBase}`,
-      `--max-port=${relayBase + 99}`,
+      `--max-port=${relayBase + relayPorts - 1}`,
       '--use-auth-secret',
       `--static-auth-secret=${secret}`,
       '--realm=spherecast.test',
       ...(address === '127.0.0.1' ? ['--allow-loopback-peers'] : []),
+      ...(options.deniedPeerIps ?? []).map((range) => `--denied-peer-ip=${range}`),
       '--no-tls',
       '--no-dtls',
       '--no-cli',

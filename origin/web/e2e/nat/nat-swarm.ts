@@ -15,11 +15,15 @@ import { startTestTurnServer, type TestTurnServer } from '@spherecast/shared/tes
 import type { PlayerStats } from '@spherecast/shared/player';
 import { createTestLadder, type TestLadder } from '../../../../shared/src/player/fixtures/hls-ladder.ts';
 import { iceServersFor, type IceConfig } from '../../../src/core/ice-servers.ts';
+import { ICE_TRACE_SCRIPT, type TraceEvent } from './ice-trace.ts';
 import { NatLab, PUBLIC_ADDRESS, type LabViewer, type NatKind } from './nat-lab.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.resolve(here, '../../../../shared/src/player/fixtures');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The viewers' home networks (nat-lab.ts): peers there are only reachable through their NAT routers. */
+const PRIVATE_PEERS = '10.0.0.0-10.255.255.255';
 
 export const TURN_SECRET = 'nat-lab-static-auth-secret-0123456789';
 
@@ -33,6 +37,10 @@ export type ViewerResult = {
   /** The most connections of each type that were open at once during the run. */
   maxConnections: PlayerStats['connections'];
   errors: string[];
+  /** When the viewer's page was opened (ms since 1970). */
+  joinedAt: number;
+  /** With `trace`: the page's WebRTC and tracker signalling timeline (ice-trace.ts). */
+  trace?: TraceEvent[];
 };
 
 export type PlayOptions = {
@@ -45,6 +53,8 @@ export type PlayOptions = {
   viewers?: readonly string[];
   /** Keep playing until this holds too (checked every second). */
   until?: (results: ViewerResult[]) => boolean;
+  /** Record each page's signalling timeline (ViewerResult.trace). @default false */
+  trace?: boolean;
 };
 
 export type Swarm = {
@@ -147,7 +157,21 @@ export async function startSwarm(viewers: ReadonlyArray<{ name: string; nat: Nat
     const [ladder] = await Promise.all([createTestLadder(dir, clipSeconds), buildPage(path.join(dir, 'page'))]);
     const builtLab = await NatLab.create({ viewers });
     lab = builtLab;
-    turn = await startTestTurnServer(TURN_SECRET, { address: PUBLIC_ADDRESS, prefix: ['ip', 'netns', 'exec', builtLab.publicNamespace] });
+    turn = await startTestTurnServer(TURN_SECRET, {
+      address: PUBLIC_ADDRESS,
+      prefix: ['ip', 'netns', 'exec', builtLab.publicNamespace],
+      // As the README configures coturn: no relaying into private networks. Without it coturn relayed
+      // ICE checks towards the viewers' host candidates (10.0.n.2); the public namespace has no route
+      // there, the send failed (ENETUNREACH) and coturn dropped the TURN-over-TCP client's allocation
+      // 0.2-0.6 s after its relayed connection had come up (ice-trace: the relay pair vanished), so the
+      // UDP-blocked viewer's relays never lasted. A TURN server on the internet has a default route.
+      deniedPeerIps: [PRIVATE_PEERS],
+      // Each peer connection holds an allocation per TURN URL from its creation, answered or not: the
+      // tracker client makes 5 offers per announce (every 5 s here, 120 s in production) that live up to
+      // 50 s, and pages closed between runs leave theirs until coturn's lifetime (600 s) ends. With
+      // coturn's 100 test ports the later runs were refused (508 Insufficient Capacity, ice-trace).
+      relayPorts: 2000,
+    });
     const started = await startServices(builtLab, dir);
     services = started.child;
     const launched = await Promise.all(
@@ -168,15 +192,18 @@ export async function startSwarm(viewers: ReadonlyArray<{ name: string; nat: Nat
       mediaUrl: started.mediaUrl,
       trackerUrl: started.trackerUrl,
       close,
-      async play(setup, { swarm, seconds, staggerMs = 1500, viewers: only, until }) {
+      async play(setup, { swarm, seconds, staggerMs = 1500, viewers: only, until, trace = false }) {
         const chosen = builtLab.viewers.filter((viewer) => !only || only.includes(viewer.name));
         const pages: Page[] = [];
+        const joinedAt: number[] = [];
         try {
           // Each viewer starts `staggerMs` after the previous one started (not after its page finished loading).
           await Promise.all(
             chosen.map(async (viewer, i) => {
               await sleep(i * staggerMs);
               const context = await browsers.get(viewer.name)!.newContext();
+              if (trace) await context.addInitScript({ content: ICE_TRACE_SCRIPT });
+              joinedAt[i] = Date.now();
               const page = await context.newPage();
               pages[i] = page;
               await page.exposeFunction('freshIceServers', () => iceServersOf(setup, swarmTurn, viewer.name));
@@ -201,11 +228,22 @@ export async function startSwarm(viewers: ReadonlyArray<{ name: string; nat: Nat
             const errors = await Promise.all(
               pages.map((page) => page.evaluate(() => (window as unknown as TestPage).playerTest.errors.map((e) => `${e.code}: ${e.message}`))),
             );
+            const traces = trace ? await Promise.all(pages.map((page) => page.evaluate(() => (window as unknown as { iceTrace: TraceEvent[] }).iceTrace))) : [];
             return chosen.map((viewer, i) => {
               const stats = snapshots[i]!;
               const max = maxima[i]!;
               for (const key of ['host', 'srflx', 'prflx', 'relay'] as const) max[key] = Math.max(max[key], stats.connections[key]);
-              return { name: viewer.name, nat: viewer.nat, stats, maxConnections: { ...max }, errors: errors[i]! };
+              const result: ViewerResult = {
+                name: viewer.name,
+                nat: viewer.nat,
+                stats,
+                maxConnections: { ...max },
+                errors: errors[i]!,
+                joinedAt: joinedAt[i]!,
+              };
+              const events = traces[i];
+              if (events) result.trace = events;
+              return result;
             });
           };
           for (;;) {
