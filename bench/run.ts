@@ -1,5 +1,5 @@
 // `npm run bench [-- name ...]`: runs the benchmarks (all by default) and writes each one's section
-// of bench/RESULTS.md as soon as it finishes. Names: search, ladder, tracker, offload, finalize, live, web, nat.
+// of bench/RESULTS.md as soon as it finishes. Names: search, ladder, tracker, offload, finalize, live, web, nat, processing.
 import { writeResultsSection } from './lib/results.ts';
 
 type Bench = () => Promise<{ markdown: string }>;
@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   live: async () => (await import('./live-bench.ts')).runLiveBench,
   web: async () => (await import('./web-bench.ts')).runWebBench,
   nat: async () => (await import('./nat-bench.ts')).runNatBench,
+  processing: async () => (await import('./processing-bench.ts')).runProcessingBench,
 };
 
 const requested = process.argv.slice(2);

@@ -1,71 +1,33 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { Upload } from 'tus-js-client';
 import { generateEquirectFixture } from '@spherecast/shared/media';
 import { uploadCreatedSchema, uploadStateSchema, type UploadState } from '@spherecast/shared';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
 import { testDatabaseKinds } from '../test-support/databases.ts';
+import { spawnWorker, type WorkerProcess } from './worker-process.ts';
 
-const ORIGIN_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Also the origin's: the queue applies the timeout when a job is sent. */
 const JOB_TIMEOUT_SECONDS = 6;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  /** Upload ids this worker started and finished, from its log lines. */
-  started: string[];
-  done: string[];
-  exited: Promise<NodeJS.Signals | number | null>;
-}
 
 /** `npm run worker` as an operator runs it, on the test origin's database and folders. */
 function startWorker(t: TestOrigin, extraEnv: Record<string, string> = {}): WorkerProcess {
   const { config } = t.origin;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/jobs/worker-main.ts'], {
-    cwd: ORIGIN_ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: t.origin.database.url,
-      DATA_DIR: config.dataDir,
-      MEDIA_DIR: config.mediaDir,
-      UPLOADS_DIR: config.uploadsDir,
-      WORKER_CONCURRENCY: '1',
-      JOB_TIMEOUT_SECONDS: String(JOB_TIMEOUT_SECONDS),
-      JOB_MAINTENANCE_SECONDS: '1',
-      TRANSCODE_PRESET: 'ultrafast',
-      TRANSCODE_SEGMENT_SECONDS: '1',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  return spawnWorker({
+    DATABASE_URL: t.origin.database.url ?? '',
+    DATA_DIR: config.dataDir,
+    MEDIA_DIR: config.mediaDir,
+    UPLOADS_DIR: config.uploadsDir,
+    WORKER_CONCURRENCY: '1',
+    JOB_TIMEOUT_SECONDS: String(JOB_TIMEOUT_SECONDS),
+    JOB_MAINTENANCE_SECONDS: '1',
+    TRANSCODE_PRESET: 'ultrafast',
+    TRANSCODE_SEGMENT_SECONDS: '1',
+    ...extraEnv,
   });
-  const worker: WorkerProcess = {
-    child,
-    started: [],
-    done: [],
-    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code))),
-  };
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        const entry = JSON.parse(line) as { message?: string; uploadId?: string };
-        if (entry.message === 'job started' && entry.uploadId) worker.started.push(entry.uploadId);
-        if (entry.message === 'job done' && entry.uploadId) worker.done.push(entry.uploadId);
-      } catch {
-        // not a log line
-      }
-    }
-  });
-  return worker;
 }
 
 async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, deadlineMs = 120_000): Promise<T> {
