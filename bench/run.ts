@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   finalize: async () => (await import('./finalize-bench.ts')).runFinalizeBench,
   live: async () => (await import('./live-bench.ts')).runLiveBench,
   web: async () => (await import('./web-bench.ts')).runWebBench,
+  media: async () => (await import('./media-bench.ts')).runMediaBench,
   nat: async () => (await import('./nat-bench.ts')).runNatBench,
   processing: async () => (await import('./processing-bench.ts')).runProcessingBench,
 };

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { idSchema } from '@spherecast/shared';
 import { contentRange, mediaContentType, parseByteRange, unsatisfiedRange } from '@spherecast/shared/http';
@@ -7,6 +8,7 @@ import { signInRequiredMessage } from '../core/sessions.ts';
 import { authenticate } from './authenticate.ts';
 import type { OriginServices } from '../core/services.ts';
 import { UploadTooLargeError } from '../core/media-store.ts';
+import type { PublishedObject } from '../core/media-store-s3.ts';
 import { normaliseMediaPath, UnsafePathError } from '../core/safe-path.ts';
 import { publishedFolderOf, SIGNED_PREFIX } from '../core/media-links.ts';
 import { VIEWABLE_STATUSES } from '../core/content-view.ts';
@@ -17,6 +19,54 @@ import { decideUpload, recordStagedUpload } from '../domains/media/uploads.ts';
 const IMMUTABLE = new Set(['.mp4', '.m4s', '.m4a', '.ts', '.jpg', '.jpeg', '.png', '.webp']);
 
 const problem = sendProblem;
+
+/** Bytes of immutable published files kept in memory, most recently served first. */
+const HOT_CACHE_BYTES = 128 * 2 ** 20;
+/** Larger immutable files are read from storage every time. */
+const HOT_CACHE_MAX_FILE = 16 * 2 ** 20;
+
+/**
+ * The hot segments of popular content in memory, least recently served evicted first. A Range
+ * answer is a view into the cached bytes, so serving one costs a single write to the socket instead
+ * of reads through the thread pool (or a bucket request) and a stream per request. Keyed by path,
+ * size and modification time, so a file replaced in place is read again; concurrent misses for one
+ * file share one read.
+ */
+class HotFiles {
+  private readonly files = new Map<string, Buffer>();
+  private readonly pending = new Map<string, Promise<Buffer>>();
+  private bytes = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  async get(relative: string, object: PublishedObject): Promise<Buffer> {
+    const key = `${relative}\0${object.size}\0${object.modified.getTime()}`;
+    const hit = this.files.get(key);
+    if (hit) {
+      this.files.delete(key);
+      this.files.set(key, hit);
+      return hit;
+    }
+    const waiting = this.pending.get(key);
+    if (waiting) return waiting;
+    const reading = object
+      .read()
+      .then((stream) => buffer(stream))
+      .finally(() => this.pending.delete(key));
+    this.pending.set(key, reading);
+    const bytes = await reading;
+    if (bytes.length === object.size && !this.files.has(key)) {
+      this.files.set(key, bytes);
+      this.bytes += bytes.length;
+      for (const [oldest, value] of this.files) {
+        if (this.bytes <= this.capacity) break;
+        this.files.delete(oldest);
+        this.bytes -= value.length;
+      }
+    }
+    return bytes;
+  }
+}
 
 /** Statuses whose published media anyone may fetch unsigned (when the content is public). */
 const SERVED_STATUSES = new Set<string>(VIEWABLE_STATUSES);
@@ -64,6 +114,7 @@ async function grantMedia(services: OriginServices, raw: string): Promise<MediaG
  * `PUT /media/<contentId>/<path>`: the owner's staged uploads.
  */
 export function mediaRoutes(app: FastifyInstance, services: OriginServices): void {
+  const hot = new HotFiles(HOT_CACHE_BYTES);
   // Upload bodies are streamed to disk, never buffered or parsed.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
@@ -92,6 +143,20 @@ export function mediaRoutes(app: FastifyInstance, services: OriginServices): voi
     if (range === 'unsatisfiable') {
       reply.header('content-range', unsatisfiedRange(info.size));
       return problem(reply, 416, 'The requested range is outside the file.');
+    }
+    if (IMMUTABLE.has(ext) && info.size > 0 && info.size <= HOT_CACHE_MAX_FILE) {
+      const bytes = await hot.get(grant.relative, info);
+      // Read short (the file changed under us): stream it as before rather than serve a torn copy.
+      if (bytes.length === info.size) {
+        if (range) {
+          reply.code(206);
+          reply.header('content-range', contentRange(range, info.size));
+          reply.header('content-length', range.end - range.start + 1);
+          return reply.send(bytes.subarray(range.start, range.end + 1));
+        }
+        reply.header('content-length', info.size);
+        return reply.send(bytes);
+      }
     }
     if (range) {
       reply.code(206);
