@@ -59,9 +59,10 @@ export class ProcessingQueue {
       archiveCompletedAfterSeconds: 24 * 3600,
       deleteAfterDays: 7,
     };
+    // Two connections: polling and job updates; every origin and worker opens its own (mind max_connections).
     this.#boss =
       options.database.kind === 'postgres'
-        ? new PgBoss({ ...common, connectionString: options.database.url, max: 4 })
+        ? new PgBoss({ ...common, connectionString: options.database.url, max: 2 })
         : new PgBoss({ ...common, db: pgliteExecutor(options.database.pglite) });
     this.#boss.on('error', (error: Error) => options.onError?.(error));
   }
