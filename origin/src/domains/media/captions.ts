@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, open, readdir, rename, rm, readFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { TRPCError } from '@trpc/server';
 import { CAPTION_LIMITS, parseWebVtt, type CaptionTrack } from '@spherecast/shared';
@@ -133,9 +133,13 @@ function requireCaptionable(content: CaptionContent): asserts content is Caption
   }
 }
 
-/** Reads the published master of a content. */
+/** Reads the published master of a content (from disk, or the bucket with STORAGE=s3). */
 export async function readPublishedMaster(services: OriginServices, content: { publishedPath: string; masterFile: string }): Promise<string> {
-  return readFile(services.media.publishedFile(`${content.publishedPath}/${content.masterFile}`), 'utf8');
+  const object = await services.media.openPublished(`${content.publishedPath}/${content.masterFile}`);
+  if (!object) throw new Error(`the published master ${content.publishedPath}/${content.masterFile} is missing`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of await object.read()) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function writeSynced(file: string, text: string): Promise<void> {
@@ -172,6 +176,10 @@ export async function changeCaptions(services: OriginServices, contentId: string
     select: { id: true, kind: true, status: true, publishedPath: true, masterFile: true, durationSeconds: true },
   });
   requireCaptionable(content);
+  if (media.remote) {
+    // A new version is made by hard-linking the local published folder; a bucket needs a server-side copy of the prefix instead.
+    throw new TRPCError({ code: 'NOT_IMPLEMENTED', message: 'Captions cannot be changed yet on an origin that keeps media in S3 (STORAGE=s3).' });
+  }
   if (await prisma.publishAttempt.findUnique({ where: { contentId }, select: { contentId: true } })) {
     throw new TRPCError({ code: 'CONFLICT', message: 'A publish of this video is in progress. Wait for it to finish, then add the captions again.' });
   }
