@@ -62,6 +62,19 @@ describe('published media from memory', () => {
     together.forEach(({ body }, i) => assert.ok(body.equals(i % 2 ? segment.subarray(i * 1000, i * 1000 + 100_000) : segment), `request ${i}`));
   });
 
+  test('HEAD answers the headers of GET, ranges included, with no body', async () => {
+    const head = await fetch(`${t.url}/media/${id}/p1/v0/seg_000.m4s`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-length'), String(segment.length));
+    assert.equal(head.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    assert.equal((await head.arrayBuffer()).byteLength, 0);
+    const part = await fetch(`${t.url}/media/${id}/p1/v0/seg_000.m4s`, { method: 'HEAD', headers: { range: 'bytes=10-19' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes 10-19/${segment.length}`);
+    assert.equal(part.headers.get('content-length'), '10');
+    assert.equal((await fetch(`${t.url}/media/${id}/p1/v0/missing.m4s`, { method: 'HEAD' })).status, 404);
+  });
+
   test('a file replaced in place is served as it is now, not as it was remembered', async () => {
     const file = path.join(folder, 'v0', 'seg_001.m4s');
     await writeFile(file, Buffer.alloc(5_000, 1));
@@ -78,6 +91,7 @@ describe('published media from memory', () => {
     await t.http('PATCH', `/api/content/${id}`, { token: owner.token, body: { visibility: 'private' } });
     const refused = await get('v0/seg_000.m4s');
     assert.equal(refused.response.status, 403);
+    assert.equal((await fetch(`${t.url}/media/${id}/p1/v0/seg_000.m4s`, { method: 'HEAD' })).status, 403);
     assert.ok(refused.body.length < 1_000, 'an error, not the segment');
   });
 });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { idSchema } from '@spherecast/shared';
@@ -120,7 +121,7 @@ export function mediaRoutes(app: FastifyInstance, services: OriginServices): voi
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   // Fastify answers HEAD from this GET route, without the body.
-  const serve = async (request: { params: unknown; headers: Record<string, string | string[] | undefined> }, reply: FastifyReply) => {
+  const serve = async (request: { method: string; params: unknown; headers: Record<string, string | string[] | undefined> }, reply: FastifyReply) => {
     const grant = await grantMedia(services, (request.params as { '*': string })['*']);
     if (!grant.ok) return problem(reply, grant.status, grant.message);
     // From disk, or from the bucket with STORAGE=s3 (core/media-store.ts).
@@ -143,6 +144,16 @@ export function mediaRoutes(app: FastifyInstance, services: OriginServices): voi
     if (range === 'unsatisfiable') {
       reply.header('content-range', unsatisfiedRange(info.size));
       return problem(reply, 416, 'The requested range is outside the file.');
+    }
+    if (request.method === 'HEAD') {
+      // Headers only, without reading a byte (Fastify would drain a file stream for HEAD): what a
+      // front server's access subrequest asks (docs/nginx-media.conf), and what players probe.
+      if (range) {
+        reply.code(206);
+        reply.header('content-range', contentRange(range, info.size));
+      }
+      reply.header('content-length', range ? range.end - range.start + 1 : info.size);
+      return reply.send(Readable.from([]));
     }
     if (IMMUTABLE.has(ext) && info.size > 0 && info.size <= HOT_CACHE_MAX_FILE) {
       const bytes = await hot.get(grant.relative, info);
