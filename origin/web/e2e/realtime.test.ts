@@ -1,63 +1,31 @@
-// Real time across two origin processes on one PostgreSQL (LISTEN/NOTIFY): two Chromium pages, each
-// on its own origin, watch the same broadcast. Chat and reactions flow both ways, the viewer count
-// counts both, an admin's alert posted through one origin shows on both pages (role=alert), a muted
-// user's message is refused, and the watch page with chat and alert stays axe clean.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations, describeViolations } from '@spherecast/shared/testing/axe';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { createSession, SESSION_COOKIE } from '../../src/core/sessions.ts';
-import { TEST_SERVER_URL, testDatabaseKinds } from '../../src/test-support/databases.ts';
+import { createServerDatabase, testDatabaseKinds } from '../../src/test-support/databases.ts';
+import { killOriginProcess, startOriginProcess, type OriginProcess } from '../../src/test-support/origin-process.ts';
 import { launchChromium } from './support/browser.ts';
 import { buildPlayerApp } from './support/build-player.ts';
+import { LEAN_LIVE, LiveCli } from './support/live-cli.ts';
 
-const CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/test-support/origin-child.ts');
 const hasPostgres = (await testDatabaseKinds()).includes('postgres');
-
-interface Running {
-  url: string;
-  child: ChildProcess;
-  exited: Promise<unknown>;
-}
-
-async function startOrigin(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    env: { ...process.env, SEED_DEMO: 'false', LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the origin did not start within 60 s')), 60_000);
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /LISTENING (\S+)/.exec(out);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    void exited.then(() => reject(new Error('the origin exited before listening')));
-  });
-  return { url, child, exited };
-}
+type Running = OriginProcess;
 
 describe('real time across two origin processes (Chromium, PostgreSQL)', { skip: hasPostgres ? false : 'needs PostgreSQL' }, () => {
-  const dbName = `spherecast_rt_${randomBytes(5).toString('hex')}`;
+  let server: { url: string; drop: () => Promise<void> };
   let database: Database;
   let dataDirs: string[] = [];
   let origins: Running[] = [];
   let browser: Browser;
   let contexts: BrowserContext[] = [];
   let contentId: string;
+  let cli: LiveCli | null = null;
   const tokens: Record<string, string> = {};
   const ids: Record<string, string> = {};
 
@@ -82,13 +50,8 @@ describe('real time across two origin processes (Chromium, PostgreSQL)', { skip:
 
   before(async () => {
     await buildPlayerApp();
-    const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const url = new URL(TEST_SERVER_URL);
-    url.pathname = `/${dbName}`;
-    database = await openDatabase({ kind: 'postgres', url: url.toString() });
+    server = await createServerDatabase('spherecast_rt');
+    database = await openDatabase({ kind: 'postgres', url: server.url });
     for (const [username, role] of [
       ['anna', 'creator'],
       ['ben', 'viewer'],
@@ -110,23 +73,18 @@ describe('real time across two origin processes (Chromium, PostgreSQL)', { skip:
     for (let i = 0; i < 2; i++) {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-rt-'));
       dataDirs.push(dir);
-      origins.push(await startOrigin({ DATABASE_URL: url.toString(), DATA_DIR: dir }));
+      origins.push(await startOriginProcess({ DATABASE_URL: server.url, DATA_DIR: dir }));
     }
     browser = await launchChromium();
   });
 
   after(async () => {
+    cli?.kill();
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
-    for (const origin of origins) {
-      origin.child.kill('SIGTERM');
-      await origin.exited;
-    }
+    for (const origin of origins) await killOriginProcess(origin);
     await database?.close();
-    const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await server?.drop();
     for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
     origins = [];
     dataDirs = [];
@@ -189,5 +147,110 @@ describe('real time across two origin processes (Chromium, PostgreSQL)', { skip:
 
     const violations = await axeViolations(ben);
     assert.deepEqual(violations, [], describeViolations('watch page with chat and an alert', violations));
+  });
+  test('a live viewer in WebXR: a CAP extreme alert through the other origin shows as a panel in the scene and a slate in place of the broadcast, which returns when the operator ends it', async () => {
+    const [a, b] = origins as [Running, Running];
+    cli = new LiveCli([
+      '--source',
+      'test',
+      '--origin',
+      a.url,
+      '--token',
+      tokens.anna!,
+      '--title',
+      'Ridge live',
+      '--duration',
+      '240',
+      '--segment',
+      '1',
+      ...LEAN_LIVE,
+    ]);
+    const channelId = String((await cli.waitFor((e) => e.event === 'channel', 60_000)).id);
+    let live: { status: string; contentId: string } | null = null;
+    for (const deadline = Date.now() + 90_000; Date.now() < deadline && live?.status !== 'live';) {
+      const response = await fetch(`${a.url}/api/live/channels/${channelId}`, { headers: { authorization: `Bearer ${tokens.anna}` } });
+      live = (await response.json()) as { status: string; contentId: string };
+      if (live.status !== 'live') await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    assert.equal(live?.status, 'live', 'the broadcast went on air');
+
+    // An emulated Meta Quest 3 (IWER) in Chromium: 127.0.0.1 is a secure context, so WebXR is offered.
+    const iwer = `${await readFile(createRequire(import.meta.url).resolve('iwer/build/iwer.min.js'), 'utf8')}
+;new IWER.XRDevice(IWER.metaQuest3).installRuntime({ forceInstall: true });`;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    await context.addInitScript({ content: iwer });
+    await context.addCookies([{ name: SESSION_COOKIE, value: tokens.ben!, url: a.url }]);
+    const page = await context.newPage();
+    await page.goto(`${a.url}/watch/${live.contentId}`);
+    await page.waitForSelector('[data-testid="chat-panel"][data-connected="true"]', { timeout: 60_000 });
+    const video = page.getByTestId('video');
+    const playedTo = () => video.evaluate((v: HTMLVideoElement) => v.currentTime);
+    const state = () =>
+      page.evaluate(() => {
+        const v = document.querySelector<HTMLVideoElement>('[data-testid="video"]');
+        return {
+          t: v?.currentTime ?? -1,
+          readyState: v?.readyState ?? -1,
+          paused: v?.paused,
+          stage: document.querySelector('.stage')?.textContent?.slice(0, 300),
+        };
+      });
+    for (const deadline = Date.now() + 90_000; (await state()).t <= 0.5;) {
+      if (Date.now() > deadline) assert.fail(`the broadcast did not play: ${JSON.stringify(await state())}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    // (dispatched: at this viewport the live controls' DVR slider overlaps the Enter VR button's hit area)
+    await page.getByRole('button', { name: 'Enter VR' }).dispatchEvent('click');
+    await page.getByRole('button', { name: 'Exit VR' }).waitFor({ timeout: 30_000 });
+
+    const sent = new Date().toISOString().replace(/\.\d+Z$/, '-00:00');
+    const expires = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, '-00:00');
+    const cap = `<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>RIDGE-1</identifier><sender>civil-protection@example.test</sender><sent>${sent}</sent>
+  <status>Actual</status><msgType>Alert</msgType><scope>Public</scope>
+  <info><category>Fire</category><event>Wildfire</event><urgency>Immediate</urgency><severity>Extreme</severity><certainty>Observed</certainty>
+    <expires>${expires}</expires><headline>Evacuate the ridge now</headline><description>A wildfire is spreading toward the ridge trail.</description></info>
+</alert>`;
+    const refused = await fetch(`${b.url}/api/alerts/cap`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.ops}`, 'content-type': 'application/xml' },
+      body: cap.replace('<scope>Public</scope>', ''),
+    });
+    assert.equal(refused.status, 400, 'a document without <scope> is not CAP 1.2');
+    const posted = await fetch(`${b.url}/api/alerts/cap`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.ops}`, 'content-type': 'application/xml' },
+      body: cap,
+    });
+    const alert = (await posted.json()) as { id: string; severity: string; message?: string };
+    assert.equal(posted.status, 201, alert.message);
+    assert.equal(alert.severity, 'extreme');
+
+    // In the headset: the renderer draws the alert panel in the scene; on the page: the slate replaces the picture.
+    await page.waitForSelector(`.stage[data-xr-alert="${alert.id}"]`, { timeout: 30_000 });
+    const slate = page.getByTestId('live-alert-slate');
+    await slate.waitFor({ timeout: 30_000 });
+    assert.match(await slate.innerText(), /Evacuate the ridge now/);
+    assert.equal(await video.evaluate((v: HTMLVideoElement) => v.muted), true, 'the broadcast is muted under the slate');
+
+    // The operator ends the alert through origin B: the slate and the panel go, the broadcast plays on.
+    const ended = await fetch(`${b.url}/api/alerts/${alert.id}/expire`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.ops}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(ended.status, 200);
+    await slate.waitFor({ state: 'detached', timeout: 30_000 });
+    await page.waitForSelector('.stage:not([data-xr-alert])', { timeout: 30_000 });
+    const resumedAt = await playedTo();
+    await page.waitForFunction((t) => (document.querySelector<HTMLVideoElement>('[data-testid="video"]')?.currentTime ?? 0) > t + 1, resumedAt, {
+      timeout: 60_000,
+    });
+    await page.getByRole('button', { name: 'Exit VR' }).dispatchEvent('click');
+    cli.interrupt();
+    await cli.exited;
+    cli = null;
   });
 });

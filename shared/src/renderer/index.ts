@@ -12,4 +12,5 @@ export { attachLookControls, requestDeviceOrientationPermission, orientationToDi
 export { SphereXr } from './xr.ts';
 export { ANNOUNCEMENT_PANEL, type PanelAnnouncement } from './announcement-panel.ts';
 export { CAPTION_PANEL } from './caption-panel.ts';
+export { ALERT_PANEL, type PanelAlert } from './alert-panel.ts';
 export type { Listener } from '../events/index.ts';

@@ -17,6 +17,7 @@ import {
 import type { Projection } from '../projection.ts';
 import { AnnouncementPanel, type PanelAnnouncement } from './announcement-panel.ts';
 import { CaptionPanel } from './caption-panel.ts';
+import { AlertPanel, type PanelAlert } from './alert-panel.ts';
 import { createSphereMaterial, eyeRegion, type SphereUniforms } from './sphere-material.ts';
 import { TypedEvents, type Listener } from '../events/index.ts';
 import { SphereXr } from './xr.ts';
@@ -106,6 +107,7 @@ export class SphereRenderer {
   #detachSource: (() => void) | null = null;
   #announcement: AnnouncementPanel | null = null;
   #caption: CaptionPanel | null = null;
+  #alert: AlertPanel | null = null;
   #lastFrameAt: number | null = null;
   #xrSession: EventTarget | null = null;
 
@@ -288,6 +290,35 @@ export class SphereRenderer {
     return { text: panel.text, visible: panel.mesh.visible, direction: { x, y, z } };
   }
 
+  /**
+   * The emergency alert to show while an immersive (WebXR) session runs, on a panel that follows the
+   * viewer's gaze (above it, above captions); null for none. On screen the page shows alerts itself.
+   */
+  setAlert(alert: PanelAlert | null): void {
+    const current = this.#alert?.alert;
+    if (
+      current &&
+      alert &&
+      current.id === alert.id &&
+      current.severity === alert.severity &&
+      current.headline === alert.headline &&
+      current.body === alert.body
+    )
+      return;
+    this.#alert?.dispose();
+    this.#alert = alert ? new AlertPanel(alert) : null;
+    if (this.#alert) this.#scene.add(this.#alert.mesh);
+    this.#dirty = true;
+  }
+
+  /** The alert panel in the scene: which alert, whether it is drawn now (only while presenting), where (unit vector from the head). */
+  getAlert(): (PanelAlert & { visible: boolean; direction: { x: number; y: number; z: number } }) | null {
+    const panel = this.#alert;
+    if (!panel || panel.mesh.parent !== this.#scene) return null;
+    const { x, y, z } = panel.direction;
+    return { ...panel.alert, visible: panel.mesh.visible, direction: { x, y, z } };
+  }
+
   /** Starts the render loop (needed for video, look controls and XR). Idempotent. */
   start(): void {
     if (this.#running || this.#destroyed) return;
@@ -326,6 +357,8 @@ export class SphereRenderer {
     this.#announcement = null;
     this.#caption?.dispose();
     this.#caption = null;
+    this.#alert?.dispose();
+    this.#alert = null;
     this.#geometry.dispose();
     this.#left.dispose();
     this.#right.dispose();
@@ -345,6 +378,7 @@ export class SphereRenderer {
     this.#lastFrameAt = time;
     // The XR camera holds the head pose of the last frame: the panel trails the gaze by one frame, unseen at headset rates.
     this.#caption?.follow(this.#gl.xr.getCamera(), dt, this.#gl.xr.isPresenting);
+    this.#alert?.follow(this.#gl.xr.getCamera(), dt, this.#gl.xr.isPresenting);
     if (this.#dirty || this.#isLive() || this.#gl.xr.isPresenting) this.render();
   };
 

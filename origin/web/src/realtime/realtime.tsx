@@ -157,6 +157,12 @@ export function useRealtime(): Realtime {
   return value;
 }
 
+/** The alerts in force on this page, or none outside a RealtimeProvider (a stage shown on its own). */
+export function useActiveAlerts(): readonly Alert[] {
+  return useContext(RealtimeContext)?.alerts ?? NO_ALERTS;
+}
+const NO_ALERTS: readonly Alert[] = [];
+
 /** The watch page follows its content on the page's channel while mounted. */
 export function useFollowContent(contentId: string): Realtime {
   const realtime = useRealtime();

@@ -6,6 +6,7 @@ import type { SphereRenderer, SphereSource } from '@spherecast/shared/renderer';
 const loadRenderer = () => import('@spherecast/shared/renderer');
 import type { Projection } from '@spherecast/shared';
 import { StageAnnouncement, useAnnouncements } from '../announcements/announcements.tsx';
+import { useActiveAlerts } from '../realtime/realtime.tsx';
 
 type Props = {
   /** The element to draw: the player's <video>, or a loaded <img> for photos. */
@@ -103,6 +104,23 @@ export function SphereStage({ source, projection, onRenderer, children, controls
     return () => renderer.off('announcementdismiss', onDismiss);
   }, [renderer, dismiss]);
 
+  // The most severe alert goes on the renderer's gaze-following XR panel; the stage names the one the
+  // scene draws (data-xr-alert), read from the renderer, for tests and assistive tooling.
+  const alert = useActiveAlerts()[0];
+  const [xrAlert, setXrAlert] = useState('');
+  useEffect(() => {
+    if (!renderer) return;
+    renderer.setAlert(alert ? { id: alert.id, severity: alert.severity, headline: alert.headline, body: alert.body } : null);
+    const read = (): void => {
+      const shown = renderer.getAlert();
+      setXrAlert(shown?.visible ? shown.id : '');
+    };
+    read();
+    if (!alert) return;
+    const timer = setInterval(read, 500);
+    return () => clearInterval(timer);
+  }, [renderer, alert]);
+
   const enterVr = (): void => {
     if (!renderer) return;
     if (renderer.xr.presenting) {
@@ -113,7 +131,7 @@ export function SphereStage({ source, projection, onRenderer, children, controls
   };
 
   return (
-    <div className="stage" ref={stageRef}>
+    <div className="stage" ref={stageRef} data-xr-alert={xrAlert || undefined}>
       <canvas
         ref={canvasRef}
         className="stage-canvas"

@@ -12,7 +12,7 @@ import { usePlayer, type PlayerSource } from './use-player.ts';
 import { VideoControls } from './video-controls.tsx';
 import { CaptionOverlay, CaptionsMenu, useCaptions } from './captions.tsx';
 import { PlayIcon } from '../ui/icons.tsx';
-import { StageAlert } from '../realtime/alert-banner.tsx';
+import { LiveInterruptSlate, StageAlert } from '../realtime/alert-banner.tsx';
 import { ReactionBursts } from './reactions.tsx';
 
 const HEARTBEAT_MS = 10_000;
@@ -167,6 +167,7 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
       ) : null}
       <CaptionOverlay captions={captions} />
       {player && live && video ? <LiveControls player={player} live={live} video={video} /> : null}
+      <LiveInterruptSlate video={video} live={playback.live} />
       <ReactionBursts />
       <StageAlert />
       <P2pOverlay stats={stats} p2pActive={player?.p2pActive ?? false} />
