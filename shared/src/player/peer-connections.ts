@@ -8,7 +8,24 @@
  * in the registry of the player whose `rtcConfig` made it (matched by a tag in the configuration,
  * which browsers ignore), gives it that player's current ICE servers (TURN credentials are refreshed
  * before they expire) and, under relay policy `off`, drops the other side's relay candidates. It opens
- * nothing and starts no timer; connections of other code are left alone.
+ * nothing and starts no timer of its own until a connection gathers; connections of other code are
+ * left alone.
+ *
+ * It also bounds how long an offer or answer waits for ICE gathering. The tracker client sends them
+ * non-trickled (simple-peer `trickle: false`): each waits for the end of gathering, or 5 s after the
+ * first candidate, and the announce waits for all of its 5 offers. Measured in the NAT lab (ice-trace
+ * in origin/web/e2e/nat): where UDP is blocked, STUN and TURN-over-UDP never answer, gathering never
+ * ends, and every offer and answer took those 5 s although the TURN-over-TCP relay candidate was there
+ * after 50 ms; under relay policy `always` (no host candidates) no candidate came at all when the TURN
+ * server refused the allocation, the 5 s never started, and that viewer never announced. So:
+ * - gathering counts as ended for the tracker client as soon as a relay candidate is there (the path
+ *   of last resort: any peer that can reach the TURN server reaches it), or GATHER_DEADLINE_MS after it
+ *   began, whichever comes first (later candidates are not sent: non-trickled);
+ * - each player learns which transports work (TransportVerdict) from its connections' candidates and
+ *   hands new connections only those: a UDP relay or reflexive candidate means UDP works, so TURN over
+ *   TCP/TLS is left out; gathering that ends (or runs GATHER_VERDICT_MS) with none, where STUN or TURN
+ *   over UDP was configured, means UDP is blocked, so those are left out and gathering ends at once.
+ *   That also halves the TURN allocations each connection holds on the server (one per TURN URL).
  */
 
 /** ICE candidate types (RTCIceCandidateType). */
@@ -27,7 +44,17 @@ type RegistryEntry = {
   iceServers: RTCIceServer[] | null;
   /** Relay policy `off`: the other side's relay candidates are dropped, so no relayed pair can form. */
   dropRemoteRelays: boolean;
+  /** What this player's connections found out about UDP. */
+  udp: TransportVerdict;
 };
+
+/** `unknown` until a connection has gathered enough to tell; `works` (a UDP relay or reflexive candidate) or `blocked`. */
+export type TransportVerdict = 'unknown' | 'works' | 'blocked';
+
+/** The longest an offer or answer waits for ICE gathering (simple-peer's own wait is 5 s after the first candidate). */
+export const GATHER_DEADLINE_MS = 1500;
+/** Gathering that ran this long (or ended) without a UDP reflexive or relay candidate means UDP is blocked. */
+export const GATHER_VERDICT_MS = 5000;
 
 const registries = new Map<string, RegistryEntry>();
 
@@ -58,6 +85,75 @@ function dropRemoteRelayCandidates(pc: RTCPeerConnection): void {
   });
 }
 
+type Transport = 'udp' | 'tcp';
+
+/** Whether an ICE server URL is reached over UDP (stun:, turn: without or with transport=udp) or TCP (turns:, transport=tcp). */
+export function urlTransport(url: string): Transport {
+  if (/^turns:/i.test(url) || /[?&]transport=tcp\b/i.test(url)) return 'tcp';
+  return 'udp';
+}
+
+/**
+ * `servers` without what cannot help given `udp`: when UDP works, TURN over TCP/TLS (a UDP relay does
+ * the same with less delay); when it is blocked, STUN and TURN over UDP (they never answer). A server
+ * left with no URL is left out; if nothing would be left, `servers` as they are.
+ */
+export function serversForVerdict(servers: readonly RTCIceServer[], udp: TransportVerdict): RTCIceServer[] {
+  if (udp === 'unknown') return [...servers];
+  const drop: Transport = udp === 'works' ? 'tcp' : 'udp';
+  const kept = servers
+    .map((server) => ({ ...server, urls: (Array.isArray(server.urls) ? server.urls : [server.urls]).filter((url) => urlTransport(url) !== drop) }))
+    .filter((server) => server.urls.length > 0);
+  return kept.length > 0 || servers.length === 0 ? kept : [...servers];
+}
+
+/**
+ * Ends gathering early for the tracker client (see the module comment) and learns the UDP verdict
+ * from `pc`'s candidates. simple-peer listens through `onicecandidate` and sends its offer or answer
+ * (the local description with the candidates so far) on the first end-of-candidates event it sees.
+ */
+function watchGathering(pc: RTCPeerConnection, entry: RegistryEntry, servers: readonly RTCIceServer[]): void {
+  const urls = servers.flatMap((server) => (Array.isArray(server.urls) ? server.urls : [server.urls]));
+  const triesUdp = urls.some((url) => urlTransport(url) === 'udp');
+  let udpSeen = false;
+  let ended = false;
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  let verdict: ReturnType<typeof setTimeout> | undefined;
+  const decide = (): void => {
+    clearTimeout(verdict);
+    if (entry.udp === 'unknown' && triesUdp && !udpSeen && pc.connectionState !== 'closed') entry.udp = 'blocked';
+  };
+  const end = (): void => {
+    clearTimeout(deadline);
+    if (ended || pc.signalingState === 'closed') return;
+    ended = true;
+    pc.onicecandidate?.call(pc, new RTCPeerConnectionIceEvent('icecandidate', { candidate: null }));
+  };
+  pc.addEventListener('icegatheringstatechange', () => {
+    if (pc.iceGatheringState === 'gathering' && !deadline) {
+      deadline = setTimeout(end, GATHER_DEADLINE_MS);
+      verdict = setTimeout(decide, GATHER_VERDICT_MS);
+    } else if (pc.iceGatheringState === 'complete') {
+      ended = true;
+      clearTimeout(deadline);
+      decide();
+    }
+  });
+  pc.addEventListener('icecandidate', ({ candidate }) => {
+    if (!candidate) return;
+    // Chromium names relayProtocol only for relays reached over TCP or TLS (none for UDP).
+    const relayProtocol = (candidate as RTCIceCandidate & { relayProtocol?: string | null }).relayProtocol;
+    const fromUdp = candidate.type === 'srflx' || (candidate.type === 'relay' && relayProtocol !== 'tcp' && relayProtocol !== 'tls');
+    if (fromUdp) {
+      udpSeen = true;
+      entry.udp = 'works';
+    }
+    // After this event has reached simple-peer (its onicecandidate runs after this listener), so the
+    // candidate is in the description it sends.
+    if (candidate.type === 'relay') setTimeout(end, 0);
+  });
+}
+
 function installRegistry(): void {
   const scope = globalThis as { RTCPeerConnection?: typeof RTCPeerConnection & { spherecastTracked?: true } };
   const Original = scope.RTCPeerConnection;
@@ -68,8 +164,10 @@ function installRegistry(): void {
       const tag: unknown = configuration?.[PLAYER_TAG_KEY];
       const entry = typeof tag === 'string' ? registries.get(tag) : undefined;
       // p2p-media-loader keeps the rtcConfig it was created with; fresh credentials go in here.
-      super(entry?.iceServers && configuration ? { ...configuration, iceServers: entry.iceServers } : configuration);
+      const servers = entry ? serversForVerdict(entry.iceServers ?? configuration?.iceServers ?? [], entry.udp) : undefined;
+      super(servers && configuration ? { ...configuration, iceServers: servers } : configuration);
       if (entry?.dropRemoteRelays) dropRemoteRelayCandidates(this);
+      if (entry) watchGathering(this, entry, servers ?? []);
       entry?.connections.add(this);
     }
   }
@@ -86,7 +184,7 @@ export class PeerConnectionRegistry {
 
   /** `dropRemoteRelays`: relay policy `off` (the other side's relay candidates never reach ICE). */
   constructor(dropRemoteRelays = false) {
-    this.#entry = { connections: new Set(), iceServers: null, dropRemoteRelays };
+    this.#entry = { connections: new Set(), iceServers: null, dropRemoteRelays, udp: 'unknown' };
     registries.set(this.tag, this.#entry);
   }
 
@@ -98,6 +196,11 @@ export class PeerConnectionRegistry {
   /** ICE servers for connections made from now on (open ones keep theirs). */
   setIceServers(servers: RTCIceServer[]): void {
     this.#entry.iceServers = servers;
+  }
+
+  /** What the connections so far found out about UDP (see serversForVerdict). */
+  get udp(): TransportVerdict {
+    return this.#entry.udp;
   }
 
   /** The connections that are still open (closed ones are forgotten). */
