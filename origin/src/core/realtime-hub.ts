@@ -30,6 +30,7 @@ export class RealtimeHub {
   readonly chatLimit = new WindowCounter(REALTIME_LIMITS.chatMessagesPerWindow, REALTIME_LIMITS.chatWindowMs);
   readonly reactionLimit = new WindowCounter(REALTIME_LIMITS.reactionsPerSecond, 1000);
   #presenceDirty = false;
+  readonly #viewersDirty = new Set<string>();
   #timers: NodeJS.Timeout[] = [];
   #unsubscribe: (() => void) | null = null;
   /** Alerts that start later, by id: each origin delivers them to its own pages at their start. */
@@ -61,6 +62,9 @@ export class RealtimeHub {
     };
     every(PRESENCE_DEBOUNCE_MS, () => {
       if (this.#presenceDirty) void this.#sendPresence();
+      const dirty = [...this.#viewersDirty];
+      this.#viewersDirty.clear();
+      for (const contentId of dirty) this.#sendViewers(contentId);
     });
     every(PRESENCE_REPEAT_MS, () => {
       this.#expireStale();
@@ -73,6 +77,7 @@ export class RealtimeHub {
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
     for (const id of [...this.#scheduled.keys()]) this.#unschedule(id);
+    this.#viewersDirty.clear();
     this.#unsubscribe?.();
     // Tell the other origins this one's viewers are gone.
     if (this.#local.size > 0) {
@@ -213,8 +218,17 @@ export class RealtimeHub {
     this.#emitViewers(contentId);
   }
 
-  /** Tells this origin's subscribers of the content its viewer count, when it changed. */
+  /**
+   * Notes that the content's viewer count may have changed; this origin's subscribers hear the count
+   * with the next second's tick. Coalesced: a thousand viewers joining in one second are one event to
+   * each subscriber, not a thousand (each join telling every other subscriber grows as n²).
+   */
   #emitViewers(contentId: string): void {
+    this.#viewersDirty.add(contentId);
+  }
+
+  /** Tells this origin's subscribers of the content its viewer count, when it changed. */
+  #sendViewers(contentId: string): void {
     const count = this.viewers(contentId);
     if (this.#lastSent.get(contentId) === count) return;
     if (count === 0) this.#lastSent.delete(contentId);

@@ -139,6 +139,20 @@ for (const kind of await testDatabaseKinds()) {
       await a.waitFor((event) => event.type === 'viewers' && event.count === 1);
     });
 
+    test('viewer counts are coalesced: many viewers joining at once are at most one count event per second to each subscriber', async () => {
+      const content = await readyContent(t, creator, { title: 'Crowd' });
+      await t.origin.services.prisma.content.update({ where: { id: content }, data: { status: 'live' } });
+      const watcher = await subscribe({ contentId: content });
+      const crowd = await Promise.all([1, 2, 3].map((i) => t.user(`rt_crowd${i}`, 'viewer')));
+      const joinStart = Date.now();
+      await Promise.all(crowd.flatMap((user) => Array.from({ length: 7 }, () => subscribe({ contentId: content }, user))));
+      const joinSeconds = (Date.now() - joinStart) / 1000;
+      await watcher.waitFor((event) => event.type === 'viewers' && event.count === 22);
+      const counts = watcher.events.filter((e) => e.event.type === 'viewers').length;
+      // One per tick (1 s) at most, plus the snapshot and the tick in flight: 21 joins were 21 events to each subscriber before.
+      assert.ok(counts <= Math.ceil(joinSeconds) + 3, `${counts} viewer count events for 21 joins in ${joinSeconds.toFixed(1)} s`);
+    });
+
     test('private content: no events for those who may not view it', async () => {
       const secret = await readyContent(t, creator, { title: 'Rehearsal', visibility: 'private' });
       const stranger = new RealtimeSseClient(t.url, { contentId: secret }, { authorization: `Bearer ${viewer.token}` });
