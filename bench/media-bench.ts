@@ -11,6 +11,7 @@ import net from 'node:net';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort } from '@spherecast/shared/testing/net';
 import { openDatabase } from '../origin/src/index.ts';
 import { startOriginProcess, type OriginProcess } from '../origin/src/test-support/origin-process.ts';
@@ -59,6 +60,8 @@ interface Published {
   /** Request paths under /media/ with the Range header to send, if any. */
   requests: Array<{ path: string; range?: string }>;
   bytesOnDisk: number;
+  /** A file of a private content: unsigned, every server in front of the origin must refuse it. */
+  privatePath: string;
 }
 
 /** One public, ready content with a 4-rung fMP4 ladder of 2-4 MB segments, in a fresh data folder. */
@@ -82,6 +85,19 @@ async function publish(): Promise<Published> {
       visibility: 'public',
       publishedAt: new Date(),
       publishedPath: `${contentId}/${publishId}`,
+      masterFile: 'master.m3u8',
+    },
+  });
+  const privateId = randomUUID();
+  await database.prisma.content.create({
+    data: {
+      id: privateId,
+      ownerId: owner.id,
+      title: 'Media bench (private)',
+      status: 'ready',
+      visibility: 'private',
+      publishedAt: new Date(),
+      publishedPath: `${privateId}/${publishId}`,
       masterFile: 'master.m3u8',
     },
   });
@@ -114,6 +130,11 @@ async function publish(): Promise<Published> {
     master.push(`#EXT-X-STREAM-INF:BANDWIDTH=${(rung + 1) * 4_000_000},RESOLUTION=${960 * (rung + 1)}x${480 * (rung + 1)}`, `v${rung}/index.m3u8`);
   }
   await writeFile(path.join(folder, 'master.m3u8'), `${master.join('\n')}\n`);
+  const privateFolder = path.join(publishedRoot, privateId, publishId);
+  await mkdir(privateFolder, { recursive: true });
+  await writeFile(path.join(privateFolder, 'seg0.m4s'), randomBytes(4096));
+  await chmod(path.join(publishedRoot, privateId), 0o755);
+  await chmod(privateFolder, 0o755);
   for (const dir of [path.join(dataDir, 'media'), publishedRoot, path.join(publishedRoot, contentId), folder]) await chmod(dir, 0o755);
 
   // The mix: 60% whole segments, 25% a Range of 256 KiB-1 MiB inside a segment, 15% playlists.
@@ -131,11 +152,11 @@ async function publish(): Promise<Published> {
       requests.push({ path: base + playlists[Math.floor(random() * playlists.length)]! });
     }
   }
-  return { dataDir, contentId, publishedRoot, requests, bytesOnDisk };
+  return { dataDir, contentId, publishedRoot, requests, bytesOnDisk, privatePath: `/media/${privateId}/${publishId}/seg0.m4s` };
 }
 
-async function startNginx(binary: string, root: string, dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
+/** nginx in the foreground with `http` configuration `httpBody`, in `dir`; resolves once it answers. */
+async function startNginx(binary: string, dir: string, port: number, httpBody: string): Promise<{ url: string; child: ChildProcess }> {
   await mkdir(path.join(dir, 'temp'), { recursive: true });
   const config = `
 worker_processes 1;
@@ -150,20 +171,9 @@ http {
   fastcgi_temp_path ${dir}/temp/fastcgi;
   uwsgi_temp_path ${dir}/temp/uwsgi;
   scgi_temp_path ${dir}/temp/scgi;
-  sendfile on;
-  tcp_nopush on;
   keepalive_requests 1000000;
   keepalive_timeout 75s;
-  open_file_cache max=1000 inactive=60s;
-  types { application/vnd.apple.mpegurl m3u8; video/mp4 mp4; video/iso.segment m4s; }
-  server {
-    listen 127.0.0.1:${port};
-    location /media/ {
-      alias ${root}/;
-      add_header Cache-Control "public, max-age=31536000, immutable";
-      add_header Access-Control-Allow-Origin "*";
-    }
-  }
+${httpBody}
 }
 `;
   const file = path.join(dir, 'nginx.conf');
@@ -183,6 +193,41 @@ http {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+}
+
+/** Plain nginx serving the published folder: the baseline. */
+function plainNginx(port: number, root: string): string {
+  return `
+  sendfile on;
+  tcp_nopush on;
+  open_file_cache max=1000 inactive=60s;
+  types { application/vnd.apple.mpegurl m3u8; video/mp4 mp4; video/iso.segment m4s; }
+  server {
+    listen 127.0.0.1:${port};
+    location /media/ {
+      alias ${root}/;
+      add_header Cache-Control "public, max-age=31536000, immutable";
+      add_header Access-Control-Allow-Origin "*";
+    }
+  }`;
+}
+
+const SHIPPED_CONFIG = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'nginx-media.conf');
+
+/** docs/nginx-media.conf as shipped, with this run's origin, port and folders in its four marked values. */
+async function shippedNginx(port: number, root: string, originUrl: string, dir: string): Promise<string> {
+  let text = await readFile(SHIPPED_CONFIG, 'utf8');
+  const replacements: Array<[string, string]> = [
+    ['server 127.0.0.1:8080;', `server ${new URL(originUrl).host};`],
+    ['/var/cache/nginx/spherecast-media-access', path.join(dir, 'access-cache')],
+    ['listen 80;', `listen 127.0.0.1:${port};`],
+    ['/srv/spherecast/data/media/published/', `${root}/`],
+  ];
+  for (const [from, to] of replacements) {
+    if (!text.includes(from)) throw new Error(`docs/nginx-media.conf no longer contains "${from}": update bench/media-bench.ts with it`);
+    text = text.replace(from, to);
+  }
+  return text;
 }
 
 interface Measured {
@@ -334,6 +379,13 @@ async function previousSection(): Promise<string | null> {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+type ServerName = 'origin' | 'nginx' | 'front';
+const SERVER_NAMES: Record<ServerName, string> = {
+  origin: 'origin (Node, /media)',
+  front: 'docs/nginx-media.conf: nginx sends the bytes, the origin decides (HEAD, cached 1 s)',
+  nginx: 'baseline: nginx alone',
+};
+
 export async function runMediaBench(): Promise<{ markdown: string }> {
   const nginxBinary = findNginx();
   if (!nginxBinary) {
@@ -344,11 +396,19 @@ export async function runMediaBench(): Promise<{ markdown: string }> {
   }
   const published = await publish();
   const nginxDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-bench-nginx-'));
+  const frontDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-bench-front-'));
+  // nginx's workers run as another user when the bench runs as root: its cache folders must be reachable.
+  await Promise.all([chmod(nginxDir, 0o755), chmod(frontDir, 0o755)]);
   let origin: OriginProcess | null = null;
-  let nginx: { url: string; child: ChildProcess } | null = null;
+  const nginxes: Array<{ url: string; child: ChildProcess }> = [];
   try {
     origin = await startOriginProcess({ DATA_DIR: published.dataDir, LOG_LEVEL: 'error' });
-    nginx = await startNginx(nginxBinary, published.publishedRoot, nginxDir);
+    const nginxPort = await freePort();
+    const nginx = await startNginx(nginxBinary, nginxDir, nginxPort, plainNginx(nginxPort, published.publishedRoot));
+    nginxes.push(nginx);
+    const frontPort = await freePort();
+    const front = await startNginx(nginxBinary, frontDir, frontPort, await shippedNginx(frontPort, published.publishedRoot, origin.url, frontDir));
+    nginxes.push(front);
     const version = await new Promise<string>((resolve) => {
       const child = spawn(nginxBinary, ['-v'], { stdio: ['ignore', 'ignore', 'pipe'] });
       let out = '';
@@ -356,21 +416,51 @@ export async function runMediaBench(): Promise<{ markdown: string }> {
       child.on('close', () => resolve(out.trim().replace(/^nginx version: /, '')));
     });
     await checkSameBytes(origin.url, nginx.url, published.requests);
+    await checkSameBytes(origin.url, front.url, published.requests);
+    // The shipped configuration keeps private media private: unsigned, it is the origin's 403.
+    for (const base of [origin.url, front.url]) {
+      const refused = await fetch(`${base}${published.privatePath}`);
+      if (refused.status !== 403) throw new Error(`${base}${published.privatePath}: ${refused.status}, expected 403 (private media, unsigned)`);
+      await refused.arrayBuffer();
+    }
+    if (process.env.BENCH_MEDIA_PROBE === '1') {
+      for (const [name, base] of [
+        ['origin', origin.url],
+        ['nginx', nginx.url],
+        ['front', front.url],
+      ] as const) {
+        const times: number[] = [];
+        for (const request of published.requests.slice(0, 12)) {
+          const started = performance.now();
+          const response = await fetch(`${base}${request.path}`, { headers: request.range ? { range: request.range } : {} });
+          await response.arrayBuffer();
+          times.push(Math.round(performance.now() - started));
+        }
+        console.log(`probe ${name}: ${times.join(' ')} ms`);
+      }
+      console.log(await readFile(path.join(frontDir, 'error.log'), 'utf8').catch(() => ''));
+    }
     const originPid = origin.child.pid!;
-    const nginxPid = nginx.child.pid!;
-    // Warm both (page cache, JIT, open file caches).
-    await load(origin.url, published.requests, () => Promise.resolve([originPid]));
-    await load(nginx.url, published.requests, () => Promise.resolve([nginxPid]));
-    const rounds: Array<{ origin: Measured; nginx: Measured }> = [];
+    const pidsOf = {
+      origin: () => Promise.resolve([originPid]),
+      nginx: async () => [nginx.child.pid!, ...(await childPids(nginx.child.pid!))],
+      // Behind the shipped configuration the origin still answers the access subrequests: count both.
+      front: async () => [front.child.pid!, ...(await childPids(front.child.pid!)), originPid],
+    } satisfies Record<ServerName, () => Promise<number[]>>;
+    const urls: Record<ServerName, string> = { origin: origin.url, nginx: nginx.url, front: front.url };
+    const order: ServerName[] = ['nginx', 'origin', 'front'];
+    // Warm all (page cache, JIT, open file caches, the origin's memory).
+    for (const name of order) await load(urls[name], published.requests, pidsOf[name]);
+    const rounds: Array<Record<ServerName, Measured>> = [];
     for (let round = 0; round < ROUNDS; round += 1) {
-      const nginxRun = await load(nginx.url, published.requests, async () => [nginxPid, ...(await childPids(nginxPid))]);
-      const originRun = await load(origin.url, published.requests, () => Promise.resolve([originPid]));
-      rounds.push({ origin: originRun, nginx: nginxRun });
+      const measured = {} as Record<ServerName, Measured>;
+      for (const name of order) measured[name] = await load(urls[name], published.requests, pidsOf[name]);
+      rounds.push(measured);
       console.log(
-        `media bench round ${round + 1}: origin ${originRun.rps.toFixed(0)}/s ${originRun.mbps.toFixed(0)} MiB/s p99 ${originRun.p99} ms; nginx ${nginxRun.rps.toFixed(0)}/s ${nginxRun.mbps.toFixed(0)} MiB/s p99 ${nginxRun.p99} ms`,
+        `media bench round ${round + 1}: ${order.map((name) => `${name} ${measured[name].rps.toFixed(0)}/s ${measured[name].mbps.toFixed(0)} MiB/s p99 ${measured[name].p99} ms`).join('; ')}`,
       );
     }
-    const row = (key: 'origin' | 'nginx') => {
+    const row = (key: ServerName) => {
       const runs = rounds.map((round) => round[key]);
       const bytes = runs.reduce((sum, run) => sum + run.bytes, 0);
       return {
@@ -383,43 +473,49 @@ export async function runMediaBench(): Promise<{ markdown: string }> {
         clientCpuPerGb: runs.reduce((sum, run) => sum + run.clientCpu, 0) / (bytes / 2 ** 30),
       };
     };
-    const [o, n] = [row('origin'), row('nginx')];
-    const throughputRatio = median(rounds.map((round) => round.origin.mbps / round.nginx.mbps));
-    const rpsRatio = median(rounds.map((round) => round.origin.rps / round.nginx.rps));
-    const met = throughputRatio >= 0.7 && rpsRatio >= 0.7;
+    const rows = { origin: row('origin'), front: row('front'), nginx: row('nginx') };
+    const ratioTo = (name: ServerName, key: 'mbps' | 'rps') => median(rounds.map((round) => round[name][key] / round.nginx[key]));
+    const originRatio = { rps: ratioTo('origin', 'rps'), mbps: ratioTo('origin', 'mbps') };
+    const frontRatio = { rps: ratioTo('front', 'rps'), mbps: ratioTo('front', 'mbps') };
+    const met = originRatio.mbps >= 0.7 && originRatio.rps >= 0.7;
+    const n = rows.nginx;
     const lines = [
       '## Media serving: origin /media vs nginx',
       '',
       `Machine: ${machineLine()}. nginx ${version} (Debian package; 1 worker process, sendfile on, open_file_cache). Run: ${new Date().toISOString()}.`,
-      `One public, ready content: ${RUNGS} renditions × ${SEGMENTS_PER_RUNG} fMP4 segments of 2-4 MB (${(published.bytesOnDisk / 2 ** 20).toFixed(0)} MiB, in the page cache), init segments and playlists; both servers read the same folder (the origin through its /media route: access check, signed-URL logic, headers; nginx through an \`alias\`).`,
-      `Load: a minimal keep-alive HTTP/1.1 client in the bench process (counts body bytes without parsing them; autocannon spent more CPU than the servers), ${CONNECTIONS} connections, ${DURATION_SECONDS} s per load, nginx and the origin taking turns ${ROUNDS} times; mix of 400 requests: 60% whole segments, 25% a 256 KiB-1 MiB Range inside a segment (206), 15% playlists. Requests/s and MiB/s: mean of the rounds; p50/p99: median round; ratios: median over rounds of the ratio within a round. Server CPU from /proc (all of the server's processes), per GiB served.`,
+      `One public, ready content: ${RUNGS} renditions × ${SEGMENTS_PER_RUNG} fMP4 segments of 2-4 MB (${(published.bytesOnDisk / 2 ** 20).toFixed(0)} MiB, in the page cache), init segments and playlists; all servers read the same folder (the origin through its /media route: access check, signed-URL logic, headers, its in-memory hot files; nginx through an \`alias\`; docs/nginx-media.conf as shipped, with this run's ports and folders, which also refused a private file unsigned with the origin's 403).`,
+      `Load: a minimal keep-alive HTTP/1.1 client in the bench process (counts body bytes without parsing them; autocannon spent more CPU than the servers), ${CONNECTIONS} connections, ${DURATION_SECONDS} s per load, the servers taking turns ${ROUNDS} times; mix of 400 requests: 60% whole segments, 25% a 256 KiB-1 MiB Range inside a segment (206), 15% playlists. Requests/s and MiB/s: mean of the rounds; p50/p99: median round; ratios: median over rounds of the ratio within a round. Server CPU from /proc (all of the server's processes; for the shipped configuration nginx and the origin), per GiB served.`,
       '',
       '| server | requests/s | MiB/s | p50 ms | p99 ms | server CPU s per GiB | load generator CPU s per GiB | errors |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      `| origin (Node, /media) | ${o.rps.toFixed(0)} | ${o.mbps.toFixed(0)} | ${o.p50} | ${o.p99} | ${o.cpuPerGb.toFixed(2)} | ${o.clientCpuPerGb.toFixed(2)} | ${o.errors} |`,
-      `| baseline: nginx | ${n.rps.toFixed(0)} | ${n.mbps.toFixed(0)} | ${n.p50} | ${n.p99} | ${n.cpuPerGb.toFixed(2)} | ${n.clientCpuPerGb.toFixed(2)} | ${n.errors} |`,
-      `| origin / nginx | ${rpsRatio.toFixed(2)}x | ${throughputRatio.toFixed(2)}x | | ${(o.p99 / Math.max(1, n.p99)).toFixed(2)}x | ${(o.cpuPerGb / n.cpuPerGb).toFixed(2)}x | | |`,
+      ...(['origin', 'front', 'nginx'] as const).map((name) => {
+        const r = rows[name];
+        return `| ${SERVER_NAMES[name]} | ${r.rps.toFixed(0)} | ${r.mbps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.cpuPerGb.toFixed(2)} | ${r.clientCpuPerGb.toFixed(2)} | ${r.errors} |`;
+      }),
+      `| origin / nginx | ${originRatio.rps.toFixed(2)}x | ${originRatio.mbps.toFixed(2)}x | | ${(rows.origin.p99 / Math.max(1, n.p99)).toFixed(2)}x | ${(rows.origin.cpuPerGb / n.cpuPerGb).toFixed(2)}x | | |`,
+      `| shipped configuration / nginx | ${frontRatio.rps.toFixed(2)}x | ${frontRatio.mbps.toFixed(2)}x | | ${(rows.front.p99 / Math.max(1, n.p99)).toFixed(2)}x | ${(rows.front.cpuPerGb / n.cpuPerGb).toFixed(2)}x | | |`,
       '',
-      `Target: at least 0.7x nginx's throughput: **${met ? 'met' : 'NOT met'}** (${rpsRatio.toFixed(2)}x requests/s, ${throughputRatio.toFixed(2)}x MiB/s). ` +
-        `Where the origin's CPU per GiB matters (many viewers without P2P, a CDN miss storm), serve public immutable media with nginx: docs/nginx-media.conf and the README's operator section.`,
+      `Target: the origin at least 0.7x nginx's throughput: **${met ? 'met' : 'NOT met'}** (${originRatio.rps.toFixed(2)}x requests/s, ${originRatio.mbps.toFixed(2)}x MiB/s). ` +
+        `The origin costs ${(rows.origin.cpuPerGb / n.cpuPerGb).toFixed(1)}x nginx's CPU per GiB; where that matters (many viewers without P2P, a CDN miss storm), docs/nginx-media.conf (README, "Serving media with nginx") lets nginx send public media while the origin keeps deciding who may have it: ${frontRatio.mbps.toFixed(2)}x plain nginx's MiB/s here.`,
       '',
       ...rounds.map(
         (round, i) =>
-          `Round ${i + 1}: origin ${round.origin.rps.toFixed(0)}/s ${round.origin.mbps.toFixed(0)} MiB/s p99 ${round.origin.p99} ms, CPU ${round.origin.serverCpu.toFixed(1)} s; nginx ${round.nginx.rps.toFixed(0)}/s ${round.nginx.mbps.toFixed(0)} MiB/s p99 ${round.nginx.p99} ms, CPU ${round.nginx.serverCpu.toFixed(1)} s.`,
+          `Round ${i + 1}: ${order.map((name) => `${name} ${round[name].rps.toFixed(0)}/s ${round[name].mbps.toFixed(0)} MiB/s p99 ${round[name].p99} ms, CPU ${round[name].serverCpu.toFixed(1)} s`).join('; ')}.`,
       ),
     ];
     console.log(lines.join('\n'));
     return { markdown: lines.join('\n') };
   } finally {
-    if (nginx) {
+    for (const nginx of nginxes) {
       nginx.child.kill('SIGTERM');
-      await new Promise((resolve) => (nginx!.child.exitCode !== null ? resolve(null) : nginx!.child.once('exit', resolve)));
+      await new Promise((resolve) => (nginx.child.exitCode !== null ? resolve(null) : nginx.child.once('exit', resolve)));
     }
     if (origin) {
       origin.child.kill('SIGTERM');
       await origin.exited;
     }
     await rm(nginxDir, { recursive: true, force: true });
+    await rm(frontDir, { recursive: true, force: true });
     await rm(published.dataDir, { recursive: true, force: true });
   }
 }
