@@ -1,5 +1,5 @@
 // `npm run bench [-- name ...]`: runs the benchmarks (all by default) and writes each one's section
-// of bench/RESULTS.md as soon as it finishes. Names: search, ladder, tracker, offload, finalize, live, web, nat, processing.
+// of bench/RESULTS.md as soon as it finishes. Names: search, ladder, tracker, offload, finalize, live, web, nat, processing, realtime.
 import { writeResultsSection } from './lib/results.ts';
 
 type Bench = () => Promise<{ markdown: string }>;
@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   media: async () => (await import('./media-bench.ts')).runMediaBench,
   nat: async () => (await import('./nat-bench.ts')).runNatBench,
   processing: async () => (await import('./processing-bench.ts')).runProcessingBench,
+  realtime: async () => (await import('./realtime-bench.ts')).runRealtimeBench,
 };
 
 const requested = process.argv.slice(2);
