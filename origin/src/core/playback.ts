@@ -1,4 +1,4 @@
-import type { CONTENT_KINDS, Playback, Projection } from '@spherecast/shared';
+import type { CONTENT_KINDS, IceServer, Playback, Projection } from '@spherecast/shared';
 import { hashesFileFor } from './content-view.ts';
 import { iceServersFor } from './ice-servers.ts';
 import type { MediaAccess } from './media-links.ts';
@@ -33,6 +33,15 @@ export interface PlaybackSession {
 }
 
 /**
+ * The ICE servers of a viewing session: TURN credentials are per session (the TURN username's viewer
+ * part) and expire after TURN_TTL_SECONDS, so a player that watches longer asks again
+ * (streaming.iceServers). Photos share nothing over P2P.
+ */
+export function playbackIceServers(ctx: Pick<Context, 'config' | 'now'>, kind: (typeof CONTENT_KINDS)[number], sessionId: string): IceServer[] {
+  return kind === 'photo' ? [] : iceServersFor(ctx.config.ice, sessionId, ctx.now());
+}
+
+/**
  * Builds the playback payload, the one place that turns a published content into the URLs a player
  * fetches (master, segment hashes, tracker). Live, ads and signed media URLs extend it here.
  */
@@ -52,8 +61,7 @@ export function buildPlayback(
     projection: content.projection as Projection,
     durationSeconds: content.durationSeconds,
     trackerUrl: video ? ctx.trackerUrl : null,
-    // TURN credentials are per viewing session (the TURN username's viewer part) and expire after TURN_TTL_SECONDS.
-    iceServers: video ? iceServersFor(ice, session.id, ctx.now()) : [],
+    iceServers: playbackIceServers(ctx, content.kind, session.id),
     relayPolicy: ice.relayPolicy,
     // While live, the origin keeps live-hashes.json (the window's segments) beside the master; hashes.json of the VOD once it ends.
     segmentHashesUrl: video ? ctx.mediaLinks.url(content.publishedPath, live ? LIVE_HASHES_FILE : hashesFileFor(content.masterFile), content) : null,

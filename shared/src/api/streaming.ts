@@ -69,6 +69,16 @@ export const heartbeatInput = z.object({
 });
 export const heartbeatResultSchema = z.object({ positionSeconds: z.number(), completed: z.boolean() });
 
+/** A viewing session whose ICE servers are asked for again (`streaming.iceServers`). */
+export const sessionIceInput = z.object({ sessionId: idSchema });
+
+/**
+ * Fresh STUN/TURN servers for a viewing session (TURN credentials expire TURN_TTL_SECONDS after they
+ * were made): the same session, no new one, no view counted. Players ask before the old ones expire.
+ */
+export const sessionIceSchema = z.object({ iceServers: z.array(iceServerSchema), relayPolicy: relayPolicySchema });
+export type SessionIce = z.infer<typeof sessionIceSchema>;
+
 /** One content in a watch history: the latest session's position and whether it was finished. */
 export const historyItemSchema = z.object({
   sessionId: z.string(),
