@@ -136,23 +136,27 @@ export async function processUpload(deps: PipelineDeps, uploadId: string): Promi
     faultPoint('processing-before-publish');
     await setStatus('publishing');
     await deps.publishLadder(ladder);
+    // The source goes before the upload shows `ready` (a retry after a crash here republishes the
+    // committed ladder, which stays until the end), so `ready` never leaves the raw upload behind.
+    await deps.removeSource(uploadId).catch(() => undefined);
     await prisma.sourceUpload.update({ where: { id: uploadId }, data: { status: 'ready', progress: 1, error: null } });
-    await cleanUp(deps, uploadId, work);
+    await rm(work, { recursive: true, force: true });
   } catch (error) {
     if (error instanceof UploadRejectedError) {
-      await fail(deps, uploadId, row.contentId, error.message);
+      // Nothing is left behind by the time the upload shows `failed`.
       await cleanUp(deps, uploadId, work);
+      await fail(deps, uploadId, row.contentId, error.message);
       return;
     }
     deps.log?.('processing an upload failed', { uploadId, attempts, err: error });
     if (attempts >= MAX_ATTEMPTS) {
+      await cleanUp(deps, uploadId, work);
       await fail(
         deps,
         uploadId,
         row.contentId,
         `Processing failed ${attempts} times for a reason on the server's side, not in your file. Upload it again later; if it keeps failing, tell the operator (upload ${uploadId}).`,
       );
-      await cleanUp(deps, uploadId, work);
       return;
     }
     // Back to the queue: the next attempt starts from what this one finished.
