@@ -18,6 +18,8 @@ const KM_PER_DEGREE = 111.045;
 export const RELEVANCE_CANDIDATES = 100;
 /** A radius search's box holding at least this many points is walked in sort order, not read whole. */
 export const RADIUS_DENSE_BOX = 1_000;
+/** How many rows a text search walks in sort order before it reads the text index's matches instead. */
+export const TEXT_WALK = 4_000;
 
 interface SearchRow {
   id: string;
@@ -71,6 +73,43 @@ function boxSql(box: Box, latitude: Prisma.Sql, longitude: Prisma.Sql): Prisma.S
 }
 
 /**
+ * The first `count` rows matching the text query and `filters` in (`sortKey` DESC, id DESC) order,
+ * as (id, searchVector, popularity, sort_key, distance_km). The planner cannot tell how many rows a
+ * text query matches among the ones it walks (its estimate multiplies word frequencies; a two-word
+ * query that matches nothing looked like thousands of rows and walked the whole popularity index:
+ * 10 s at a million rows), so the SQL decides at run time: walk the sort's index over at most
+ * TEXT_WALK rows testing the text (cheap when the words are common: count / share of matches rows);
+ * if that did not find `count` matches, the words are rare and the GIN index's matches are read
+ * whole and sorted. Both give the same rows.
+ */
+function textMatches(tsQuery: Prisma.Sql, filters: Prisma.Sql[], sortKey: Prisma.Sql, distance: Prisma.Sql, count: number): Prisma.Sql {
+  const where = Prisma.join(filters, ' AND ');
+  // The CASE hides the text test from the planner on the walk, so that it keeps the sort's index.
+  return Prisma.sql`
+    WITH walk AS MATERIALIZED (
+      SELECT w."id", w."searchVector", w."popularity", w.sort_key, w.distance_km FROM (
+        SELECT c."id", c."searchVector", c."popularity", ${sortKey} AS sort_key, ${distance} AS distance_km,
+          CASE WHEN c."searchVector" @@ ${tsQuery} THEN true ELSE false END AS matched
+        FROM "Content" c
+        WHERE ${where}
+        ORDER BY ${sortKey} DESC, c."id" DESC
+        LIMIT ${TEXT_WALK}
+      ) w
+      WHERE w.matched
+      LIMIT ${count}
+    ), walked AS (
+      SELECT count(*) >= ${count} AS enough FROM walk
+    ), matches AS MATERIALIZED (
+      SELECT c."id", c."searchVector", c."popularity", ${sortKey} AS sort_key, ${distance} AS distance_km
+      FROM "Content" c
+      WHERE ${where} AND c."searchVector" @@ ${tsQuery} AND NOT (SELECT enough FROM walked)
+    )
+    SELECT * FROM walk WHERE (SELECT enough FROM walked)
+    UNION ALL
+    SELECT * FROM (SELECT * FROM matches ORDER BY sort_key DESC, "id" DESC LIMIT ${count}) rare WHERE NOT (SELECT enough FROM walked)`;
+}
+
+/**
  * The one SQL statement a search runs: it filters, ranks and pages (keyset cursors, stable under
  * inserts), returning every column a result card needs. Exported so that the benchmark can
  * EXPLAIN exactly what the origin runs.
@@ -86,7 +125,6 @@ export function buildSearchSql(query: SearchQuery): Prisma.Sql {
   // the (searchable, popularity) and (searchable, publishedAt) indexes in order and stop at the limit.
   const filters: Prisma.Sql[] = [Prisma.sql`c."searchable"`];
   const tsQuery = text ? Prisma.sql`websearch_to_tsquery('english', ${text})` : null;
-  if (tsQuery) filters.push(Prisma.sql`c."searchVector" @@ ${tsQuery}`);
   if (query.tags && query.tags.length > 0) filters.push(Prisma.sql`c."tags" @> ${query.tags}::text[]`);
   if (query.genre) filters.push(Prisma.sql`c."genre" = ${query.genre}`);
   if (query.projection) filters.push(Prisma.sql`c."projection" = ${query.projection}`);
@@ -120,16 +158,11 @@ export function buildSearchSql(query: SearchQuery): Prisma.Sql {
     // matches, and the candidate set is the same for every page of one search (stable cursors).
     if (box) filters.push(boxSql(box, Prisma.sql`c."latitude"`, Prisma.sql`c."longitude"`));
     const cursor = numberCursor ? Prisma.sql`WHERE (r.sort_value, r."id") < (${numberCursor.value}::float8, ${numberCursor.id}::uuid)` : Prisma.empty;
+    const candidates = textMatches(tsQuery!, filters, Prisma.sql`c."popularity"`, distance, RELEVANCE_CANDIDATES);
     hits = Prisma.sql`
       SELECT r."id", r.sort_value, r.distance_km FROM (
         SELECT m."id", (ts_rank_cd(m."searchVector", ${tsQuery!}, 1)::float8 * (1 + ln(1 + m."popularity") / 10)) AS sort_value, m.distance_km
-        FROM (
-          SELECT c."id", c."searchVector", c."popularity", ${distance} AS distance_km
-          FROM "Content" c
-          WHERE ${Prisma.join(filters, ' AND ')}
-          ORDER BY c."popularity" DESC, c."id" DESC
-          LIMIT ${RELEVANCE_CANDIDATES}
-        ) m
+        FROM (${candidates}) m
       ) r
       ${cursor}
       ORDER BY r.sort_value DESC, r."id" DESC
@@ -150,7 +183,10 @@ export function buildSearchSql(query: SearchQuery): Prisma.Sql {
       WHERE ${Prisma.join([...filters, boxFilter], ' AND ')}
       ORDER BY ${sortValue} DESC, c."id" DESC
       LIMIT ${pageSize}`;
-    if (!box) {
+    if (tsQuery) {
+      if (box) filters.push(boxSql(box, Prisma.sql`c."latitude"`, Prisma.sql`c."longitude"`));
+      hits = Prisma.sql`SELECT t."id", t.sort_key AS sort_value, t.distance_km FROM (${textMatches(tsQuery, filters, sortValue, distance, pageSize)}) t`;
+    } else if (!box) {
       hits = hitsWhere(Prisma.sql`true`);
     } else {
       // Two ways to a radius page, chosen by how crowded the box is (the planner cannot tell:
