@@ -11,6 +11,14 @@ export function openSession(contentId: string): Promise<Session> {
 }
 
 /**
+ * Fresh STUN/TURN servers for this viewing session (`GET /api/streaming/sessions/{sessionId}/ice-servers`):
+ * the player asks before the TURN credentials of the payload expire (PlayerOptions.refreshIceServers).
+ */
+export async function freshIceServers(sessionId: string): Promise<RTCIceServer[]> {
+  return (await api.streaming.iceServers.query({ sessionId })).iceServers;
+}
+
+/**
  * Reports the position. A plain tRPC POST with `keepalive`, so the last report outlives the page
  * (pagehide, navigation away); a beacon could not carry the viewer header.
  */

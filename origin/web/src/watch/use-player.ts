@@ -9,6 +9,7 @@ import {
   type PlayerLevelState,
   type PlayerStats,
 } from '@spherecast/shared/player';
+import { freshIceServers } from './session-api.ts';
 
 export type PlayerSource = {
   masterUrl: string;
@@ -23,6 +24,8 @@ export type PlayerSource = {
   /** STUN/TURN servers and relay policy from the playback payload. */
   iceServers: RTCIceServer[];
   relayPolicy: RelayPolicy;
+  /** The payload's viewing session: fresh TURN credentials are asked for it before these expire. */
+  sessionId?: string;
 };
 
 /**
@@ -59,6 +62,7 @@ export function usePlayer(video: HTMLVideoElement | null, source: PlayerSource |
       live: source.live,
       iceServers: source.iceServers,
       relayPolicy: source.relayPolicy,
+      ...(source.sessionId ? { refreshIceServers: freshIceServers.bind(null, source.sessionId) } : {}),
       ...(source.startDate !== null ? { startDate: source.startDate } : {}),
       ...(source.segmentHashesUrl ? { segmentHashesUrl: source.segmentHashesUrl } : {}),
     });

@@ -102,6 +102,7 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
       startDate: playback.live ? null : recordingFrom,
       iceServers: playback.iceServers,
       relayPolicy: playback.relayPolicy,
+      sessionId: playback.sessionId,
     };
   }, [playback, startAt, recordingFrom]);
 
