@@ -47,7 +47,8 @@ export function installIceTrace(): void {
       log(id, `create policy=${config?.iceTransportPolicy ?? 'all'} servers=${urls.join(' ')}`);
       this.addEventListener('icegatheringstatechange', () => log(id, `gathering ${this.iceGatheringState}`));
       this.addEventListener('icecandidate', (e) => {
-        const c = e.candidate;
+        // relayProtocol (tcp/tls for a relay reached over TCP) is missing from older DOM typings.
+        const c: (RTCIceCandidate & { relayProtocol?: string | null }) | null = e.candidate;
         log(id, c ? `candidate ${c.type ?? '?'} ${c.protocol ?? '?'}${c.relayProtocol ? ` via ${c.relayProtocol}` : ''}` : 'candidate end');
       });
       this.addEventListener('icecandidateerror', (e) => {
