@@ -7,6 +7,7 @@ import { sourcePathSchema } from './library/source-file.ts';
 import { ladderInputSchema } from './ladder/ladder.ts';
 import { publishMetadataSchema } from './publish/publish-metadata.ts';
 import { signInInputSchema } from './publish/origin-session.ts';
+import { watchOriginAlerts } from './publish/origin-alerts.ts';
 import { liveStartInputSchema } from './live/live-controller.ts';
 import { originProcedure, publicProcedure, router } from './trpc.ts';
 import type { StudioContext } from './trpc.ts';
@@ -103,6 +104,10 @@ const originRouter = router({
   signOut: publicProcedure.mutation(({ ctx }) => {
     ctx.engine.origin.signOut();
     return { ok: true as const };
+  }),
+  /** Emergency alerts in force on the signed-in origin, after every change ([] while signed out). */
+  alerts: publicProcedure.subscription(async function* ({ ctx, signal }) {
+    yield* watchOriginAlerts(() => ctx.engine.origin.info()?.originUrl ?? null, signal ?? new AbortController().signal);
   }),
 });
 

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { LibraryPanel } from './library/library-panel.tsx';
 import { LivePanel } from './live/live-panel.tsx';
+import { StudioAlertBanner } from './alerts/alert-banner.tsx';
 import { ProjectView } from './project/project-view.tsx';
 import { useAsync, useStudio } from './state/studio-context.tsx';
 import { EmptyState, ErrorNote } from './ui/feedback.tsx';
@@ -54,6 +55,7 @@ export function App() {
           {transport === 'ipc' ? 'Desktop' : 'Browser mode'}
         </span>
       </header>
+      <StudioAlertBanner />
       {info.error ? <ErrorNote title="The studio engine is not answering." message={info.error} onRetry={info.reload} /> : null}
       {ffmpeg && 'error' in ffmpeg ? (
         <ErrorNote title="ffmpeg is missing: nothing can be probed or transcoded." message={ffmpeg.error} onRetry={info.reload} />
