@@ -24,6 +24,14 @@ const SETUPS: ReadonlyArray<IceSetup & { label: string }> = [
   { name: 'relay', label: 'STUN + TURN, P2P_RELAY=always', stun: true, turn: true, relay: 'always' },
 ];
 
+/** What the same bench measured before the relay fixes (commit 4966627), for comparison. */
+export const BEFORE_RELAY_FIXES = [
+  "Before the relay fixes (commit 4966627, same lab and load): STUN + TURN fallback 59.1% from peers (4/5 viewers; the UDP-blocked viewer 0.0%), P2P_RELAY=always 33.3% (3/5; the UDP-blocked viewer and one symmetric viewer 0.0%). Found with the lab's signalling timeline (origin/web/e2e/nat/ice-trace.ts):",
+  "(1) lab: coturn relayed ICE checks towards the viewers' private host addresses, which the public namespace had no route to; the failed send made it drop TURN-over-TCP allocations 0.2–0.6 s after the UDP-blocked viewer's relayed connections came up (now `denied-peer-ip` for the home networks, as the README configures coturn; the connection then holds);",
+  "(2) lab: each peer connection holds one relay port per TURN URL from the moment it is made (5 offers per announce, kept up to 50 s unanswered; allocations of closed pages live on for coturn's 600 s), and coturn's 100 test ports were refused with 508 Insufficient Capacity in the later runs (now 2000);",
+  "(3) player: the tracker client sends offers and answers non-trickled, each waiting for the end of ICE gathering or 5 s after the first candidate; where UDP is dropped Chromium's gathering takes ~40 s to end, so the UDP-blocked viewer's first offers left 5.0 s after its connections were made (with relays only and no relay candidate, never). The player now ends gathering for the tracker client at the first relay candidate or after 1.5 s, and once a player knows whether UDP works it hands later connections only the STUN/TURN URLs that can answer: first offers 0.08 s after the connections were made. With (1) and (2) alone the UDP-blocked viewer got 59% (fallback) and 55% (always) from peers in a 2-setup run; with (3) as well, 100% in both.",
+].join(' ');
+
 const CLIP_SECONDS = Number(process.env.NAT_CLIP_SECONDS ?? 24);
 const PLAY_SECONDS = CLIP_SECONDS - 3;
 
@@ -91,6 +99,8 @@ export async function runNatBench(): Promise<{ markdown: string }> {
     ...detail,
     '',
     'Unreachable peers (no TURN: the UDP-blocked viewer, and the two symmetric viewers for each other) cost no stalls: the P2P engine asks only connected peers for segments, so those viewers take everything (or the rest) over HTTP.',
+    '',
+    BEFORE_RELAY_FIXES,
   ].join('\n');
   return { markdown };
 }
