@@ -83,13 +83,15 @@ describe('P2P across NATs (network namespaces)', { skip }, () => {
   });
 
   test('with TURN allowed as a fallback the symmetric-NAT and UDP-blocked viewers reach peers through relays', async () => {
-    // The UDP-blocked viewer's offers wait for its UDP STUN and TURN attempts to time out (simple-peer
-    // sends no candidate before gathering ends): play on until the relays are up, or a minute more.
-    const relayed = (results: ViewerResult[]) => results.filter((r) => r.nat !== 'full-cone').every((r) => r.maxConnections.relay > 0);
+    // Play on until the relays are up and the UDP-blocked viewer has had bytes through one (or a minute more).
+    const relayed = (results: ViewerResult[]) =>
+      results.filter((r) => r.nat !== 'full-cone').every((r) => r.maxConnections.relay > 0) && byName(results, 'no-udp').stats.p2pBytes > 0;
     const results = await play({ name: 'turn', stun: true, turn: true, relay: 'fallback' }, relayed);
     const blocked = byName(results, 'no-udp');
     assert.ok(blocked.maxConnections.relay > 0, `the UDP-blocked viewer had no relayed connection:\n${describeRun(results)}`);
-    // (How many bytes then go through those relays depends on when they come up: `npm run bench -- nat`.)
+    // Without TURN it gets nothing from peers (the STUN test): every byte it got came through a relay.
+    assert.ok(blocked.stats.p2pBytes > 0, `the UDP-blocked viewer got no bytes through its relays:\n${describeRun(results)}`);
+    assert.equal(blocked.maxConnections.host + blocked.maxConnections.srflx + blocked.maxConnections.prflx, 0, describeRun(results));
     const symmetric = [byName(results, 'sym-a'), byName(results, 'sym-b')];
     assert.ok(
       symmetric.some((r) => r.maxConnections.relay > 0),
