@@ -117,7 +117,7 @@ export async function startWorkers(
   };
   await queue.work(services.config.workerConcurrency, async (uploadId, job) => {
     options.onJob?.('start', uploadId, job.id);
-    await processUpload(deps, uploadId);
-    options.onJob?.('done', uploadId, job.id);
+    // 'skipped': another worker finished it (a redelivered job).
+    if ((await processUpload(deps, uploadId)) === 'processed') options.onJob?.('done', uploadId, job.id);
   });
 }

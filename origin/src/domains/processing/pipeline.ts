@@ -11,6 +11,11 @@ import { sourceFileOf, workDirOf } from './paths.ts';
 
 /** Attempts after which an upload that keeps failing for reasons other than its file is given up. */
 export const MAX_ATTEMPTS = 3;
+/** A running job touches its upload this often, so other workers can tell it is alive. */
+export const HEARTBEAT_MS = 3000;
+/** An upload in a processing status untouched for this long has no live worker. */
+export const STALE_MS = 15_000;
+const ACTIVE: readonly UploadStatus[] = ['probing', 'checking', 'transcoding', 'publishing'];
 
 /** What the pipeline publishes: a finished ladder folder (see the composition root for how). */
 export interface LadderToPublish {
@@ -56,16 +61,49 @@ const ladderManifestSchema = z.object({
  * by one rename, publish is the media domain's recoverable finalize), and a step that did not is
  * simply done again.
  */
-export async function processUpload(deps: PipelineDeps, uploadId: string): Promise<void> {
+export async function processUpload(deps: PipelineDeps, uploadId: string): Promise<'processed' | 'skipped'> {
   const { prisma } = deps;
-  const row = await prisma.sourceUpload.findUnique({
-    where: { id: uploadId },
-    select: { id: true, contentId: true, ownerId: true, fileName: true, status: true, sha256: true, attempts: true, createdAt: true },
-  });
+  const select = {
+    id: true,
+    contentId: true,
+    ownerId: true,
+    fileName: true,
+    status: true,
+    sha256: true,
+    attempts: true,
+    createdAt: true,
+    updatedAt: true,
+  } as const;
+  let row = await prisma.sourceUpload.findUnique({ where: { id: uploadId }, select });
+  // pg-boss 10 has no heartbeat: a job that outlives JOB_TIMEOUT_SECONDS is handed to another worker
+  // while the first may still be running it. The upload row is the lease: while another worker keeps
+  // touching it, wait for that worker to finish (or to die, when the row goes stale).
+  while (row && ACTIVE.includes(row.status) && Date.now() - row.updatedAt.getTime() < STALE_MS) {
+    await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_MS));
+    row = await prisma.sourceUpload.findUnique({ where: { id: uploadId }, select });
+  }
   // Deleted with its content, or already finished (a duplicate delivery of the job).
-  if (!row || row.status === 'ready' || row.status === 'failed' || row.status === 'uploading') return;
+  if (!row || row.status === 'ready' || row.status === 'failed' || row.status === 'uploading') return 'skipped';
   const attempts = row.attempts + 1;
   await prisma.sourceUpload.update({ where: { id: uploadId }, data: { attempts } });
+  const heartbeat = setInterval(() => {
+    void prisma.sourceUpload.updateMany({ where: { id: uploadId, status: { in: [...ACTIVE] } }, data: { attempts } }).catch(() => undefined);
+  }, HEARTBEAT_MS);
+  try {
+    await runSteps(deps, { ...row, attempts });
+  } finally {
+    clearInterval(heartbeat);
+  }
+  return 'processed';
+}
+
+async function runSteps(
+  deps: PipelineDeps,
+  row: { id: string; contentId: string; ownerId: string; fileName: string; sha256: string | null; createdAt: Date; attempts: number },
+): Promise<void> {
+  const { prisma } = deps;
+  const uploadId = row.id;
+  const { attempts } = row;
 
   // Two uploads of the same bytes that finished at the same moment: the earlier one is processed.
   if (row.sha256) {
@@ -113,7 +151,7 @@ export async function processUpload(deps: PipelineDeps, uploadId: string): Promi
         ...(deps.transcode?.eyeWidths ? { eyeWidths: deps.transcode.eyeWidths } : {}),
         ...(deps.transcode?.segmentSeconds ? { segmentSeconds: deps.transcode.segmentSeconds } : {}),
         onProgress: (progress) => {
-          if (progress.phase === 'encode' && progress.percent > 0) faultPoint('processing-during-transcode');
+          if (progress.phase === 'encode') faultPoint('processing-during-transcode');
           const now = Date.now();
           if (now - lastWrite < 1000) return;
           lastWrite = now;
