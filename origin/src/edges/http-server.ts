@@ -121,6 +121,17 @@ export async function buildServer(
       }
       void defaultJsonParser(request, text, done);
     });
+    // trpc-to-openapi's route handler calls reply.send() and resolves with undefined. When compression
+    // streams a large answer, the reply is not finished by then, so Fastify sent a second, empty answer
+    // (200, content-length 0) for every JSON answer above the compressor's synchronous size. Returning
+    // the reply tells Fastify the handler has answered.
+    api.addHook('onRoute', (route) => {
+      const handler = route.handler;
+      route.handler = async function (this: typeof api, request, reply) {
+        await handler.call(this, request, reply);
+        return reply;
+      };
+    });
     await api.register(fastifyTRPCOpenApiPlugin, { basePath: '/api', router: appRouter, createContext, onError, responseMeta });
   });
 
