@@ -21,7 +21,7 @@ export const uploadFileNameSchema = z
   .trim()
   .min(1, 'must name the file')
   .max(255, 'must be at most 255 characters')
-  .refine((name) => !/[\u0000-\u001f/\\]/.test(name), 'must be a file name without folders or control characters');
+  .refine((name) => ![...name].some((c) => c < ' ' || c === '/' || c === '\\'), 'must be a file name without folders or control characters');
 
 export const uploadCreateInput = z.object({
   contentId: idSchema,
