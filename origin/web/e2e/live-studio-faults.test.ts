@@ -12,7 +12,8 @@ import { readdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { sleep } from './support/browser.ts';
-import { ffmpegPidsWriting, LEAN_LIVE, LiveCli } from './support/live-cli.ts';
+import { ffmpegPidsWriting } from '@spherecast/shared/testing/processes';
+import { LEAN_LIVE, LiveCli } from './support/live-cli.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 /** A TCP relay to the origin that the test can cut (every connection dropped, new ones refused) and restore. */

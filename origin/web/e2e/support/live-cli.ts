@@ -1,7 +1,6 @@
 // `spherecast-studio live` run as a child process, as a creator runs it: the studio is another
 // package, so it is started through its bin, never imported.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WEB_ROOT } from './build-player.ts';
 
@@ -9,22 +8,6 @@ const BIN = path.resolve(WEB_ROOT, '../../studio/bin/spherecast-studio.mjs');
 
 /** A small broadcast for a 2-core machine: 256x128 at 10 fps, one rung. */
 export const LEAN_LIVE = ['--size', '256', '--fps', '10', '--widths', '256', '--preset', 'ultrafast'];
-
-/** Process ids of the ffmpeg processes whose arguments name `dir` (Linux /proc): a live CLI's encoder. */
-export function ffmpegPidsWriting(dir: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let argv: string[];
-    try {
-      argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
-    }
-    if (path.basename(argv[0] ?? '') === 'ffmpeg' && argv.some((arg) => arg.includes(dir))) pids.push(Number(name));
-  }
-  return pids;
-}
 
 export type LiveCliEvent = { event: string; [key: string]: unknown };
 

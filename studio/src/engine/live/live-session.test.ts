@@ -1,30 +1,14 @@
 // The live pusher with real ffmpeg against a real HTTP ingest peer that follows the origin's contract.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ffmpegPidsWriting } from '@spherecast/shared/testing/processes';
 import { findPath, listTracks, parseBoxes, parseMasterPlaylist, resolveLiveSource } from '@spherecast/shared/media';
 import { endChannel } from './ingest-client.ts';
 import { LiveSession, type LiveHealth, type LiveState } from './live-session.ts';
 import { TestIngestServer } from './test-ingest-server.ts';
-
-/** Process ids of the ffmpeg processes whose arguments name `dir` (Linux /proc). */
-function ffmpegPidsWriting(dir: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let argv: string[];
-    try {
-      argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
-    }
-    if (path.basename(argv[0] ?? '') === 'ffmpeg' && argv.some((arg) => arg.includes(dir))) pids.push(Number(name));
-  }
-  return pids;
-}
 
 describe('live session (pusher)', () => {
   let dir: string;
