@@ -10,6 +10,9 @@ const PRESENCE_REPEAT_MS = 10_000;
 const PRESENCE_DEBOUNCE_MS = 1000;
 /** Reactions are summed per content over this window, then sent as one event. */
 const REACTION_TICK_MS = 1000;
+/** How long a content's access row read for one subscription serves the others. */
+const ACCESS_CACHE_MS = 5000;
+const ACCESS_CACHE_MAX = 10_000;
 /** setTimeout's longest delay; an alert further ahead is re-armed when this passes. */
 const TIMER_MAX_MS = 2 ** 31 - 1;
 
@@ -35,6 +38,7 @@ export class RealtimeHub {
   #unsubscribe: (() => void) | null = null;
   /** Alerts that start later, by id: each origin delivers them to its own pages at their start. */
   #upcomingCheckedAt = Number.NEGATIVE_INFINITY;
+  readonly #contentRows = new Map<string, { at: number; row: Promise<unknown> }>();
   readonly #scheduled = new Map<string, { alert: Alert; timer: NodeJS.Timeout }>();
 
   constructor(
@@ -174,6 +178,26 @@ export class RealtimeHub {
     if (now - this.#upcomingCheckedAt < 60_000) return false;
     this.#upcomingCheckedAt = now;
     return true;
+  }
+
+  /**
+   * The row `load` reads for a content, shared by this origin's subscriptions for ACCESS_CACHE_MS:
+   * a thousand subscriptions re-checking access when an alert wakes them all is one query, not a
+   * thousand in front of the alert's delivery.
+   */
+  sharedContentRow<T>(contentId: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const cached = this.#contentRows.get(contentId);
+    if (cached && now - cached.at < ACCESS_CACHE_MS) return cached.row as Promise<T>;
+    if (this.#contentRows.size >= ACCESS_CACHE_MAX) {
+      for (const [id, entry] of this.#contentRows) if (now - entry.at >= ACCESS_CACHE_MS) this.#contentRows.delete(id);
+      if (this.#contentRows.size >= ACCESS_CACHE_MAX) this.#contentRows.clear();
+    }
+    const row = load();
+    // A failed read is not kept: the next subscription asks again.
+    row.catch(() => this.#contentRows.delete(contentId));
+    this.#contentRows.set(contentId, { at: now, row });
+    return row;
   }
 
   /** Ids of alerts waiting for their start on this origin. */

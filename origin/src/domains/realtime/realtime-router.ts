@@ -100,7 +100,9 @@ export const realtimeRouter = router({
         if (message === null) return;
         if (content && (message === 'timeout' || Date.now() - lastCheck >= ACCESS_RECHECK_MS)) {
           lastCheck = Date.now();
-          const now = await ctx.prisma.content.findUnique({ where: { id: content.id }, select: { ownerId: true, status: true, visibility: true } });
+          const now = await ctx.realtime.sharedContentRow(content.id, () =>
+            ctx.prisma.content.findUnique({ where: { id: content.id }, select: { ownerId: true, status: true, visibility: true } }),
+          );
           if (!now || !canView(ctx.user, now)) return;
         }
         if (message === 'timeout' || message.event.type === 'presence' || !reaches(message.event)) continue;

@@ -153,6 +153,17 @@ for (const kind of await testDatabaseKinds()) {
       assert.ok(counts <= Math.ceil(joinSeconds) + 3, `${counts} viewer count events for 21 joins in ${joinSeconds.toFixed(1)} s`);
     });
 
+    test('subscriptions re-checking access share one read of the content per origin (an alert waking 2,000 of them is not 2,000 queries)', async () => {
+      let reads = 0;
+      const load = async () => {
+        reads += 1;
+        return t.origin.services.prisma.content.findUnique({ where: { id: liveId }, select: { visibility: true } });
+      };
+      const rows = await Promise.all(Array.from({ length: 500 }, () => t.origin.services.realtime.sharedContentRow(liveId, load)));
+      assert.equal(reads, 1);
+      assert.ok(rows.every((row) => row?.visibility === 'public'));
+    });
+
     test('private content: no events for those who may not view it', async () => {
       const secret = await readyContent(t, creator, { title: 'Rehearsal', visibility: 'private' });
       const stranger = new RealtimeSseClient(t.url, { contentId: secret }, { authorization: `Bearer ${viewer.token}` });
