@@ -7,10 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { Upload } from 'tus-js-client';
 import { generateEquirectFixture, resolveFfprobe } from '@spherecast/shared/media';
-import { uploadCreatedSchema, uploadStateSchema } from '@spherecast/shared';
 import { startTestOrigin, type TestOrigin } from '../test-support/test-origin.ts';
+import { openUpload, tusSend, waitForUpload } from '../test-support/web-upload.ts';
 import { MediaStore } from './media-store.ts';
 import { S3MediaObjects, type S3StorageConfig } from './media-store-s3.ts';
 
@@ -99,24 +98,9 @@ describe('S3-compatible media storage (STORAGE=s3, against s3rver)', () => {
       await generateEquirectFixture({ out: clipFile, seconds: 1, width: 512, fps: 24, interp: 'linear', videoPreset: 'ultrafast' });
       const clip = await readFile(clipFile);
       const content = await creator.caller.content.create({ title: 'Stored in S3' });
-      const answer = await t.http('POST', '/api/uploads', { token: creator.token, body: { contentId: content.id, fileName: 'clip.mp4', size: clip.length } });
-      const created = uploadCreatedSchema.parse(answer.body);
-      await new Promise<void>((resolve, reject) => {
-        new Upload(clip, {
-          uploadUrl: created.uploadUrl,
-          headers: { authorization: `Bearer ${creator.token}` },
-          retryDelays: [],
-          onSuccess: () => resolve(),
-          onError: reject,
-        }).start();
-      });
-      const deadline = Date.now() + 120_000;
-      let state = uploadStateSchema.parse((await t.http('GET', `/api/uploads/${created.uploadId}`, { token: creator.token })).body);
-      while (state.status !== 'ready' && state.status !== 'failed') {
-        if (Date.now() > deadline) throw new Error(`stuck in ${state.status}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        state = uploadStateSchema.parse((await t.http('GET', `/api/uploads/${created.uploadId}`, { token: creator.token })).body);
-      }
+      const created = await openUpload(t, creator, content.id, 'clip.mp4', clip.length);
+      await tusSend(created.uploadUrl, creator.token, clip);
+      const state = await waitForUpload(t, creator, created.uploadId);
       assert.equal(state.status, 'ready', state.error ?? '');
 
       const objects = new S3MediaObjects(storage);

@@ -3,11 +3,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Upload } from 'tus-js-client';
 import { generateEquirectFixture } from '@spherecast/shared/media';
-import { uploadCreatedSchema, uploadStateSchema, type UploadState } from '@spherecast/shared';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
 import { testDatabaseKinds } from '../test-support/databases.ts';
+import { openUpload, tusSend, uploadState } from '../test-support/web-upload.ts';
 import { spawnWorker, type WorkerProcess } from './worker-process.ts';
 
 /** Also the origin's: the queue applies the timeout when a job is sent. */
@@ -51,22 +50,9 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 
 async function uploadClip(t: TestOrigin, user: TestUser, title: string, bytes: Buffer): Promise<string> {
   const content = await user.caller.content.create({ title });
-  const answer = await t.http('POST', '/api/uploads', { token: user.token, body: { contentId: content.id, fileName: `${title}.mp4`, size: bytes.length } });
-  const created = uploadCreatedSchema.parse(answer.body);
-  await new Promise<void>((resolve, reject) => {
-    new Upload(bytes, {
-      uploadUrl: created.uploadUrl,
-      headers: { authorization: `Bearer ${user.token}` },
-      retryDelays: [],
-      onSuccess: () => resolve(),
-      onError: reject,
-    }).start();
-  });
+  const created = await openUpload(t, user, content.id, `${title}.mp4`, bytes.length);
+  await tusSend(created.uploadUrl, user.token, bytes);
   return created.uploadId;
-}
-
-async function stateOf(t: TestOrigin, user: TestUser, uploadId: string): Promise<UploadState> {
-  return uploadStateSchema.parse((await t.http('GET', `/api/uploads/${uploadId}`, { token: user.token })).body);
 }
 
 // Separate worker processes need a database several processes open: PostgreSQL only.
@@ -106,7 +92,7 @@ for (const kind of kinds) {
       const ids = await Promise.all(clips.slice(0, 4).map((clip, i) => uploadClip(t, creator, `clip ${i}`, clip)));
       for (const id of ids) {
         const state = await until(`upload ${id} to finish`, async () => {
-          const s = await stateOf(t, creator, id);
+          const s = await uploadState(t, creator, id);
           return s.status === 'ready' || s.status === 'failed' ? s : undefined;
         });
         assert.equal(state.status, 'ready', state.error ?? '');
@@ -124,23 +110,11 @@ for (const kind of kinds) {
       const doomed = startWorker(t, { SPHERECAST_FAULT_AT: 'processing-during-transcode' });
       workers.push(doomed);
       const content = await creator.caller.content.create({ title: 'survives a dead worker' });
-      const answer = await t.http('POST', '/api/uploads', {
-        token: creator.token,
-        body: { contentId: content.id, fileName: 'long.mp4', size: clips[4]!.length },
-      });
-      const created = uploadCreatedSchema.parse(answer.body);
-      await new Promise<void>((resolve, reject) => {
-        new Upload(clips[4]!, {
-          uploadUrl: created.uploadUrl,
-          headers: { authorization: `Bearer ${creator.token}` },
-          retryDelays: [],
-          onSuccess: () => resolve(),
-          onError: reject,
-        }).start();
-      });
+      const created = await openUpload(t, creator, content.id, 'long.mp4', clips[4]!.length);
+      await tusSend(created.uploadUrl, creator.token, clips[4]!);
       assert.equal(await within(doomed.exited, 120_000, 'the worker to kill itself mid-transcode'), 'SIGKILL');
       assert.deepEqual(doomed.started, [created.uploadId]);
-      const midway = await stateOf(t, creator, created.uploadId);
+      const midway = await uploadState(t, creator, created.uploadId);
       assert.equal(midway.status, 'transcoding', 'the dead worker left it mid-transcode');
       const detail = await creator.caller.content.get({ id: content.id });
       assert.notEqual(detail.status, 'ready', 'nothing is published while the job is unfinished');
@@ -148,7 +122,7 @@ for (const kind of kinds) {
       const rescuer = startWorker(t);
       workers.push(rescuer);
       const state = await until('the job to be retried and finished', async () => {
-        const s = await stateOf(t, creator, created.uploadId);
+        const s = await uploadState(t, creator, created.uploadId);
         return s.status === 'ready' || s.status === 'failed' ? s : undefined;
       });
       assert.equal(state.status, 'ready', state.error ?? '');

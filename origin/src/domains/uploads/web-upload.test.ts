@@ -7,48 +7,12 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Upload } from 'tus-js-client';
 import { generateEquirectFixture, resolveFfprobe } from '@spherecast/shared/media';
-import { uploadCreatedSchema, uploadStateSchema, type UploadState } from '@spherecast/shared';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../../test-support/test-origin.ts';
 import { testDatabaseKinds } from '../../test-support/databases.ts';
+import { openUpload, tusSend, waitForUpload } from '../../test-support/web-upload.ts';
 
 const run = promisify(execFile);
 const MIB = 1024 * 1024;
-
-/** Polls an upload until `done` says so (generous deadline: CI shares 2 cores with Chromium and ffmpeg). */
-async function waitForUpload(t: TestOrigin, user: TestUser, uploadId: string, done: (state: UploadState) => boolean, seen: string[] = []) {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const answer = await t.http('GET', `/api/uploads/${uploadId}`, { token: user.token });
-    assert.equal(answer.status, 200, JSON.stringify(answer.body));
-    const state = uploadStateSchema.parse(answer.body);
-    if (seen.at(-1) !== state.status) seen.push(state.status);
-    if (done(state)) return state;
-    if (Date.now() > deadline) throw new Error(`upload ${uploadId} stuck in ${state.status} (${JSON.stringify(state)})`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-/** Sends `bytes` to a tus upload URL with tus-js-client, as the web page does; resolves when the server has them all. */
-function tusSend(url: string, token: string, bytes: Buffer, options: { chunkSize?: number; onChunk?: (upload: Upload, offset: number) => void } = {}) {
-  return new Promise<void>((resolve, reject) => {
-    const upload: Upload = new Upload(bytes, {
-      uploadUrl: url,
-      headers: { authorization: `Bearer ${token}` },
-      chunkSize: options.chunkSize ?? 8 * MIB,
-      retryDelays: [],
-      onChunkComplete: (_size, offset) => options.onChunk?.(upload, offset),
-      onSuccess: () => resolve(),
-      onError: reject,
-    });
-    upload.start();
-  });
-}
-
-async function openUpload(t: TestOrigin, user: TestUser, contentId: string, fileName: string, size: number) {
-  const answer = await t.http('POST', '/api/uploads', { token: user.token, body: { contentId, fileName, size } });
-  assert.equal(answer.status, 200, JSON.stringify(answer.body));
-  return uploadCreatedSchema.parse(answer.body);
-}
 
 for (const kind of await testDatabaseKinds()) {
   describe(`web uploads: tus, then processing on the job queue (${kind})`, () => {
