@@ -130,23 +130,53 @@ describe('real time across two origin processes (Chromium, PostgreSQL)', { skip:
     await anna.getByRole('button', { name: 'Delete message from Troll' }).click();
     await ben.getByTestId('chat-message').filter({ hasText: 'first!' }).waitFor({ state: 'detached', timeout: 15_000 });
 
-    // An admin's alert through origin B shows on both pages, announced as an alert.
-    const posted = await api(b, 'ops', 'POST', '/api/alerts', {
-      headline: 'Severe weather warning',
-      body: 'Thunderstorms reach the summit within the hour. Descend now.',
-      severity: 'severe',
-      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-    });
-    assert.equal(posted.status, 200, JSON.stringify(posted.body));
+    // An admin issues an alert from the Operations screen on origin B: it shows on both pages, announced as an alert.
+    const opsContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(opsContext);
+    await opsContext.addCookies([{ name: SESSION_COOKIE, value: tokens.ops!, url: b.url }]);
+    const ops = await opsContext.newPage();
+    await ops.goto(`${b.url}/admin`);
+    const alertForm = ops.getByRole('form', { name: 'Issue an alert' });
+    await alertForm.getByLabel('Headline').fill('Severe weather warning');
+    await alertForm.getByLabel('Text').fill('Thunderstorms reach the summit within the hour. Descend now.');
+    await alertForm.getByLabel('Severity').selectOption('severe');
+    await alertForm.getByRole('button', { name: 'Issue alert' }).click();
+    await ops
+      .getByTestId('admin-alerts')
+      .getByRole('row')
+      .filter({ hasText: 'Severe weather warning' })
+      .filter({ hasText: 'active' })
+      .waitFor({ timeout: 15_000 });
     for (const page of [ben, anna]) {
       const alert = page.getByRole('alert').filter({ hasText: 'Severe weather warning' });
       await alert.waitFor({ timeout: 15_000 });
       // severe: not dismissible.
       assert.equal(await alert.getByRole('button').count(), 0);
     }
-
     const violations = await axeViolations(ben);
     assert.deepEqual(violations, [], describeViolations('watch page with chat and an alert', violations));
+
+    // Ended from the same screen: it leaves both pages.
+    await ops.getByRole('button', { name: 'End alert "Severe weather warning" now' }).click();
+    for (const page of [ben, anna]) await page.getByRole('alert').filter({ hasText: 'Severe weather warning' }).waitFor({ state: 'detached', timeout: 15_000 });
+    await ops
+      .getByTestId('admin-alerts')
+      .getByRole('row')
+      .filter({ hasText: 'Severe weather warning' })
+      .filter({ hasText: 'ended' })
+      .waitFor({ timeout: 15_000 });
+
+    // Announcements: posted and ended from the same screen.
+    const announcementForm = ops.getByRole('form', { name: 'Post an announcement' });
+    await announcementForm.getByLabel('Title').fill('Summit webcam maintenance');
+    await announcementForm.getByLabel('Text').fill('The summit camera is offline on Sunday morning.');
+    await announcementForm.getByRole('button', { name: 'Post announcement' }).click();
+    const row = ops.getByTestId('admin-announcements').getByRole('row').filter({ hasText: 'Summit webcam maintenance' });
+    await row.filter({ hasText: 'active' }).waitFor({ timeout: 15_000 });
+    await ops.getByRole('button', { name: 'End announcement "Summit webcam maintenance" now' }).click();
+    await row.filter({ hasText: 'ended' }).waitFor({ timeout: 15_000 });
+    const opsViolations = await axeViolations(ops);
+    assert.deepEqual(opsViolations, [], describeViolations('operations screen', opsViolations));
   });
   test('a live viewer in WebXR: a CAP extreme alert through the other origin shows as a panel in the scene and a slate in place of the broadcast, which returns when the operator ends it', async () => {
     const [a, b] = origins as [Running, Running];

@@ -19,6 +19,7 @@ import { prefetchWatch } from './watch/watch-prefetch.ts';
 // never fetch them), and then together with the video's data.
 import { WatchShell } from './watch/watch-shell.tsx';
 import { UploadShell } from './upload/upload-shell.tsx';
+import { AdminPage } from './admin/admin-page.tsx';
 
 function Page({ route }: { route: Route }) {
   switch (route.name) {
@@ -44,6 +45,8 @@ function Page({ route }: { route: Route }) {
       return <PlacesPage />;
     case 'upload':
       return <UploadShell />;
+    case 'admin':
+      return <AdminPage />;
     case 'not-found':
       return (
         <EmptyState title="Page not found">

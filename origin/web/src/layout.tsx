@@ -49,6 +49,11 @@ function AccountMenu() {
         <Avatar name={me.displayName} url={me.avatarUrl} />
         <span>{me.displayName}</span>
       </Link>
+      {me.role === 'admin' ? (
+        <Link to="/admin" className="button button-ghost">
+          Operations
+        </Link>
+      ) : null}
       <button type="button" className="button button-ghost" onClick={() => void signOut().then(() => navigate('/'))}>
         Sign out
       </button>

@@ -13,6 +13,7 @@ export type Route =
   | { name: 'likes' }
   | { name: 'places' }
   | { name: 'upload' }
+  | { name: 'admin' }
   | { name: 'not-found'; path: string };
 
 const NAVIGATE_EVENT = 'spherecast:navigate';
@@ -39,6 +40,8 @@ export function parseRoute(pathname: string, search: string): Route {
         return { name: 'places' };
       case 'upload':
         return { name: 'upload' };
+      case 'admin':
+        return { name: 'admin' };
     }
   }
   if (parts.length === 2 && second) {
