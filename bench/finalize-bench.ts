@@ -5,11 +5,7 @@
 //   legal-max  concurrent finalizes of the heaviest ladders the limits allow: every variant its own
 //              media playlist at the size limit, every segment line naming one uploaded file
 // Baseline in the same run: /healthz latency with the origin idle.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { createOrigin, openDatabase } from '../origin/src/index.ts';
-import { createSession } from '../origin/src/core/sessions.ts';
+import { startTestOrigin } from '../origin/src/test-support/test-origin.ts';
 import { machineLine } from './lib/results.ts';
 
 const ATTACK_VARIANTS = Number(process.env.BENCH_FINALIZE_ATTACK_VARIANTS ?? 300);
@@ -70,21 +66,11 @@ function percentile(values: number[], p: number): number {
 const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 
 export async function runFinalizeBench(): Promise<{ markdown: string }> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-bench-finalize-'));
-  const database = await openDatabase({ kind: 'pglite' });
-  const origin = await createOrigin({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    mediaDir: path.join(dataDir, 'media'),
-    seedDemo: false,
-    trackerUrl: 'ws://127.0.0.1:1/t',
-    database,
-  });
-  const { prisma } = origin.services;
+  // A real origin on PGlite in a temp folder, and a creator with a session: the same as the origin's tests start.
+  const t = await startTestOrigin('pglite');
+  const { origin } = t;
   try {
-    const user = await prisma.user.create({ data: { username: 'bench', email: 'bench@bench.test', displayName: 'bench', role: 'creator', passwordHash: 'x' } });
-    const { token } = await createSession(prisma, user.id, 3600_000, new Date());
+    const { token } = await t.user('bench');
     const auth = { authorization: `Bearer ${token}` };
     const newContent = async (title: string): Promise<string> => {
       const r = await fetch(`${origin.url}/api/content`, {
@@ -181,9 +167,7 @@ export async function runFinalizeBench(): Promise<{ markdown: string }> {
     console.log(markdown);
     return { markdown };
   } finally {
-    await origin.close();
-    await database.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await t.close();
   }
 }
 
