@@ -3,22 +3,11 @@
 // does not hold playback up.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { createHmac } from 'node:crypto';
-import { launchChromium } from '../testing/chromium.ts';
-import { startTestTurnServer, turnserverMissing } from '../testing/turnserver.ts';
-import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
-import { createTestLadder, type TestLadder } from './fixtures/hls-ladder.ts';
-import { startStaticServer, type StaticServer } from './fixtures/static-server.ts';
-import { startTestTracker, type TestTracker } from './fixtures/tracker.ts';
-import { P2P_BUNDLE_CONDITION } from './config.ts';
+import type { Page } from 'playwright-core';
+import { startTestTurnServer, turnRestCredential, turnserverMissing } from '../testing/turnserver.ts';
+import type { TestLadder } from './fixtures/hls-ladder.ts';
+import { startPlayerBed, type PlayerBed } from './fixtures/player-bed.ts';
 import type { Player, PlayerError, PlayerStats } from './index.ts';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 type Snapshot = PlayerStats & { currentTime: number; p2pActive: boolean };
 declare global {
@@ -30,53 +19,23 @@ declare global {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('createPlayer in Chromium', () => {
-  let dir: string;
+  let bed: PlayerBed;
   let ladder: TestLadder;
-  let media: StaticServer;
-  let tracker: TestTracker;
-  let vite: ViteDevServer;
-  let browser: Browser;
-  let pageUrl: string;
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'spherecast-player-'));
-    ladder = await createTestLadder(dir, 24);
-    media = await startStaticServer(dir);
-    tracker = await startTestTracker();
-    vite = await createServer({
-      configFile: false,
-      root: path.join(here, 'fixtures'),
-      logLevel: 'silent',
-      resolve: { conditions: [P2P_BUNDLE_CONDITION, ...defaultClientConditions] },
-      server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
-    });
-    await vite.listen();
-    const url = vite.resolvedUrls?.local[0];
-    assert.ok(url);
-    pageUrl = new URL('player.html', url).href;
-    browser = await launchChromium();
+    bed = await startPlayerBed('player', 24);
+    ladder = bed.ladder;
   });
 
   after(async () => {
-    await browser?.close();
-    await vite?.close();
-    await tracker?.close();
-    await media?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await bed?.close();
   });
 
   async function openViewer(params: Record<string, string>, prepare?: (page: Page) => void | Promise<void>): Promise<Page> {
-    const context = await browser.newContext();
+    const context = await bed.browser.newContext();
     const page = await context.newPage();
     await prepare?.(page);
-    const query = new URLSearchParams({
-      master: `${media.url}/${ladder.master}`,
-      hashes: `${media.url}/${ladder.hashes}`,
-      trackers: tracker.url,
-      level: '1',
-      ...params,
-    });
-    await page.goto(`${pageUrl}?${query}`);
+    await page.goto(bed.viewerUrl(params));
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     return page;
   }
@@ -167,11 +126,7 @@ describe('createPlayer in Chromium', () => {
       const secret = 'player-test-static-auth-secret-0123';
       const turn = await startTestTurnServer(secret);
       try {
-        // A TURN REST credential as the origin makes it (expiry:viewer, base64 HMAC-SHA1), an hour ahead.
-        const credentialFor = (viewer: string) => {
-          const username = `${Math.floor(Date.now() / 1000) + 3600}:${viewer}`;
-          return { urls: [turn.url], username, credential: createHmac('sha1', secret).update(username).digest('base64') };
-        };
+        const credentialFor = (viewer: string) => ({ urls: [turn.url], ...turnRestCredential(secret, viewer, 3600) });
         const first = await openViewer({ ice: JSON.stringify([credentialFor('viewer-a')]), relay: 'always' });
         await sleep(3000);
         const second = await openViewer({ ice: JSON.stringify([credentialFor('viewer-b')]), relay: 'always' });

@@ -3,24 +3,13 @@
 // relayed pair even when the other viewer offers nothing but relay candidates.
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
-import { launchChromium } from '../testing/chromium.ts';
-import { startTestTurnServer, turnserverMissing, type TestTurnServer } from '../testing/turnserver.ts';
-import { createTestLadder, type TestLadder } from './fixtures/hls-ladder.ts';
-import { startStaticServer, type StaticServer } from './fixtures/static-server.ts';
-import { startTestTracker, type TestTracker } from './fixtures/tracker.ts';
-import { P2P_BUNDLE_CONDITION } from './config.ts';
+import type { Page } from 'playwright-core';
+import { startTestTurnServer, turnRestCredential, turnserverMissing, type TestTurnServer } from '../testing/turnserver.ts';
 import { iceServersExpireAt } from './ice-credentials.ts';
 import { withoutRelayCandidates } from './peer-connections.ts';
+import { startPlayerBed, type PlayerBed } from './fixtures/player-bed.ts';
 import type { PlayerStats } from './create-player.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const SECRET = 'turn-credentials-test-static-auth-secret';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -60,50 +49,22 @@ test('withoutRelayCandidates drops relay candidate lines and keeps the rest of t
 });
 
 describe('TURN credentials and relay policy against a real coturn', { skip: turnserverMissing() }, () => {
-  let dir: string;
-  let ladder: TestLadder;
-  let media: StaticServer;
-  let tracker: TestTracker;
-  let vite: ViteDevServer;
-  let browser: Browser;
+  let bed: PlayerBed;
   let turn: TestTurnServer;
-  let pageUrl: string;
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'spherecast-turncred-'));
-    ladder = await createTestLadder(dir, 30);
-    media = await startStaticServer(dir);
-    tracker = await startTestTracker();
-    vite = await createServer({
-      configFile: false,
-      root: path.join(here, 'fixtures'),
-      logLevel: 'silent',
-      resolve: { conditions: [P2P_BUNDLE_CONDITION, ...defaultClientConditions] },
-      server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
-    });
-    await vite.listen();
-    const url = vite.resolvedUrls?.local[0];
-    assert.ok(url);
-    pageUrl = new URL('player.html', url).href;
-    browser = await launchChromium();
+    bed = await startPlayerBed('turncred', 30);
   });
 
   after(async () => {
-    await browser?.close();
-    await vite?.close();
-    await tracker?.close();
-    await media?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await bed?.close();
   });
 
-  /** A TURN REST credential as the origin makes it (origin/src/core/ice-servers.ts), valid `ttlSeconds` from now. */
-  function turnServer(viewer: string, ttlSeconds: number): RTCIceServer {
-    const username = `${Math.floor(Date.now() / 1000) + ttlSeconds}:${viewer}`;
-    return { urls: [turn.url], username, credential: createHmac('sha1', SECRET).update(username).digest('base64') };
-  }
+  /** A TURN REST credential as the origin makes it, valid `ttlSeconds` from now. */
+  const turnServer = (viewer: string, ttlSeconds: number): RTCIceServer => ({ urls: [turn.url], ...turnRestCredential(SECRET, viewer, ttlSeconds) });
 
   async function openViewer(params: Record<string, string>, fresh?: () => RTCIceServer[]): Promise<{ page: Page; refreshes: () => number }> {
-    const context = await browser.newContext();
+    const context = await bed.browser.newContext();
     const page = await context.newPage();
     let refreshes = 0;
     if (fresh) {
@@ -126,14 +87,7 @@ describe('TURN credentials and relay policy against a real coturn', { skip: turn
         }
       };
     });
-    const query = new URLSearchParams({
-      master: `${media.url}/${ladder.master}`,
-      hashes: `${media.url}/${ladder.hashes}`,
-      trackers: tracker.url,
-      level: '1',
-      ...params,
-    });
-    await page.goto(`${pageUrl}?${query}`);
+    await page.goto(bed.viewerUrl(params));
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     return { page, refreshes: () => refreshes };
   }

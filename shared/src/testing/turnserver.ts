@@ -1,6 +1,7 @@
 // A real coturn `turnserver` on loopback for tests (Debian's `coturn` package), with the TURN REST
 // API (use-auth-secret). Node only.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,16 @@ export type TestTurnServer = {
   log(): string;
   close(): Promise<void>;
 };
+
+/**
+ * A TURN REST credential as the origin makes it (origin/src/core/ice-servers.ts) and coturn checks it with
+ * `use-auth-secret`: username `<expiry unix seconds>:<name>`, password base64(HMAC-SHA1(secret, username)),
+ * valid `ttlSeconds` from now.
+ */
+export function turnRestCredential(secret: string, name: string, ttlSeconds: number): { username: string; credential: string } {
+  const username = `${Math.floor(Date.now() / 1000) + ttlSeconds}:${name}`;
+  return { username, credential: createHmac('sha1', secret).update(username).digest('base64') };
+}
 
 /** A UDP port free right now on 127.0.0.1. */
 async function freeUdpPort(): Promise<number> {
