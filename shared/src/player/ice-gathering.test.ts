@@ -4,14 +4,13 @@
 // local UDP socket that reads STUN and TURN requests and never answers, as a firewall that drops them.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { launchChromium } from '../testing/chromium.ts';
-import { startTestTurnServer, turnserverMissing, type TestTurnServer } from '../testing/turnserver.ts';
+import { startTestTurnServer, turnRestCredential, turnserverMissing, type TestTurnServer } from '../testing/turnserver.ts';
 import { serversForVerdict, urlTransport } from './peer-connections.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -70,10 +69,7 @@ describe('ICE gathering deadline and transport verdict in Chromium against a rea
     await turn?.close();
   });
 
-  function credentials(): { username: string; credential: string } {
-    const username = `${Math.floor(Date.now() / 1000) + 3600}:gathering-test`;
-    return { username, credential: createHmac('sha1', SECRET).update(username).digest('base64') };
-  }
+  const credentials = (): { username: string; credential: string } => turnRestCredential(SECRET, 'gathering-test', 3600);
 
   /**
    * In a fresh page: a connection of a player's registry with these servers makes an offer; reports
