@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { ARTIFACTS, launchChromium, readOverlay, sleep } from './support/browser.ts';
 import { buildPlayerApp } from './support/build-player.ts';
+import { rtmpTestBroadcastArgs } from '../../src/test-support/rtmp-broadcast.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 describe('live: ffmpeg over RTMP -> origin transcoder -> a watch page', () => {
@@ -34,40 +35,9 @@ describe('live: ffmpeg over RTMP -> origin transcoder -> a watch page', () => {
     const channel = await stack.http<{ id: string; rtmpUrl: string }>('POST', '/api/live/channels', { title: 'RTMP harbour', tags: ['live'] }, token);
     assert.match(channel.rtmpUrl, new RegExp(`^rtmp://127\\.0\\.0\\.1:${stack.origin.config.rtmpPort}/live/`));
 
-    encoder = spawn(
-      'ffmpeg',
-      [
-        '-hide_banner',
-        '-nostdin',
-        '-loglevel',
-        'error',
-        '-re',
-        '-f',
-        'lavfi',
-        '-t',
-        '90',
-        '-i',
-        'testsrc2=size=512x256:rate=15',
-        '-f',
-        'lavfi',
-        '-t',
-        '90',
-        '-i',
-        'sine=frequency=440',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-g',
-        '15',
-        '-c:a',
-        'aac',
-        '-f',
-        'flv',
-        channel.rtmpUrl,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    encoder = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...rtmpTestBroadcastArgs(channel.rtmpUrl, { seconds: 90, size: '512x256' })], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     encoder.stderr?.on('data', (chunk: Buffer) => (encoderLog = (encoderLog + chunk.toString()).slice(-4000)));
 
     const deadline = Date.now() + 30_000;

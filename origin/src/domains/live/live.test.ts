@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { runFfprobe } from '@spherecast/shared/media';
 import { testDatabaseKinds } from '../../test-support/databases.ts';
+import { rtmpTestBroadcastArgs } from '../../test-support/rtmp-broadcast.ts';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../../test-support/test-origin.ts';
 
 /** Runs ffmpeg to its end; resolves with its exit code and the tail of its stderr. */
@@ -230,32 +231,7 @@ describe(`live ingest (${kind})`, () => {
     assert.notEqual(wrong.code, 0, 'publishing with an unknown key fails');
     assert.equal((await channel(ch.id)).status, 'idle');
 
-    const published = await ffmpeg([
-      '-re',
-      '-f',
-      'lavfi',
-      '-t',
-      '6',
-      '-i',
-      'testsrc2=size=320x160:rate=15',
-      '-f',
-      'lavfi',
-      '-t',
-      '6',
-      '-i',
-      'sine=frequency=440',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-g',
-      '15',
-      '-c:a',
-      'aac',
-      '-f',
-      'flv',
-      ch.rtmpUrl,
-    ]);
+    const published = await ffmpeg(rtmpTestBroadcastArgs(ch.rtmpUrl, { seconds: 6, size: '320x160' }));
     assert.equal(published.code, 0, published.stderr);
     const { contentId } = await until('the broadcast on air', async () => {
       const c = await channel(ch.id);
