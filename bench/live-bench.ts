@@ -11,7 +11,6 @@
 // LIVE_BENCH_VIEWERS=2,4,8 sets the viewer counts (default 2,4: this machine has 2 cores, and 8 pages
 // decoding video plus the encoder overload it); LIVE_BENCH_SECONDS the measuring window per run.
 /// <reference lib="dom" />
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { createOrigin } from '@spherecast/origin';
@@ -21,45 +20,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
+import { LEAN_LIVE, LiveCli } from '../origin/web/e2e/support/live-cli.ts';
 import { machineLine } from './lib/results.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const LEAN_LIVE = ['--size', '256', '--fps', '10', '--widths', '256', '--preset', 'ultrafast'];
-
-type CliEvent = { event: string; [key: string]: unknown };
-
-/** `spherecast-studio live --json` as a child process; its events as they come. */
-function startLiveCli(args: string[]) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SPHERECAST_')));
-  const child = spawn(process.execPath, [path.join(ROOT, 'studio/bin/spherecast-studio.mjs'), 'live', '--json', ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const events: CliEvent[] = [];
-  let pending = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    const lines = (pending + chunk.toString()).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) if (line.startsWith('{')) events.push(JSON.parse(line) as CliEvent);
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return {
-    events,
-    exited,
-    async waitFor(ok: (e: CliEvent) => boolean, timeoutMs: number): Promise<CliEvent> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = events.find(ok);
-        if (found) return found;
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error('spherecast-studio live: the expected event never came');
-        await sleep(250);
-      }
-    },
-    interrupt: () => child.kill('SIGINT'),
-    kill: () => (child.exitCode === null ? child.kill('SIGKILL') : true),
-  };
-}
-
 const VIEWERS = (process.env.LIVE_BENCH_VIEWERS ?? '2,4').split(',').map(Number);
 const SEGMENTS = (process.env.LIVE_BENCH_SEGMENTS ?? '1,2').split(',').map(Number);
 const SECONDS = Number(process.env.LIVE_BENCH_SECONDS ?? '20');
@@ -174,7 +138,7 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
     });
     const { token } = (await register.json()) as { token: string };
     for (const segment of SEGMENTS) {
-      const cli = startLiveCli([
+      const cli = new LiveCli([
         '--source',
         'test',
         '--origin',
