@@ -14,6 +14,27 @@ import { openUpload, tusSend, waitForUpload } from '../../test-support/web-uploa
 const run = promisify(execFile);
 const MIB = 1024 * 1024;
 
+/** Sends one 64 KiB chunk with tus-js-client, then stops as a browser that lost its connection; resolves with the offset it reached. */
+function sendFirstChunkOnly(url: string, token: string, bytes: Buffer): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let stopped = false;
+    const upload: Upload = new Upload(bytes, {
+      uploadUrl: url,
+      headers: { authorization: `Bearer ${token}` },
+      chunkSize: 64 * 1024,
+      retryDelays: [],
+      onChunkComplete: (_size, offset) => {
+        if (stopped) return;
+        stopped = true;
+        void upload.abort().then(() => resolve(offset), reject);
+      },
+      onSuccess: () => reject(new Error('the upload should have stopped after its first chunk')),
+      onError: reject,
+    });
+    upload.start();
+  });
+}
+
 for (const kind of await testDatabaseKinds()) {
   describe(`web uploads: tus, then processing on the job queue (${kind})`, () => {
     let t: TestOrigin;
@@ -45,24 +66,7 @@ for (const kind of await testDatabaseKinds()) {
       assert.ok(created.uploadUrl.startsWith(`${t.url}/tus/`), created.uploadUrl);
 
       // Pause after the first chunk, as a browser that lost its connection.
-      let pausedAt = 0;
-      await new Promise<void>((resolve, reject) => {
-        const upload: Upload = new Upload(clip, {
-          uploadUrl: created.uploadUrl,
-          headers: { authorization: `Bearer ${creator.token}` },
-          chunkSize: 64 * 1024,
-          retryDelays: [],
-          onChunkComplete: (_size, offset) => {
-            if (pausedAt === 0) {
-              pausedAt = offset;
-              void upload.abort().then(resolve, reject);
-            }
-          },
-          onSuccess: () => reject(new Error('the upload should have paused')),
-          onError: reject,
-        });
-        upload.start();
-      });
+      const pausedAt = await sendFirstChunkOnly(created.uploadUrl, creator.token, clip);
       const paused = await waitForUpload(t, creator, created.uploadId, () => true);
       assert.equal(paused.status, 'uploading');
       // Resuming asks the server where it stopped and sends only the rest.
@@ -184,17 +188,7 @@ for (const kind of await testDatabaseKinds()) {
     test('a partial upload older than UPLOAD_EXPIRY_HOURS is removed and reported as failed', async () => {
       const content = await creator.caller.content.create({ title: 'Abandoned' });
       const created = await openUpload(t, creator, content.id, 'abandoned.mp4', clip.length);
-      await new Promise<void>((resolve, reject) => {
-        const upload: Upload = new Upload(clip, {
-          uploadUrl: created.uploadUrl,
-          headers: { authorization: `Bearer ${creator.token}` },
-          chunkSize: 64 * 1024,
-          retryDelays: [],
-          onChunkComplete: () => void upload.abort().then(resolve, reject),
-          onError: reject,
-        });
-        upload.start();
-      });
+      await sendFirstChunkOnly(created.uploadUrl, creator.token, clip);
       const { prisma } = t.origin.services;
       await prisma.sourceUpload.update({ where: { id: created.uploadId }, data: { expiresAt: new Date(Date.now() - 1000) } });
       assert.ok((await readdir(t.origin.config.uploadsDir)).includes(created.uploadId));
