@@ -38,8 +38,11 @@ describe('upload page', () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.addCookies([{ name: SESSION_COOKIE, value: token, url: stack.url }]);
     const page = await context.newPage();
-    await page.goto(`${stack.url}/upload`);
+    // A creator finds the page from the main navigation.
+    await page.goto(`${stack.url}/`);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Upload' }).click();
     await page.getByRole('heading', { name: 'Upload a 360° video' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/upload');
     const form = await axeViolations(page, 'serious');
     assert.deepEqual(form, [], describeViolations('upload form', form));
 

@@ -90,6 +90,7 @@ export function Layout({ children, wide }: { children: ReactNode; wide: boolean 
           <Link to="/places">Places</Link>
           {me ? <Link to="/history">History</Link> : null}
           {me ? <Link to="/likes">Likes</Link> : null}
+          {me && me.role !== 'viewer' ? <Link to="/upload">Upload</Link> : null}
         </nav>
         <SearchBox />
         <AccountMenu />
