@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { generateEquirectPhoto } from '@spherecast/shared/media';
 import { axeViolations, describeViolations } from '@spherecast/shared/testing/axe';
+import { SESSION_COOKIE } from '../../src/core/sessions.ts';
 import { launchChromium } from './support/browser.ts';
 import { buildPlayerApp } from './support/build-player.ts';
 import { makeTestLadder } from './support/ladder.ts';
@@ -20,6 +21,7 @@ describe('accessibility of the player (axe-core in Chromium)', () => {
   let browser: Browser;
   let videoId: string;
   let photoId: string;
+  let adminToken: string;
 
   before(async () => {
     await buildPlayerApp();
@@ -42,6 +44,7 @@ describe('accessibility of the player (axe-core in Chromium)', () => {
       location: { placeName: 'Lisbon', latitude: 38.71, longitude: -9.14 },
     });
     const admin = await stack.registerAdmin('operator');
+    adminToken = admin.token;
     await stack.http(
       'POST',
       '/api/announcements',
@@ -92,6 +95,16 @@ describe('accessibility of the player (axe-core in Chromium)', () => {
           .waitFor(),
     ],
     ['not found', '/no/such/page', (page) => page.getByText('Page not found').waitFor()],
+    // Operators' screens: "Admins only" to others (the admin's own view is audited below).
+    [
+      'admin',
+      '/admin',
+      (page) =>
+        page
+          .getByText(/^(Operations|Admins only)$/)
+          .first()
+          .waitFor(),
+    ],
   ];
 
   async function audit(context: BrowserContext, label: string): Promise<string[]> {
@@ -229,6 +242,15 @@ describe('accessibility of the player (axe-core in Chromium)', () => {
         const failures = await audit(context, `${form}, signed out:`);
         await signIn(context, `viewer_${form}`);
         failures.push(...(await audit(context, `${form}, signed in:`)));
+        // The operators' screens as an admin sees them: alert and announcement forms and tables.
+        await context.addCookies([{ name: SESSION_COOKIE, value: adminToken, url: stack.url }]);
+        const page = await context.newPage();
+        await page.goto(`${stack.url}/admin`);
+        await page.getByTestId('admin-announcements').getByText('Maintenance tonight').waitFor();
+        await page.getByTestId('admin-alerts').waitFor();
+        const found = await axeViolations(page, 'serious');
+        if (found.length > 0) failures.push(describeViolations(`${form}, admin: operations`, found));
+        await page.close();
         assert.equal(failures.length, 0, `\n${failures.join('\n')}`);
       } finally {
         await context.close();

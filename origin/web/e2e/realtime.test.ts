@@ -157,7 +157,7 @@ describe('real time across two origin processes (Chromium, PostgreSQL)', { skip:
     assert.deepEqual(violations, [], describeViolations('watch page with chat and an alert', violations));
 
     // Ended from the same screen: it leaves both pages.
-    await ops.getByRole('button', { name: 'End alert "Severe weather warning" now' }).click();
+    await ops.getByRole('button', { name: 'End now: alert "Severe weather warning"' }).click();
     for (const page of [ben, anna]) await page.getByRole('alert').filter({ hasText: 'Severe weather warning' }).waitFor({ state: 'detached', timeout: 15_000 });
     await ops
       .getByTestId('admin-alerts')
@@ -173,7 +173,7 @@ describe('real time across two origin processes (Chromium, PostgreSQL)', { skip:
     await announcementForm.getByRole('button', { name: 'Post announcement' }).click();
     const row = ops.getByTestId('admin-announcements').getByRole('row').filter({ hasText: 'Summit webcam maintenance' });
     await row.filter({ hasText: 'active' }).waitFor({ timeout: 15_000 });
-    await ops.getByRole('button', { name: 'End announcement "Summit webcam maintenance" now' }).click();
+    await ops.getByRole('button', { name: 'End now: announcement "Summit webcam maintenance"' }).click();
     await row.filter({ hasText: 'ended' }).waitFor({ timeout: 15_000 });
     const opsViolations = await axeViolations(ops);
     assert.deepEqual(opsViolations, [], describeViolations('operations screen', opsViolations));

@@ -191,7 +191,7 @@ function AlertsSection() {
                         type="button"
                         className="button button-ghost"
                         onClick={() => void expire(alert.id)}
-                        aria-label={`End alert "${alert.headline}" now`}
+                        aria-label={`End now: alert "${alert.headline}"`}
                       >
                         End now
                       </button>
@@ -307,7 +307,7 @@ function AnnouncementsSection() {
                         type="button"
                         className="button button-ghost"
                         onClick={() => void end(item.id, new Date(item.startsAt))}
-                        aria-label={`End announcement "${item.title}" now`}
+                        aria-label={`End now: announcement "${item.title}"`}
                       >
                         End now
                       </button>
