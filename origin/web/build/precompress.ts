@@ -13,7 +13,7 @@ const gzip = promisify(zlib.gzip);
 /** Extensions worth compressing (images and video are compressed already). */
 export const PRECOMPRESSED_EXTENSIONS = ['.js', '.mjs', '.css', '.html', '.svg', '.json', '.txt', '.xml', '.wasm'] as const;
 /** Below this a compressed copy saves less than the bytes of its headers. */
-const MIN_BYTES = 1024;
+export const PRECOMPRESS_MIN_BYTES = 1024;
 
 /** Compresses every eligible file under `dir`; a copy is kept only when it is smaller than the original. */
 export async function precompressDirectory(dir: string): Promise<{ file: string; bytes: number; br: number | null; gz: number | null }[]> {
@@ -22,7 +22,7 @@ export async function precompressDirectory(dir: string): Promise<{ file: string;
     if (!entry.isFile() || !(PRECOMPRESSED_EXTENSIONS as readonly string[]).includes(path.extname(entry.name))) continue;
     const file = path.join(entry.parentPath, entry.name);
     const data = await readFile(file);
-    if (data.length < MIN_BYTES) continue;
+    if (data.length < PRECOMPRESS_MIN_BYTES) continue;
     const [br, gz] = await Promise.all([
       brotli(data, {
         params: { [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length },

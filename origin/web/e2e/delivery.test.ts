@@ -3,10 +3,11 @@
 // Against a real origin on a free port, read with node:http so the bytes on the wire are seen as sent.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { PRECOMPRESS_MIN_BYTES } from '../build/precompress.ts';
 import { buildPlayerApp, WEB_ROOT } from './support/build-player.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
@@ -38,14 +39,19 @@ function decode(raw: Raw): Buffer {
 
 describe('player delivery', () => {
   let stack: Stack;
+  /** Scripts big enough to have compressed copies, and the few too small to (sent as they are). */
   let scripts: string[];
+  let tinyScripts: string[];
   let publicId: string;
   let privateId: string;
 
   before(async () => {
     await buildPlayerApp();
     stack = await startStack();
-    scripts = (await readdir(path.join(WEB_ROOT, 'dist/assets'))).filter((name) => name.endsWith('.js'));
+    const all = (await readdir(path.join(WEB_ROOT, 'dist/assets'))).filter((name) => name.endsWith('.js'));
+    const sizes = await Promise.all(all.map(async (name) => (await stat(path.join(WEB_ROOT, 'dist/assets', name))).size));
+    scripts = all.filter((_, i) => sizes[i]! >= PRECOMPRESS_MIN_BYTES);
+    tinyScripts = all.filter((_, i) => sizes[i]! < PRECOMPRESS_MIN_BYTES);
     const creator = await stack.register('sitemapper', 'creator');
     const { prisma } = stack.origin.services;
     const make = async (title: string, visibility: 'public' | 'private') =>
@@ -63,6 +69,13 @@ describe('player delivery', () => {
 
   test('the build writes a brotli and a gzip copy of every script, each smaller than the original', async () => {
     assert.ok(scripts.length >= 2, `scripts: ${scripts.join(', ')}`);
+    // A script under PRECOMPRESS_MIN_BYTES gets no copy: its headers would outweigh the bytes saved.
+    for (const name of tinyScripts) {
+      const raw = await get(`${stack.url}/assets/${name}`, { 'accept-encoding': 'br, gzip' });
+      assert.equal(raw.status, 200);
+      assert.equal(raw.headers['content-encoding'], undefined, `${name} is sent as it is`);
+      assert.deepEqual(raw.body, await readFile(path.join(WEB_ROOT, 'dist/assets', name)));
+    }
     for (const name of scripts) {
       const file = path.join(WEB_ROOT, 'dist/assets', name);
       const original = await readFile(file);
