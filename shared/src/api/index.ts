@@ -14,3 +14,4 @@ export * from './captions.ts';
 export * from './webvtt.ts';
 export * from './realtime.ts';
 export * from './uploads.ts';
+export * from './ad-delivery.ts';
