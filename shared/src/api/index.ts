@@ -15,3 +15,4 @@ export * from './webvtt.ts';
 export * from './realtime.ts';
 export * from './uploads.ts';
 export * from './ad-delivery.ts';
+export * from './tours.ts';
