@@ -16,3 +16,5 @@ export * from './realtime.ts';
 export * from './uploads.ts';
 export * from './ad-delivery.ts';
 export * from './tours.ts';
+export * from './destinations.ts';
+export * from './parties.ts';
