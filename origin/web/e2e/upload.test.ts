@@ -1,6 +1,8 @@
 // The upload page end to end in Chromium: a creator drops a real 360° MP4 on /upload, fills in the
 // details, the page sends it with tus-js-client (paused and resumed midway), follows the processing
 // (real ffmpeg on the origin's job queue) to `ready`, shows the stitch-check report, and the video plays.
+// Captions chosen in the form (a broken file refused there) are sent once the video is ready and end up
+// in the HLS master as a SUBTITLES rendition.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -11,6 +13,8 @@ import { SESSION_COOKIE } from '../../src/core/sessions.ts';
 import { ARTIFACTS, launchChromium } from './support/browser.ts';
 import { buildPlayerApp } from './support/build-player.ts';
 import { startStack, type Stack } from './support/stack.ts';
+
+const ENGLISH_VTT = 'WEBVTT\n\n00:00.000 --> 00:01.500\nHello from the upload page\n';
 
 describe('upload page', () => {
   let stack: Stack;
@@ -46,11 +50,26 @@ describe('upload page', () => {
     const form = await axeViolations(page, 'serious');
     assert.deepEqual(form, [], describeViolations('upload form', form));
 
-    await page.locator('input[type="file"]').setInputFiles(clip);
+    await page.getByLabel('Choose a file').setInputFiles(clip);
     assert.equal(await page.getByLabel('Title').inputValue(), 'gaming-session', 'the title starts from the file name');
     await page.getByLabel('Title').fill('My VR gaming session');
     await page.getByLabel('Tags (separated by commas)').fill('gaming, vr');
     await page.getByLabel('Visibility').selectOption('unlisted');
+    // Captions: a broken file is refused in the form with the line to fix; a good one is queued.
+    await page.getByLabel('Language').fill('en');
+    await page.getByLabel('Caption label').fill('English');
+    const vttFile = page.getByLabel('WebVTT file');
+    await vttFile.setInputFiles({ name: 'broken.srt', mimeType: 'text/plain', buffer: Buffer.from('1\n00:00:01,000 --> 00:00:02,000\nsrt\n') });
+    await page.getByRole('button', { name: 'Add captions' }).click();
+    await page
+      .getByTestId('caption-error')
+      .getByText(/WebVTT file: not valid WebVTT: line 1/)
+      .waitFor();
+    assert.equal(await page.getByTestId('caption-row').count(), 0, 'the broken file is not queued');
+    await vttFile.setInputFiles({ name: 'english.vtt', mimeType: 'text/vtt', buffer: Buffer.from(ENGLISH_VTT) });
+    await page.getByRole('button', { name: 'Add captions' }).click();
+    const captionRow = page.getByTestId('caption-row').and(page.locator('[data-lang="en"]'));
+    assert.equal(await captionRow.getAttribute('data-state'), 'queued');
 
     // A slow connection, so that the upload can be paused while it runs.
     const cdp = await context.newCDPSession(page);
@@ -65,6 +84,8 @@ describe('upload page', () => {
     await page.locator('[data-testid="upload-status"][data-status="ready"], [data-testid="upload-status"][data-status="failed"]').waitFor({ timeout: 120_000 });
     assert.equal(await status.getAttribute('data-status'), 'ready', await page.locator('.upload-progress').innerText());
     await page.getByTestId('stitch-report').waitFor();
+    await captionRow.and(page.locator('[data-state="sent"], [data-state="failed"]')).waitFor({ timeout: 30_000 });
+    assert.equal(await captionRow.getAttribute('data-state'), 'sent', await captionRow.innerText());
     assert.match(await page.getByTestId('stitch-report').innerText(), /Stitch check: (pass|warn)/);
     const done = await axeViolations(page, 'serious');
     assert.deepEqual(done, [], describeViolations('upload page when ready', done));
@@ -88,5 +109,10 @@ describe('upload page', () => {
       token,
     );
     assert.deepEqual([detail.title, detail.visibility, detail.tags, detail.status], ['My VR gaming session', 'unlisted', ['gaming', 'vr'], 'ready']);
+    const captions = await stack.http<{ tracks: unknown[] }>('GET', `/api/content/${contentId}/captions`, undefined, token);
+    assert.deepEqual(captions.tracks, [{ lang: 'en', label: 'English', playlist: 'captions/en.m3u8' }]);
+    const playback = await stack.http<{ masterUrl: string }>('GET', `/api/streaming/${contentId}`, undefined, token);
+    const master = await (await fetch(new URL(playback.masterUrl, stack.url))).text();
+    assert.match(master, /#EXT-X-MEDIA:TYPE=SUBTITLES,.*NAME="English",LANGUAGE="en",.*URI="captions\/en\.m3u8"/);
   });
 });

@@ -1,7 +1,8 @@
 // The web upload page: a raw 360° video goes to the origin with tus (resumable: pause, lose the
 // connection, resume), then the page follows its processing (probe, stitch check, transcode,
-// publish) and shows the stitch-check report, until the video can be watched.
-import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
+// publish) and shows the stitch-check report, until the video can be watched. Caption files chosen in
+// the form wait in the page until the video is ready, then go to the origin one by one.
+import { useCallback, useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { Upload } from 'tus-js-client';
 import { PROJECTIONS, UPLOAD_STATUSES, VISIBILITIES, type Projection, type UploadState, type UploadStatus } from '@spherecast/shared';
 import { formatBytes } from '@spherecast/shared/format';
@@ -10,6 +11,7 @@ import { RequireSignIn } from '../auth/require-sign-in.tsx';
 import { useSession } from '../auth/session.tsx';
 import { Link } from '../router.tsx';
 import { EmptyState } from '../ui/states.tsx';
+import { CaptionRows, CaptionsField, type CaptionRow } from './captions-field.tsx';
 import './upload.css';
 
 const STATUS_LABELS: Record<UploadStatus, string> = {
@@ -74,6 +76,8 @@ function UploadForm() {
   const [paused, setPaused] = useState(false);
   const [state, setState] = useState<UploadState | null>(null);
   const [dragging, setDragging] = useState(false);
+  const [captions, setCaptions] = useState<CaptionRow[]>([]);
+  const captionsSent = useRef(false);
   const upload = useRef<Upload | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
 
@@ -99,6 +103,27 @@ function UploadForm() {
   }, [uploadId]);
 
   useEffect(() => () => void upload.current?.abort(), []);
+
+  // Captions can only be added to a published video: send the queued rows once it is ready, one at a
+  // time (each change publishes a new version of the master).
+  const sendCaption = useCallback(async (id: string, row: CaptionRow) => {
+    const mark = (change: Pick<CaptionRow, 'state' | 'error'>) => setCaptions((rows) => rows.map((r) => (r.lang === row.lang ? { ...r, ...change } : r)));
+    mark({ state: 'sending', error: null });
+    try {
+      await api.content.putCaption.mutate({ id, lang: row.lang, label: row.label, vtt: row.vtt });
+      mark({ state: 'sent', error: null });
+    } catch (e) {
+      mark({ state: 'failed', error: errorMessage(e) });
+    }
+  }, []);
+  const ready = state?.status === 'ready';
+  useEffect(() => {
+    if (!ready || !contentId || captionsSent.current) return;
+    captionsSent.current = true;
+    void (async () => {
+      for (const row of captions) if (row.state === 'queued') await sendCaption(contentId, row);
+    })();
+  }, [ready, contentId, captions, sendCaption]);
 
   if (me && me.role === 'viewer') {
     return <EmptyState title="Uploading is for creators">Your account is a viewer account. Ask the operator to make it a creator account.</EmptyState>;
@@ -265,6 +290,7 @@ function UploadForm() {
               <input name="longitude" type="number" step="any" min={-180} max={180} value={fields.longitude} onChange={set('longitude')} />
             </label>
           </fieldset>
+          <CaptionsField rows={captions} onChange={setCaptions} />
           {error ? (
             <p className="form-error" role="alert">
               {error}
@@ -343,6 +369,19 @@ function UploadForm() {
                 ))}
               </tbody>
             </table>
+          ) : null}
+          {captions.length > 0 ? (
+            <section className="upload-captions" aria-labelledby="upload-captions-title">
+              <h3 id="upload-captions-title">Captions</h3>
+              {state?.status === 'failed' ? <p>The captions were not sent: the video was not processed.</p> : null}
+              <CaptionRows
+                rows={captions}
+                onRetry={(lang) => {
+                  const row = captions.find((r) => r.lang === lang);
+                  if (row && contentId) void sendCaption(contentId, row);
+                }}
+              />
+            </section>
           ) : null}
           {state?.watchUrl ? (
             <p>
