@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { textSchema } from './text.ts';
 import { LIMITS } from './limits.ts';
 
-export const ROLES = ['viewer', 'creator', 'admin'] as const;
+export const ROLES = ['viewer', 'creator', 'admin', 'advertiser'] as const;
 export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;
 
