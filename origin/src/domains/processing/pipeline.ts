@@ -105,26 +105,8 @@ async function runSteps(
   const uploadId = row.id;
   const { attempts } = row;
 
-  // Two uploads of the same bytes that finished at the same moment: the earlier one is processed.
-  if (row.sha256) {
-    const earlier = await prisma.sourceUpload.findFirst({
-      where: {
-        ownerId: row.ownerId,
-        sha256: row.sha256,
-        id: { not: row.id },
-        status: { not: 'failed' },
-        duplicateOfId: null,
-        createdAt: { lt: row.createdAt },
-      },
-      select: { id: true },
-    });
-    if (earlier) {
-      await prisma.sourceUpload.update({ where: { id: uploadId }, data: { duplicateOfId: earlier.id, status: 'ready', progress: 1 } });
-      await deps.removeSource(uploadId);
-      return;
-    }
-  }
-
+  // Duplicates never get here: the uploads domain decides them when the bytes are in, one completion
+  // per creator at a time.
   const source = sourceFileOf(deps.config, uploadId);
   const work = workDirOf(deps.config, uploadId);
   const ladderDir = path.join(work, 'ladder');

@@ -222,20 +222,27 @@ export class UploadIntake {
       }),
     );
     const sha256 = hash.digest('hex');
-    const original = await prisma.sourceUpload.findFirst({
-      where: { ownerId: row.ownerId, sha256, id: { not: uploadId }, status: { not: 'failed' }, duplicateOfId: null },
-      orderBy: { createdAt: 'asc' },
-      select: { id: true },
+    // One completion per creator decides at a time (a row lock on the creator): two uploads of the same
+    // bytes finishing at the same moment, on one origin or two, cannot both find no original.
+    const original = await prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT "id" FROM "User" WHERE "id" = ${row.ownerId}::uuid FOR UPDATE`;
+      const earlier = await tx.sourceUpload.findFirst({
+        where: { ownerId: row.ownerId, sha256, id: { not: uploadId }, status: { not: 'failed' }, duplicateOfId: null },
+        orderBy: { createdAt: 'asc' },
+        select: { id: true },
+      });
+      await tx.sourceUpload.update({
+        where: { id: uploadId },
+        data: earlier
+          ? { sha256, receivedBytes: row.size, duplicateOfId: earlier.id, status: 'ready', progress: 1 }
+          : { sha256, receivedBytes: row.size, status: 'queued', progress: 0 },
+      });
+      return earlier;
     });
     if (original) {
-      await prisma.sourceUpload.update({
-        where: { id: uploadId },
-        data: { sha256, receivedBytes: row.size, duplicateOfId: original.id, status: 'ready', progress: 1 },
-      });
       await this.store.remove(uploadId).catch(() => undefined);
       return;
     }
-    await prisma.sourceUpload.update({ where: { id: uploadId }, data: { sha256, receivedBytes: row.size, status: 'queued', progress: 0 } });
     await prisma.content.updateMany({ where: { id: row.contentId, status: { in: ['draft', 'failed'] } }, data: { status: 'processing' } });
     await this.#options.onComplete(uploadId);
   }
