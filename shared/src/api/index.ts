@@ -18,3 +18,4 @@ export * from './ad-delivery.ts';
 export * from './tours.ts';
 export * from './destinations.ts';
 export * from './parties.ts';
+export * from './ads.ts';
