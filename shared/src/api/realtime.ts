@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from './common.ts';
 import { textSchema } from './text.ts';
+import { partyEventSchemas } from './party-events.ts';
 
 /** Limits of the real-time channel: one place, so the player and the origin agree. */
 export const REALTIME_LIMITS = {
@@ -147,6 +148,7 @@ export const realtimeEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('alert.ended'), alertId: z.string() }),
   /** Sent once after the snapshot and replay: what follows is live. */
   z.object({ type: z.literal('ready') }),
+  ...partyEventSchemas,
 ]);
 export type RealtimeEvent = z.infer<typeof realtimeEventSchema>;
 export type RealtimeEventType = RealtimeEvent['type'];
