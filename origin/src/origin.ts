@@ -21,6 +21,7 @@ import { RtmpIngest } from './domains/live/rtmp-ingest.ts';
 import { startProcessing, type Processing, type ProcessingOptions } from './jobs/processing.ts';
 import { EventBus } from './core/event-bus.ts';
 import { RealtimeHub } from './core/realtime-hub.ts';
+import { PartyHub } from './core/party-hub.ts';
 
 export interface OriginOptions extends Partial<OriginConfig> {
   /** Use this database instead of opening one from the configuration (tests share one per file). */
@@ -105,6 +106,8 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
   await events.start();
   const realtime = new RealtimeHub(events);
   realtime.start();
+  const parties = new PartyHub(events);
+  parties.start();
   // Search pages are cached per process; with several origins on PostgreSQL, invalidations travel by NOTIFY.
   const searchCache = new SharedSearchCache<SearchPage>(config.searchCacheMs, config.searchCacheMs * 9);
   const cacheSync = database.url ? new CacheSync(database.url, { onRemoteInvalidation: () => searchCache.invalidateLocal() }) : null;
@@ -127,6 +130,7 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
     mediaAccess: new MediaAccessCache(database.prisma),
     events,
     realtime,
+    parties,
     now: clock,
   };
   // Web uploads (tus) and their processing queue; the origin is a worker too unless EMBEDDED_WORKER=false
@@ -187,6 +191,7 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
       await cacheSync?.destroy();
       await app.close();
       await realtime.destroy();
+      await parties.destroy();
       await events.destroy();
       if (!given) await database.close();
     },

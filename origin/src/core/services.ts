@@ -9,6 +9,7 @@ import type { MediaStore } from './media-store.ts';
 import type { MediaAccessCache, MediaUrlSigner } from './media-links.ts';
 import type { EventBus } from './event-bus.ts';
 import type { RealtimeHub } from './realtime-hub.ts';
+import type { PartyHub } from './party-hub.ts';
 
 /** What every request handler can use; built once at start-up by createOrigin. */
 export interface OriginServices {
@@ -45,5 +46,7 @@ export interface OriginServices {
   events: EventBus;
   /** Real-time subscriptions, viewer counts, reaction sums and chat limits of this origin. */
   realtime: RealtimeHub;
+  /** Watch parties' rate limits, membership cache and coalesced view directions on this origin. */
+  parties: PartyHub;
   now(): Date;
 }

@@ -12,6 +12,7 @@ import { liveRouter } from '../domains/live/live-router.ts';
 import { uploadsRouter } from '../domains/uploads/uploads-router.ts';
 import { realtimeRouter } from '../domains/realtime/realtime-router.ts';
 import { chatRouter } from '../domains/chat/chat-router.ts';
+import { partiesRouter } from '../domains/parties/parties-router.ts';
 import { alertsRouter } from '../domains/alerts/alerts-router.ts';
 import { createCallerFactory, router } from '../core/trpc.ts';
 
@@ -29,6 +30,7 @@ export const appRouter = router({
   uploads: uploadsRouter,
   realtime: realtimeRouter,
   chat: chatRouter,
+  parties: partiesRouter,
   alerts: alertsRouter,
 });
 

@@ -10,6 +10,7 @@ import { S3MediaObjects } from '../core/media-store-s3.ts';
 import { mediaUrlSecret } from '../core/media-url-secret.ts';
 import { PLAYBACK_STARTS_PER_ADDRESS, WindowCounter } from '../core/rate-limit.ts';
 import { RealtimeHub } from '../core/realtime-hub.ts';
+import { PartyHub } from '../core/party-hub.ts';
 import { CacheSync, SharedSearchCache } from '../core/cache-sync.ts';
 import type { OriginServices } from '../core/services.ts';
 import { openDatabase } from '../db/database.ts';
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
     mediaAccess: new MediaAccessCache(database.prisma),
     events,
     realtime,
+    // A worker serves no watch party; its hub is never started (no timer).
+    parties: new PartyHub(events),
     now,
   };
   const settings = processingSettingsFromEnv(process.env);

@@ -55,6 +55,8 @@ export const partyControlInput = z
     action: z.enum(['play', 'pause', 'seek', 'scene', 'sync']),
     positionSeconds: positionSchema,
     at: z.number().int().positive().optional(),
+    /** Whether the host's video plays after this action; `play` and `pause` imply it, the others keep the party's. */
+    playing: z.boolean().optional(),
     sceneId: z.string().trim().min(1).max(64).optional(),
   })
   .refine((input) => input.action !== 'scene' || input.sceneId !== undefined, { message: 'a scene change needs the sceneId', path: ['sceneId'] });
