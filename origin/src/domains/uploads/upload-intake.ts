@@ -4,12 +4,13 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { Server, EVENTS } from '@tus/server';
 import { FileStore } from '@tus/file-store';
-import { TUS_PATH, uploadCreateInput } from '@spherecast/shared';
+import { TUS_PATH, uploadCreateInput, type UploadStatus } from '@spherecast/shared';
 import { formatBytes } from '@spherecast/shared/format';
 import type { OriginConfig } from '../../core/config.ts';
 import type { OriginServices } from '../../core/services.ts';
 import { lookupSession, signInRequiredMessage, tokenFromRequest, type SessionUser } from '../../core/sessions.ts';
 import { describeIssues } from '../../core/errors.ts';
+import type { Prisma, PrismaClient } from '../../db/database.ts';
 
 /** The tus store of web uploads: one file per upload id in UPLOADS_DIR, and its info beside it. */
 export function openSourceStore(config: Pick<OriginConfig, 'uploadsDir' | 'uploadExpiryMs'>): FileStore {
@@ -224,22 +225,39 @@ export class UploadIntake {
     const sha256 = hash.digest('hex');
     // One completion per creator decides at a time (a row lock on the creator): two uploads of the same
     // bytes finishing at the same moment, on one origin or two, cannot both find no original.
-    const original = await prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT "id" FROM "User" WHERE "id" = ${row.ownerId}::uuid FOR UPDATE`;
+    // The storage quota is checked again under the same lock: uploads opened side by side each fit
+    // what was left when they were opened, but only those that complete first are stored.
+    const outcome = await prisma.$transaction(async (tx): Promise<'duplicate' | 'over-quota' | 'queued'> => {
+      const [owner] = await tx.$queryRaw<Array<{ role: SessionUser['role'] }>>`SELECT "role" FROM "User" WHERE "id" = ${row.ownerId}::uuid FOR UPDATE`;
       const earlier = await tx.sourceUpload.findFirst({
         where: { ownerId: row.ownerId, sha256, id: { not: uploadId }, status: { not: 'failed' }, duplicateOfId: null },
         orderBy: { createdAt: 'asc' },
         select: { id: true },
       });
-      await tx.sourceUpload.update({
-        where: { id: uploadId },
-        data: earlier
-          ? { sha256, receivedBytes: row.size, duplicateOfId: earlier.id, status: 'ready', progress: 1 }
-          : { sha256, receivedBytes: row.size, status: 'queued', progress: 0 },
-      });
-      return earlier;
+      if (earlier) {
+        await tx.sourceUpload.update({
+          where: { id: uploadId },
+          data: { sha256, receivedBytes: row.size, duplicateOfId: earlier.id, status: 'ready', progress: 1 },
+        });
+        return 'duplicate';
+      }
+      const quota = storageQuotaFor(this.#services.config, owner?.role ?? 'creator');
+      if (quota !== null) {
+        // Raw uploads still being sent are not counted here: they are checked when they complete.
+        const used = await storedBytes(tx, row.ownerId, PROCESSING_STATUSES, uploadId);
+        if (used + Number(row.size) > quota) {
+          await tx.sourceUpload.update({
+            where: { id: uploadId },
+            data: { sha256, receivedBytes: row.size, status: 'failed', progress: 0, error: quotaMessage(used, quota, Number(row.size)) },
+          });
+          await tx.content.updateMany({ where: { id: row.contentId, publishedPath: null }, data: { status: 'failed' } });
+          return 'over-quota';
+        }
+      }
+      await tx.sourceUpload.update({ where: { id: uploadId }, data: { sha256, receivedBytes: row.size, status: 'queued', progress: 0 } });
+      return 'queued';
     });
-    if (original) {
+    if (outcome !== 'queued') {
       await this.store.remove(uploadId).catch(() => undefined);
       return;
     }
@@ -274,7 +292,44 @@ export async function checkUploadTarget(
     select: { id: true },
   });
   if (busy) return { status: 409, message: 'A video of this content is being processed. Wait until it is ready or has failed, then upload again.' };
+  // Before any byte is sent: the declared size must fit what is left of the uploader's quota, counting
+  // the raw uploads they are still sending or that wait for processing.
+  const quota = storageQuotaFor(services.config, user.role);
+  if (quota !== null) {
+    const used = await storedBytes(services.prisma, user.id, ['uploading', ...PROCESSING_STATUSES]);
+    if (used + input.size > quota) return { status: 413, message: quotaMessage(used, quota, input.size) };
+  }
   return null;
+}
+
+const PROCESSING_STATUSES = ['queued', 'probing', 'checking', 'transcoding', 'publishing'] as const;
+
+/** What a user may store in total (STORAGE_QUOTA_MB for creators; admins have no quota), or null for no limit. */
+export function storageQuotaFor(config: Pick<OriginConfig, 'storageQuotaBytes'>, role: SessionUser['role']): number | null {
+  return role === 'admin' ? null : config.storageQuotaBytes;
+}
+
+/**
+ * Bytes a user stores against their quota: their staged and published media files (a processed web
+ * upload's ladder among them, as the studio's uploads count) and their raw uploads in `rawStatuses`
+ * (duplicates, whose bytes are dropped, do not count), other than `except`.
+ */
+async function storedBytes(
+  prisma: PrismaClient | Prisma.TransactionClient,
+  ownerId: string,
+  rawStatuses: readonly UploadStatus[],
+  except?: string,
+): Promise<number> {
+  const media = await prisma.upload.aggregate({ where: { content: { ownerId }, status: { in: ['staged', 'published'] } }, _sum: { size: true } });
+  const raw = await prisma.sourceUpload.aggregate({
+    where: { ownerId, status: { in: [...rawStatuses] }, duplicateOfId: null, ...(except ? { id: { not: except } } : {}) },
+    _sum: { size: true },
+  });
+  return Number(media._sum.size ?? 0n) + Number(raw._sum.size ?? 0n);
+}
+
+function quotaMessage(used: number, quota: number, size: number): string {
+  return `Storage quota exceeded: this account stores ${formatBytes(used)} of its ${formatBytes(quota)}, and this file is ${formatBytes(size)} (${formatBytes(Math.max(0, quota - used))} left). Delete content you no longer need, or ask the operator to raise STORAGE_QUOTA_MB.`;
 }
 
 /** The row of a new upload (status `uploading`), expiring after UPLOAD_EXPIRY_HOURS. */
