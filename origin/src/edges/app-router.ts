@@ -14,6 +14,9 @@ import { realtimeRouter } from '../domains/realtime/realtime-router.ts';
 import { chatRouter } from '../domains/chat/chat-router.ts';
 import { partiesRouter } from '../domains/parties/parties-router.ts';
 import { alertsRouter } from '../domains/alerts/alerts-router.ts';
+import { adsRouter } from '../domains/ads/ads-router.ts';
+import { destinationsRouter } from '../domains/destinations/destinations-router.ts';
+import { toursRouter } from '../domains/tours/tours-router.ts';
 import { createCallerFactory, router } from '../core/trpc.ts';
 
 /** Every procedure of the origin. Also served as REST under /api (see each procedure's `openapi` meta). */
@@ -32,6 +35,9 @@ export const appRouter = router({
   chat: chatRouter,
   parties: partiesRouter,
   alerts: alertsRouter,
+  ads: adsRouter,
+  destinations: destinationsRouter,
+  tours: router(toursRouter),
 });
 
 export type AppRouter = typeof appRouter;
