@@ -9,13 +9,10 @@ import { profilesRouter } from '../domains/profiles/profiles-router.ts';
 import { recommendationsRouter } from '../domains/recommendations/recommendations-router.ts';
 import { streamingRouter } from '../domains/streaming/streaming-router.ts';
 import { liveRouter } from '../domains/live/live-router.ts';
-import { uploadsRouter } from '../domains/uploads/uploads-router.ts';
 import { realtimeRouter } from '../domains/realtime/realtime-router.ts';
 import { chatRouter } from '../domains/chat/chat-router.ts';
 import { partiesRouter } from '../domains/parties/parties-router.ts';
 import { alertsRouter } from '../domains/alerts/alerts-router.ts';
-import { adsRouter } from '../domains/ads/ads-router.ts';
-import { destinationsRouter } from '../domains/destinations/destinations-router.ts';
 import { toursRouter } from '../domains/tours/tours-router.ts';
 import { createCallerFactory, router } from '../core/trpc.ts';
 
@@ -30,13 +27,10 @@ export const appRouter = router({
   recommendations: recommendationsRouter,
   announcements: announcementsRouter,
   live: liveRouter,
-  uploads: uploadsRouter,
   realtime: realtimeRouter,
   chat: chatRouter,
   parties: partiesRouter,
   alerts: alertsRouter,
-  ads: adsRouter,
-  destinations: destinationsRouter,
   tours: router(toursRouter),
 });
 
