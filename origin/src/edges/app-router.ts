@@ -9,6 +9,7 @@ import { profilesRouter } from '../domains/profiles/profiles-router.ts';
 import { recommendationsRouter } from '../domains/recommendations/recommendations-router.ts';
 import { streamingRouter } from '../domains/streaming/streaming-router.ts';
 import { liveRouter } from '../domains/live/live-router.ts';
+import { uploadsRouter } from '../domains/uploads/uploads-router.ts';
 import { realtimeRouter } from '../domains/realtime/realtime-router.ts';
 import { chatRouter } from '../domains/chat/chat-router.ts';
 import { partiesRouter } from '../domains/parties/parties-router.ts';
@@ -27,6 +28,7 @@ export const appRouter = router({
   recommendations: recommendationsRouter,
   announcements: announcementsRouter,
   live: liveRouter,
+  uploads: uploadsRouter,
   realtime: realtimeRouter,
   chat: chatRouter,
   parties: partiesRouter,
