@@ -15,6 +15,7 @@ import { publishedFolderOf, SIGNED_PREFIX } from '../core/media-links.ts';
 import { VIEWABLE_STATUSES } from '../core/content-view.ts';
 import { problemOf, sendProblem } from './problem.ts';
 import { decideUpload, recordStagedUpload } from '../domains/media/uploads.ts';
+import { AdBreakCache } from '../domains/ads/ad-breaks.ts';
 
 /** Segments and init files never change once published (a new publish gets a new folder). */
 const IMMUTABLE = new Set(['.mp4', '.m4s', '.m4a', '.ts', '.jpg', '.jpeg', '.png', '.webp']);
@@ -116,6 +117,7 @@ async function grantMedia(services: OriginServices, raw: string): Promise<MediaG
  */
 export function mediaRoutes(app: FastifyInstance, services: OriginServices): void {
   const hot = new HotFiles(HOT_CACHE_BYTES);
+  const adBreaks = new AdBreakCache(services.prisma);
   // Upload bodies are streamed to disk, never buffered or parsed.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
@@ -139,6 +141,16 @@ export function mediaRoutes(app: FastifyInstance, services: OriginServices): voi
     );
     reply.header('x-content-type-options', 'nosniff');
     reply.header('last-modified', info.modified.toUTCString());
+    // A content with ad breaks: its media playlists declare them as HLS interstitials (the same for every viewer).
+    if (ext === '.m3u8') {
+      const contentId = file.split('/', 1)[0] ?? '';
+      if (await adBreaks.get(contentId)) {
+        const playlist = await adBreaks.playlistFor(contentId, (await buffer(await info.read())).toString('utf8'));
+        reply.removeHeader('last-modified');
+        reply.header('content-length', Buffer.byteLength(playlist));
+        return reply.send(request.method === 'HEAD' ? Readable.from([]) : playlist);
+      }
+    }
     const rangeHeader = request.headers.range;
     const range = parseByteRange(Array.isArray(rangeHeader) ? rangeHeader[0] : rangeHeader, info.size);
     if (range === 'unsatisfiable') {

@@ -207,7 +207,7 @@ export const adAssetListQuery = z.object({
 export const adBeaconQuery = z.object({
   i: idSchema,
   e: adTrackingEventSchema,
-  s: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'must be the signature the origin wrote in the beacon URL'),
+  s: z.string().regex(/^[0-9a-z]{1,12}\.\d{1,9}\.[A-Za-z0-9_-]{22}$/, 'must be the signature the origin wrote in the beacon URL'),
   /** VAST [ERRORCODE] macro, when the player fills it in. */
   code: z.string().max(20).optional(),
 });
