@@ -38,11 +38,12 @@ export class PartyHub {
     this.#timer.unref();
   }
 
-  async destroy(): Promise<void> {
+  destroy(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     this.#pendingViews.clear();
     this.#members.clear();
+    return Promise.resolve();
   }
 
   /** Whether `userId`'s membership of `partyId` was confirmed within the last few seconds. */
@@ -73,7 +74,7 @@ export class PartyHub {
   /** Keeps the newest direction of a member until the next tick. */
   queueView(partyId: string, view: PartyView): void {
     let views = this.#pendingViews.get(partyId);
-    if (!views) this.#pendingViews.set(partyId, (views = new Map()));
+    if (!views) this.#pendingViews.set(partyId, (views = new Map<string, PartyView>()));
     views.set(view.userId, view);
   }
 
