@@ -15,6 +15,7 @@ import { mediaRoutes } from './media-routes.ts';
 import { liveRoutes } from './live-routes.ts';
 import { capRoutes } from './cap-routes.ts';
 import { uploadRoutes, type TusHandler } from './upload-routes.ts';
+import { endEventStreamsOnClose } from './event-streams.ts';
 import type { OriginServices } from '../core/services.ts';
 import { RateLimitedError } from '../core/rate-limit.ts';
 import { problemOf, sendProblem } from './problem.ts';
@@ -44,6 +45,7 @@ export async function buildServer(
     bodyLimit: JSON_BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
   });
+  endEventStreamsOnClose(app);
   // Every answer names its request, so a user's report can be matched to the operator's log.
   app.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
