@@ -14,6 +14,7 @@ import { realtimeRouter } from '../domains/realtime/realtime-router.ts';
 import { chatRouter } from '../domains/chat/chat-router.ts';
 import { partiesRouter } from '../domains/parties/parties-router.ts';
 import { alertsRouter } from '../domains/alerts/alerts-router.ts';
+import { adsRouter } from '../domains/ads/ads-router.ts';
 import { destinationsRouter } from '../domains/destinations/destinations-router.ts';
 import { toursRouter } from '../domains/tours/tours-router.ts';
 import { createCallerFactory, router } from '../core/trpc.ts';
@@ -34,6 +35,7 @@ export const appRouter = router({
   chat: chatRouter,
   parties: partiesRouter,
   alerts: alertsRouter,
+  ads: adsRouter,
   destinations: destinationsRouter,
   tours: router(toursRouter),
 });

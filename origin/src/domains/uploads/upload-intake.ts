@@ -19,7 +19,8 @@ export function openSourceStore(config: Pick<OriginConfig, 'uploadsDir' | 'uploa
 
 /** Largest web upload a user may send; 0 for roles that do not upload. */
 export function uploadLimitFor(config: Pick<OriginConfig, 'uploadMaxBytes'>, role: SessionUser['role']): number {
-  return role === 'admin' ? config.uploadMaxBytes.admin : role === 'creator' ? config.uploadMaxBytes.creator : 0;
+  // Advertisers upload their ads' creatives (#14), with a creator's limit.
+  return role === 'admin' ? config.uploadMaxBytes.admin : role === 'creator' || role === 'advertiser' ? config.uploadMaxBytes.creator : 0;
 }
 
 /** A tus error answer (@tus/server sends `status_code` and `body`): a sentence saying what to do. */
