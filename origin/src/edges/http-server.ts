@@ -14,6 +14,7 @@ import { appRouter } from './app-router.ts';
 import { mediaRoutes } from './media-routes.ts';
 import { liveRoutes } from './live-routes.ts';
 import { capRoutes } from './cap-routes.ts';
+import { adsRoutes } from './ads-routes.ts';
 import { uploadRoutes, type TusHandler } from './upload-routes.ts';
 import { endEventStreamsOnClose } from './event-streams.ts';
 import type { OriginServices } from '../core/services.ts';
@@ -163,6 +164,10 @@ export async function buildServer(
   });
   await app.register((cap, _options, done) => {
     capRoutes(cap, services);
+    done();
+  });
+  await app.register((ads, _options, done) => {
+    adsRoutes(ads, services);
     done();
   });
   await app.register((live, _options, done) => {
