@@ -149,7 +149,7 @@ export const toursRouter = {
           mode: input.mode,
           visibility: input.visibility,
           destinationId: input.destinationId,
-          scenes: input.scenes as Prisma.InputJsonValue,
+          scenes: input.scenes,
         },
         select: tourSelect,
       });
@@ -200,7 +200,7 @@ export const toursRouter = {
       }
       const row = await ctx.prisma.tour.update({
         where: { id },
-        data: { ...fields, ...(scenes !== undefined ? { scenes: scenes as Prisma.InputJsonValue } : {}) },
+        data: { ...fields, ...(scenes !== undefined ? { scenes } : {}) },
         select: tourSelect,
       });
       return detailOf(ctx, row);
