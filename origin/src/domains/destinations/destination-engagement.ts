@@ -101,7 +101,9 @@ export const destinationEngagementProcedures = {
         });
         await tx.destination.update({
           where: { id: input.id },
-          data: previous ? { ratingSum: { increment: input.score - previous.score } } : { ratingCount: { increment: 1 }, ratingSum: { increment: input.score } },
+          data: previous
+            ? { ratingSum: { increment: input.score - previous.score } }
+            : { ratingCount: { increment: 1 }, ratingSum: { increment: input.score } },
           select: { id: true },
         });
         return true;
@@ -111,7 +113,9 @@ export const destinationEngagementProcedures = {
     }),
 
   unrate: protectedProcedure
-    .meta({ openapi: { method: 'DELETE', path: '/destinations/{id}/rating', tags: ['destinations'], summary: 'Remove your rating (idempotent)', protect: true } })
+    .meta({
+      openapi: { method: 'DELETE', path: '/destinations/{id}/rating', tags: ['destinations'], summary: 'Remove your rating (idempotent)', protect: true },
+    })
     .input(idInput)
     .output(ratingStateSchema)
     .mutation(async ({ ctx, input }) => {
@@ -132,7 +136,14 @@ export const destinationEngagementProcedures = {
     }),
 
   comments: publicProcedure
-    .meta({ openapi: { method: 'GET', path: '/destinations/{id}/comments', tags: ['destinations'], summary: 'Top-level comments, newest first, with their first replies' } })
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/destinations/{id}/comments',
+        tags: ['destinations'],
+        summary: 'Top-level comments, newest first, with their first replies',
+      },
+    })
     .input(destinationCommentsInput)
     .output(pageOf(destinationCommentThreadSchema))
     .query(async ({ ctx, input }) => {
@@ -167,7 +178,13 @@ export const destinationEngagementProcedures = {
 
   addComment: protectedProcedure
     .meta({
-      openapi: { method: 'POST', path: '/destinations/{id}/comments', tags: ['destinations'], summary: 'Comment on a destination, or reply to a comment on it', protect: true },
+      openapi: {
+        method: 'POST',
+        path: '/destinations/{id}/comments',
+        tags: ['destinations'],
+        summary: 'Comment on a destination, or reply to a comment on it',
+        protect: true,
+      },
     })
     .input(z.object({ id: idSchema, body: commentBodySchema, parentId: idSchema.optional() }))
     .output(destinationCommentSchema)

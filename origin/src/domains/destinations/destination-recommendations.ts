@@ -1,9 +1,4 @@
-import {
-  DESTINATION_LIMITS,
-  destinationRecommendationsInput,
-  destinationRecommendationsSchema,
-  type DestinationRecommendation,
-} from '@spherecast/shared';
+import { DESTINATION_LIMITS, destinationRecommendationsInput, destinationRecommendationsSchema, type DestinationRecommendation } from '@spherecast/shared';
 import { publicProcedure } from '../../core/trpc.ts';
 import { Prisma, type PrismaClient } from '../../db/database.ts';
 import type { MediaLinks } from '../../core/media-links.ts';
@@ -155,7 +150,10 @@ export async function loadPlaceSignals(prisma: PrismaClient, userId: string): Pr
   if (contentIds.length > 0) {
     // Linked by a creator, or located within the destination's radius (the box: at most radiusKmMax).
     const boxDegrees = DESTINATION_LIMITS.radiusKmMax / 111.045 + 0.01;
-    const distance = distanceKmSql(Prisma.sql`d."latitude"`, Prisma.sql`d."longitude"`, { latitude: Prisma.sql`c."latitude"`, longitude: Prisma.sql`c."longitude"` });
+    const distance = distanceKmSql(Prisma.sql`d."latitude"`, Prisma.sql`d."longitude"`, {
+      latitude: Prisma.sql`c."latitude"`,
+      longitude: Prisma.sql`c."longitude"`,
+    });
     const rows = await prisma.$queryRaw<Array<{ content_id: string; destination_id: string; tags: string[] }>>`
       SELECT c."id" AS content_id, d."id" AS destination_id, d."tags"
       FROM "Content" c JOIN "Destination" d ON
@@ -179,7 +177,11 @@ export async function loadPlaceSignals(prisma: PrismaClient, userId: string): Pr
   }
   for (const rating of destinationRatings) {
     tagsOf.set(rating.destinationId, rating.destination.tags);
-    signals.push({ destinationIds: [rating.destinationId], weight: rating.score - 3, reason: `Because you rated ${rating.destination.name} ${rating.score} stars` });
+    signals.push({
+      destinationIds: [rating.destinationId],
+      weight: rating.score - 3,
+      reason: `Because you rated ${rating.destination.name} ${rating.score} stars`,
+    });
   }
   for (const interest of user?.interests ?? []) {
     signals.push({ destinationIds: [], weight: 1, reason: `Because you're interested in ${interest}`, tag: interest });
@@ -227,7 +229,12 @@ export async function recommendDestinations(prisma: PrismaClient, links: MediaLi
 export const destinationRecommendationProcedures = {
   recommended: publicProcedure
     .meta({
-      openapi: { method: 'GET', path: '/recommendations/destinations', tags: ['destinations'], summary: 'Places like the ones you watched, each with the reason' },
+      openapi: {
+        method: 'GET',
+        path: '/recommendations/destinations',
+        tags: ['destinations'],
+        summary: 'Places like the ones you watched, each with the reason',
+      },
     })
     .input(destinationRecommendationsInput)
     .output(destinationRecommendationsSchema)

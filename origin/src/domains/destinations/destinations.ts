@@ -20,7 +20,14 @@ import { creatorProcedure, protectedProcedure, publicProcedure, type Context, ty
 import { contentSummarySelect, toSummary, VIEWABLE_STATUSES } from '../../core/content-view.ts';
 import { canEdit, requireEditableContent, requireViewableContent } from '../../core/access.ts';
 import { Prisma, type PrismaClient } from '../../db/database.ts';
-import { averageOf, coverUrlOf, destinationDetailSelect, destinationSummarySelect, toDestinationSummary, type DestinationDetailRow } from './destination-view.ts';
+import {
+  averageOf,
+  coverUrlOf,
+  destinationDetailSelect,
+  destinationSummarySelect,
+  toDestinationSummary,
+  type DestinationDetailRow,
+} from './destination-view.ts';
 import { boxSql, distanceKmSql } from './geo.ts';
 
 /** A cover must be a public, published content with a poster: the origin already serves and checked it. */
@@ -127,9 +134,7 @@ export async function searchDestinations(ctx: Pick<Context, 'prisma' | 'mediaLin
       filters.push(Prisma.sql`${distance} <= ${input.radiusKm}::float8`);
     }
   }
-  const order = input.near
-    ? Prisma.sql`distance_km ASC, d."id" ASC`
-    : Prisma.sql`rank DESC, d."ratingCount" DESC, d."name" ASC, d."id" ASC`;
+  const order = input.near ? Prisma.sql`distance_km ASC, d."id" ASC` : Prisma.sql`rank DESC, d."ratingCount" DESC, d."name" ASC, d."id" ASC`;
   const rows = await ctx.prisma.$queryRaw<Array<{ id: string; distance_km: number | null }>>`
     SELECT d."id", ${rank} AS rank, ${distance} AS distance_km FROM "Destination" d
     WHERE ${Prisma.join(filters, ' AND ')}
@@ -141,7 +146,9 @@ export async function searchDestinations(ctx: Pick<Context, 'prisma' | 'mediaLin
     items: rows.flatMap((row) => {
       const summary = byId.get(row.id);
       if (!summary) return [];
-      return [{ ...toDestinationSummary(summary, ctx.mediaLinks), distanceKm: row.distance_km === null ? null : Math.round(Number(row.distance_km) * 100) / 100 }];
+      return [
+        { ...toDestinationSummary(summary, ctx.mediaLinks), distanceKm: row.distance_km === null ? null : Math.round(Number(row.distance_km) * 100) / 100 },
+      ];
     }),
   };
 }
@@ -163,7 +170,15 @@ export const destinationProcedures = {
     }),
 
   update: protectedProcedure
-    .meta({ openapi: { method: 'PATCH', path: '/destinations/{id}', tags: ['destinations'], summary: 'Change a destination (its creator or an admin)', protect: true } })
+    .meta({
+      openapi: {
+        method: 'PATCH',
+        path: '/destinations/{id}',
+        tags: ['destinations'],
+        summary: 'Change a destination (its creator or an admin)',
+        protect: true,
+      },
+    })
     .input(destinationUpdateInput)
     .output(destinationDetailSchema)
     .mutation(async ({ ctx, input }) => {
@@ -175,7 +190,15 @@ export const destinationProcedures = {
     }),
 
   delete: protectedProcedure
-    .meta({ openapi: { method: 'DELETE', path: '/destinations/{id}', tags: ['destinations'], summary: 'Delete a destination (its creator or an admin)', protect: true } })
+    .meta({
+      openapi: {
+        method: 'DELETE',
+        path: '/destinations/{id}',
+        tags: ['destinations'],
+        summary: 'Delete a destination (its creator or an admin)',
+        protect: true,
+      },
+    })
     .input(idInput)
     .output(okSchema)
     .mutation(async ({ ctx, input }) => {
@@ -192,7 +215,12 @@ export const destinationProcedures = {
 
   search: publicProcedure
     .meta({
-      openapi: { method: 'GET', path: '/destinations', tags: ['destinations'], summary: 'Find destinations by text (name, country, tags, description) and/or distance' },
+      openapi: {
+        method: 'GET',
+        path: '/destinations',
+        tags: ['destinations'],
+        summary: 'Find destinations by text (name, country, tags, description) and/or distance',
+      },
     })
     .input(destinationSearchInput)
     .output(destinationSearchSchema)
@@ -279,7 +307,13 @@ export const destinationProcedures = {
 
   setInterests: protectedProcedure
     .meta({
-      openapi: { method: 'PUT', path: '/me/interests', tags: ['destinations'], summary: 'State your interests (replaces the list; empty clears it)', protect: true },
+      openapi: {
+        method: 'PUT',
+        path: '/me/interests',
+        tags: ['destinations'],
+        summary: 'State your interests (replaces the list; empty clears it)',
+        protect: true,
+      },
     })
     .input(interestsInput)
     .output(interestsStateSchema)
