@@ -20,6 +20,7 @@ import { endEventStreamsOnClose } from './event-streams.ts';
 import type { OriginServices } from '../core/services.ts';
 import { RateLimitedError } from '../core/rate-limit.ts';
 import { problemOf, sendProblem } from './problem.ts';
+import { appPageWithPreview } from './link-preview.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 import { jsonNestingDepthExceeds, MAX_JSON_DEPTH, MAX_TRPC_BATCH } from './request-limits.ts';
 
@@ -332,9 +333,9 @@ function registerPlayer(app: FastifyInstance, services: OriginServices) {
       return sendProblem(reply, 404, `No route for ${request.method} ${url}.`);
     }
     if (!existsSync(PLAYER_DIST)) {
-      return reply
-        .type('text/html; charset=utf-8')
-        .send('<!doctype html><title>Spherecast</title><p>The player is not built. Run <code>npm run build -w origin</code> (npm start does it).</p>');
+      const notBuilt = '<!doctype html><title>Spherecast</title><p>The player is not built. Run <code>npm run build -w origin</code> (npm start does it).</p>';
+      const page = await appPageWithPreview(services, request, async () => notBuilt);
+      return reply.type('text/html; charset=utf-8').send(page ?? notBuilt);
     }
     let decoded = url;
     try {
@@ -351,6 +352,9 @@ function registerPlayer(app: FastifyInstance, services: OriginServices) {
         return sendPlayerFile(request, reply, candidate, url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       }
     }
+    // Shareable pages carry their link preview (Open Graph, Twitter card) for crawlers.
+    const page = await appPageWithPreview(services, request, () => readFile(path.join(PLAYER_DIST, 'index.html'), 'utf8'));
+    if (page) return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(page);
     return sendPlayerFile(request, reply, path.join(PLAYER_DIST, 'index.html'), 'no-cache');
   });
 }
