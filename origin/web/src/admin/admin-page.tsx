@@ -1,10 +1,11 @@
 // Operators' screens (admins only): emergency alerts and announcements, listed with their state,
 // created from a form and ended early. The API checks the role again; this only spares others the form.
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { ALERT_SEVERITIES, type AlertSeverity } from '@spherecast/shared';
 import { api, errorMessage } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { Link } from '../router.tsx';
+import { Field, FormError, SelectField } from '../ui/fields.tsx';
 import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import './admin.css';
@@ -36,14 +37,172 @@ export function AdminPage() {
   );
 }
 
-function AlertsSection() {
-  const list = useAsync(() => api.alerts.list.query(), []);
+/** Busy and error state of a form or button whose action calls the API. */
+function useAction() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [form, setForm] = useState({
+  const run = async (action: () => Promise<void>) => {
+    setError(null);
+    setBusy(true);
+    try {
+      await action();
+    } catch (caught) {
+      setError(errorMessage(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, busy, run };
+}
+
+/** A form's values, and a setter per field for its inputs. */
+function useFormState<T extends Record<string, unknown>>(initial: T) {
+  const [form, setForm] = useState(initial);
+  const setValue = (field: keyof T) => (value: string) => setForm((f) => ({ ...f, [field]: value }));
+  return [form, setForm, setValue] as const;
+}
+
+/** A form of the operators' screens: its fields, the error, and one submit button. */
+function AdminForm(props: { label: string; submitLabel: string; busy: boolean; error: string | null; onSubmit: () => void; children: ReactNode }) {
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    props.onSubmit();
+  };
+  return (
+    <form className="admin-form" onSubmit={submit} aria-label={props.label}>
+      {props.children}
+      <FormError error={props.error} />
+      <div className="form-actions">
+        <button type="submit" className="button" disabled={props.busy}>
+          {props.submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** A row of a scheduled things table: what it is, and from when until when it shows. */
+interface Scheduled {
+  id: string;
+  startsAt: string | Date;
+}
+
+/**
+ * The table of scheduled items (alerts, announcements): the given columns, then From, Until, the
+ * state, and End now for what has not ended.
+ */
+function ScheduleTable<T extends Scheduled>(props: {
+  testId: string;
+  caption: string;
+  items: readonly T[];
+  columns: readonly { header: string; cell: (item: T) => ReactNode }[];
+  until: (item: T) => string | Date;
+  /** Names the item in the End now button's accessible name (`alert "…"`). */
+  name: (item: T) => string;
+  onEnd: (item: T) => void;
+}) {
+  return (
+    <table className="admin-table" data-testid={props.testId}>
+      <caption className="visually-hidden">{props.caption}</caption>
+      <thead>
+        <tr>
+          {props.columns.map((column) => (
+            <th key={column.header} scope="col">
+              {column.header}
+            </th>
+          ))}
+          <th scope="col">From</th>
+          <th scope="col">Until</th>
+          <th scope="col">State</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.items.map((item) => {
+          const startsAt = new Date(item.startsAt);
+          const until = new Date(props.until(item));
+          const state = stateOf(startsAt, until);
+          return (
+            <tr key={item.id}>
+              {props.columns.map((column) => (
+                <td key={column.header}>{column.cell(item)}</td>
+              ))}
+              <td>{startsAt.toLocaleString()}</td>
+              <td>{until.toLocaleString()}</td>
+              <td>{state}</td>
+              <td>
+                {state !== 'ended' ? (
+                  <button type="button" className="button button-ghost" onClick={() => props.onEnd(item)} aria-label={`End now: ${props.name(item)}`}>
+                    End now
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/** A section of the operators' screens: heading, what it is for, then its form and table. */
+function AdminSection({ id, title, intro, children }: { id: string; title: string; intro: ReactNode; children: ReactNode }) {
+  return (
+    <section className="admin-section" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <p className="muted">{intro}</p>
+      {children}
+    </section>
+  );
+}
+
+/** The title (or headline) and text of what operators post. */
+function MessageFields(props: {
+  titleLabel: string;
+  titleMax: number;
+  bodyMax: number;
+  title: string;
+  body: string;
+  onTitle: (value: string) => void;
+  onBody: (value: string) => void;
+}) {
+  return (
+    <>
+      <Field label={props.titleLabel}>
+        <input required maxLength={props.titleMax} value={props.title} onChange={(e) => props.onTitle(e.target.value)} />
+      </Field>
+      <Field label="Text">
+        <textarea required maxLength={props.bodyMax} rows={3} value={props.body} onChange={(e) => props.onBody(e.target.value)} />
+      </Field>
+    </>
+  );
+}
+
+/** Start (empty: now) and end of what a form schedules, as `datetime-local` inputs. */
+function ScheduleFields(props: { startsAt: string; endsAt: string; endLabel: string; onStartsAt: (value: string) => void; onEndsAt: (value: string) => void }) {
+  return (
+    <>
+      <Field label="Starts (empty: now)">
+        <input type="datetime-local" value={props.startsAt} onChange={(e) => props.onStartsAt(e.target.value)} />
+      </Field>
+      <Field label={props.endLabel}>
+        <input type="datetime-local" required value={props.endsAt} onChange={(e) => props.onEndsAt(e.target.value)} />
+      </Field>
+    </>
+  );
+}
+
+type AlertForm = { severity: AlertSeverity } & Record<'headline' | 'body' | 'place' | 'latitude' | 'longitude' | 'radiusKm' | 'startsAt' | 'expiresAt', string>;
+
+function AlertsSection() {
+  const list = useAsync(() => api.alerts.list.query(), []);
+  const { error, busy, run } = useAction();
+  const [form, setForm, setValue] = useFormState<AlertForm>({
     headline: '',
     body: '',
-    severity: 'warning' as AlertSeverity,
+    severity: 'warning',
     place: '',
     latitude: '',
     longitude: '',
@@ -51,13 +210,10 @@ function AlertsSection() {
     startsAt: '',
     expiresAt: localInput(new Date(Date.now() + HOUR_MS)),
   });
-  const set = (field: keyof typeof form) => (event: { target: { value: string } }) => setForm((f) => ({ ...f, [field]: event.target.value }));
+  const set = (field: keyof typeof form) => (event: { target: { value: string } }) => setValue(field)(event.target.value);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(null);
-    setBusy(true);
-    try {
+  const submit = () =>
+    void run(async () => {
       const area = form.place
         ? {
             kind: 'circle' as const,
@@ -77,148 +233,85 @@ function AlertsSection() {
       });
       setForm((f) => ({ ...f, headline: '', body: '' }));
       list.reload();
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const expire = async (id: string) => {
-    setError(null);
-    try {
+    });
+  const expire = (id: string) =>
+    void run(async () => {
       await api.alerts.expire.mutate({ id });
       list.reload();
-    } catch (caught) {
-      setError(errorMessage(caught));
-    }
-  };
+    });
 
   return (
-    <section className="admin-section" aria-labelledby="admin-alerts">
-      <h2 id="admin-alerts">Emergency alerts</h2>
-      <p className="muted">
-        Reach every open page within seconds. Info and warning can be dismissed by viewers; severe and extreme stay until they end; extreme interrupts live
-        broadcasts. Automated sources post CAP 1.2 XML to <code>POST /api/alerts/cap</code>.
-      </p>
-      <form className="admin-form" onSubmit={(event) => void submit(event)} aria-label="Issue an alert">
-        <label>
-          <span>Headline</span>
-          <input required maxLength={160} value={form.headline} onChange={set('headline')} />
-        </label>
-        <label>
-          <span>Text</span>
-          <textarea required maxLength={2000} rows={3} value={form.body} onChange={set('body')} />
-        </label>
-        <label>
-          <span>Severity</span>
-          <select value={form.severity} onChange={set('severity')}>
-            {ALERT_SEVERITIES.map((severity) => (
-              <option key={severity} value={severity}>
-                {severity}
-              </option>
-            ))}
-          </select>
-        </label>
+    <AdminSection
+      id="admin-alerts"
+      title="Emergency alerts"
+      intro={
+        <>
+          Reach every open page within seconds. Info and warning can be dismissed by viewers; severe and extreme stay until they end; extreme interrupts live
+          broadcasts. Automated sources post CAP 1.2 XML to <code>POST /api/alerts/cap</code>.
+        </>
+      }
+    >
+      <AdminForm label="Issue an alert" submitLabel="Issue alert" busy={busy} error={error} onSubmit={submit}>
+        <MessageFields
+          titleLabel="Headline"
+          titleMax={160}
+          bodyMax={2000}
+          title={form.headline}
+          body={form.body}
+          onTitle={setValue('headline')}
+          onBody={setValue('body')}
+        />
+        <SelectField label="Severity" value={form.severity} options={ALERT_SEVERITIES} onChange={(severity) => setForm((f) => ({ ...f, severity }))} />
         <fieldset>
           <legend>Area (leave the place empty for everywhere)</legend>
-          <label>
-            <span>Place</span>
+          <Field label="Place">
             <input value={form.place} onChange={set('place')} maxLength={120} />
-          </label>
-          <label>
-            <span>Latitude</span>
+          </Field>
+          <Field label="Latitude">
             <input type="number" step="any" min={-90} max={90} required={Boolean(form.place)} value={form.latitude} onChange={set('latitude')} />
-          </label>
-          <label>
-            <span>Longitude</span>
+          </Field>
+          <Field label="Longitude">
             <input type="number" step="any" min={-180} max={180} required={Boolean(form.place)} value={form.longitude} onChange={set('longitude')} />
-          </label>
-          <label>
-            <span>Radius (km)</span>
+          </Field>
+          <Field label="Radius (km)">
             <input type="number" step="any" min={0.1} required={Boolean(form.place)} value={form.radiusKm} onChange={set('radiusKm')} />
-          </label>
+          </Field>
         </fieldset>
-        <label>
-          <span>Starts (empty: now)</span>
-          <input type="datetime-local" value={form.startsAt} onChange={set('startsAt')} />
-        </label>
-        <label>
-          <span>Expires</span>
-          <input type="datetime-local" required value={form.expiresAt} onChange={set('expiresAt')} />
-        </label>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="submit" className="button" disabled={busy}>
-            Issue alert
-          </button>
-        </div>
-      </form>
+        <ScheduleFields
+          startsAt={form.startsAt}
+          endsAt={form.expiresAt}
+          endLabel="Expires"
+          onStartsAt={setValue('startsAt')}
+          onEndsAt={setValue('expiresAt')}
+        />
+      </AdminForm>
       {list.status === 'error' && !list.data ? <ErrorState error={list.error} onRetry={list.reload} /> : null}
       {list.data ? (
-        <table className="admin-table" data-testid="admin-alerts">
-          <caption className="visually-hidden">Alerts, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Headline</th>
-              <th scope="col">Severity</th>
-              <th scope="col">Area</th>
-              <th scope="col">From</th>
-              <th scope="col">Until</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.items.map((alert) => {
-              const state = stateOf(new Date(alert.startsAt), new Date(alert.expiresAt));
-              return (
-                <tr key={alert.id}>
-                  <td>{alert.headline}</td>
-                  <td>{alert.severity}</td>
-                  <td>{alert.area.kind === 'circle' ? `${alert.area.placeName}, ${alert.area.radiusKm} km` : 'everywhere'}</td>
-                  <td>{new Date(alert.startsAt).toLocaleString()}</td>
-                  <td>{new Date(alert.expiresAt).toLocaleString()}</td>
-                  <td>{state}</td>
-                  <td>
-                    {state !== 'ended' ? (
-                      <button
-                        type="button"
-                        className="button button-ghost"
-                        onClick={() => void expire(alert.id)}
-                        aria-label={`End now: alert "${alert.headline}"`}
-                      >
-                        End now
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <ScheduleTable
+          testId="admin-alerts"
+          caption="Alerts, newest first"
+          items={list.data.items}
+          columns={[
+            { header: 'Headline', cell: (alert) => alert.headline },
+            { header: 'Severity', cell: (alert) => alert.severity },
+            { header: 'Area', cell: (alert) => (alert.area.kind === 'circle' ? `${alert.area.placeName}, ${alert.area.radiusKm} km` : 'everywhere') },
+          ]}
+          until={(alert) => alert.expiresAt}
+          name={(alert) => `alert "${alert.headline}"`}
+          onEnd={(alert) => expire(alert.id)}
+        />
       ) : null}
-    </section>
+    </AdminSection>
   );
 }
 
 function AnnouncementsSection() {
   const list = useAsync(() => api.announcements.list.query(), []);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [form, setForm] = useState({ title: '', body: '', startsAt: '', endsAt: localInput(new Date(Date.now() + 24 * HOUR_MS)) });
-  const set = (field: keyof typeof form) => (event: { target: { value: string } }) => setForm((f) => ({ ...f, [field]: event.target.value }));
+  const { error, busy, run } = useAction();
+  const [form, setForm, setValue] = useFormState({ title: '', body: '', startsAt: '', endsAt: localInput(new Date(Date.now() + 24 * HOUR_MS)) });
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(null);
-    setBusy(true);
-    try {
+  const submit = () =>
+    void run(async () => {
       await api.announcements.create.mutate({
         title: form.title,
         body: form.body,
@@ -227,98 +320,41 @@ function AnnouncementsSection() {
       });
       setForm((f) => ({ ...f, title: '', body: '' }));
       list.reload();
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const end = async (id: string, startsAt: Date) => {
-    setError(null);
-    try {
+    });
+  const end = (id: string, startsAt: Date) =>
+    void run(async () => {
       // Ending keeps the record: it stops now (one second after its start, if it has not started).
       const now = new Date();
       await api.announcements.update.mutate({ id, endsAt: (now > startsAt ? now : new Date(startsAt.getTime() + 1000)).toISOString() });
       list.reload();
-    } catch (caught) {
-      setError(errorMessage(caught));
-    }
-  };
+    });
 
   return (
-    <section className="admin-section" aria-labelledby="admin-announcements">
-      <h2 id="admin-announcements">Announcements</h2>
-      <p className="muted">Notices on every page (maintenance, events); viewers can dismiss them.</p>
-      <form className="admin-form" onSubmit={(event) => void submit(event)} aria-label="Post an announcement">
-        <label>
-          <span>Title</span>
-          <input required maxLength={200} value={form.title} onChange={set('title')} />
-        </label>
-        <label>
-          <span>Text</span>
-          <textarea required maxLength={4000} rows={3} value={form.body} onChange={set('body')} />
-        </label>
-        <label>
-          <span>Starts (empty: now)</span>
-          <input type="datetime-local" value={form.startsAt} onChange={set('startsAt')} />
-        </label>
-        <label>
-          <span>Ends</span>
-          <input type="datetime-local" required value={form.endsAt} onChange={set('endsAt')} />
-        </label>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="submit" className="button" disabled={busy}>
-            Post announcement
-          </button>
-        </div>
-      </form>
+    <AdminSection id="admin-announcements" title="Announcements" intro="Notices on every page (maintenance, events); viewers can dismiss them.">
+      <AdminForm label="Post an announcement" submitLabel="Post announcement" busy={busy} error={error} onSubmit={submit}>
+        <MessageFields
+          titleLabel="Title"
+          titleMax={200}
+          bodyMax={4000}
+          title={form.title}
+          body={form.body}
+          onTitle={setValue('title')}
+          onBody={setValue('body')}
+        />
+        <ScheduleFields startsAt={form.startsAt} endsAt={form.endsAt} endLabel="Ends" onStartsAt={setValue('startsAt')} onEndsAt={setValue('endsAt')} />
+      </AdminForm>
       {list.status === 'error' && !list.data ? <ErrorState error={list.error} onRetry={list.reload} /> : null}
       {list.data ? (
-        <table className="admin-table" data-testid="admin-announcements">
-          <caption className="visually-hidden">Announcements</caption>
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">From</th>
-              <th scope="col">Until</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.items.map((item) => {
-              const state = stateOf(new Date(item.startsAt), new Date(item.endsAt));
-              return (
-                <tr key={item.id}>
-                  <td>{item.title}</td>
-                  <td>{new Date(item.startsAt).toLocaleString()}</td>
-                  <td>{new Date(item.endsAt).toLocaleString()}</td>
-                  <td>{state}</td>
-                  <td>
-                    {state !== 'ended' ? (
-                      <button
-                        type="button"
-                        className="button button-ghost"
-                        onClick={() => void end(item.id, new Date(item.startsAt))}
-                        aria-label={`End now: announcement "${item.title}"`}
-                      >
-                        End now
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <ScheduleTable
+          testId="admin-announcements"
+          caption="Announcements"
+          items={list.data.items}
+          columns={[{ header: 'Title', cell: (item) => item.title }]}
+          until={(item) => item.endsAt}
+          name={(item) => `announcement "${item.title}"`}
+          onEnd={(item) => end(item.id, new Date(item.startsAt))}
+        />
       ) : null}
-    </section>
+    </AdminSection>
   );
 }

@@ -10,6 +10,7 @@ import { api, errorMessage } from '../api/client.ts';
 import { RequireSignIn } from '../auth/require-sign-in.tsx';
 import { useSession } from '../auth/session.tsx';
 import { Link } from '../router.tsx';
+import { FormError, SelectField } from '../ui/fields.tsx';
 import { EmptyState } from '../ui/states.tsx';
 import { CaptionRows, CaptionsField, type CaptionRow } from './captions-field.tsx';
 import './upload.css';
@@ -255,26 +256,21 @@ function UploadForm() {
             <span>Genre</span>
             <input name="genre" value={fields.genre} onChange={set('genre')} />
           </label>
-          <label>
-            <span>Projection (checked from the file after upload)</span>
-            <select name="projection" value={fields.projection} onChange={set('projection')}>
-              {PROJECTIONS.map((p) => (
-                <option key={p} value={p}>
-                  {PROJECTION_LABELS[p]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            <span>Visibility</span>
-            <select name="visibility" value={fields.visibility} onChange={set('visibility')}>
-              {VISIBILITIES.map((v) => (
-                <option key={v} value={v}>
-                  {v}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField
+            label="Projection (checked from the file after upload)"
+            name="projection"
+            value={fields.projection}
+            options={PROJECTIONS}
+            labels={(p) => PROJECTION_LABELS[p]}
+            onChange={(projection) => setFields((f) => ({ ...f, projection }))}
+          />
+          <SelectField
+            label="Visibility"
+            name="visibility"
+            value={fields.visibility}
+            options={VISIBILITIES}
+            onChange={(visibility) => setFields((f) => ({ ...f, visibility }))}
+          />
           <fieldset className="upload-location">
             <legend>Location (optional)</legend>
             <label>
@@ -291,11 +287,7 @@ function UploadForm() {
             </label>
           </fieldset>
           <CaptionsField rows={captions} onChange={setCaptions} />
-          {error ? (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          ) : null}
+          <FormError error={error} />
           <button type="submit" className="button button-wide">
             Upload
           </button>
@@ -337,17 +329,14 @@ function UploadForm() {
           ) : null}
           {state?.duplicateOf ? <p>You uploaded this same file before; it was not processed again.</p> : null}
           {state?.projection && contentId ? (
-            <label>
-              <span>Projection detected from the file</span>
-              <select name="detected-projection" value={fields.projection} onChange={(e) => void changeProjection(e.target.value as Projection)}>
-                {PROJECTIONS.map((p) => (
-                  <option key={p} value={p}>
-                    {PROJECTION_LABELS[p]}
-                    {p === state.projection ? ' (detected)' : ''}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SelectField
+              label="Projection detected from the file"
+              name="detected-projection"
+              value={fields.projection}
+              options={PROJECTIONS}
+              labels={(p) => `${PROJECTION_LABELS[p]}${p === state.projection ? ' (detected)' : ''}`}
+              onChange={(projection) => void changeProjection(projection)}
+            />
           ) : null}
           {state?.stitchReport ? (
             <table className="stitch-report" data-testid="stitch-report">
