@@ -21,6 +21,7 @@ import { AlertPanel, type PanelAlert } from './alert-panel.ts';
 import { createSphereMaterial, eyeRegion, type SphereUniforms } from './sphere-material.ts';
 import { TypedEvents, type Listener } from '../events/index.ts';
 import { SphereXr } from './xr.ts';
+import { gazeOnPicture, xrSelectRay, type PictureDirection, type SphereOverlay } from './scene-overlay.ts';
 
 /** Where the viewer looks, in degrees. */
 export type View = {
@@ -110,6 +111,7 @@ export class SphereRenderer {
   #alert: AlertPanel | null = null;
   #lastFrameAt: number | null = null;
   #xrSession: EventTarget | null = null;
+  readonly #overlays = new Set<SphereOverlay>();
 
   constructor(options: SphereRendererOptions) {
     this.#canvas = options.canvas;
@@ -319,6 +321,43 @@ export class SphereRenderer {
     return { ...panel.alert, visible: panel.mesh.visible, direction: { x, y, z } };
   }
 
+  /**
+   * Draws `overlay.object` with the picture (a child of the sphere, so picture directions stay put in a
+   * headset too), runs its `frame` every rendered frame and offers it WebXR selects first. Returns the
+   * function that removes it (the overlay disposes its own resources).
+   */
+  addOverlay(overlay: SphereOverlay): () => void {
+    this.#overlays.add(overlay);
+    this.#sphere.add(overlay.object);
+    this.#dirty = true;
+    return () => {
+      this.#overlays.delete(overlay);
+      overlay.object.removeFromParent();
+      this.#dirty = true;
+    };
+  }
+
+  /** Where the centre of the view points on the picture: the view on screen, the head's forward direction in a headset. */
+  getGaze(): PictureDirection {
+    if (!this.#gl.xr.isPresenting) return { yaw: this.#view.yaw, pitch: this.#view.pitch };
+    return gazeOnPicture(this.#gl.xr.getCamera(), this.#sphere);
+  }
+
+  /**
+   * Makes the viewer face a picture direction. On screen the view turns there (animated with
+   * `durationMs`); in a headset the picture is turned about the vertical at once so that `yaw` lies
+   * where the head points (the head's pitch is the viewer's own).
+   */
+  faceDirection(yaw: number, pitch: number, options: { durationMs?: number } = {}): void {
+    if (!this.#gl.xr.isPresenting) {
+      this.lookAt(yaw, pitch, options);
+      return;
+    }
+    this.#sphere.rotation.y += MathUtils.degToRad(normalizeYaw(yaw - this.getGaze().yaw));
+    this.#sphere.updateMatrixWorld();
+    this.#dirty = true;
+  }
+
   /** Starts the render loop (needed for video, look controls and XR). Idempotent. */
   start(): void {
     if (this.#running || this.#destroyed) return;
@@ -359,6 +398,8 @@ export class SphereRenderer {
     this.#caption = null;
     this.#alert?.dispose();
     this.#alert = null;
+    for (const overlay of this.#overlays) overlay.object.removeFromParent();
+    this.#overlays.clear();
     this.#geometry.dispose();
     this.#left.dispose();
     this.#right.dispose();
@@ -379,6 +420,11 @@ export class SphereRenderer {
     // The XR camera holds the head pose of the last frame: the panel trails the gaze by one frame, unseen at headset rates.
     this.#caption?.follow(this.#gl.xr.getCamera(), dt, this.#gl.xr.isPresenting);
     this.#alert?.follow(this.#gl.xr.getCamera(), dt, this.#gl.xr.isPresenting);
+    if (this.#overlays.size > 0) {
+      const presenting = this.#gl.xr.isPresenting;
+      const frame = { camera: presenting ? this.#gl.xr.getCamera() : this.#camera, presenting, dtSeconds: dt, gaze: this.getGaze() };
+      for (const overlay of this.#overlays) if (overlay.frame?.(frame)) this.#dirty = true;
+    }
     if (this.#dirty || this.#isLive() || this.#gl.xr.isPresenting) this.render();
   };
 
@@ -387,12 +433,22 @@ export class SphereRenderer {
     this.#dirty = true;
   }
 
-  #onXrSelect = (): void => {
+  #onXrSelect = (event: Event): void => {
+    if (this.#selectOverlay(event)) return;
     const panel = this.#announcement;
     if (!panel?.mesh.visible) return;
     this.setAnnouncement(null);
     this.#events.emit('announcementdismiss', panel.announcement);
   };
+
+  /** Offers a WebXR select to the overlays (tour hotspots), newest last; true when one took it. */
+  #selectOverlay(event: Event): boolean {
+    if (this.#overlays.size === 0) return false;
+    const ray = xrSelectRay(event, this.#gl.xr);
+    if (!ray) return false;
+    for (const overlay of this.#overlays) if (overlay.select?.(ray)) return true;
+    return false;
+  }
 
   /** Sources that must be redrawn every display frame (their changes are not signalled). */
   #isLive(): boolean {
