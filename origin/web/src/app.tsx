@@ -9,6 +9,8 @@ import { HomePage } from './catalog/home-page.tsx';
 import { SearchPage } from './catalog/search-page.tsx';
 import { ContentPage } from './catalog/content-page.tsx';
 import { PlacesPage } from './catalog/places-page.tsx';
+import { DestinationPage } from './destinations/destination-page.tsx';
+import { DestinationsPage } from './destinations/destinations-page.tsx';
 import { ProfilePage } from './profiles/profile-page.tsx';
 import { SignInPage, RegisterPage } from './auth/auth-pages.tsx';
 import { HistoryPage } from './engagement/history-page.tsx';
@@ -43,6 +45,10 @@ function Page({ route }: { route: Route }) {
       return <LikesPage />;
     case 'places':
       return <PlacesPage />;
+    case 'destinations':
+      return <DestinationsPage />;
+    case 'destination':
+      return <DestinationPage id={route.id} />;
     case 'upload':
       return <UploadShell />;
     case 'admin':

@@ -88,6 +88,7 @@ export function Layout({ children, wide }: { children: ReactNode; wide: boolean 
           <Link to="/">Home</Link>
           <Link to="/search?sort=popular">Browse</Link>
           <Link to="/places">Places</Link>
+          <Link to="/destinations">Destinations</Link>
           {me ? <Link to="/history">History</Link> : null}
           {me ? <Link to="/likes">Likes</Link> : null}
           {me && me.role !== 'viewer' ? <Link to="/upload">Upload</Link> : null}

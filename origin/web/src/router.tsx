@@ -12,6 +12,8 @@ export type Route =
   | { name: 'history' }
   | { name: 'likes' }
   | { name: 'places' }
+  | { name: 'destinations' }
+  | { name: 'destination'; id: string }
   | { name: 'upload' }
   | { name: 'admin' }
   | { name: 'not-found'; path: string };
@@ -38,6 +40,8 @@ export function parseRoute(pathname: string, search: string): Route {
         return { name: 'likes' };
       case 'places':
         return { name: 'places' };
+      case 'destinations':
+        return { name: 'destinations' };
       case 'upload':
         return { name: 'upload' };
       case 'admin':
@@ -51,6 +55,7 @@ export function parseRoute(pathname: string, search: string): Route {
     }
     if (first === 'content') return { name: 'content', id: second };
     if (first === 'u') return { name: 'profile', username: second };
+    if (first === 'destinations') return { name: 'destination', id: second };
   }
   return { name: 'not-found', path: pathname };
 }

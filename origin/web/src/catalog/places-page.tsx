@@ -4,11 +4,13 @@ import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { ContentCard } from './content-card.tsx';
 import { PinIcon } from '../ui/icons.tsx';
+import type { ReactNode } from 'react';
+import { DestinationMapPins, DestinationsShelf } from '../destinations/destination-widgets.tsx';
 
 type Located = { id: string; latitude: number; longitude: number; title: string; placeName: string };
 
 /** An equirectangular world "map": longitude and latitude plotted on a grid (no tiles, works offline). */
-function WorldPlot({ points, focus }: { points: Located[]; focus: string | null }) {
+function WorldPlot({ points, focus, children }: { points: Located[]; focus: string | null; children?: ReactNode }) {
   const x = (lon: number): number => ((lon + 180) / 360) * 720;
   const y = (lat: number): number => ((90 - lat) / 180) * 360;
   return (
@@ -39,6 +41,7 @@ function WorldPlot({ points, focus }: { points: Located[]; focus: string | null 
           <title>{`${p.title} — ${p.placeName}`}</title>
         </circle>
       ))}
+      {children}
     </svg>
   );
 }
@@ -58,6 +61,7 @@ export function PlacesPage() {
   return (
     <div className="places">
       <h1>Places</h1>
+      <DestinationsShelf />
       {located.length === 0 ? (
         <EmptyState title="No located content yet">Creators can add where a video was filmed when they publish it.</EmptyState>
       ) : (
@@ -71,7 +75,9 @@ export function PlacesPage() {
               latitude: c.location?.latitude ?? 0,
               longitude: c.location?.longitude ?? 0,
             }))}
-          />
+          >
+            <DestinationMapPins />
+          </WorldPlot>
           {[...byPlace.entries()]
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([place, items]) => (

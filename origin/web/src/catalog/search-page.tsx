@@ -6,6 +6,7 @@ import { PROJECTION_LABELS } from '../ui/format.ts';
 import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { CardGrid, ContentCard } from './content-card.tsx';
+import { DestinationResults } from '../destinations/destination-widgets.tsx';
 
 type SearchInput = RouterInputs['search'];
 type Item = RouterOutputs['search']['items'][number];
@@ -80,6 +81,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
     <div className="search-page">
       <h1>{heading}</h1>
       <Filters params={params} />
+      <DestinationResults q={input.q ?? null} />
       {first.status === 'error' && !first.data ? <ErrorState error={first.error} onRetry={first.reload} title="Search failed" /> : null}
       {first.status === 'loading' && !first.data ? <Spinner label="Searching…" /> : null}
       {first.data && items.length === 0 ? <EmptyState title="No matches">Try fewer words, other tags, or clear the filters.</EmptyState> : null}

@@ -14,6 +14,7 @@ import { CaptionOverlay, CaptionsMenu, useCaptions } from './captions.tsx';
 import { PlayIcon } from '../ui/icons.tsx';
 import { LiveInterruptSlate, StageAlert } from '../realtime/alert-banner.tsx';
 import { ReactionBursts } from './reactions.tsx';
+import { useSharedView } from '../ui/shared-view.ts';
 
 const HEARTBEAT_MS = 10_000;
 /** Resuming within this many seconds of the end starts over instead. */
@@ -51,6 +52,8 @@ const PHOTO_VIEW_MS = 6000;
 
 function PhotoStage({ playback }: { playback: Session }) {
   const [image, setImage] = useState<HTMLImageElement | null>(null);
+  const photoStageRef = useRef<HTMLDivElement | null>(null);
+  const onRenderer = useSharedView(`content:${playback.contentId}`, null, photoStageRef);
   const [failed, setFailed] = useState(false);
   // A photo has no playback position: one heartbeat marking it seen, after it has really been looked at.
   useEffect(() => {
@@ -73,7 +76,7 @@ function PhotoStage({ playback }: { playback: Session }) {
     };
   }, [playback.masterUrl]);
   return (
-    <SphereStage source={image} projection={playback.projection}>
+    <SphereStage source={image} projection={playback.projection} onRenderer={onRenderer} stageRef={photoStageRef}>
       {!image && !failed ? <span className="stage-spinner spinner" role="status" aria-label="Loading photo" /> : null}
       {failed ? <div className="stage-message">The photo could not be loaded.</div> : null}
     </SphereStage>
@@ -122,9 +125,15 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
 
   useHeartbeat(video, playback.sessionId);
 
-  const onRenderer = useCallback((r: SphereRenderer | null) => {
-    rendererRef.current = r;
-  }, []);
+  // A shared link's direction (?yaw=…&pitch=…) and the moment the share button reads.
+  const sharedView = useSharedView(`content:${playback.contentId}`, video, stageRef);
+  const onRenderer = useCallback(
+    (r: SphereRenderer | null) => {
+      rendererRef.current = r;
+      sharedView(r);
+    },
+    [sharedView],
+  );
 
   return (
     <SphereStage

@@ -11,6 +11,7 @@ import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { takePrefetched } from './watch-prefetch.ts';
 import { WatchRealtime } from './watch-realtime.tsx';
+import { WatchShareBar } from '../destinations/destination-widgets.tsx';
 
 const PlaybackStage = lazy(async () => ({ default: (await import('./watch-page.tsx')).PlaybackStage }));
 
@@ -97,6 +98,7 @@ export function WatchShell({ id, startAt }: { id: string; startAt: number | null
       <WatchRealtime content={content} />
       <div className="watch-details">
         <ContentHeader content={content} />
+        <WatchShareBar content={content} />
         <ContentEngagement content={content} />
       </div>
     </div>
