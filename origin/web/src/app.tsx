@@ -22,6 +22,8 @@ import { prefetchWatch } from './watch/watch-prefetch.ts';
 import { WatchShell } from './watch/watch-shell.tsx';
 import { UploadShell } from './upload/upload-shell.tsx';
 import { AdminPage } from './admin/admin-page.tsx';
+import { TourShell } from './tours/tour-shell.tsx';
+import { AdsShell } from './ads/ads-shell.tsx';
 
 function Page({ route }: { route: Route }) {
   switch (route.name) {
@@ -53,6 +55,10 @@ function Page({ route }: { route: Route }) {
       return <UploadShell />;
     case 'admin':
       return <AdminPage />;
+    case 'ads':
+      return <AdsShell />;
+    case 'tour':
+      return <TourShell id={route.id} sceneId={route.scene} />;
     case 'not-found':
       return (
         <EmptyState title="Page not found">
@@ -78,7 +84,7 @@ export function App() {
     <SessionProvider>
       <AnnouncementsProvider>
         <RealtimeProvider>
-          <Layout wide={route.name === 'watch'}>
+          <Layout wide={route.name === 'watch' || route.name === 'tour'}>
             <Page route={route} />
           </Layout>
         </RealtimeProvider>

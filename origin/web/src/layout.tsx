@@ -91,7 +91,8 @@ export function Layout({ children, wide }: { children: ReactNode; wide: boolean 
           <Link to="/destinations">Destinations</Link>
           {me ? <Link to="/history">History</Link> : null}
           {me ? <Link to="/likes">Likes</Link> : null}
-          {me && me.role !== 'viewer' ? <Link to="/upload">Upload</Link> : null}
+          {me && me.role !== 'viewer' && me.role !== 'advertiser' ? <Link to="/upload">Upload</Link> : null}
+          {me && (me.role === 'advertiser' || me.role === 'admin') ? <Link to="/ads">Ads</Link> : null}
         </nav>
         <SearchBox />
         <AccountMenu />

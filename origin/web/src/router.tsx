@@ -16,6 +16,8 @@ export type Route =
   | { name: 'destination'; id: string }
   | { name: 'upload' }
   | { name: 'admin' }
+  | { name: 'ads' }
+  | { name: 'tour'; id: string; scene: string | null }
   | { name: 'not-found'; path: string };
 
 const NAVIGATE_EVENT = 'spherecast:navigate';
@@ -46,6 +48,8 @@ export function parseRoute(pathname: string, search: string): Route {
         return { name: 'upload' };
       case 'admin':
         return { name: 'admin' };
+      case 'ads':
+        return { name: 'ads' };
     }
   }
   if (parts.length === 2 && second) {
@@ -55,6 +59,7 @@ export function parseRoute(pathname: string, search: string): Route {
     }
     if (first === 'content') return { name: 'content', id: second };
     if (first === 'u') return { name: 'profile', username: second };
+    if (first === 'tours') return { name: 'tour', id: second, scene: params.get('scene') };
     if (first === 'destinations') return { name: 'destination', id: second };
   }
   return { name: 'not-found', path: pathname };
