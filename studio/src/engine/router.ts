@@ -9,6 +9,7 @@ import { publishMetadataSchema } from './publish/publish-metadata.ts';
 import { signInInputSchema } from './publish/origin-session.ts';
 import { watchOriginAlerts } from './publish/origin-alerts.ts';
 import { liveStartInputSchema } from './live/live-controller.ts';
+import { toursRouter } from './tours/tours-router.ts';
 import { originProcedure, publicProcedure, router } from './trpc.ts';
 import type { StudioContext } from './trpc.ts';
 
@@ -151,6 +152,7 @@ export const studioRouter = router({
   origin: originRouter,
   publish: publishRouter,
   live: liveRouter,
+  tours: toursRouter,
 });
 
 export type StudioRouter = typeof studioRouter;

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { LibraryPanel } from './library/library-panel.tsx';
 import { LivePanel } from './live/live-panel.tsx';
+import { ToursView } from './tours/tours-view.tsx';
 import { StudioAlertBanner } from './alerts/alert-banner.tsx';
 import { ProjectView } from './project/project-view.tsx';
 import { useAsync, useStudio } from './state/studio-context.tsx';
@@ -12,11 +13,16 @@ export function App() {
   const projects = useAsync(() => client.projects.list.query(), 'projects');
   const info = useAsync(() => client.app.info.query(), 'info');
   const ffmpeg = info.data?.ffmpeg;
-  const [selectedId, setSelectedId] = useState<string | null>(() => window.location.hash.replace(/^#\/?project\//, '').replace(/^#\/?live$/, '') || null);
-  const [view, setView] = useState<'library' | 'live'>(() => (/^#\/?live$/.test(window.location.hash) ? 'live' : 'library'));
+  const [selectedId, setSelectedId] = useState<string | null>(
+    () => window.location.hash.replace(/^#\/?project\//, '').replace(/^#\/?(live|tours)$/, '') || null,
+  );
+  const [view, setView] = useState<'library' | 'live' | 'tours'>(() => {
+    const named = /^#\/?(live|tours)$/.exec(window.location.hash)?.[1];
+    return named === 'live' || named === 'tours' ? named : 'library';
+  });
 
   useEffect(() => {
-    window.location.hash = view === 'live' ? '/live' : selectedId ? `/project/${selectedId}` : '';
+    window.location.hash = view !== 'library' ? `/${view}` : selectedId ? `/project/${selectedId}` : '';
   }, [selectedId, view]);
 
   // On the first load, a selection from the URL that is no longer in the library falls back to the first
@@ -50,6 +56,14 @@ export function App() {
           <button type="button" className={`button small${view === 'live' ? ' primary' : ''}`} aria-pressed={view === 'live'} onClick={() => setView('live')}>
             Live
           </button>
+          <button
+            type="button"
+            className={`button small${view === 'tours' ? ' primary' : ''}`}
+            aria-pressed={view === 'tours'}
+            onClick={() => setView('tours')}
+          >
+            Tours
+          </button>
         </nav>
         <span className="muted small" title={info.data ? `Data folder: ${info.data.dataDir}` : undefined}>
           {transport === 'ipc' ? 'Desktop' : 'Browser mode'}
@@ -65,7 +79,12 @@ export function App() {
           <LivePanel />
         </main>
       ) : null}
-      <div className="workspace" hidden={view === 'live'}>
+      {view === 'tours' ? (
+        <main className="main">
+          <ToursView />
+        </main>
+      ) : null}
+      <div className="workspace" hidden={view !== 'library'}>
         <LibraryPanel
           projects={projects.data}
           loading={projects.loading}

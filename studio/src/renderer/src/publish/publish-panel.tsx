@@ -10,16 +10,6 @@ const GENRE_SUGGESTIONS = ['travel', 'nature', 'sports', 'music', 'documentary',
 export function PublishPanel({ projectId, defaultTitle }: { projectId: string; defaultTitle: string }) {
   const { client, jobs } = useStudio();
   const session = useAsync(() => client.origin.session.query(), 'session');
-  const [originUrl, setOriginUrl] = useState('http://127.0.0.1:3000');
-  const [login, setLogin] = useState('');
-  const [password, setPassword] = useState('');
-
-  const signIn = useAction(async (event: FormEvent) => {
-    event.preventDefault();
-    await client.origin.signIn.mutate({ originUrl, login, password });
-    setPassword('');
-    session.reload();
-  });
   const signOut = useAction(async () => {
     await client.origin.signOut.mutate();
     session.reload();
@@ -36,34 +26,7 @@ export function PublishPanel({ projectId, defaultTitle }: { projectId: string; d
       </header>
       {session.loading && !session.data ? <Spinner label="Checking sign-in…" /> : null}
       {session.error ? <ErrorNote message={session.error} onRetry={session.reload} /> : null}
-      {session.data === null ? (
-        <form className="form" onSubmit={(event) => void signIn.run(event)} aria-label="Sign in to an origin">
-          <p className="small muted">Sign in to the Spherecast origin you publish to. The studio keeps the session token, never your password.</p>
-          <label>
-            Origin URL
-            <input name="originUrl" type="url" required value={originUrl} onChange={(event) => setOriginUrl(event.target.value)} />
-          </label>
-          <label>
-            Username or email
-            <input name="login" type="text" required autoComplete="username" value={login} onChange={(event) => setLogin(event.target.value)} />
-          </label>
-          <label>
-            Password
-            <input
-              name="password"
-              type="password"
-              required
-              autoComplete="current-password"
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-            />
-          </label>
-          {signIn.error ? <ErrorNote title="Sign-in failed." message={signIn.error} /> : null}
-          <button type="submit" className="button primary" disabled={signIn.busy}>
-            {signIn.busy ? 'Signing in…' : 'Sign in'}
-          </button>
-        </form>
-      ) : null}
+      {session.data === null ? <OriginSignIn onSignedIn={session.reload} /> : null}
       {session.data ? (
         <>
           <div className="signed-in small" data-testid="signed-in">
@@ -84,6 +47,48 @@ export function PublishPanel({ projectId, defaultTitle }: { projectId: string; d
         </>
       ) : null}
     </section>
+  );
+}
+
+/** Sign-in to an origin: the engine keeps the session token, the page never sees it. */
+export function OriginSignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const { client } = useStudio();
+  const [originUrl, setOriginUrl] = useState('http://127.0.0.1:3000');
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const signIn = useAction(async (event: FormEvent) => {
+    event.preventDefault();
+    await client.origin.signIn.mutate({ originUrl, login, password });
+    setPassword('');
+    onSignedIn();
+  });
+  return (
+    <form className="form" onSubmit={(event) => void signIn.run(event)} aria-label="Sign in to an origin">
+      <p className="small muted">Sign in to the Spherecast origin you publish to. The studio keeps the session token, never your password.</p>
+      <label>
+        Origin URL
+        <input name="originUrl" type="url" required value={originUrl} onChange={(event) => setOriginUrl(event.target.value)} />
+      </label>
+      <label>
+        Username or email
+        <input name="login" type="text" required autoComplete="username" value={login} onChange={(event) => setLogin(event.target.value)} />
+      </label>
+      <label>
+        Password
+        <input
+          name="password"
+          type="password"
+          required
+          autoComplete="current-password"
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+        />
+      </label>
+      {signIn.error ? <ErrorNote title="Sign-in failed." message={signIn.error} /> : null}
+      <button type="submit" className="button primary" disabled={signIn.busy}>
+        {signIn.busy ? 'Signing in…' : 'Sign in'}
+      </button>
+    </form>
   );
 }
 
