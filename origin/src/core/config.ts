@@ -124,6 +124,16 @@ const envSchema = z
     S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
     /** Bucket in the URL path (MinIO and most S3-compatible servers); default true when S3_ENDPOINT is set. */
     S3_FORCE_PATH_STYLE: booleanish.optional(),
+    /**
+     * Who sends the bytes of published files other than playlists: `origin` (it reads them from
+     * storage and sends them) or, with STORAGE=s3, `bucket` (it checks access, then redirects to a
+     * presigned bucket URL, or for public content to MEDIA_PUBLIC_BASE_URL when set).
+     */
+    MEDIA_DELIVERY: z.enum(['origin', 'bucket']).default('origin'),
+    /** A CDN (or the bucket's public address) serving the bucket's keys: public media redirect to it + the key. */
+    MEDIA_PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** How long a presigned bucket URL (private and unlisted media, or all without a CDN) works. */
+    MEDIA_PRESIGN_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
     /** Uploads one worker (the origin's own, or each `npm run worker`) processes at once. */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
     /** Whether the origin processes uploads itself; false leaves them to `npm run worker` processes. */
@@ -169,6 +179,13 @@ const envSchema = z
         if (e[name] === undefined)
           ctx.addIssue({ code: 'custom', path: [name], message: `STORAGE=s3 needs ${name} (and S3_ENDPOINT for a server other than AWS).` });
       }
+    }
+    if (e.MEDIA_DELIVERY === 'bucket' && e.STORAGE !== 's3') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MEDIA_DELIVERY'],
+        message: 'MEDIA_DELIVERY=bucket needs STORAGE=s3: with local files the origin (or nginx) sends the bytes.',
+      });
     }
     if (e.P2P_RELAY === 'always' && (e.TURN_URLS?.length ?? 0) === 0) {
       ctx.addIssue({
@@ -228,6 +245,8 @@ export interface OriginConfig {
   jobTimeoutSeconds: number;
   /** The bucket published media go to (STORAGE=s3), or null for local files in mediaDir. */
   s3: S3StorageConfig | null;
+  /** Who sends published bytes (MEDIA_DELIVERY, MEDIA_PUBLIC_BASE_URL, MEDIA_PRESIGN_SECONDS; see core/media-delivery.ts). */
+  mediaDelivery: { mode: 'origin' | 'bucket'; publicBaseUrl: string | null; presignSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -296,5 +315,6 @@ export function loadOriginConfig(env: Record<string, string | undefined> = proce
             forcePathStyle: e.S3_FORCE_PATH_STYLE ?? e.S3_ENDPOINT !== undefined,
           }
         : null,
+    mediaDelivery: { mode: e.MEDIA_DELIVERY, publicBaseUrl: e.MEDIA_PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null, presignSeconds: e.MEDIA_PRESIGN_SECONDS },
   };
 }

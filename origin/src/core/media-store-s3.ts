@@ -1,7 +1,9 @@
+import { createHash, createHmac } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import {
+  CopyObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -33,9 +35,18 @@ export interface PublishedObject {
   modified: Date;
   /** The bytes from `start` to `end` inclusive (the whole file without a range). */
   read(range?: { start: number; end: number }): Promise<Readable>;
+  /** Set when the file is an object in the bucket (its path below published/), so it can be served from there. */
+  inBucket?: string;
 }
 
 const PAGE = 1000;
+/** Server-side copies sent at once (a caption change copies a whole version). */
+const COPY_CONCURRENCY = 8;
+
+/** URI encoding as Signature Version 4 wants it: RFC 3986 unreserved characters only. */
+function encodeRfc3986(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
 
 /**
  * Published media in an S3 bucket. Keys mirror the local layout below `published/`
@@ -46,8 +57,10 @@ export class S3MediaObjects {
   readonly #client: S3Client;
   readonly #bucket: string;
   readonly #prefix: string;
+  readonly #config: S3StorageConfig;
 
   constructor(config: S3StorageConfig) {
+    this.#config = config;
     this.#client = new S3Client({
       region: config.region,
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
@@ -81,6 +94,78 @@ export class S3MediaObjects {
     );
   }
 
+  /** Stores a small text file (a playlist, captions) as `relative` (below published/). */
+  async putText(relative: string, text: string): Promise<void> {
+    const body = Buffer.from(text, 'utf8');
+    await this.#client.send(
+      new PutObjectCommand({ Bucket: this.#bucket, Key: this.#key(relative), Body: body, ContentLength: body.length, ContentType: mediaContentType(relative) }),
+    );
+  }
+
+  /**
+   * Copies every object below `fromPrefix` to the same name below `toPrefix` inside the bucket (a
+   * server-side copy: no byte passes through the origin), except the relative names in `skip`.
+   * Returns how many were copied.
+   */
+  async copyPrefix(fromPrefix: string, toPrefix: string, skip: ReadonlySet<string> = new Set()): Promise<number> {
+    const keys = (await this.list(fromPrefix)).filter((key) => !skip.has(key.slice(fromPrefix.length)));
+    for (let i = 0; i < keys.length; i += COPY_CONCURRENCY) {
+      await Promise.all(
+        keys.slice(i, i + COPY_CONCURRENCY).map((key) =>
+          this.#client.send(
+            new CopyObjectCommand({
+              Bucket: this.#bucket,
+              Key: this.#key(`${toPrefix}${key.slice(fromPrefix.length)}`),
+              CopySource: `${this.#bucket}/${this.#key(key).split('/').map(encodeURIComponent).join('/')}`,
+            }),
+          ),
+        ),
+      );
+    }
+    return keys.length;
+  }
+
+  /** The object's key in the bucket (`published/<relative>`), e.g. to append to a CDN's base URL. */
+  keyOf(relative: string): string {
+    return this.#key(relative);
+  }
+
+  /**
+   * A presigned GET URL of a published object (AWS Signature Version 4, query-string form): anyone
+   * holding it reads that one object until it expires after `seconds`, and nothing else.
+   */
+  presignGet(relative: string, seconds: number, now: Date = new Date()): string {
+    const config = this.#config;
+    const key = this.#key(relative);
+    const encodedKey = key.split('/').map(encodeRfc3986).join('/');
+    const base = new URL(config.endpoint ?? `https://s3.${config.region}.amazonaws.com`);
+    const host = config.forcePathStyle ? base.host : `${config.bucket}.${base.host}`;
+    const basePath = base.pathname.replace(/\/$/, '');
+    const canonicalUri = config.forcePathStyle ? `${basePath}/${encodeRfc3986(config.bucket)}/${encodedKey}` : `${basePath}/${encodedKey}`;
+    const amzDate = now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.[0-9]{3}/, '');
+    const day = amzDate.slice(0, 8);
+    const scope = `${day}/${config.region}/s3/aws4_request`;
+    const query = [
+      ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
+      ['X-Amz-Credential', `${config.accessKeyId}/${scope}`],
+      ['X-Amz-Date', amzDate],
+      ['X-Amz-Expires', String(Math.round(seconds))],
+      ['X-Amz-SignedHeaders', 'host'],
+    ]
+      .map(([name, value]) => `${encodeRfc3986(name!)}=${encodeRfc3986(value!)}`)
+      .sort()
+      .join('&');
+    const canonicalRequest = ['GET', canonicalUri, query, `host:${host}`, '', 'host', 'UNSIGNED-PAYLOAD'].join('\n');
+    const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
+    let signingKey: Buffer = Buffer.from(`AWS4${config.secretAccessKey}`, 'utf8');
+    for (const part of [day, config.region, 's3', 'aws4_request']) signingKey = createHmac('sha256', signingKey).update(part).digest();
+    const signature = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
+    return `${base.protocol}//${host}${canonicalUri}?${query}&X-Amz-Signature=${signature}`;
+  }
+
   /** Size and date of a published object, and a reader of its bytes; null when there is none. */
   async open(relative: string): Promise<PublishedObject | null> {
     const key = this.#key(relative);
@@ -95,6 +180,7 @@ export class S3MediaObjects {
     return {
       size: head.ContentLength ?? 0,
       modified: head.LastModified ?? new Date(0),
+      inBucket: relative,
       read: async (range) => {
         const answer = await this.#client.send(
           new GetObjectCommand({ Bucket: this.#bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),

@@ -206,6 +206,25 @@ export class MediaStore {
   }
 
   /**
+   * With STORAGE=s3, moves a folder written straight into the local published folder (a live
+   * broadcast, once it has ended and its files no longer change) into the bucket under the same
+   * name, then removes it from disk. Every file is in the bucket before any is removed, and
+   * `openPublished` looks in the bucket first, so viewers see the same bytes throughout. Nothing to
+   * do with local storage or when the folder is not on disk (already moved). Returns the files moved.
+   */
+  async moveToBucket(publishedRelative: string): Promise<number> {
+    const { remote } = this;
+    if (!remote) return 0;
+    const source = resolveInside(this.publishedRoot, publishedRelative);
+    const files = (await walkFiles(source)).filter((file) => !file.includes(PART_MARKER));
+    for (let i = 0; i < files.length; i += S3_PUT_CONCURRENCY) {
+      await Promise.all(files.slice(i, i + S3_PUT_CONCURRENCY).map((file) => remote.putFile(`${publishedRelative}/${file}`, path.join(source, file))));
+    }
+    await rm(source, { recursive: true, force: true });
+    return files.length;
+  }
+
+  /**
    * Puts a published folder that was never committed back into staging, so the creator's uploads are
    * kept and a retry can publish them. Files uploaded to staging since then win over the moved ones.
    * Nothing to do when the folder is not there.

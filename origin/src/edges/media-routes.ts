@@ -9,6 +9,7 @@ import { signInRequiredMessage } from '../core/sessions.ts';
 import { authenticate } from './authenticate.ts';
 import type { OriginServices } from '../core/services.ts';
 import { UploadTooLargeError } from '../core/media-store.ts';
+import { mediaRedirect } from '../core/media-delivery.ts';
 import type { PublishedObject } from '../core/media-store-s3.ts';
 import { normaliseMediaPath, UnsafePathError } from '../core/safe-path.ts';
 import { publishedFolderOf, SIGNED_PREFIX } from '../core/media-links.ts';
@@ -129,6 +130,9 @@ export function mediaRoutes(app: FastifyInstance, services: OriginServices): voi
     // From disk, or from the bucket with STORAGE=s3 (core/media-store.ts).
     const info = await services.media.openPublished(grant.relative);
     if (!info) return problem(reply, 404, 'No such media file.');
+    // MEDIA_DELIVERY=bucket: the bucket or its CDN sends the bytes (core/media-delivery.ts).
+    const redirect = mediaRedirect(services.config, services.media.remote, grant, info, services.now());
+    if (redirect) return reply.code(302).header('location', redirect.location).header('cache-control', redirect.cacheControl).send();
     const file = grant.relative;
     const ext = path.extname(file).toLowerCase();
     reply.header('content-type', mediaContentType(file));

@@ -154,6 +154,14 @@ function rungSize(rung: string): { width: number; height: number } {
  * and no segment is rewritten. A broadcast that never went on air just ends (its draft stays hidden).
  */
 export async function endBroadcast(services: LiveServices, channelId: string, options: { onlyIfSilentSince?: Date } = {}): Promise<ChannelRow | null> {
+  const ended = await endUnderLock(services, channelId, options);
+  // With STORAGE=s3 the recording joins the other published media in the bucket (the ingest wrote
+  // it on this origin's disk while on air). Ending again (an ended channel) finishes a move a crash cut short.
+  if (ended?.state === 'ended' && ended.content.publishedPath) await services.media.moveToBucket(ended.content.publishedPath);
+  return ended;
+}
+
+function endUnderLock(services: LiveServices, channelId: string, options: { onlyIfSilentSince?: Date }): Promise<ChannelRow | null> {
   return withChannelLocked(services.prisma, channelId, async (tx, channel) => {
     if (channel.state === 'ended') return channel;
     // The grace period's end: a segment that came in meanwhile keeps the broadcast on.

@@ -20,7 +20,8 @@ import { parseAttributeList, PlaylistError, readMasterPlaylist } from './playlis
  * version they started (kept as the previous one); a crash leaves only an unreferenced folder,
  * which the start-up sweep removes; the master is never half-written and never loses a variant.
  * Captions live under the content's published folder, so private content's captions are served
- * only under its signed media URLs, like its segments.
+ * only under its signed media URLs, like its segments. With STORAGE=s3 the new version is a
+ * server-side copy of the old one's objects in the bucket, with the same order (master last).
  */
 
 /** GROUP-ID of the subtitles renditions the origin writes. */
@@ -176,10 +177,6 @@ export async function changeCaptions(services: OriginServices, contentId: string
     select: { id: true, kind: true, status: true, publishedPath: true, masterFile: true, durationSeconds: true },
   });
   requireCaptionable(content);
-  if (media.remote) {
-    // A new version is made by hard-linking the local published folder; a bucket needs a server-side copy of the prefix instead.
-    throw new TRPCError({ code: 'NOT_IMPLEMENTED', message: 'Captions cannot be changed yet on an origin that keeps media in S3 (STORAGE=s3).' });
-  }
   if (await prisma.publishAttempt.findUnique({ where: { contentId }, select: { contentId: true } })) {
     throw new TRPCError({ code: 'CONFLICT', message: 'A publish of this video is in progress. Wait for it to finish, then add the captions again.' });
   }
@@ -229,9 +226,27 @@ export async function changeCaptions(services: OriginServices, contentId: string
 
   const removed = 'remove' in change ? [`${masterDir}${CAPTIONS_FOLDER}/${change.remove}.vtt`, `${masterDir}${captionPlaylistUri(change.remove)}`] : [];
   const target = `${contentId}/${randomUUID()}`;
+  const skip = new Set([...Object.keys(written), ...removed]);
+  // With STORAGE=s3 the version is in the bucket: the new one is a server-side copy of its objects,
+  // the changed files put beside them, the master last.
+  const bucket = media.remote && (await media.remote.list(`${content.publishedPath}/`)).length > 0 ? media.remote : null;
+  if (bucket) {
+    try {
+      await bucket.copyPrefix(`${content.publishedPath}/`, `${target}/`, skip);
+      for (const [relative, text] of Object.entries(written)) {
+        if (relative !== content.masterFile) await bucket.putText(`${target}/${relative}`, text);
+      }
+      await bucket.putText(`${target}/${content.masterFile}`, nextMaster);
+      await switchVersion(services, contentId, content.publishedPath, target);
+    } catch (error) {
+      await bucket.removePrefix(`${target}/`);
+      throw error;
+    }
+    return afterSwitch(services, contentId, [target, content.publishedPath], tracks);
+  }
   const targetDir = media.publishedFile(target);
   try {
-    await linkTree(media.publishedFile(content.publishedPath), targetDir, new Set([...Object.keys(written), ...removed]));
+    await linkTree(media.publishedFile(content.publishedPath), targetDir, skip);
     for (const [relative, text] of Object.entries(written)) {
       // The master last: a folder with a master has everything the master names.
       if (relative !== content.masterFile) await writeSynced(media.publishedFile(`${target}/${relative}`), text);
@@ -239,23 +254,32 @@ export async function changeCaptions(services: OriginServices, contentId: string
     const temporary = `${content.masterFile}.tmp-${randomUUID()}`;
     await writeSynced(media.publishedFile(`${target}/${temporary}`), nextMaster);
     await rename(media.publishedFile(`${target}/${temporary}`), media.publishedFile(`${target}/${content.masterFile}`));
-    const switched = await prisma.content.updateMany({
-      where: { id: contentId, publishedPath: content.publishedPath },
-      data: { publishedPath: target, previousPublishedPath: content.publishedPath },
-    });
-    if (switched.count !== 1) {
-      throw new TRPCError({
-        code: 'CONFLICT',
-        message: 'The video changed meanwhile (another publish or caption change). Send the captions again.',
-      });
-    }
+    await switchVersion(services, contentId, content.publishedPath, target);
   } catch (error) {
     await rm(targetDir, { recursive: true, force: true });
     throw error;
   }
+  return afterSwitch(services, contentId, [target, content.publishedPath], tracks);
+}
+
+/** Points the content at the new version, if it still shows the one the change was made from. */
+async function switchVersion(services: OriginServices, contentId: string, from: string, to: string): Promise<void> {
+  const switched = await services.prisma.content.updateMany({
+    where: { id: contentId, publishedPath: from },
+    data: { publishedPath: to, previousPublishedPath: from },
+  });
+  if (switched.count !== 1) {
+    throw new TRPCError({
+      code: 'CONFLICT',
+      message: 'The video changed meanwhile (another publish or caption change). Send the captions again.',
+    });
+  }
+}
+
+async function afterSwitch(services: OriginServices, contentId: string, keep: string[], tracks: { lang: string; label: string }[]): Promise<CaptionTrack[]> {
   services.mediaAccess.invalidate(contentId);
   // Keep the version players may still be streaming; older ones go.
-  await media.prunePublished(contentId, [target, content.publishedPath]);
+  await services.media.prunePublished(contentId, keep);
   return tracks.map((track) => ({ ...track, playlist: captionPlaylistUri(track.lang) }));
 }
 
