@@ -381,7 +381,8 @@ export class TourPlayer {
       video.loop = true;
       video.dataset.sceneId = scene.id;
       video.className = 'tour-scene-video';
-      video.hidden = true;
+      // Drawn by WebGL; kept in the page but invisible (some browsers stop decoding hidden or detached videos).
+      Object.assign(video.style, { position: 'absolute', left: '0', top: '0', width: '2px', height: '2px', opacity: '0', pointerEvents: 'none' });
       options.mediaContainer.appendChild(video);
       element = video;
     }

@@ -1,0 +1,85 @@
+// The tour page (/tours/{id}, #15) as the main bundle renders it: title, description and the scene list
+// as soon as the tour arrives; the stage (three.js, hls.js, the P2P engine, the tour player) loads
+// after that first paint, as the watch page does.
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { api, errorStatus } from '../api/client.ts';
+import { Link } from '../router.tsx';
+import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
+import { useAsync } from '../ui/use-async.ts';
+
+const TourStage = lazy(async () => ({ default: (await import('./tour-stage.tsx')).TourStage }));
+
+function StagePlaceholder() {
+  return (
+    <div className="stage stage-placeholder">
+      <span className="stage-spinner spinner" role="status" aria-label="Loading the tour" />
+    </div>
+  );
+}
+
+function useAfterPaint(ready: boolean): boolean {
+  const [painted, setPainted] = useState(false);
+  useEffect(() => {
+    if (!ready || painted) return;
+    let second = 0;
+    const first = requestAnimationFrame(() => {
+      second = requestAnimationFrame(() => setPainted(true));
+    });
+    return () => {
+      cancelAnimationFrame(first);
+      cancelAnimationFrame(second);
+    };
+  }, [ready, painted]);
+  return painted;
+}
+
+export function TourShell({ id, sceneId }: { id: string; sceneId: string | null }) {
+  const detail = useAsync(() => api.tours.get.query({ id }), [id]);
+  const tour = detail.data;
+  const painted = useAfterPaint(tour !== undefined);
+
+  useEffect(() => {
+    if (tour) document.title = `${tour.title} · Spherecast`;
+    return () => {
+      document.title = 'Spherecast';
+    };
+  }, [tour]);
+
+  if (detail.status === 'error' && !tour) {
+    return errorStatus(detail.error) === 404 ? (
+      <EmptyState title="This tour is not available">
+        It may have been removed or made private. <Link to="/">Find something else to watch</Link>.
+      </EmptyState>
+    ) : (
+      <ErrorState error={detail.error} onRetry={detail.reload} title="Could not load this tour" />
+    );
+  }
+  if (!tour) {
+    return (
+      <div className="watch">
+        <StagePlaceholder />
+        <Spinner />
+      </div>
+    );
+  }
+  return (
+    <div className="watch tour">
+      {painted ? (
+        <Suspense fallback={<StagePlaceholder />}>
+          <TourStage tour={tour} startSceneId={sceneId} />
+        </Suspense>
+      ) : (
+        <StagePlaceholder />
+      )}
+      <div className="watch-details">
+        <h1>{tour.title}</h1>
+        <p className="muted">
+          {tour.mode === 'guided' ? 'Guided tour' : 'Tour'} by <Link to={`/u/${encodeURIComponent(tour.owner.username)}`}>{tour.owner.displayName}</Link> ·{' '}
+          {tour.scenes.length} {tour.scenes.length === 1 ? 'scene' : 'scenes'}
+          {tour.status === 'draft' ? ' · draft (only you see it)' : ''}
+        </p>
+        {tour.description ? <p className="tour-description">{tour.description}</p> : null}
+      </div>
+    </div>
+  );
+}
