@@ -19,6 +19,8 @@ import { playerError, type PlayerError } from './errors.ts';
 import { iceServersExpireAt } from './ice-credentials.ts';
 import { LiveSegmentHashes, loadSegmentHashes, type SegmentCheck } from './segment-hashes.ts';
 import { PlayerCaptions } from './captions.ts';
+import { AD_HLS_CONFIG, PlayerAds } from './ads/player-ads.ts';
+import { withAssetListValidation } from './ads/asset-list-loader.ts';
 
 export type PlayerOptions = {
   /** The element hls.js plays into (the SphereRenderer draws from it). */
@@ -162,6 +164,8 @@ export type Player = {
   playingDate(): number | null;
   /** Caption languages of the stream, the chosen one and the cue to show now. */
   readonly captions: PlayerCaptions;
+  /** Ads declared as HLS Interstitials: the ad playing now, skip, click-through, VAST beacons. */
+  readonly ads: PlayerAds;
   on<K extends keyof PlayerEventMap>(event: K, fn: Listener<PlayerEventMap[K]>): void;
   off<K extends keyof PlayerEventMap>(event: K, fn: Listener<PlayerEventMap[K]>): void;
 };
@@ -218,6 +222,7 @@ class HlsPlayer implements Player {
   readonly #peers = new Set<string>();
   readonly #abort = new AbortController();
   readonly captions: PlayerCaptions;
+  readonly ads: PlayerAds;
   #hls: HlsInstance | null = null;
   #levels: PlayerLevel[] = [];
   #level: PlayerLevelState = { auto: true, index: -1, level: null };
@@ -239,6 +244,13 @@ class HlsPlayer implements Player {
   constructor(options: PlayerOptions) {
     this.#options = options;
     this.captions = new PlayerCaptions(options.video);
+    this.ads = new PlayerAds(options.video, {
+      onError: (error) => this.#events.emit('error', error),
+      onBytes: (bytes) => {
+        this.#stats.httpBytes += bytes;
+        this.#scheduleStats();
+      },
+    });
     this.#startDatePending = options.startDate !== undefined;
   }
 
@@ -324,6 +336,9 @@ class HlsPlayer implements Player {
     const hlsConfig: Partial<HlsConfig> = {
       ...DEFAULT_HLS_CONFIG,
       ...(this.#options.live ? DEFAULT_LIVE_HLS_CONFIG : {}),
+      ...AD_HLS_CONFIG,
+      // Asset lists (the per-viewer ad decision) are checked against the ad delivery contract.
+      loader: withAssetListValidation(Hls.DefaultConfig.loader),
       startPosition: this.#options.startPosition ?? -1,
       ...this.#options.hlsConfig,
     };
@@ -340,6 +355,7 @@ class HlsPlayer implements Player {
     }
     this.#hls = hls;
     this.captions.attach(hls);
+    this.ads.attach(hls);
 
     await new Promise<void>((resolve, reject) => {
       const onParsed = (): void => {
@@ -384,6 +400,7 @@ class HlsPlayer implements Player {
     this.#destroyed = true;
     this.#abort.abort();
     this.captions.destroy();
+    this.ads.destroy();
     if (this.#statsTimer) clearTimeout(this.#statsTimer);
     if (this.#liveTimer) clearInterval(this.#liveTimer);
     if (this.#connectionTimer) clearInterval(this.#connectionTimer);

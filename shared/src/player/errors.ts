@@ -14,6 +14,8 @@ export const PLAYER_ERROR_CODES = {
   network: 'network',
   /** A decode/buffer error; the player asks hls.js to recover the media element. */
   media: 'media',
+  /** An ad break or an ad failed (asset list timed out or invalid, creative missing or undecodable); it was skipped and the content plays on. */
+  ad: 'ad',
   /** Playback cannot continue. Fatal. */
   playback: 'playback',
 } as const;

@@ -17,3 +17,19 @@ export { sha256Hex } from './sha256.ts';
 export { iceServersExpireAt } from './ice-credentials.ts';
 export { CANDIDATE_TYPES, selectedPairType, type CandidateType, type ConnectionTypeCounts } from './peer-connections.ts';
 export { PlayerCaptions, cuePlainText, type CaptionTrackInfo, type CaptionEventMap } from './captions.ts';
+export {
+  PlayerAds,
+  AdBeacons,
+  AD_HLS_CONFIG,
+  AD_ASSET_LIST_TIMEOUT_MS,
+  VAST_ERROR_CODES,
+  expandMacros,
+  adLabel,
+  adRendering,
+  formatCountdown,
+  openClickThrough,
+  type AdRendering,
+  type AdState,
+  type PlayerAdsEventMap,
+  type BeaconSender,
+} from './ads/index.ts';

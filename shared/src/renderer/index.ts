@@ -14,4 +14,5 @@ export { ANNOUNCEMENT_PANEL, type PanelAnnouncement } from './announcement-panel
 export { CAPTION_PANEL } from './caption-panel.ts';
 export { ALERT_PANEL, type PanelAlert } from './alert-panel.ts';
 export type { Listener } from '../events/index.ts';
+export { AD_SCREEN, type RendererAd } from './ad-screen.ts';
 export { ViewMarkerLayer, placeDirection, projectDirection, type ViewMarker, type PlacedViewMarker } from './view-markers.ts';

@@ -13,6 +13,8 @@ import {
   WebGLRenderer,
   Group,
   MathUtils,
+  Quaternion,
+  Vector3,
 } from 'three';
 import type { Projection } from '../projection.ts';
 import { AnnouncementPanel, type PanelAnnouncement } from './announcement-panel.ts';
@@ -22,6 +24,7 @@ import { createSphereMaterial, eyeRegion, type SphereUniforms } from './sphere-m
 import { TypedEvents, type Listener } from '../events/index.ts';
 import { SphereXr } from './xr.ts';
 import { gazeOnPicture, xrSelectRay, type PictureDirection, type SphereOverlay } from './scene-overlay.ts';
+import { AdScreen, type AdTarget, type RendererAd } from './ad-screen.ts';
 
 /** Where the viewer looks, in degrees. */
 export type View = {
@@ -57,6 +60,13 @@ export type SphereRendererEventMap = {
   xr: { presenting: boolean };
   /** The viewer dismissed the announcement panel in XR (select: trigger or pinch); the panel is gone. */
   announcementdismiss: PanelAnnouncement;
+  /** In a headset, the viewer selected the ad's skip control (shown only once the ad may be skipped). */
+  adskip: Record<string, never>;
+  /**
+   * In a headset, the viewer selected the ad's virtual screen (an ad with a click-through). The page
+   * cannot be seen from inside the headset: the handler opens the advertiser's page outside of it.
+   */
+  adclick: Record<string, never>;
   /** The WebGL context was lost (GPU reset, too many contexts); the renderer shows nothing until restored. */
   contextlost: { message: string };
 };
@@ -112,6 +122,9 @@ export class SphereRenderer {
   #lastFrameAt: number | null = null;
   #xrSession: EventTarget | null = null;
   readonly #overlays = new Set<SphereOverlay>();
+  #ad: AdScreen | null = null;
+  /** The projection of a 360 ad playing now (the content's stays in #projection). */
+  #adProjection: Projection | null = null;
 
   constructor(options: SphereRendererOptions) {
     this.#canvas = options.canvas;
@@ -322,6 +335,45 @@ export class SphereRenderer {
   }
 
   /**
+   * Shows an ad that plays in the source video: a 360 ad on the sphere (in its own `projection`), a
+   * flat one on a virtual screen in front of the viewer with the sphere dark, and in a headset a
+   * label bar with `label` and the skip control (select there emits `adskip`, on the screen
+   * `adclick`). Null goes back to the content (and its projection).
+   */
+  setAd(ad: (RendererAd & { projection?: Projection }) | null): void {
+    const projection = ad?.form === '360' ? (ad.projection ?? this.#projection) : null;
+    if (projection !== this.#adProjection) {
+      this.#adProjection = projection;
+      this.#applyProjection();
+    }
+    if (!ad) {
+      this.#ad?.dispose();
+      this.#ad = null;
+    } else if (this.#ad) {
+      this.#ad.update(ad);
+    } else {
+      this.#ad = new AdScreen(ad);
+      this.#scene.add(this.#ad.group);
+    }
+    this.#sphere.visible = ad?.form !== 'flat';
+    this.#dirty = true;
+  }
+
+  /** The ad shown now: its form, whether the virtual screen and the sphere are drawn, the screen's aspect ratio; null without an ad. */
+  getAd(): (RendererAd & { screenVisible: boolean; sphereVisible: boolean; labelVisible: boolean; aspect: number; projection: Projection }) | null {
+    const ad = this.#ad;
+    if (!ad) return null;
+    return {
+      ...ad.ad,
+      screenVisible: ad.screen.visible,
+      sphereVisible: this.#sphere.visible,
+      labelVisible: ad.label.visible,
+      aspect: ad.aspect,
+      projection: this.#adProjection ?? this.#projection,
+    };
+  }
+
+  /**
    * Draws `overlay.object` with the picture (a child of the sphere, so picture directions stay put in a
    * headset too), runs its `frame` every rendered frame and offers it WebXR selects first. Returns the
    * function that removes it (the overlay disposes its own resources).
@@ -377,6 +429,7 @@ export class SphereRenderer {
   render(): void {
     if (this.#destroyed) return;
     this.#refreshLiveTexture();
+    this.#placeAd();
     this.#gl.render(this.#scene, this.#camera);
     this.#dirty = false;
   }
@@ -398,6 +451,8 @@ export class SphereRenderer {
     this.#caption = null;
     this.#alert?.dispose();
     this.#alert = null;
+    this.#ad?.dispose();
+    this.#ad = null;
     for (const overlay of this.#overlays) overlay.object.removeFromParent();
     this.#overlays.clear();
     this.#geometry.dispose();
@@ -435,11 +490,45 @@ export class SphereRenderer {
 
   #onXrSelect = (event: Event): void => {
     if (this.#selectOverlay(event)) return;
+    const target = this.#adTarget(event);
+    if (target === 'skip') {
+      this.#events.emit('adskip', {});
+      return;
+    }
+    if (target === 'screen') {
+      this.#events.emit('adclick', {});
+      return;
+    }
     const panel = this.#announcement;
     if (!panel?.mesh.visible) return;
     this.setAnnouncement(null);
     this.#events.emit('announcementdismiss', panel.announcement);
   };
+
+  #placeAd(): void {
+    const ad = this.#ad;
+    if (!ad) return;
+    const source = this.#source;
+    const width = source instanceof HTMLVideoElement ? source.videoWidth : (source?.width ?? 0);
+    const height = source instanceof HTMLVideoElement ? source.videoHeight : (source?.height ?? 0);
+    ad.setPicture(this.#texture, width, height);
+    const presenting = this.#gl.xr.isPresenting;
+    ad.place(presenting ? this.#gl.xr.getCamera() : this.#camera, presenting);
+  }
+
+  /** What the select ray of an XR select event hits of the ad (its controller's target ray in the reference space). */
+  #adTarget(event: Event): AdTarget {
+    const ad = this.#ad;
+    const { frame, inputSource } = event as Event & { frame?: XrFrameLike; inputSource?: { targetRaySpace: unknown } };
+    const space = this.#gl.xr.getReferenceSpace();
+    if (!ad || !frame || !inputSource || !space) return null;
+    const pose = frame.getPose(inputSource.targetRaySpace, space);
+    if (!pose) return null;
+    const { position: p, orientation: o } = pose.transform;
+    const origin = new Vector3(p.x, p.y, p.z);
+    const direction = new Vector3(0, 0, -1).applyQuaternion(new Quaternion(o.x, o.y, o.z, o.w));
+    return ad.hit(origin, direction);
+  }
 
   /** Offers a WebXR select to the overlays (tour hotspots), newest last; true when one took it. */
   #selectOverlay(event: Event): boolean {
@@ -484,7 +573,8 @@ export class SphereRenderer {
   }
 
   #applyProjection(): void {
-    const stereo = this.#projection !== 'equirectangular-mono';
+    const projection = this.#adProjection ?? this.#projection;
+    const stereo = projection !== 'equirectangular-mono';
     const texture = this.#texture;
     if (texture) {
       // Mono frames wrap around horizontally, so filtering may blend across the seam; a stereo
@@ -500,7 +590,7 @@ export class SphereRenderer {
       const u: SphereUniforms = material.uniforms;
       u.map.value = texture;
       u.hasMap.value = texture ? 1 : 0;
-      u.region.value.copy(eyeRegion(this.#projection, eye));
+      u.region.value.copy(eyeRegion(projection, eye));
     }
     // three.js XR cameras: the left eye sees layer 1, the right eye layer 2, both see layer 0.
     // On screen the camera sees layer 0 and (enabled below) layer 1, i.e. the left eye.
@@ -560,6 +650,14 @@ export class SphereRenderer {
     this.#dirty = true;
   };
 }
+
+/** The part of an XRFrame the ad's select ray needs. */
+type XrFrameLike = {
+  getPose(
+    space: unknown,
+    base: unknown,
+  ): { transform: { position: { x: number; y: number; z: number }; orientation: { x: number; y: number; z: number; w: number } } } | null | undefined;
+};
 
 function createTexture(source: SphereSource): Texture {
   if (source instanceof HTMLVideoElement) return new VideoTexture(source);

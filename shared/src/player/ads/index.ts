@@ -1,0 +1,4 @@
+export { PlayerAds, AD_HLS_CONFIG, AD_ASSET_LIST_TIMEOUT_MS, type AdState, type PlayerAdsEventMap, type PlayerAdsOptions } from './player-ads.ts';
+export { AdBeacons, expandMacros, formatAdPlayhead, sendBeacon, VAST_ERROR_CODES, type BeaconSender, type VastErrorCode } from './ad-beacons.ts';
+export { withAssetListValidation } from './asset-list-loader.ts';
+export { adLabel, adRendering, formatCountdown, openClickThrough, type AdRendering } from './ad-view.ts';

@@ -1,0 +1,293 @@
+// Ads as HLS Interstitials in real Chromium: tiny ffmpeg clips (content with EXT-X-PROGRAM-DATE-TIME
+// and interstitial DATERANGEs, flat and 360 creatives), a test server that answers asset lists (or
+// never answers) and records beacons, and a page with the player and the SphereRenderer.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
+import { launchChromium } from '../../testing/chromium.ts';
+import { P2P_BUNDLE_CONDITION } from '../config.ts';
+import type { AdAssetList, AdDetails } from '../../api/ad-delivery.ts';
+import { encodeClip, startAdTestServer, writeContentWithBreaks, type AdTestServer } from './fixtures/ad-media.ts';
+
+type Sample = { at: number; ad: string | null; started: boolean; time: number; paused: boolean; skipIn: number | null; canSkip: boolean; label: string | null };
+type RendererAdView = { form: string; screenVisible: boolean; sphereVisible: boolean; aspect: number; projection: string } | null;
+declare global {
+  interface Window {
+    adsTest: {
+      errors: { code: string; message: string }[];
+      beacons: { adId: string; event: string }[];
+      samples: Sample[];
+      skip(): boolean;
+      rendererAd(): RendererAdView;
+      pixel(x: number, y: number): [number, number, number];
+      time(): number;
+    };
+  }
+}
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('ads (HLS interstitials) in the 360 player, in Chromium', () => {
+  let dir: string;
+  let server: AdTestServer;
+  let vite: ViteDevServer;
+  let browser: Browser;
+  let pageUrl: string;
+
+  const ad = (adId: string, uri: string, duration: number, details: Partial<AdDetails> = {}) => ({
+    URI: uri,
+    DURATION: duration,
+    'X-SPHERECAST-AD': {
+      adId,
+      campaignId: 'campaign-1',
+      title: `Ad ${adId}`,
+      form: { kind: 'flat' as const },
+      skipOffsetSeconds: null,
+      clickThrough: 'https://advertiser.example/landing',
+      tracking: server.tracking(adId),
+      ...details,
+    },
+  });
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'spherecast-ads-'));
+    await Promise.all([
+      encodeClip(path.join(dir, 'content'), 'testsrc2=size=256x128:rate=24', 6),
+      encodeClip(path.join(dir, 'flat'), 'color=c=red:size=320x180:rate=24', 2),
+      encodeClip(path.join(dir, 'sphere'), 'color=c=blue:size=256x128:rate=24', 2),
+      encodeClip(path.join(dir, 'long'), 'color=c=green:size=320x180:rate=24', 4),
+    ]);
+    server = await startAdTestServer(dir);
+    const content = path.join(dir, 'content');
+    server.setAssetList('/ads/preroll.json', {
+      ASSETS: [ad('pre-flat', '/flat/master.m3u8', 2), ad('pre-360', '/sphere/master.m3u8', 2, { form: { kind: '360', projection: 'equirectangular-mono' } })],
+    } satisfies AdAssetList);
+    server.setAssetList('/ads/midroll.json', { ASSETS: [ad('mid', '/flat/master.m3u8', 2)] } satisfies AdAssetList);
+    server.setAssetList('/ads/skippable.json', { ASSETS: [ad('skippable', '/long/master.m3u8', 4, { skipOffsetSeconds: 2 })] } satisfies AdAssetList);
+    server.setAssetList('/ads/broken.json', { ASSETS: [ad('broken', '/missing/master.m3u8', 2)] } satisfies AdAssetList);
+    server.setAssetList('/ads/invalid.json', { ASSETS: [{ URI: '/flat/master.m3u8', DURATION: 2 }] });
+    await writeContentWithBreaks(content, 'preroll', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/preroll.json' }]);
+    await writeContentWithBreaks(content, 'midroll', [{ id: 'mid', offsetSeconds: 3, assetListPath: '/ads/midroll.json' }]);
+    await writeContentWithBreaks(content, 'skip', [{ id: 'skip', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/skippable.json', restrict: 'JUMP' }]);
+    await writeContentWithBreaks(content, 'failing', [
+      { id: 'never', cue: 'PRE', offsetSeconds: 0, assetListPath: '/never/list.json' },
+      { id: 'broken', offsetSeconds: 1, assetListPath: '/ads/broken.json' },
+      { id: 'invalid', offsetSeconds: 2, assetListPath: '/ads/invalid.json' },
+    ]);
+    vite = await createServer({
+      configFile: false,
+      root: fixtures,
+      logLevel: 'silent',
+      resolve: { conditions: [P2P_BUNDLE_CONDITION, ...defaultClientConditions] },
+      server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
+    });
+    await vite.listen();
+    const url = vite.resolvedUrls?.local[0];
+    assert.ok(url, 'Vite reports no local URL');
+    pageUrl = new URL('ads.html', url).href;
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await vite?.close();
+    await server?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function open(playlist: string): Promise<Page> {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
+    await page.goto(`${pageUrl}?${new URLSearchParams({ master: `${server.url}/content/${playlist}` })}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    return page;
+  }
+
+  async function waitFor<T>(page: Page, what: string, read: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (ok(value)) return value;
+      if (Date.now() > deadline) {
+        const samples = await page.evaluate(() => window.adsTest.samples.slice(-10));
+        throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}\nlast samples: ${JSON.stringify(samples)}`);
+      }
+      await sleep(100);
+    }
+  }
+
+  const beaconsOf = (adId: string): string[] => server.beacons.filter((b) => b.ad === adId).map((b) => b.event);
+  const samplesOf = (page: Page): Promise<Sample[]> => page.evaluate(() => window.adsTest.samples);
+
+  test('a pre-roll of a flat and a 360 ad plays before the content: flat on the virtual screen, 360 on the sphere, beacons in order, then the content', async () => {
+    const page = await open('preroll-master.m3u8');
+    // The flat ad: the virtual screen shows the red creative in the middle, the sphere is dark around it.
+    await waitFor(
+      page,
+      'the flat ad playing',
+      () => page.evaluate(() => window.adsTest.samples.at(-1)),
+      (s) => s?.ad === 'pre-flat' && s.started,
+    );
+    const flat = await page.evaluate(() => ({
+      view: window.adsTest.rendererAd(),
+      centre: window.adsTest.pixel(0.5, 0.5),
+      corner: window.adsTest.pixel(0.02, 0.04),
+    }));
+    assert.equal(flat.view?.form, 'flat');
+    assert.equal(flat.view?.screenVisible, true);
+    assert.equal(flat.view?.sphereVisible, false, 'the sphere is dark behind a flat ad');
+    assert.ok(Math.abs((flat.view?.aspect ?? 0) - 16 / 9) < 0.01, `screen aspect ${flat.view?.aspect}`);
+    const [r, g, b] = flat.centre;
+    assert.ok(r > 180 && g < 60 && b < 60, `centre of the view is the red creative: ${flat.centre.join(',')}`);
+    assert.ok(
+      flat.corner.every((c) => c < 30),
+      `outside the screen is dark: ${flat.corner.join(',')}`,
+    );
+    // The 360 ad: on the sphere (blue everywhere), no screen.
+    await waitFor(
+      page,
+      'the 360 ad playing',
+      () => page.evaluate(() => window.adsTest.samples.at(-1)),
+      (s) => s?.ad === 'pre-360' && s.started,
+    );
+    await sleep(300);
+    const sphere = await page.evaluate(() => ({
+      view: window.adsTest.rendererAd(),
+      centre: window.adsTest.pixel(0.5, 0.5),
+      corner: window.adsTest.pixel(0.02, 0.04),
+    }));
+    assert.equal(sphere.view?.form, '360');
+    assert.equal(sphere.view?.screenVisible, false);
+    assert.equal(sphere.view?.sphereVisible, true);
+    for (const px of [sphere.centre, sphere.corner]) assert.ok(px[2] > 180 && px[0] < 60, `the sphere shows the blue 360 creative: ${px.join(',')}`);
+    // Then the content, from its start.
+    await waitFor(
+      page,
+      'the content playing after the pre-roll',
+      () => page.evaluate(() => window.adsTest.samples.at(-1)),
+      (s) => s?.ad === null && s.time > 1,
+    );
+    const view = await page.evaluate(() => window.adsTest.rendererAd());
+    assert.equal(view, null, 'the renderer is back to the content');
+    const samples = await samplesOf(page);
+    const firstContent = samples.findIndex((s) => s.ad === null && s.time > 0.3 && !s.paused);
+    const lastAd = samples.findLastIndex((s) => s.ad !== null);
+    assert.ok(firstContent > lastAd, 'the content started only after the pre-roll');
+    const vast = ['impression', 'start', 'firstQuartile', 'midpoint', 'thirdQuartile', 'complete'];
+    await waitFor(
+      page,
+      'the beacons',
+      () => [beaconsOf('pre-flat'), beaconsOf('pre-360')],
+      ([a, b]) => a?.length === 6 && b?.length === 6,
+      5000,
+    );
+    assert.deepEqual(beaconsOf('pre-flat'), vast, 'flat ad beacons, each once, in order');
+    assert.deepEqual(beaconsOf('pre-360'), vast, '360 ad beacons, each once, in order');
+    const order = server.beacons.filter((b) => b.ad.startsWith('pre-')).map((b) => b.ad);
+    assert.equal(order.lastIndexOf('pre-flat') < order.indexOf('pre-360'), true, 'the second ad reports after the first');
+    await page.close();
+  });
+
+  test('a mid-roll starts at its scheduled time (EXT-X-PROGRAM-DATE-TIME + 3 s) and the content resumes where it stopped', async () => {
+    const page = await open('midroll-master.m3u8');
+    await waitFor(
+      page,
+      'the content after the mid-roll',
+      () => page.evaluate(() => window.adsTest.samples.at(-1)),
+      (s) => s?.ad === null && s.time > 4,
+    );
+    const samples = await samplesOf(page);
+    const firstAd = samples.findIndex((s) => s.ad === 'mid');
+    assert.ok(firstAd > 0, 'the mid-roll played');
+    const before = samples.slice(0, firstAd).filter((s) => s.ad === null);
+    const reached = Math.max(...before.map((s) => s.time));
+    assert.ok(
+      reached > 2.5 && reached < 3.5,
+      `the content played up to the break at 3 s, not past it (hls.js checks the boundary on timeupdate, every 250 ms): ${reached}`,
+    );
+    assert.ok(!samples.slice(0, firstAd).some((s) => s.ad !== null), 'no ad before its time');
+    const after = samples.slice(samples.findLastIndex((s) => s.ad === 'mid') + 1).filter((s) => !s.paused);
+    assert.ok(after.length > 0 && after.every((s) => s.time >= 2.9), `the content resumed at the break: ${after[0]?.time}`);
+    await waitFor(
+      page,
+      'the beacons',
+      () => beaconsOf('mid'),
+      (b) => b.length === 6,
+      5000,
+    );
+    assert.deepEqual(beaconsOf('mid'), ['impression', 'start', 'firstQuartile', 'midpoint', 'thirdQuartile', 'complete']);
+    await page.close();
+  });
+
+  test('skip is refused before the skip offset and works after it: skip beacon, no complete, the content plays', async () => {
+    const page = await open('skip-master.m3u8');
+    const early = await waitFor(
+      page,
+      'the skippable ad playing',
+      () => page.evaluate(() => window.adsTest.samples.at(-1)),
+      (s) => s?.ad === 'skippable' && s.started,
+    );
+    assert.equal(early?.canSkip, false);
+    assert.ok((early?.skipIn ?? 0) > 0, `counting down to the skip: ${JSON.stringify(early)}`);
+    assert.equal(await page.evaluate(() => window.adsTest.skip()), false, 'skip before the offset is refused');
+    await sleep(300);
+    assert.equal((await page.evaluate(() => window.adsTest.samples.at(-1)))?.ad, 'skippable', 'the ad goes on');
+    const ready = await waitFor(
+      page,
+      'the skip button',
+      () => page.evaluate(() => window.adsTest.samples.at(-1)),
+      (s) => s?.canSkip === true,
+    );
+    assert.ok((ready?.time ?? 0) >= 1.9, `skippable only after 2 s of the ad: ${JSON.stringify(ready)}`);
+    assert.equal(await page.evaluate(() => window.adsTest.skip()), true);
+    await waitFor(
+      page,
+      'the content after the skip',
+      () => page.evaluate(() => window.adsTest.samples.at(-1)),
+      (s) => s?.ad === null && s.time > 0.5 && !s.paused,
+    );
+    await sleep(200);
+    const events = beaconsOf('skippable');
+    assert.deepEqual(events.slice(0, 2), ['impression', 'start']);
+    assert.equal(events.at(-1), 'skip');
+    assert.ok(!events.includes('complete') && !events.includes('thirdQuartile'), `no complete after a skip: ${events.join(',')}`);
+    await page.close();
+  });
+
+  test('an asset list that never answers, a missing creative and an asset list off the contract are skipped, and the content plays', async () => {
+    const page = await open('failing-master.m3u8');
+    await waitFor(
+      page,
+      'the content past all three breaks',
+      () => page.evaluate(() => window.adsTest.time()),
+      (t) => t > 3,
+      25_000,
+    );
+    const errors = await page.evaluate(() => window.adsTest.errors);
+    await page.close();
+    const adErrors = errors.filter((e) => e.code === 'ad').map((e) => e.message);
+    assert.equal(adErrors.length, 3, `three breaks failed: ${adErrors.join(' | ')}`);
+    assert.ok(
+      adErrors.some((m) => /timeout/i.test(m)),
+      `the asset list that never answered timed out: ${adErrors.join(' | ')}`,
+    );
+    assert.ok(
+      adErrors.some((m) => /contract/.test(m)),
+      `the invalid asset list was refused: ${adErrors.join(' | ')}`,
+    );
+    assert.ok(!errors.some((e) => e.code === 'playback'), 'no fatal error');
+    const broken = server.beacons.filter((b) => b.ad === 'broken');
+    assert.deepEqual(
+      broken.map((b) => b.event),
+      ['error'],
+      'the missing creative reports an error and nothing else',
+    );
+    assert.equal(broken[0]?.query.code, '401', 'VAST error 401: file not found');
+  });
+});
