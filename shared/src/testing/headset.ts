@@ -59,6 +59,19 @@ declare global {
 let iwerSource: Promise<string> | null = null;
 
 /**
+ * The direction (degrees, as `pointController` takes it) of a point in the session's reference space (the
+ * three.js world of a renderer in XR, e.g. a hotspot's `worldPosition`), seen from where the head was when
+ * the session started (the origin of the `local` space).
+ */
+export function directionTo(point: { x: number; y: number; z: number }): { yaw: number; pitch: number } {
+  const length = Math.hypot(point.x, point.y, point.z) || 1;
+  return {
+    yaw: (Math.atan2(point.x, -point.z) * 180) / Math.PI,
+    pitch: (Math.asin(Math.max(-1, Math.min(1, point.y / length))) * 180) / Math.PI,
+  };
+}
+
+/**
  * The init script: IWER's browser build, then an emulated Quest 3 installed over `navigator.xr` (forced:
  * Chromium has its own WebXR on localhost). Directions are degrees as the player counts them: yaw positive
  * to the right, pitch positive up, 0/0 the way the headset faced when the session started (-Z).
@@ -229,6 +242,12 @@ export class EmulatedHeadset {
   async select(yaw: number, pitch = 0, hand: Hand = 'right'): Promise<void> {
     await this.pointController(yaw, pitch, hand);
     await this.pressTrigger(hand);
+  }
+
+  /** Aims at a point of the scene (world space, e.g. a hotspot's `worldPosition`) and pulls the trigger. */
+  async selectAt(point: { x: number; y: number; z: number }, hand: Hand = 'right'): Promise<void> {
+    const { yaw, pitch } = directionTo(point);
+    await this.select(yaw, pitch, hand);
   }
 
   /** The selects the page received so far, with where each ray pointed. */
