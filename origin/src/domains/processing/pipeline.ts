@@ -116,13 +116,17 @@ async function runSteps(
   try {
     let ladder = await readLadder(ladderDir, row.contentId);
     if (!ladder) {
+      // An ad's flat creative (#14) is a plain video: no 360 layout to require or stitch-check.
+      const flat = (await prisma.adCampaign.count({ where: { creativeContentId: row.contentId, creativeForm: 'flat' } })) > 0;
       await setStatus('probing');
-      const probe = await probeSource(source, row.fileName);
+      const probe = await probeSource(source, row.fileName, flat);
       await setStatus('checking', { projection: probe.projection.projection });
-      const report = await checkStitching(source, { probe, samples: 4 }).catch((error: unknown) => {
-        throw rejectedFromMedia(error, row.fileName, 'checked');
-      });
-      await setStatus('transcoding', { stitchReport: summariseReport(report) as unknown as Prisma.InputJsonValue });
+      const report = flat
+        ? null
+        : await checkStitching(source, { probe, samples: 4 }).catch((error: unknown) => {
+            throw rejectedFromMedia(error, row.fileName, 'checked');
+          });
+      await setStatus('transcoding', report ? { stitchReport: summariseReport(report) as unknown as Prisma.InputJsonValue } : {});
       let lastWrite = 0;
       const result = await transcodeLadder({
         input: source,
@@ -132,6 +136,7 @@ async function runSteps(
         ...(deps.transcode?.preset ? { preset: deps.transcode.preset } : {}),
         ...(deps.transcode?.eyeWidths ? { eyeWidths: deps.transcode.eyeWidths } : {}),
         ...(deps.transcode?.segmentSeconds ? { segmentSeconds: deps.transcode.segmentSeconds } : {}),
+        ...(flat ? flatAdLadder(probe) : {}),
         onProgress: (progress) => {
           if (progress.phase === 'encode') faultPoint('processing-during-transcode');
           const now = Date.now();
@@ -216,7 +221,7 @@ async function readLadder(dir: string, contentId: string): Promise<LadderToPubli
 }
 
 /** Checks the container and streams from the file's own bytes (ffprobe), whatever its name says. */
-async function probeSource(source: string, fileName: string): Promise<ProbeResult> {
+async function probeSource(source: string, fileName: string, flat = false): Promise<ProbeResult> {
   let probe: ProbeResult;
   try {
     probe = await probeMedia(source);
@@ -230,12 +235,33 @@ async function probeSource(source: string, fileName: string): Promise<ProbeResul
   if (probe.durationSeconds === null || probe.durationSeconds < 0.5) {
     throw new UploadRejectedError(`${name} is shorter than half a second or has no duration ffprobe can read. Export the whole recording again and upload it.`);
   }
-  if (!probe.projection.projection) {
+  if (!probe.projection.projection && !flat) {
     throw new UploadRejectedError(
       `${name} is ${probe.video.width}x${probe.video.height} without 360° metadata, which is not a 360° layout Spherecast plays (2:1 equirectangular, or 1:1 top-bottom stereo). Export it as equirectangular from your stitcher or capture tool, then upload it again.`,
     );
   }
   return probe;
+}
+
+/**
+ * The small ladder of a flat ad creative (#14): its own aspect ratio at 720p and 360p (never above
+ * the source). The media engine knows only 360 layouts, so the rungs are given explicitly and the
+ * ladder is labelled equirectangular; players draw ads by the asset list's form, not by that label.
+ */
+function flatAdLadder(probe: ProbeResult): {
+  projection: 'equirectangular-mono';
+  rungs: Array<{ name: string; width: number; height: number; videoBitrateKbps: number }>;
+} {
+  const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+  const aspect = probe.video.width / Math.max(1, probe.video.height);
+  const fps = probe.video.frameRate > 0 ? probe.video.frameRate : 30;
+  const heights = [720, 360].filter((h) => h <= probe.video.height);
+  const rungs = (heights.length > 0 ? heights : [even(probe.video.height)]).map((h) => {
+    const height = Math.max(32, even(h));
+    const width = Math.max(64, even(height * aspect));
+    return { name: `${width}x${height}`, width, height, videoBitrateKbps: Math.max(100, Math.round((width * height * fps * 0.1) / 1000)) };
+  });
+  return { projection: 'equirectangular-mono', rungs };
 }
 
 /** The media engine's messages name server paths; the creator gets the same advice about their file. */
