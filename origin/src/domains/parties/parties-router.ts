@@ -204,10 +204,12 @@ export const partiesRouter = router({
     .mutation(async ({ ctx, input }) => {
       const party = await requireOpenParty(ctx, input.partyId);
       await requireViewableContent(ctx.prisma, ctx.user, party.contentId);
-      const key = { partyId_userId: { partyId: party.id, userId: ctx.user.id } };
-      const already = await ctx.prisma.watchPartyMember.findUnique({ where: key, select: { userId: true } });
-      if (!already) {
-        await ctx.prisma.watchPartyMember.create({ data: { partyId: party.id, userId: ctx.user.id, joinedAt: ctx.now() }, select: { userId: true } });
+      // Idempotent, also when the same viewer's page asks twice at once (a reload, a second tab).
+      const { count: added } = await ctx.prisma.watchPartyMember.createMany({
+        data: [{ partyId: party.id, userId: ctx.user.id, joinedAt: ctx.now() }],
+        skipDuplicates: true,
+      });
+      if (added > 0) {
         // Counted after the insert: two joins racing for the last place cannot both stay.
         const count = await ctx.prisma.watchPartyMember.count({ where: { partyId: party.id } });
         if (count > PARTY_LIMITS.membersMax) {

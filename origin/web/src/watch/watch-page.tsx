@@ -14,6 +14,7 @@ import { CaptionOverlay, CaptionsMenu, useCaptions } from './captions.tsx';
 import { PlayIcon } from '../ui/icons.tsx';
 import { LiveInterruptSlate, StageAlert } from '../realtime/alert-banner.tsx';
 import { ReactionBursts } from './reactions.tsx';
+import { WatchParty } from '../party/watch-party.tsx';
 import { useSharedView } from '../ui/shared-view.ts';
 
 const HEARTBEAT_MS = 10_000;
@@ -179,6 +180,7 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
       {player && live && video ? <LiveControls player={player} live={live} video={video} /> : null}
       <LiveInterruptSlate video={video} live={playback.live} />
       <ReactionBursts />
+      {video && ready && !playback.live ? <WatchParty contentId={playback.contentId} video={video} rendererRef={rendererRef} /> : null}
       <StageAlert />
       <P2pOverlay stats={stats} p2pActive={player?.p2pActive ?? false} />
       {video ? <PlayerAnnouncer video={video} level={level} stats={stats} p2pActive={player?.p2pActive ?? false} /> : null}
