@@ -4,6 +4,7 @@ import { idSchema, pageInput } from './common.ts';
 import { contentSummarySchema, tagSchema, tagsSchema } from './content.ts';
 import { LIMITS } from './limits.ts';
 import { publicUserSchema } from './users.ts';
+import { tourModeSchema } from './tours.ts';
 
 /**
  * Destinations (#15): a place viewers travel to, with the content (videos, photos, live broadcasts)
@@ -92,6 +93,16 @@ export const destinationContentSchema = contentSummarySchema.extend({
 });
 export type DestinationContent = z.infer<typeof destinationContentSchema>;
 
+/** A published, public guided tour set at the destination (a tour's `destinationId`). */
+export const destinationTourSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  mode: tourModeSchema,
+  publishedAt: z.date().nullable(),
+});
+export type DestinationTour = z.infer<typeof destinationTourSchema>;
+
 export const destinationDetailSchema = destinationSummarySchema.extend({
   description: z.string(),
   radiusKm: z.number(),
@@ -103,6 +114,8 @@ export const destinationDetailSchema = destinationSummarySchema.extend({
   editable: z.boolean(),
   /** Public content at the destination: linked first (newest link first), then nearby (nearest first). Live broadcasts have `status: 'live'`. */
   content: z.array(destinationContentSchema),
+  /** Published public tours set at the destination, newest first. */
+  tours: z.array(destinationTourSchema),
   createdAt: z.date(),
 });
 export type DestinationDetail = z.infer<typeof destinationDetailSchema>;

@@ -101,6 +101,20 @@ for (const kind of await testDatabaseKinds()) {
       await maker.caller.destinations.link({ id: lisbon, contentId: ids.drone });
     });
 
+    test('the published, public tours set at the destination are listed; drafts and private tours are not', async () => {
+      const prisma = t.origin.services.prisma;
+      const tour = (title: string, data: { status: 'draft' | 'published'; visibility: 'public' | 'private' }) =>
+        prisma.tour.create({ data: { ownerId: maker.id, title, destinationId: lisbon, publishedAt: new Date(), ...data }, select: { id: true } });
+      const walk = await tour('Alfama walk', { status: 'published', visibility: 'public' });
+      await tour('Draft walk', { status: 'draft', visibility: 'public' });
+      await tour('Private walk', { status: 'published', visibility: 'private' });
+      const page = await t.http('GET', `/api/destinations/${lisbon}`);
+      assert.deepEqual(
+        page.body.tours.map((item: { id: string; title: string; mode: string }) => [item.id, item.title, item.mode]),
+        [[walk.id, 'Alfama walk', 'free']],
+      );
+    });
+
     test('a cover whose content is made private disappears; only its creator (or an admin) may change a destination', async () => {
       await t.origin.services.prisma.content.update({ where: { id: ids.alfama }, data: { visibility: 'private' } });
       assert.equal((await viewer.caller.destinations.get({ id: lisbon })).coverUrl, null);

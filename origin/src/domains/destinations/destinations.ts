@@ -78,11 +78,18 @@ export async function destinationContent(
 }
 
 async function detailOf(ctx: Context, row: DestinationDetailRow): Promise<DestinationDetail> {
-  const [rating, content] = await Promise.all([
+  const [rating, content, tours] = await Promise.all([
     ctx.user
       ? ctx.prisma.destinationRating.findUnique({ where: { userId_destinationId: { userId: ctx.user.id, destinationId: row.id } }, select: { score: true } })
       : null,
     destinationContent(ctx, row),
+    // Tours name their destination (Tour.destinationId); what anyone may take is listed here.
+    ctx.prisma.tour.findMany({
+      where: { destinationId: row.id, status: 'published', visibility: 'public' },
+      orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
+      take: DESTINATION_LIMITS.contentMax,
+      select: { id: true, title: true, description: true, mode: true, publishedAt: true },
+    }),
   ]);
   return {
     id: row.id,
@@ -102,6 +109,7 @@ async function detailOf(ctx: Context, row: DestinationDetailRow): Promise<Destin
     myRating: rating?.score ?? null,
     editable: ctx.user !== null && canEdit(ctx.user, { ownerId: row.createdById }),
     content,
+    tours,
     createdAt: row.createdAt,
   };
 }

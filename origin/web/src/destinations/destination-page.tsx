@@ -219,6 +219,21 @@ export function DestinationPage({ id }: { id: string }) {
         </ul>
       ) : null}
       {destination.description ? <p className="description">{destination.description}</p> : null}
+      {destination.tours.length > 0 ? (
+        <section className="shelf" aria-label="Guided tours">
+          <header className="shelf-header">
+            <h2>Tours</h2>
+          </header>
+          <ul className="destination-tours">
+            {destination.tours.map((tour) => (
+              <li key={tour.id}>
+                <Link to={`/tours/${tour.id}`}>{tour.title}</Link> <span className="muted">{tour.mode === 'guided' ? 'Guided tour' : 'Free tour'}</span>
+                {tour.description ? <p className="muted">{tour.description}</p> : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {section('Live now', live, () => undefined)}
       {section('Picked by creators', linked, () => undefined)}
       {section(`Within ${destination.radiusKm} km`, nearby, (item) => (item.distanceKm !== null ? `${item.distanceKm} km away` : undefined))}
