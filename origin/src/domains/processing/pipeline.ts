@@ -117,7 +117,8 @@ async function runSteps(
     let ladder = await readLadder(ladderDir, row.contentId);
     if (!ladder) {
       // An ad's flat creative (#14) is a plain video: no 360 layout to require or stitch-check.
-      const flat = (await prisma.adCampaign.count({ where: { creativeContentId: row.contentId, creativeForm: 'flat' } })) > 0;
+      const adForm = (await prisma.adCampaign.findFirst({ where: { creativeContentId: row.contentId }, select: { creativeForm: true } }))?.creativeForm;
+      const flat = adForm === 'flat';
       await setStatus('probing');
       const probe = await probeSource(source, row.fileName, flat);
       await setStatus('checking', { projection: probe.projection.projection });
@@ -134,7 +135,8 @@ async function runSteps(
         probe,
         overwrite: true,
         ...(deps.transcode?.preset ? { preset: deps.transcode.preset } : {}),
-        ...(deps.transcode?.eyeWidths ? { eyeWidths: deps.transcode.eyeWidths } : {}),
+        // A 360 ad is short and shown between content: a small ladder of its own (1920 and 1280 per eye).
+        ...(deps.transcode?.eyeWidths ? { eyeWidths: deps.transcode.eyeWidths } : adForm === '360' ? { eyeWidths: AD_360_EYE_WIDTHS } : {}),
         ...(deps.transcode?.segmentSeconds ? { segmentSeconds: deps.transcode.segmentSeconds } : {}),
         ...(flat ? flatAdLadder(probe) : {}),
         onProgress: (progress) => {
@@ -242,6 +244,8 @@ async function probeSource(source: string, fileName: string, flat = false): Prom
   }
   return probe;
 }
+
+const AD_360_EYE_WIDTHS = [1920, 1280] as const;
 
 /**
  * The small ladder of a flat ad creative (#14): its own aspect ratio at 720p and 360p (never above
