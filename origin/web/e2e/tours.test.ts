@@ -1,0 +1,174 @@
+// Tours in the web player (#15), in Chromium against a real origin and tracker: a three-scene tour made
+// of published 360 clips (tiny ladders made by the media engine). Selecting a hotspot changes scene
+// facing the right way (click, then gaze dwell), the next scene was loaded ahead, the narration and an
+// info card show over the view; a guided tour turns the view towards the next point of interest and
+// advances on its own to its end.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { TourCreateInput } from '@spherecast/shared';
+import { launchChromium } from './support/browser.ts';
+import { buildPlayerApp } from './support/build-player.ts';
+import { makeTestLadder } from './support/ladder.ts';
+import { startStack, type Stack } from './support/stack.ts';
+
+/** Reads the tour stage's data attributes. */
+async function stageState(page: Page): Promise<Record<string, string>> {
+  return page.getByTestId('tour-stage').evaluate((element) => ({ ...(element as HTMLElement).dataset }) as Record<string, string>);
+}
+
+/** Waits until the stage shows scene `sceneId`, and returns its attributes then. */
+async function waitForScene(page: Page, sceneId: string, timeout = 20_000): Promise<Record<string, string>> {
+  await page.locator(`[data-testid="tour-stage"][data-scene-id="${sceneId}"]`).waitFor({ timeout });
+  return stageState(page);
+}
+
+/** Turns the view with the arrow keys (5 degrees each) from the canvas. */
+async function turn(page: Page, key: 'ArrowLeft' | 'ArrowRight', steps: number): Promise<void> {
+  await page.locator('.stage-canvas').focus();
+  for (let i = 0; i < steps; i++) await page.keyboard.press(key);
+}
+
+describe('tours in the web player', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let token: string;
+  let clips: [string, string, string];
+
+  async function createTour(input: TourCreateInput): Promise<string> {
+    const tour = await stack.http<{ id: string }>('POST', '/api/tours', input, token);
+    await stack.http('POST', `/api/tours/${tour.id}/publish`, {}, token);
+    return tour.id;
+  }
+
+  before(async () => {
+    await buildPlayerApp();
+    stack = await startStack();
+    // One tiny ladder (2 s, 384 and 256 px wide), published as three contents: the scenes differ by id.
+    const ladder = await makeTestLadder(path.join(stack.workDir, 'ladder-work'), 2, 384);
+    ({ token } = await stack.register('tour_guide'));
+    const ids = [];
+    for (const title of ['Lobby', 'Garden', 'Roof']) ids.push(await stack.publish(token, ladder.dir, { title, durationSeconds: 2 }));
+    clips = ids as [string, string, string];
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+    page = await context.newPage();
+  });
+
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await stack?.close();
+  });
+
+  test('a hotspot changes scene facing the right way: by click, then by gaze dwell; narration and an info card show', async () => {
+    const [lobby, garden, roof] = clips;
+    const id = await createTour({
+      title: 'Old house',
+      mode: 'free',
+      scenes: [
+        {
+          id: 'lobby',
+          contentId: lobby,
+          title: 'Lobby',
+          startYaw: 0,
+          hotspots: [{ id: 'door', label: 'To the garden', yaw: 90, pitch: 0, action: { kind: 'scene', targetSceneId: 'garden' } }],
+        },
+        {
+          id: 'garden',
+          contentId: garden,
+          title: 'Garden',
+          startYaw: -45,
+          narration: { text: 'Planted in 1800.' },
+          hotspots: [
+            { id: 'back', label: 'Back inside', yaw: -90, pitch: 0, action: { kind: 'scene', targetSceneId: 'lobby' } },
+            { id: 'stairs', label: 'Up to the roof', yaw: 45, pitch: 0, action: { kind: 'scene', targetSceneId: 'roof' } },
+          ],
+        },
+        {
+          id: 'roof',
+          contentId: roof,
+          title: 'Roof',
+          hotspots: [{ id: 'river', label: 'The river', yaw: 25, pitch: -5, action: { kind: 'info', title: 'The Tagus', text: 'Wide and slow here.' } }],
+        },
+      ],
+    });
+    await page.goto(`${stack.url}/tours/${id}`);
+    await page.getByRole('button', { name: 'Start the tour' }).click({ timeout: 30_000 });
+    const opened = await waitForScene(page, 'lobby');
+    assert.equal(opened.via, 'start');
+    assert.equal(opened.headingYaw, '0.0');
+    // The garden (the door's target) is loaded ahead, up to its first frame.
+    await page.locator('[data-testid="tour-stage"][data-prefetched~="garden"]').waitFor({ timeout: 20_000 });
+
+    // Look 10 degrees left of the door (at 90) and click it: the garden opens 10 degrees left of its startYaw (-45).
+    await turn(page, 'ArrowRight', 16);
+    const door = page.locator('[data-hotspot-id="door"]');
+    assert.equal(await door.getAttribute('data-on-screen'), 'true');
+    assert.equal(await door.getAttribute('aria-label'), 'To the garden');
+    await door.click();
+    const inGarden = await waitForScene(page, 'garden');
+    assert.equal(inGarden.via, 'pointer');
+    assert.equal(inGarden.through, 'door');
+    assert.equal(inGarden.headingYaw, '-55.0');
+    assert.equal(inGarden.viewYaw, '-55.0', 'the view faces the heading');
+    assert.equal(inGarden.scenePrefetched, 'true', 'the jump used the scene loaded ahead');
+    await page.getByTestId('tour-narration').filter({ hasText: 'Planted in 1800.' }).waitFor();
+    // The garden's hotspots are in the scene, at their directions.
+    const stairs = page.locator('[data-hotspot-id="stairs"]');
+    assert.equal(await stairs.getAttribute('data-yaw'), '45');
+    assert.match((await stairs.getAttribute('data-world')) ?? '', /^-?\d+\.\d{3},-?\d+\.\d{3},-?\d+\.\d{3}$/);
+
+    // Turn the centre of the view onto the stairs (45) and keep it there: the dwell selects them.
+    await turn(page, 'ArrowRight', 20);
+    const onRoof = await waitForScene(page, 'roof');
+    assert.equal(onRoof.via, 'gaze');
+    assert.equal(onRoof.through, 'stairs');
+    // The roof has no startYaw: the heading carries over unchanged.
+    assert.equal(onRoof.headingYaw, '45.0');
+    assert.equal(await page.getByTestId('tour-narration').count(), 0, 'the garden’s narration ended with the scene');
+
+    await page.locator('[data-hotspot-id="river"]').click();
+    const card = page.getByRole('dialog', { name: 'The Tagus' });
+    await card.waitFor();
+    assert.match((await card.textContent()) ?? '', /Wide and slow here\./);
+    await card.getByRole('button', { name: 'Close' }).click();
+    await card.waitFor({ state: 'detached' });
+  });
+
+  test('a guided tour turns towards the next point of interest and advances on its own to the end', async () => {
+    const [first, second, third] = clips;
+    const id = await createTour({
+      title: 'Guided walk',
+      mode: 'guided',
+      scenes: [
+        {
+          id: 'gate',
+          contentId: first,
+          title: 'Gate',
+          durationSeconds: 3,
+          hotspots: [{ id: 'path', label: 'Along the path', yaw: 60, pitch: 0, action: { kind: 'scene', targetSceneId: 'pond' } }],
+        },
+        { id: 'pond', contentId: second, title: 'Pond', durationSeconds: 2, startYaw: 10, narration: { text: 'Ducks live here.' } },
+        { id: 'hill', contentId: third, title: 'Hill', durationSeconds: 2 },
+      ],
+    });
+    await page.goto(`${stack.url}/tours/${id}?dwell=600000`);
+    await page.getByRole('button', { name: 'Start the guided tour' }).click({ timeout: 30_000 });
+    await waitForScene(page, 'gate');
+    // Nobody touches anything: the view turns to the path, then the pond opens through it, then the hill.
+    await page.locator('[data-testid="tour-stage"][data-guide-hotspot="path"]').waitFor({ timeout: 20_000 });
+    const pond = await waitForScene(page, 'pond');
+    assert.equal(pond.via, 'guided');
+    assert.equal(pond.through, 'path');
+    // Through the path while facing it (the guide turned the view there): the pond's startYaw, 10.
+    assert.ok(Math.abs(Number(pond.headingYaw) - 10) <= 5, `heading ${pond.headingYaw}`);
+    await page.getByTestId('tour-narration').filter({ hasText: 'Ducks live here.' }).waitFor();
+    const hill = await waitForScene(page, 'hill');
+    assert.equal(hill.via, 'guided');
+    await page.locator('[data-testid="tour-stage"][data-ended="true"]').waitFor({ timeout: 20_000 });
+  });
+});
