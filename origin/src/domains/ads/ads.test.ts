@@ -366,7 +366,7 @@ for (const kind of await testDatabaseKinds()) {
       const ranges = body.split('\n').filter((line) => line.startsWith('#EXT-X-DATERANGE:'));
       assert.equal(ranges.length, 3);
       assert.ok(ranges.every((line) => line.includes(`CLASS="${HLS_INTERSTITIAL_CLASS}"`) && line.includes('X-RESTRICT="SKIP,JUMP"')));
-      assert.ok(ranges[0]!.includes('X-CUE="PRE"') && ranges[2]!.includes('X-CUE="POST"'));
+      assert.ok(ranges[0]!.includes('CUE="PRE"') && ranges[2]!.includes('CUE="POST"'));
       assert.ok(ranges[1]!.includes('START-DATE="2000-01-01T00:00:30.000Z"'));
       assert.match(body, /#EXT-X-PROGRAM-DATE-TIME:2000-01-01T00:00:00.000Z\n#EXT-X-MAP/);
       // The asset list a DATERANGE names answers for the viewer who follows it.

@@ -57,7 +57,7 @@ describe('HLS interstitials in media playlists', () => {
     const ranges = dateRanges(out);
     // 30 s is past the 10 s of content: no break there.
     assert.deepEqual(
-      ranges.map((r) => [r.ID, r['START-DATE'], r['X-CUE'] ?? null]),
+      ranges.map((r) => [r.ID, r['START-DATE'], r.CUE ?? null]),
       [
         ['ad-pre', VOD_TIMELINE_START.toISOString(), 'PRE'],
         ['ad-mid-5', new Date(VOD_TIMELINE_START.getTime() + 5000).toISOString(), null],
@@ -108,7 +108,7 @@ describe('HLS interstitials in media playlists', () => {
     const first = injectInterstitials(liveWindow(new Date('2026-12-01T10:01:50.000Z'), 15), plan, { contentId: CONTENT, broadcastStart: started });
     const ranges = dateRanges(first);
     assert.deepEqual(
-      ranges.map((r) => [r.ID, r['START-DATE'], r['X-CUE'] ?? null, r['X-RESUME-OFFSET'] ?? null]),
+      ranges.map((r) => [r.ID, r['START-DATE'], r.CUE ?? null, r['X-RESUME-OFFSET'] ?? null]),
       [
         ['ad-pre', started.toISOString(), 'PRE', null],
         ['ad-live-2', '2026-12-01T10:02:00.000Z', null, null],
@@ -128,7 +128,7 @@ describe('HLS interstitials in media playlists', () => {
       { ...plan, postroll: true },
       { contentId: CONTENT, broadcastStart: started },
     );
-    assert.ok(!withPost.includes('X-CUE="POST"'));
+    assert.ok(!withPost.includes('CUE="POST"'));
   });
 
   test('an ended broadcast (its recording) is a VOD on its own dates: mid-rolls from its first segment, and a post-roll', () => {

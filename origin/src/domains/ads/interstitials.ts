@@ -58,7 +58,8 @@ export function dateRangeLine(adBreak: AdBreak, options: InterstitialOptions): s
     ...(adBreak.resumeOffset !== null ? [`X-RESUME-OFFSET=${adBreak.resumeOffset}`] : []),
     // The ad must be watched (the player's own skip button follows the creative's skip offset).
     'X-RESTRICT="SKIP,JUMP"',
-    ...(adBreak.cue ? [`X-CUE="${adBreak.cue}"`] : []),
+    // CUE is the standard DATERANGE attribute (RFC 8216bis 4.4.5.1; hls.js also reads the older X-CUE).
+    ...(adBreak.cue ? [`CUE="${adBreak.cue}"`] : []),
   ];
   return `#EXT-X-DATERANGE:${attributes.join(',')}`;
 }
