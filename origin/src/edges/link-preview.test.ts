@@ -92,8 +92,24 @@ describe(`link previews (${kind})`, () => {
     assert.equal(meta.get('twitter:card'), 'summary_large_image');
   });
 
+  test('a published public tour previews with the poster of its first scene; a draft tour gives none', async () => {
+    const prisma = t.origin.services.prisma;
+    const scenes = [{ id: 'start', contentId: ids.tram, title: 'Tram stop', hotspots: [] }];
+    const tour = await prisma.tour.create({
+      data: { ownerId: maker.id, title: 'Lisbon by tram', description: 'Hop on.', status: 'published', visibility: 'public', scenes },
+      select: { id: true },
+    });
+    ids.draftTour = (await prisma.tour.create({ data: { ownerId: maker.id, title: 'Draft tour', scenes }, select: { id: true } })).id;
+    const { meta } = await page(`/tours/${tour.id}`);
+    assert.equal(meta.get('og:title'), 'Lisbon by tram');
+    assert.equal(meta.get('og:type'), 'website');
+    assert.equal(meta.get('og:url'), `${t.url}/tours/${tour.id}`);
+    assert.equal(meta.get('og:image'), `${t.url}/media/${ids.tram}/p1/poster.jpg`);
+  });
+
   test('private, unlisted and unpublished content, unknown ids and other pages give no preview', async () => {
     for (const pathname of [
+      `/tours/${ids.draftTour}`,
       `/watch/${ids.secret}`,
       `/watch/${ids.unlisted}`,
       `/watch/${ids.draft}`,

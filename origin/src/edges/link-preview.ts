@@ -1,4 +1,4 @@
-import { parseSharedView, withSharedView } from '@spherecast/shared';
+import { parseSharedView, tourScenesSchema, withSharedView } from '@spherecast/shared';
 import type { FastifyRequest } from 'fastify';
 import { VIEWABLE_STATUSES } from '../core/content-view.ts';
 import { MediaLinks } from '../core/media-links.ts';
@@ -6,7 +6,7 @@ import type { OriginServices } from '../core/services.ts';
 
 /**
  * Link previews (#15): Open Graph and Twitter card tags for the shareable pages (`/watch/{id}`,
- * `/destinations/{id}`), written into the app's HTML by the origin, because crawlers (chat apps,
+ * `/destinations/{id}`, `/tours/{id}`), written into the app's HTML by the origin, because crawlers (chat apps,
  * social networks) do not run the app's JavaScript. Only what anyone may see gets a preview: private
  * and unlisted content, content not published yet and unknown ids get the plain page, so a preview
  * never reveals a title or poster that its link alone would not show.
@@ -52,6 +52,29 @@ export async function linkPreviewFor(services: OriginServices, baseUrl: string, 
       url: withSharedView(`${baseUrl}/watch/${id}`, parseSharedView(search)),
       image: links.url(content.publishedPath, content.posterFile, content),
       type: 'video.other',
+    };
+  }
+  if (section === 'tours') {
+    const tour = await services.prisma.tour.findUnique({
+      where: { id },
+      select: { title: true, description: true, status: true, visibility: true, scenes: true },
+    });
+    if (!tour || tour.status !== 'published' || tour.visibility !== 'public') return null;
+    // The first scene's poster, when that content is public too.
+    const first = tourScenesSchema.safeParse(tour.scenes).data?.[0];
+    const content = first
+      ? await services.prisma.content.findUnique({
+          where: { id: first.contentId },
+          select: { visibility: true, status: true, publishedPath: true, posterFile: true, mediaEpoch: true },
+        })
+      : null;
+    const visible = content && content.visibility === 'public' && (VIEWABLE_STATUSES as readonly string[]).includes(content.status);
+    return {
+      title: tour.title,
+      description: shorten(tour.description) || 'A 360° tour on Spherecast.',
+      url: `${baseUrl}/tours/${id}`,
+      image: visible ? links.url(content.publishedPath, content.posterFile, content) : null,
+      type: 'website',
     };
   }
   if (section === 'destinations') {
