@@ -10,6 +10,7 @@ import { launchChromium } from './support/browser.ts';
 import { buildPlayerApp } from './support/build-player.ts';
 import { makeTestLadder } from './support/ladder.ts';
 import { startStack, type Stack } from './support/stack.ts';
+import { axeViolations, describeViolations } from '@spherecast/shared/testing/axe';
 
 const DEADLINE_MS = 30_000;
 
@@ -110,6 +111,20 @@ describe('sharing a moment and a direction', () => {
     await page.getByRole('button', { name: 'Share' }).click();
     await page.getByRole('status').filter({ hasText: 'Link copied' }).waitFor({ timeout: DEADLINE_MS });
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `${stack.url}/destinations/${destinationId}`);
+    const onDestination = await axeViolations(page, 'serious');
+    assert.deepEqual(onDestination, [], describeViolations('destination page', onDestination));
+
+    // Destinations are found by search, shown on the places map and listed (popular for a visitor).
+    await page.goto(`${stack.url}/search?q=lisb`);
+    await page.getByRole('region', { name: 'Destinations' }).getByRole('link', { name: 'Lisbon', exact: true }).waitFor({ timeout: DEADLINE_MS });
+    await page.goto(`${stack.url}/places`);
+    await page.locator('[data-testid="destination-pins"] rect').first().waitFor({ timeout: DEADLINE_MS });
+    assert.equal(await page.locator('[data-testid="destination-pins"] rect title').textContent(), 'Lisbon, Portugal');
+    await page.goto(`${stack.url}/destinations`);
+    await page.getByRole('heading', { name: 'Popular destinations' }).waitFor({ timeout: DEADLINE_MS });
+    await page.getByRole('link', { name: 'Lisbon', exact: true }).waitFor({ timeout: DEADLINE_MS });
+    const onList = await axeViolations(page, 'serious');
+    assert.deepEqual(onList, [], describeViolations('destinations page', onList));
 
     // As a crawler: the HTML as served (no JavaScript run), parsed by Chromium's HTML parser.
     const previewOf = async (pathname: string) => {

@@ -45,7 +45,7 @@ export function shareUrl(path: string, moment: SharedView | null): string {
 }
 
 export function ShareButton({ path, title, momentKey }: Props) {
-  const [status, setStatus] = useState<{ text: string; link: string | null } | null>(null);
+  const [status, setStatus] = useState<{ text: string; link: string; copied: boolean } | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(
     () => () => {
@@ -53,10 +53,11 @@ export function ShareButton({ path, title, momentKey }: Props) {
     },
     [],
   );
-  const say = (text: string, link: string | null): void => {
-    setStatus({ text, link });
+  const say = (text: string, link: string, copied: boolean): void => {
+    setStatus({ text, link, copied });
     if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => setStatus(null), CONFIRM_MS);
+    // A confirmation goes after a while; a link to copy by hand stays until the next share.
+    timer.current = copied ? setTimeout(() => setStatus(null), CONFIRM_MS) : null;
   };
 
   const share = async (): Promise<void> => {
@@ -72,8 +73,8 @@ export function ShareButton({ path, title, momentKey }: Props) {
         if (error instanceof DOMException && error.name === 'AbortError') return;
       }
     }
-    if (await copyText(link)) say(moment?.t != null ? `Link copied, starting at ${formatTime(moment.t)}` : 'Link copied', link);
-    else say('Could not copy the link: select it and copy it yourself', link);
+    if (await copyText(link)) say(moment?.t != null ? `Link copied, starting at ${formatTime(moment.t)}` : 'Link copied', link, true);
+    else say('Could not copy the link: select it below and copy it yourself', link, false);
   };
 
   return (
@@ -81,9 +82,13 @@ export function ShareButton({ path, title, momentKey }: Props) {
       <button type="button" className="button button-ghost" onClick={() => void share()} data-testid="share-button">
         Share
       </button>
+      {/* Always in the page (empty when idle), so that screen readers announce what is put in it. */}
       <span role="status" aria-live="polite" className="share-status" data-testid="share-status" data-link={status?.link ?? undefined}>
         {status?.text ?? ''}
       </span>
+      {status && !status.copied ? (
+        <input className="share-link" readOnly value={status.link} aria-label="Link to share" onFocus={(event) => event.currentTarget.select()} />
+      ) : null}
     </span>
   );
 }
