@@ -23,6 +23,7 @@ import {
   updateScene,
   type TourDraft,
 } from './tour-draft.ts';
+import { narrationTextFromFile } from './narration-import.ts';
 import { TourPreview } from './tour-preview.tsx';
 import './tours.css';
 
@@ -33,23 +34,6 @@ const ACTION_LABELS = { scene: 'Go to a scene', info: 'Show an info card', narra
   HotspotAction['kind'],
   string
 >;
-
-/** Narration text from an imported file: a plain text file as it is, a WebVTT file without its header and timings. */
-export function narrationTextFromFile(name: string, text: string): string {
-  if (!/\.vtt$/i.test(name) && !text.startsWith('WEBVTT')) return text.trim();
-  return text
-    .split(/\r?\n\r?\n/)
-    .slice(1)
-    .map((cue) =>
-      cue
-        .split(/\r?\n/)
-        .filter((line) => !line.includes('-->') && !/^\d+$/.test(line.trim()) && !/^NOTE\b/.test(line))
-        .join(' ')
-        .trim(),
-    )
-    .filter(Boolean)
-    .join(' ');
-}
 
 /** The Tours view: sign in, then edit and publish guided tours on the signed-in origin. */
 export function ToursView() {
