@@ -98,7 +98,7 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal((await t.http('DELETE', `/api/destinations/${lisbon}/content/${ids.drone}`, { token: maker.token, body: {} })).status, 200);
       const after = await maker.caller.destinations.get({ id: lisbon });
       assert.ok(!after.content.some((item) => item.title === 'Drone over the Tagus'));
-      await maker.caller.destinations.link({ id: lisbon, contentId: ids.drone });
+      await maker.caller.destinations.link({ id: lisbon, contentId: ids.drone! });
     });
 
     test('the published, public tours set at the destination are listed; drafts and private tours are not', async () => {
