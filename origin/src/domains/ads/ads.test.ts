@@ -181,6 +181,9 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal(bad.status, 400);
       assert.match(bad.body.message, /clickThroughUrl|endsAt/);
       assert.equal((await t.http('DELETE', `/api/ads/campaigns/${id}`, { token: advertiser.token })).status, 200);
+      const doc = await t.http('GET', '/openapi.json');
+      assert.equal(doc.status, 200);
+      assert.ok(doc.body.paths['/ads/campaigns'].post && doc.body.paths['/ads/campaigns/{id}/report'].get && doc.body.paths['/ads/placements/{contentId}'].put);
     });
 
     test('creators choose the breaks of their own content only; without a placement no ad runs', async () => {
