@@ -1,32 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { resolveFfprobe } from '@spherecast/shared/media';
 import { makeTinyLadder, uploadLadder } from '../test-support/hls-fixture.ts';
+import { startTestBucket, type TestBucket } from '../test-support/s3rver.ts';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
 import { S3MediaObjects, type S3StorageConfig } from './media-store-s3.ts';
 
 const run = promisify(execFile);
-
-/** s3rver (a real S3 API server over a folder) has no type declarations: what the tests use of it. */
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverConstructor = new (options: {
-  port: number;
-  address: string;
-  directory: string;
-  silent: boolean;
-  configureBuckets: { name: string }[];
-}) => S3rverServer;
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
 
 const BUCKET = 'spherecast-cdn';
 
@@ -55,7 +40,7 @@ test('presigned URLs are AWS Signature Version 4 (the GET example of the S3 docu
 });
 
 describe('STORAGE=s3 with MEDIA_DELIVERY=bucket: the bucket sends the bytes; captions and live recordings are stored there too', () => {
-  let s3: S3rverServer;
+  let s3: TestBucket;
   let dir: string;
   let storage: S3StorageConfig;
   let objects: S3MediaObjects;
@@ -67,16 +52,8 @@ describe('STORAGE=s3 with MEDIA_DELIVERY=bucket: the bucket sends the bytes; cap
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-delivery-s3-'));
-    s3 = new S3rver({ port: 0, address: '127.0.0.1', directory: path.join(dir, 's3'), silent: true, configureBuckets: [{ name: BUCKET }] });
-    const address = await s3.run();
-    storage = {
-      endpoint: `http://127.0.0.1:${address.port}`,
-      bucket: BUCKET,
-      region: 'us-east-1',
-      accessKeyId: 'S3RVER',
-      secretAccessKey: 'S3RVER',
-      forcePathStyle: true,
-    };
+    s3 = await startTestBucket(BUCKET);
+    storage = s3.storage;
     objects = new S3MediaObjects(storage);
     // The "CDN" is the bucket's own address here; in production a CDN whose origin is the bucket.
     publicBase = `${storage.endpoint}/${BUCKET}`;

@@ -1,5 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { listFiles, LADDER_FILES } from '@spherecast/shared/media';
 import type { OriginServices } from '../core/services.ts';
 import type { Database } from '../db/database.ts';
@@ -8,7 +11,7 @@ import { recordStagedUpload } from '../domains/media/uploads.ts';
 import { ProcessingQueue, type QueueDatabase } from '../domains/processing/job-queue.ts';
 import { processUpload, type LadderToPublish, type PipelineDeps } from '../domains/processing/pipeline.ts';
 import { sourceFileOf } from '../domains/processing/paths.ts';
-import { UploadIntake } from '../domains/uploads/upload-intake.ts';
+import { UploadIntake, type SourceStore } from '../domains/uploads/upload-intake.ts';
 import { processingSettingsFromEnv } from './processing-settings.ts';
 
 /**
@@ -84,7 +87,7 @@ export async function startProcessing(services: OriginServices, database: Databa
   await queue.start();
   const intake = new UploadIntake(services, { onComplete: (uploadId) => queue.enqueue(uploadId), ...(options.log ? { log: options.log } : {}) });
   intake.start();
-  if (options.work) await startWorkers(services, queue, intake, options);
+  if (options.work) await startWorkers(services, queue, intake.store, options);
   return {
     queue,
     intake,
@@ -99,7 +102,7 @@ export async function startProcessing(services: OriginServices, database: Databa
 export async function startWorkers(
   services: OriginServices,
   queue: ProcessingQueue,
-  intake: Pick<UploadIntake, 'store'> | null,
+  store: SourceStore,
   options: Omit<ProcessingOptions, 'work'>,
 ): Promise<void> {
   const deps: PipelineDeps = {
@@ -107,11 +110,14 @@ export async function startWorkers(
     config: services.config,
     publishLadder: (ladder) => publishLadder(services, ladder),
     removeSource: async (uploadId) => {
-      if (intake) await intake.store.remove(uploadId).catch(() => undefined);
+      await store.remove(uploadId).catch(() => undefined);
       // The bytes and tus's info file beside them.
       await rm(sourceFileOf(services.config, uploadId), { force: true });
       await rm(`${sourceFileOf(services.config, uploadId)}.json`, { force: true });
     },
+    // With STORAGE=s3 the upload is in the bucket: ffmpeg reads a copy in the job's work folder
+    // (kept for a retry of the same job on this machine, removed with the folder).
+    ...(services.config.s3 ? { sourceFile: (uploadId: string, workDir: string) => downloadSource(store, uploadId, workDir) } : {}),
     ...(options.transcode ? { transcode: options.transcode } : {}),
     ...(options.log ? { log: options.log } : {}),
   };
@@ -120,4 +126,23 @@ export async function startWorkers(
     // 'skipped': another worker finished it (a redelivered job).
     if ((await processUpload(deps, uploadId)) === 'processed') options.onJob?.('done', uploadId, job.id);
   });
+}
+
+/** Copies an upload from the bucket to `<workDir>/source` (once: a retry on this machine finds it there). */
+async function downloadSource(store: SourceStore, uploadId: string, workDir: string): Promise<string> {
+  const file = path.join(workDir, 'source');
+  const present = await stat(file).then(
+    (info) => info.isFile(),
+    () => false,
+  );
+  if (present) return file;
+  await mkdir(workDir, { recursive: true });
+  const temporary = `${file}.part-${randomUUID()}`;
+  try {
+    await pipeline(await store.read(uploadId), createWriteStream(temporary));
+    await rename(temporary, file);
+  } finally {
+    await rm(temporary, { force: true });
+  }
+  return file;
 }

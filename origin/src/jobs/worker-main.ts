@@ -16,6 +16,7 @@ import type { OriginServices } from '../core/services.ts';
 import { openDatabase } from '../db/database.ts';
 import type { SearchPage } from '@spherecast/shared';
 import { ProcessingQueue } from '../domains/processing/job-queue.ts';
+import { openSourceStore } from '../domains/uploads/upload-intake.ts';
 import { startWorkers } from './processing.ts';
 import { processingSettingsFromEnv } from './processing-settings.ts';
 
@@ -71,7 +72,8 @@ async function main(): Promise<void> {
     onError: (error) => log('job queue error', { err: error }),
   });
   await queue.start();
-  await startWorkers(services, queue, null, {
+  // The same tus store as the origins': UPLOADS_DIR (a shared folder) or, with STORAGE=s3, the bucket.
+  await startWorkers(services, queue, openSourceStore(config), {
     log,
     onJob: (event, uploadId, jobId) => log(event === 'start' ? 'job started' : 'job done', { uploadId, jobId }),
     ...(settings.transcode ? { transcode: settings.transcode } : {}),

@@ -37,6 +37,11 @@ export interface PipelineDeps {
   publishLadder(ladder: LadderToPublish): Promise<void>;
   /** Removes what the tus store keeps of an upload (its bytes and its info file). */
   removeSource(uploadId: string): Promise<void>;
+  /**
+   * A local file with the upload's bytes for ffprobe and ffmpeg: the tus file in UPLOADS_DIR, or with
+   * STORAGE=s3 a copy downloaded from the bucket into `workDir` (default: the file in UPLOADS_DIR).
+   */
+  sourceFile?(uploadId: string, workDir: string): Promise<string>;
   /** Transcode settings; default: the studio's planned ladder at its default preset. */
   transcode?: { preset?: string; eyeWidths?: readonly number[]; segmentSeconds?: number };
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -107,7 +112,6 @@ async function runSteps(
 
   // Duplicates never get here: the uploads domain decides them when the bytes are in, one completion
   // per creator at a time.
-  const source = sourceFileOf(deps.config, uploadId);
   const work = workDirOf(deps.config, uploadId);
   const ladderDir = path.join(work, 'ladder');
   const setStatus = (status: UploadStatus, extra: Prisma.SourceUploadUpdateInput = {}) =>
@@ -120,6 +124,7 @@ async function runSteps(
       const adForm = (await prisma.adCampaign.findFirst({ where: { creativeContentId: row.contentId }, select: { creativeForm: true } }))?.creativeForm;
       const flat = adForm === 'flat';
       await setStatus('probing');
+      const source = deps.sourceFile ? await deps.sourceFile(uploadId, work) : sourceFileOf(deps.config, uploadId);
       const probe = await probeSource(source, row.fileName, flat);
       await setStatus('checking', { projection: probe.projection.projection });
       const report = flat

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { Server, EVENTS } from '@tus/server';
 import { FileStore } from '@tus/file-store';
+import { BucketUploadStore } from './bucket-upload-store.ts';
 import { TUS_PATH, uploadCreateInput, type UploadStatus } from '@spherecast/shared';
 import { formatBytes } from '@spherecast/shared/format';
 import type { OriginConfig } from '../../core/config.ts';
@@ -12,8 +13,15 @@ import { lookupSession, signInRequiredMessage, tokenFromRequest, type SessionUse
 import { describeIssues } from '../../core/errors.ts';
 import type { Prisma, PrismaClient } from '../../db/database.ts';
 
-/** The tus store of web uploads: one file per upload id in UPLOADS_DIR, and its info beside it. */
-export function openSourceStore(config: Pick<OriginConfig, 'uploadsDir' | 'uploadExpiryMs'>): FileStore {
+/** Where tus keeps web uploads: the local store, or the bucket (STORAGE=s3). */
+export type SourceStore = FileStore | BucketUploadStore;
+
+/**
+ * The tus store of web uploads: with STORAGE=s3 the bucket (any origin continues any upload; see
+ * bucket-upload-store.ts), else one file per upload id in UPLOADS_DIR with its info beside it.
+ */
+export function openSourceStore(config: Pick<OriginConfig, 'uploadsDir' | 'uploadExpiryMs' | 's3'>): SourceStore {
+  if (config.s3) return new BucketUploadStore(config.s3, { expirationPeriodInMilliseconds: config.uploadExpiryMs });
   return new FileStore({ directory: config.uploadsDir, expirationPeriodInMilliseconds: config.uploadExpiryMs });
 }
 
@@ -60,7 +68,7 @@ export interface UploadIntakeOptions {
  */
 export class UploadIntake {
   readonly tus: Server;
-  readonly store: FileStore;
+  readonly store: SourceStore;
   readonly #services: OriginServices;
   readonly #options: UploadIntakeOptions;
   readonly #callers = new WeakMap<object, Promise<SessionUser>>();
@@ -215,7 +223,7 @@ export class UploadIntake {
     if (!row || row.status !== 'uploading') return;
     const hash = createHash('sha256');
     await pipeline(
-      this.store.read(uploadId),
+      await this.store.read(uploadId),
       new Writable({
         write(chunk: Buffer, _encoding, callback) {
           hash.update(chunk);
