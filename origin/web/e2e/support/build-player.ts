@@ -12,6 +12,8 @@ const SOURCES = [
   path.join(WEB_ROOT, 'vite.config.ts'),
   path.join(WEB_ROOT, '../../shared/src/renderer'),
   path.join(WEB_ROOT, '../../shared/src/player'),
+  path.join(WEB_ROOT, '../../shared/src/api'),
+  path.join(WEB_ROOT, '../../shared/src/events'),
 ];
 const LOCK = path.join(WEB_ROOT, '.build-lock');
 
