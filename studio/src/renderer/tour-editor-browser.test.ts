@@ -3,7 +3,9 @@
 // imported narration, scenes reordered, published as a guided tour that the origin then serves; a tour
 // whose target went missing is refused at publish, and the editor names and shows the hotspot.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -51,6 +53,22 @@ describe('Tour editor in the studio (browser-only mode)', () => {
     content.oldTown = await readyContent(origin, guide, { kind: 'video', title: 'Old town' });
     content.lighthouse = await readyContent(origin, guide, { kind: 'photo', title: 'Lighthouse' });
     content.cableCar = await readyContent(origin, guide, { kind: 'photo', title: 'Cable car' });
+    // The harbour has a poster (an equirectangular test picture), as a published photo has; the others show the direction grid.
+    const poster = origin.origin.services.media.publishedFile(`${content.harbour}/p1/poster.jpg`);
+    await mkdir(path.dirname(poster), { recursive: true });
+    await promisify(execFile)(process.env.FFMPEG_PATH ?? 'ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=512x256',
+      '-frames:v',
+      '1',
+      poster,
+    ]);
+    await origin.origin.services.prisma.content.update({ where: { id: content.harbour }, data: { posterFile: 'poster.jpg' } });
     engine = new StudioEngine({ dataDir: path.join(dir, 'data'), warn: () => undefined });
     await engine.start();
     server = new StudioServer({ engine, rendererDir, logError: (message) => console.error(message) });
@@ -115,8 +133,30 @@ describe('Tour editor in the studio (browser-only mode)', () => {
     const order = await page.getByTestId('tour-scene').evaluateAll((items) => items.map((item) => item.querySelector('button')?.textContent));
     assert.deepEqual(order, ['1. Harbour', '2. Old town', '3. Lighthouse']);
 
-    // Harbour: a hotspot up and to the right of the centre, where the click was (the view is yaw 0, pitch 0, fov 75).
+    // Harbour: its poster in the 360 preview. The test picture is full of saturated colour; the direction
+    // grid shown without a poster has none (its bluest grey differs by 51 between channels).
     await selectScene('Harbour');
+    await page.waitForFunction(
+      () => {
+        const source = document.querySelector<HTMLCanvasElement>('[data-testid="tour-preview-canvas"]');
+        const copy = document.createElement('canvas');
+        copy.width = 64;
+        copy.height = 36;
+        const context = copy.getContext('2d');
+        if (!source || !context) return false;
+        context.drawImage(source, 0, 0, 64, 36);
+        const data = context.getImageData(0, 0, 64, 36).data;
+        let saturated = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          const [r, g, b] = [data[i] ?? 0, data[i + 1] ?? 0, data[i + 2] ?? 0];
+          if (Math.max(r, g, b) - Math.min(r, g, b) > 100) saturated += 1;
+        }
+        return saturated > (64 * 36) / 4;
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
+    // A hotspot up and to the right of the centre, where the click was (the view is yaw 0, pitch 0, fov 75).
     const click = await clickPreview(0.75, 0.25);
     const expected = expectedDirection(75, click.width, click.height, click.x, click.y);
     const inspector = page.getByTestId('hotspot-inspector');
@@ -152,6 +192,7 @@ describe('Tour editor in the studio (browser-only mode)', () => {
 
     // Old town leads on to the lighthouse, the lighthouse back to the harbour (both by default: next, then first).
     await selectScene('Old town');
+    await page.getByTestId('tour-preview-canvas').screenshot({ path: path.join(artifacts, 'studio-tour-grid.png') });
     await clickPreview(0.5, 0.5);
     assert.equal(await page.getByTestId('hotspot-inspector').getByLabel('Target scene').locator('option:checked').textContent(), 'Lighthouse');
     await selectScene('Lighthouse');
