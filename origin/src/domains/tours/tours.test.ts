@@ -270,6 +270,14 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal(await t.origin.services.prisma.tour.count(), before);
     });
 
+    test('the OpenAPI document describes the tour routes', async () => {
+      const doc = await t.http('GET', '/openapi.json');
+      assert.equal(doc.status, 200);
+      assert.ok(doc.body.paths['/tours'].get && doc.body.paths['/tours'].post);
+      assert.ok(doc.body.paths['/tours/{id}'].get && doc.body.paths['/tours/{id}'].patch && doc.body.paths['/tours/{id}'].delete);
+      assert.ok(doc.body.paths['/tours/{id}/publish'].post);
+    });
+
     test('scene content the caller may no longer see is shown as null, not leaked', async () => {
       const later = await readyContent(t, owner, { title: 'Soon private' });
       const tour = await owner.caller.tours.create({ title: 'Changes', scenes: [{ id: 'only', contentId: later, title: 'Only' }] });

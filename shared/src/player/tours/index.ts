@@ -13,6 +13,7 @@ export {
   type SceneEntryVia,
 } from './tour-player.ts';
 export { headingThrough, openingHeading, type Heading } from './tour-heading.ts';
+export { GUIDED_TIMING, guideTurnDue, guideTurnAtMs, type GuideTurnState } from './guided-clock.ts';
 export {
   HotspotLayer,
   GazeDwell,

@@ -9,10 +9,12 @@ import { HotspotLayer, type HotspotSelectVia, type HotspotSelection } from '../.
 import { InfoCardOverlay } from '../../renderer/info-card-panel.ts';
 import type { SphereRenderer } from '../../renderer/sphere-renderer.ts';
 import { createPlayer, type Player } from '../create-player.ts';
+import { GUIDED_TIMING, guideTurnDue } from './guided-clock.ts';
 import { headingThrough, openingHeading, type Heading } from './tour-heading.ts';
 
 /** Defaults of the tour player; each can be overridden in TourPlayerOptions. */
 export const TOUR_PLAYER_DEFAULTS = {
+  ...GUIDED_TIMING,
   /** Scenes loaded ahead (hotspot targets of the current scene, and the next one in a guided tour). */
   prefetchScenes: 3,
   /**
@@ -20,12 +22,8 @@ export const TOUR_PLAYER_DEFAULTS = {
    * engine, when on, sizes hls.js's buffer itself once the scene plays.
    */
   prefetchBufferSeconds: 2,
-  /** Guided: the view does not turn for the viewer until they have not looked around for this long. */
-  lookAwayQuietMs: 3000,
   /** Guided: how long the turn towards the next point of interest takes on screen. */
   turnDurationMs: 1200,
-  /** Guided: the turn starts this many seconds before the scene advances (or at half its time, if later). */
-  turnLeadSeconds: 5,
   /** Gaze moves larger than this (degrees between two ticks) that the tour did not make count as looking away. */
   lookAwayDegrees: 2,
   /** Tick of the guided clock. */
@@ -497,15 +495,15 @@ export class TourPlayer {
     const seconds = this.#sceneSeconds(scene, current.media);
     const next = this.#options.tour.scenes[current.index + 1] ?? null;
     const poi = pointOfInterest(scene, next);
-    const turnAt = Math.max(seconds / 2, seconds - TOUR_PLAYER_DEFAULTS.turnLeadSeconds);
-    // The view turns for the viewer only on screen: turning the world under a headset is uncomfortable.
-    if (
-      poi &&
-      !this.#turned &&
-      this.#elapsedMs >= turnAt * 1000 &&
-      !renderer.xr.presenting &&
-      now - this.#lastLookAwayAt >= TOUR_PLAYER_DEFAULTS.lookAwayQuietMs
-    ) {
+    const due = guideTurnDue({
+      elapsedMs: this.#elapsedMs,
+      sceneSeconds: seconds,
+      msSinceLookAway: now - this.#lastLookAwayAt,
+      presenting: renderer.xr.presenting,
+      turned: this.#turned,
+      hasPointOfInterest: poi !== null,
+    });
+    if (poi && due) {
       this.#turned = true;
       this.#turningUntil = now + TOUR_PLAYER_DEFAULTS.turnDurationMs + 2 * TOUR_PLAYER_DEFAULTS.tickMs;
       this.hotspots.dwell.suspend(poi.id);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GazeDwell } from '../../renderer/hotspots.ts';
+import { guideTurnAtMs, guideTurnDue } from './guided-clock.ts';
 import { headingThrough, openingHeading } from './tour-heading.ts';
 
 describe('tour heading rule', () => {
@@ -61,5 +62,24 @@ describe('gaze dwell', () => {
     dwell.update({ yaw: 40, pitch: 0 }, hotspots, 5100);
     dwell.update({ yaw: 90, pitch: 0 }, hotspots, 5200);
     assert.equal(dwell.update({ yaw: 90, pitch: 0 }, hotspots, 6700).fired, 'door');
+  });
+});
+
+describe('guided turn', () => {
+  const base = { elapsedMs: 0, sceneSeconds: 12, msSinceLookAway: Number.POSITIVE_INFINITY, presenting: false, turned: false, hasPointOfInterest: true };
+
+  test('is due five seconds before the scene advances, or at half of a short scene', () => {
+    assert.equal(guideTurnAtMs(12), 7000);
+    assert.equal(guideTurnAtMs(3), 1500);
+    assert.equal(guideTurnDue({ ...base, elapsedMs: 6900 }), false);
+    assert.equal(guideTurnDue({ ...base, elapsedMs: 7000 }), true);
+  });
+
+  test('waits while the viewer looked around recently, and never turns the world under a headset or twice', () => {
+    assert.equal(guideTurnDue({ ...base, elapsedMs: 8000, msSinceLookAway: 1000 }), false);
+    assert.equal(guideTurnDue({ ...base, elapsedMs: 8000, msSinceLookAway: 3000 }), true);
+    assert.equal(guideTurnDue({ ...base, elapsedMs: 8000, presenting: true }), false);
+    assert.equal(guideTurnDue({ ...base, elapsedMs: 8000, turned: true }), false);
+    assert.equal(guideTurnDue({ ...base, elapsedMs: 8000, hasPointOfInterest: false }), false);
   });
 });
