@@ -116,6 +116,8 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
   private http: Server | null = null;
   private opsHttp: Server | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
+  /** One function for every connection (a closure per connection would cost heap per peer). */
+  private readonly onSlowConsumer = (slow: ClientConnection): void => this.closeConnection(slow, 'slow-consumer');
   private state: Lifecycle = 'idle';
   private listeningPort = 0;
   private opsListeningPort = 0;
@@ -429,9 +431,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
   private onConnection(socket: Socket, head: Buffer, ip: string, origin: string | null, fromCluster: boolean): void {
     socket.setNoDelay(true);
     const wire = new WebSocketConnection<ClientConnection>(socket, this.config.maxMessageBytes, this.wireHandler);
-    const connection = new ClientConnection(wire, ip, origin, fromCluster, Date.now(), this.burst, this.maxBufferedBytes, (slow) =>
-      this.closeConnection(slow, 'slow-consumer'),
-    );
+    const connection = new ClientConnection(wire, ip, origin, fromCluster, Date.now(), this.burst, this.maxBufferedBytes, this.onSlowConsumer);
     this.connections.add(connection);
     this.counters.connectionsOpened++;
     this.log.debug('connection-opened', { ip, origin, fromCluster });
