@@ -8,12 +8,13 @@
 // growth of the server after GC, divided by the peers); (2) ACTIVE more peers re-announce in a
 // closed loop, each announce carrying OFFERS SDP offers that the tracker relays to other peers,
 // for DURATION seconds after a warm-up (announces/s, and announces per CPU-second of the server).
-import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { machineLine } from './lib/results.ts';
-import { TRACKER_KINDS, type ServerCommand, type ServerReport, type TrackerKind } from './lib/tracker-bench-server.ts';
+import { TRACKER_KINDS, type TrackerKind } from './lib/tracker-bench-server.ts';
+import { ServerProcess } from './lib/tracker-server-process.ts';
+import { runTrackerScale } from './tracker-scale.ts';
 import { joinIdlePeers, randomBinaryId, runAnnounceLoad, sleep } from './lib/tracker-load.ts';
 
 const IDLE_PEERS = Number(process.env.BENCH_TRACKER_PEERS ?? 5000);
@@ -39,56 +40,6 @@ const SCENARIOS = [
 type Scenario = (typeof SCENARIOS)[number];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SERVER_ENTRY = path.join(here, 'lib', 'tracker-bench-server.ts');
-
-type Report<T extends ServerReport['type']> = Extract<ServerReport, { type: T }>;
-
-/** One tracker implementation in its own process, driven over IPC. */
-class ServerProcess {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly port: number,
-  ) {}
-
-  static start(kind: TrackerKind): Promise<ServerProcess> {
-    // BENCH_TRACKER_PROFILE=<dir> writes a V8 CPU profile of each server process there.
-    const profile = process.env.BENCH_TRACKER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_TRACKER_PROFILE}`] : [];
-    const child = fork(SERVER_ENTRY, [kind], { execArgv: ['--expose-gc', ...profile, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${kind} server did not start`)), 30_000);
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
-      child.once('message', (message: ServerReport) => {
-        clearTimeout(timer);
-        if (message.type === 'ready') resolve(new ServerProcess(child, message.port));
-        else reject(new Error(`unexpected ${message.type} from ${kind} server`));
-      });
-    });
-  }
-
-  request<T extends 'memory' | 'cpu'>(type: T): Promise<Report<T>> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${type} report`)), 30_000);
-      const onMessage = (message: ServerReport): void => {
-        if (message.type !== type) return;
-        clearTimeout(timer);
-        this.child.off('message', onMessage);
-        resolve(message as Report<T>);
-      };
-      this.child.on('message', onMessage);
-      this.child.send({ type } satisfies ServerCommand);
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send({ type: 'stop' } satisfies ServerCommand);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
 
 interface KindResult {
   readonly kind: TrackerKind;
@@ -206,7 +157,14 @@ export async function runTrackerBench(): Promise<{ markdown: string }> {
       const r = ratio(pick(ours), pick(base));
       return `| ${label}, ${scenario.name} | ${format(pick(ours))} | ${format(pick(base))} | ${bold ? `**${r}**` : r} |`;
     });
-  const first = results[0]!;
+  // BENCH_TRACKER_SCALE=0 leaves out the large-scale run (tracker-scale.ts).
+  const scale = process.env.BENCH_TRACKER_SCALE === '0' ? { lines: [] } : await runTrackerScale();
+  const first = results[0];
+  if (first === undefined) {
+    return {
+      markdown: ['## WebRTC tracker (WebSocket, loopback)', '', `Machine: ${machineLine()}. Run: ${new Date().toISOString()}.`, ...scale.lines].join('\n'),
+    };
+  }
   const throughputRatios = results.map(({ ours, base }) => ours.announcesPerSecond / base.announcesPerSecond);
   const cpuRatios = results.map(({ ours, base }) => ours.announcesPerCpuSecond / base.announcesPerCpuSecond);
   const memory = results.map(({ ours }) => Math.max(ours.heapPerPeer, ours.rssPerPeer));
@@ -246,6 +204,7 @@ export async function runTrackerBench(): Promise<{ markdown: string }> {
     results.some(({ ours, base }) => ours.serverCpuShare < 0.9 || base.serverCpuShare < 0.9)
       ? 'A server below ~90% CPU was not saturated (the load generator or other processes on the machine held it back): announces per server CPU-second is then the fairer comparison of the two implementations.'
       : '',
+    ...scale.lines,
   ];
   return { markdown: lines.filter((line, index) => line !== '' || index < lines.length - 1).join('\n') };
 }

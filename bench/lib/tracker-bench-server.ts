@@ -5,6 +5,7 @@
 // so they can only be pulled in by reference).
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="../../tracker/src/types/bittorrent-tracker.d.ts" />
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import Server from 'bittorrent-tracker/server';
 import { TrackerServer } from '../../tracker/src/index.ts';
@@ -12,11 +13,13 @@ import { TrackerServer } from '../../tracker/src/index.ts';
 export const TRACKER_KINDS = ['spherecast', 'bittorrent-tracker'] as const;
 export type TrackerKind = (typeof TRACKER_KINDS)[number];
 
-export type ServerCommand = { readonly type: 'memory' } | { readonly type: 'cpu' } | { readonly type: 'stop' };
+export type ServerCommand = { readonly type: 'memory' } | { readonly type: 'cpu' } | { readonly type: 'loop' } | { readonly type: 'stop' };
 export type ServerReport =
   | { readonly type: 'ready'; readonly port: number }
   | { readonly type: 'memory'; readonly heapUsed: number; readonly rss: number; readonly external: number; readonly gc: boolean }
-  | { readonly type: 'cpu'; readonly micros: number };
+  | { readonly type: 'cpu'; readonly micros: number }
+  /** The server's event-loop delay since the previous 'loop' request (ms): what a message waits before the tracker can look at it. */
+  | { readonly type: 'loop'; readonly p50: number; readonly p99: number; readonly max: number };
 
 /** Announce interval given to both servers (seconds as clients see it). */
 export const BENCH_INTERVAL_SECONDS = 120;
@@ -32,6 +35,8 @@ async function startServer(kind: TrackerKind): Promise<{ port: number; stop: () 
       // abuse limits, which bittorrent-tracker does not have, so both do the same work.
       maxConnectionsPerIp: 1_000_000,
       maxAnnouncesPerSecond: 1_000_000,
+      // The large-scale run carries many peers (each in its own swarm) on one connection.
+      maxSwarmsPerConnection: 100_000,
     });
     await tracker.start();
     return { port: tracker.port, stop: () => tracker.destroy() };
@@ -58,11 +63,16 @@ async function main(): Promise<void> {
   if (kind === undefined || process.send === undefined) throw new Error(`usage: fork with IPC and one of ${TRACKER_KINDS.join(', ')}`);
   const report = (message: ServerReport): void => void process.send?.(message);
   const server = await startServer(kind);
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   process.on('message', (command: ServerCommand) => {
     if (command.type === 'memory') {
       const gc = collectGarbage();
       const memory = process.memoryUsage();
       report({ type: 'memory', heapUsed: memory.heapUsed, rss: memory.rss, external: memory.external, gc });
+    } else if (command.type === 'loop') {
+      report({ type: 'loop', p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 });
+      loop.reset();
     } else if (command.type === 'cpu') {
       const usage = process.cpuUsage();
       report({ type: 'cpu', micros: usage.user + usage.system });

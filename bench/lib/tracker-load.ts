@@ -9,7 +9,7 @@ export function randomBinaryId(): string {
   return randomBytes(20).toString('latin1');
 }
 
-const INTERVAL_MARK = Buffer.from('"interval"');
+export const INTERVAL_MARK = Buffer.from('"interval"');
 
 /** An SDP offer of about `bytes` characters, shaped like the ones a browser sends (trickle off). */
 export function fakeSdp(bytes: number): string {
@@ -53,10 +53,11 @@ export class BenchSocket {
     socket.setNoDelay(true);
   }
 
-  static connect(url: string): Promise<BenchSocket> {
+  /** `localAddress` (another 127.x address) spreads many connections over more source ports. */
+  static connect(url: string, localAddress?: string): Promise<BenchSocket> {
     const { hostname, port } = new URL(url);
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: hostname, port: Number(port) });
+      const socket = connect({ host: hostname, port: Number(port), ...(localAddress ? { localAddress } : {}) });
       const client = new BenchSocket(socket);
       let head = Buffer.alloc(0);
       const onHandshake = (chunk: Buffer): void => {
