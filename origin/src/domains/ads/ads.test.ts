@@ -386,5 +386,39 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal(await (await fetch(`${t.url}/media/${contentId}/p1/master.m3u8`)).text(), master);
       assert.equal(await (await fetch(`${t.url}/media/${plain}/p1/256x128/index.m3u8`)).text(), text);
     });
+
+    test('a live channel with a mid-roll every N minutes: its live playlist declares the breaks of its window from the broadcast start, and live-only campaigns run', async () => {
+      const opened = await t.http('POST', '/api/live/channels', { token: creator.token, body: { title: 'Live surf', genre: 'sports' } });
+      assert.equal(opened.status, 200, JSON.stringify(opened.body));
+      const channel = await t.origin.services.prisma.liveChannel.findUniqueOrThrow({ where: { id: opened.body.id }, select: { contentId: true } });
+      const { contentId } = channel;
+      const startedAt = new Date(Date.now() - 125_000);
+      await t.origin.services.prisma.liveChannel.update({ where: { id: opened.body.id }, data: { state: 'live', startedAt, lastIngestAt: new Date() } });
+      await t.origin.services.prisma.content.update({ where: { id: contentId }, data: { status: 'live', publishedPath: `${contentId}/b1` } });
+      const placed = await t.http('PUT', `/api/ads/placements/${contentId}`, { token: creator.token, body: { preroll: true, liveMidrollEveryMinutes: 1 } });
+      assert.equal(placed.status, 200, JSON.stringify(placed.body));
+      // The live window: the last 20 s, 2 s segments with their dates, as the origin writes it.
+      const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:2', '#EXT-X-MEDIA-SEQUENCE:50', '#EXT-X-MAP:URI="init_0.mp4"'];
+      const windowStart = Date.now() - 20_000;
+      for (let i = 0; i < 10; i++)
+        lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(windowStart + i * 2000).toISOString()}`, '#EXTINF:2.000,', `seg_${50 + i}.m4s`);
+      const dir = path.join(t.origin.services.config.mediaDir, 'published', contentId, 'b1', '160x80');
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, 'index.m3u8'), `${lines.join('\n')}\n`);
+      const served = await fetch(`${t.url}/media/${contentId}/b1/160x80/index.m3u8`);
+      assert.equal(served.status, 200);
+      const ranges = (await served.text()).split('\n').filter((line) => line.startsWith('#EXT-X-DATERANGE:'));
+      const ids = ranges.map((line) => /ID="([^"]+)"/.exec(line)![1]);
+      // Started 125 s ago, window from 20 s ago, a minute of look-ahead: the break at 2:00 and the one at 3:00.
+      assert.deepEqual(ids, ['ad-pre', 'ad-live-2', 'ad-live-3']);
+      assert.ok(ranges[0]!.includes(`START-DATE="${startedAt.toISOString()}"`));
+      assert.ok(ranges[1]!.includes(`START-DATE="${new Date(startedAt.getTime() + 120_000).toISOString()}"`));
+      assert.ok(!ranges[1]!.includes('X-RESUME-OFFSET'), 'after a live break the viewer goes back to the live edge');
+
+      const live = await readyCampaign({ name: 'Live only', targeting: { genres: [], tags: [], place: null, delivery: 'live' }, frequencyCapPerDay: 10 });
+      const list = await assets(contentId, 'live-viewer-000001', 'midroll');
+      assert.equal(list.ASSETS[0]?.['X-SPHERECAST-AD'].campaignId, live.id);
+      await t.origin.services.prisma.adCampaign.update({ where: { id: live.id }, data: { paused: true } });
+    });
   });
 }
