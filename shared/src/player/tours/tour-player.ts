@@ -307,7 +307,8 @@ export class TourPlayer {
       })),
     );
     if (media.element instanceof HTMLVideoElement) {
-      media.element.currentTime = 0;
+      // Back to the start when coming back to a scene; a scene loaded ahead is there already (no seek, no flash).
+      if (media.element.currentTime > 0) media.element.currentTime = 0;
       if (!this.#paused) void media.element.play().catch(() => undefined);
     }
     this.closeInfo();
@@ -377,7 +378,7 @@ export class TourPlayer {
       video.playsInline = true;
       video.preload = 'auto';
       video.loop = true;
-      video.dataset.sceneId = scene.id;
+      video.dataset.tourSceneVideo = scene.id;
       video.className = 'tour-scene-video';
       // Drawn by WebGL; kept in the page but invisible (some browsers stop decoding hidden or detached videos).
       Object.assign(video.style, { position: 'absolute', left: '0', top: '0', width: '2px', height: '2px', opacity: '0', pointerEvents: 'none' });
