@@ -165,6 +165,75 @@ function LinkContentForm({ destination, onLinked }: { destination: DestinationDe
   );
 }
 
+/** For the destination's creator (or an admin): description, tags, radius and the cover, a poster of the content listed here. */
+function EditDestinationForm({ destination, onSaved }: { destination: DestinationDetail; onSaved: () => void }) {
+  const [draft, setDraft] = useState({
+    description: destination.description,
+    tags: destination.tags.join(', '),
+    radiusKm: String(destination.radiusKm),
+    coverContentId: destination.coverContentId ?? '',
+  });
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const covers = destination.content.filter((item) => item.posterUrl !== null);
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    api.destinations.update
+      .mutate({
+        id: destination.id,
+        description: draft.description,
+        tags: draft.tags
+          .split(',')
+          .map((tag) => tag.trim())
+          .filter(Boolean),
+        radiusKm: Number(draft.radiusKm),
+        coverContentId: draft.coverContentId || null,
+      })
+      .then(
+        () => {
+          setMessage({ error: false, text: 'Saved' });
+          onSaved();
+        },
+        (e: unknown) => setMessage({ error: true, text: errorMessage(e) }),
+      );
+  };
+  return (
+    <details>
+      <summary>Edit this destination</summary>
+      <form className="destination-form" onSubmit={submit} aria-label="Edit destination">
+        <label>
+          <span>Description</span>
+          <textarea value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.target.value })} rows={3} />
+        </label>
+        <label>
+          <span>Tags (comma separated)</span>
+          <input value={draft.tags} onChange={(e) => setDraft({ ...draft, tags: e.target.value })} />
+        </label>
+        <label>
+          <span>Suggest videos within (km)</span>
+          <input inputMode="decimal" value={draft.radiusKm} onChange={(e) => setDraft({ ...draft, radiusKm: e.target.value })} />
+        </label>
+        <label>
+          <span>Cover (a poster of a video listed here)</span>
+          <select value={draft.coverContentId} onChange={(e) => setDraft({ ...draft, coverContentId: e.target.value })}>
+            <option value="">No cover</option>
+            {covers.map((item) => (
+              <option key={item.id} value={item.id}>
+                {item.title}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="button">
+          Save
+        </button>
+        <span role="status" className={message?.error ? 'form-error' : 'muted'}>
+          {message?.text ?? ''}
+        </span>
+      </form>
+    </details>
+  );
+}
+
 export function DestinationPage({ id }: { id: string }) {
   const { me } = useSession();
   const state = useAsync(() => api.destinations.get.query({ id }), [id, me?.id]);
@@ -239,6 +308,7 @@ export function DestinationPage({ id }: { id: string }) {
       {section(`Within ${destination.radiusKm} km`, nearby, (item) => (item.distanceKm !== null ? `${item.distanceKm} km away` : undefined))}
       {destination.content.length === 0 ? <EmptyState title="Nothing filmed here yet">Creators can add their videos of {destination.name}.</EmptyState> : null}
       {me && me.role !== 'viewer' ? <LinkContentForm destination={destination} onLinked={state.reload} /> : null}
+      {destination.editable ? <EditDestinationForm key={destination.id} destination={destination} onSaved={state.reload} /> : null}
       <DestinationComments destination={destination} />
     </div>
   );
