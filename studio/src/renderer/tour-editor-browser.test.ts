@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '@spherecast/shared/testing';
+import { axeViolations, describeViolations } from '@spherecast/shared/testing/axe';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { readyContent } from '@spherecast/origin/test-support/content-fixtures';
@@ -88,6 +89,11 @@ describe('Tour editor in the studio (browser-only mode)', () => {
   });
 
   const canvas = () => page.getByTestId('tour-preview-canvas');
+
+  async function audit(screen: string): Promise<void> {
+    const found = await axeViolations(page, 'serious');
+    assert.equal(found.length, 0, describeViolations(screen, found));
+  }
 
   /** Clicks the preview at a fraction of its size (0.5, 0.5: the centre) and returns where that was. */
   async function clickPreview(fx: number, fy: number): Promise<{ width: number; height: number; x: number; y: number }> {
@@ -200,6 +206,7 @@ describe('Tour editor in the studio (browser-only mode)', () => {
     assert.equal(await page.getByTestId('hotspot-inspector').getByLabel('Target scene').locator('option:checked').textContent(), 'Harbour');
     await page.getByTestId('tour-problems-none').waitFor();
     await page.screenshot({ path: path.join(artifacts, 'studio-tour-editor.png') });
+    await audit('tour editor');
 
     await page.getByRole('button', { name: 'Publish tour' }).click();
     await page.getByTestId('tour-published').waitFor({ timeout: 20_000 });
@@ -276,6 +283,7 @@ describe('Tour editor in the studio (browser-only mode)', () => {
       .filter({ hasText: /hotspot "hotspot-1" \(Ride up\) in scene "scene-1" \(Harbour\) leads to scene "scene-2", which is not in the tour/ })
       .waitFor({ timeout: 20_000 });
     await page.screenshot({ path: path.join(artifacts, 'studio-tour-refused.png') });
+    await audit('tour editor with a refusal');
     const tourId = (await page.getByTestId('tour-id').textContent())?.replace('Saved on the origin as ', '').trim();
     assert.ok(tourId);
     const saved = await guide.caller.tours.get({ id: tourId });
