@@ -64,7 +64,7 @@ describe('tours in the web player', () => {
     await stack?.close();
   });
 
-  test('a hotspot changes scene facing the right way: by click, then by gaze dwell; narration and an info card show', async () => {
+  test('a hotspot changes scene facing the right way: by click, then by gaze dwell; narration and an info card show', async (t) => {
     const [lobby, garden, roof] = clips;
     const id = await createTour({
       title: 'Old house',
@@ -116,6 +116,7 @@ describe('tours in the web player', () => {
     assert.equal(inGarden.headingYaw, '-55.0');
     assert.equal(inGarden.viewYaw, '-55.0', 'the view faces the heading');
     assert.equal(inGarden.scenePrefetched, 'true', 'the jump used the scene loaded ahead');
+    t.diagnostic(`click to the garden (loaded ahead): picture switched after ${inGarden.switchMs} ms`);
     await page.getByTestId('tour-narration').filter({ hasText: 'Planted in 1800.' }).waitFor();
     // The garden's hotspots are in the scene, at their directions.
     const stairs = page.locator('[data-hotspot-id="stairs"]');
@@ -129,6 +130,7 @@ describe('tours in the web player', () => {
     assert.equal(onRoof.through, 'stairs');
     // The roof has no startYaw: the heading carries over unchanged.
     assert.equal(onRoof.headingYaw, '45.0');
+    t.diagnostic(`dwell to the roof (loaded ahead: ${onRoof.scenePrefetched}): picture switched after ${onRoof.switchMs} ms`);
     assert.equal(await page.getByTestId('tour-narration').count(), 0, 'the garden’s narration ended with the scene');
 
     await page.locator('[data-hotspot-id="river"]').click();
