@@ -348,6 +348,7 @@ class HlsPlayer implements Player {
       this.#scheduleIceRefresh(this.#options.iceServers ?? []);
       const withP2P = new HlsWithP2P({ ...hlsConfig, p2p: { core: this.#coreConfig(masterUrl, hashes, this.#connections) } });
       this.#unbindCore = this.#watchCore(withP2P.p2pEngine);
+      keepP2PCoreAcrossInterstitials(withP2P);
       this.#connectionTimer = setInterval(() => void this.#pollConnections(), CONNECTION_POLL_MS);
       hls = withP2P;
     } else {
@@ -674,6 +675,22 @@ class HlsPlayer implements Player {
 }
 
 const CANDIDATE_KEYS = ['host', 'srflx', 'prflx', 'relay'] as const;
+
+/**
+ * p2p-media-loader-hlsjs 2.3 empties its core (the streams it knows, its peers, its cache) on every
+ * MEDIA_ATTACHING, meant for a new source in the same element. hls.js interstitials detach the content
+ * from the <video> for an ad and attach it again afterwards, with the same playlists that are not loaded
+ * again (VOD): after a pre-roll or a mid-roll the core knew no segment, so the content came over HTTP
+ * only, from no peer, and its bytes were not counted. A player never changes the source of its hls.js
+ * instance (a new source is a new player), so once the engine listens (it starts with the manifest
+ * request), its reset on attach is removed.
+ */
+function keepP2PCoreAcrossInterstitials(hls: InstanceType<typeof HlsWithP2P>): void {
+  hls.once(Events.MANIFEST_LOADED, () => {
+    const destroyCore = (hls.p2pEngine as unknown as { destroyCore?: unknown }).destroyCore;
+    if (typeof destroyCore === 'function') hls.off(Events.MEDIA_ATTACHING, destroyCore as () => void);
+  });
+}
 
 type SegmentChecker = { check(url: string, data: ArrayBuffer, isByteRange?: boolean): Promise<SegmentCheck> };
 
