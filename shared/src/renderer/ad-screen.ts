@@ -185,6 +185,15 @@ export class AdScreen {
     this.group.updateMatrixWorld();
   }
 
+  /** World positions of the screen's centre and of the skip control (the right third of the label bar), where a controller aims. */
+  targets(): { screen: Vector3; skip: Vector3 } {
+    this.group.updateMatrixWorld();
+    return {
+      screen: this.screen.getWorldPosition(new Vector3()),
+      skip: this.label.localToWorld(new Vector3(AD_SCREEN.labelWidth / 3, 0, 0)),
+    };
+  }
+
   /** What a ray (a headset controller's, in world space) hits: the skip control, the screen, or nothing. */
   hit(origin: Vector3, direction: Vector3): AdTarget {
     this.#raycaster.set(origin, direction);

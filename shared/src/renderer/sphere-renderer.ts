@@ -360,10 +360,22 @@ export class SphereRenderer {
   }
 
   /** The ad shown now: its form, whether the virtual screen and the sphere are drawn, the screen's aspect ratio; null without an ad. */
-  getAd(): (RendererAd & { screenVisible: boolean; sphereVisible: boolean; labelVisible: boolean; aspect: number; projection: Projection }) | null {
+  getAd():
+    | (RendererAd & {
+        screenVisible: boolean;
+        sphereVisible: boolean;
+        labelVisible: boolean;
+        aspect: number;
+        projection: Projection;
+        /** World positions (the XR reference space while presenting) of the screen's centre and the skip control. */
+        targets: { screen: { x: number; y: number; z: number }; skip: { x: number; y: number; z: number } };
+      })
+    | null {
     const ad = this.#ad;
     if (!ad) return null;
+    const { screen, skip } = ad.targets();
     return {
+      targets: { screen: { x: screen.x, y: screen.y, z: screen.z }, skip: { x: skip.x, y: skip.y, z: skip.z } },
       ...ad.ad,
       screenVisible: ad.screen.visible,
       sphereVisible: this.#sphere.visible,
