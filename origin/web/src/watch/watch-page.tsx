@@ -12,6 +12,10 @@ import { usePlayer, type PlayerSource } from './use-player.ts';
 import { VideoControls } from './video-controls.tsx';
 import { CaptionOverlay, CaptionsMenu, useCaptions } from './captions.tsx';
 import { PlayIcon } from '../ui/icons.tsx';
+import { LiveInterruptSlate, StageAlert } from '../realtime/alert-banner.tsx';
+import { ReactionBursts } from './reactions.tsx';
+import { useSharedView } from '../ui/shared-view.ts';
+import { AdOverlay } from './ad-overlay.tsx';
 
 const HEARTBEAT_MS = 10_000;
 /** Resuming within this many seconds of the end starts over instead. */
@@ -49,6 +53,8 @@ const PHOTO_VIEW_MS = 6000;
 
 function PhotoStage({ playback }: { playback: Session }) {
   const [image, setImage] = useState<HTMLImageElement | null>(null);
+  const photoStageRef = useRef<HTMLDivElement | null>(null);
+  const onRenderer = useSharedView(`content:${playback.contentId}`, null, photoStageRef);
   const [failed, setFailed] = useState(false);
   // A photo has no playback position: one heartbeat marking it seen, after it has really been looked at.
   useEffect(() => {
@@ -71,7 +77,7 @@ function PhotoStage({ playback }: { playback: Session }) {
     };
   }, [playback.masterUrl]);
   return (
-    <SphereStage source={image} projection={playback.projection}>
+    <SphereStage source={image} projection={playback.projection} onRenderer={onRenderer} stageRef={photoStageRef}>
       {!image && !failed ? <span className="stage-spinner spinner" role="status" aria-label="Loading photo" /> : null}
       {failed ? <div className="stage-message">The photo could not be loaded.</div> : null}
     </SphereStage>
@@ -94,11 +100,13 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
       segmentHashesUrl: playback.segmentHashesUrl,
       // Same swarm whichever host name a viewer used to reach the origin.
       swarmId: new URL(playback.masterUrl, location.href).pathname,
-      startPosition: start,
+      // A broadcast starts at the live edge (-1): hls.js takes 0 as the start of the DVR window.
+      startPosition: playback.live ? -1 : start,
       live: playback.live,
       startDate: playback.live ? null : recordingFrom,
       iceServers: playback.iceServers,
       relayPolicy: playback.relayPolicy,
+      sessionId: playback.sessionId,
     };
   }, [playback, startAt, recordingFrom]);
 
@@ -118,9 +126,16 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
 
   useHeartbeat(video, playback.sessionId);
 
-  const onRenderer = useCallback((r: SphereRenderer | null) => {
-    rendererRef.current = r;
-  }, []);
+  // A shared link's direction (?yaw=…&pitch=…) and the moment the share button reads (no time for a
+  // broadcast: its clock is the DVR window's, and a shared live link opens at the live edge).
+  const sharedView = useSharedView(`content:${playback.contentId}`, playback.live ? null : video, stageRef);
+  const onRenderer = useCallback(
+    (r: SphereRenderer | null) => {
+      rendererRef.current = r;
+      sharedView(r);
+    },
+    [sharedView],
+  );
 
   return (
     <SphereStage
@@ -164,6 +179,10 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
       ) : null}
       <CaptionOverlay captions={captions} />
       {player && live && video ? <LiveControls player={player} live={live} video={video} /> : null}
+      <LiveInterruptSlate video={video} live={playback.live} />
+      <ReactionBursts />
+      <AdOverlay player={player} rendererRef={rendererRef} />
+      <StageAlert />
       <P2pOverlay stats={stats} p2pActive={player?.p2pActive ?? false} />
       {video ? <PlayerAnnouncer video={video} level={level} stats={stats} p2pActive={player?.p2pActive ?? false} /> : null}
     </SphereStage>
