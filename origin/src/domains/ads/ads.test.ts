@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DOMParser } from '@xmldom/xmldom';
+import { DOMParser } from './xml-dom.ts';
 import { VASTParser } from '@dailymotion/vast-client';
 import { XMLParser } from 'fast-xml-parser';
 import { adAssetListSchema, HLS_INTERSTITIAL_CLASS, type AdAssetList } from '@spherecast/shared';

@@ -1,4 +1,4 @@
-import { DOMParser } from '@xmldom/xmldom';
+import { DOMParser } from './xml-dom.ts';
 import { VASTClient } from '@dailymotion/vast-client';
 import { adTrackingSchema, type AdTracking, type AdTrackingEvent } from '@spherecast/shared';
 import { z } from 'zod';
