@@ -316,6 +316,13 @@ function registerPlayer(app: FastifyInstance, services: OriginServices) {
       owners.add(content.owner.username);
     }
     for (const username of owners) if (urls.length < SITEMAP_MAX_URLS) urls.push({ loc: `${base}/u/${encodeURIComponent(username)}` });
+    // Destinations are public pages with their own link previews.
+    const destinations = await services.prisma.destination.findMany({
+      select: { id: true, updatedAt: true },
+      orderBy: { updatedAt: 'desc' },
+      take: Math.max(0, SITEMAP_MAX_URLS - urls.length),
+    });
+    for (const destination of destinations) urls.push({ loc: `${base}/destinations/${destination.id}`, lastmod: destination.updatedAt });
     const body = [
       '<?xml version="1.0" encoding="UTF-8"?>',
       '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',

@@ -92,6 +92,12 @@ describe(`link previews (${kind})`, () => {
     assert.equal(meta.get('twitter:card'), 'summary_large_image');
   });
 
+  test('the sitemap names destination pages for crawlers', async () => {
+    const sitemap = await t.http('GET', '/sitemap.xml');
+    assert.equal(sitemap.status, 200);
+    assert.match(sitemap.body, new RegExp(`<loc>${t.url}/destinations/${ids.lisbon}</loc><lastmod>`));
+  });
+
   test('a published public tour previews with the poster of its first scene; a draft tour gives none', async () => {
     const prisma = t.origin.services.prisma;
     const scenes = [{ id: 'start', contentId: ids.tram, title: 'Tram stop', hotspots: [] }];
