@@ -5,11 +5,14 @@ import type { Projection } from '@spherecast/shared';
 import type { SphereRenderer } from '@spherecast/shared/renderer';
 import { TourPlayer, type TourInfoCard, type TourNarration, type TourSceneEvent } from '@spherecast/shared/tours';
 import type { RouterOutputs } from '../api/client.ts';
-import { openSession } from '../watch/session-api.ts';
+import { openSession, sendHeartbeat } from '../watch/session-api.ts';
 import { SphereStage } from '../watch/sphere-stage.tsx';
 import './tours.css';
 
 type Tour = RouterOutputs['tours']['get'];
+
+/** How often a scene being watched reports to its viewing session. */
+const HEARTBEAT_MS = 10_000;
 
 /** `?p2p=0` plays from the server only (as on the watch page); `?dwell=<ms>` changes the gaze dwell (tests, accessibility). */
 function switches(): { p2p: boolean; dwellMs: number | undefined } {
@@ -34,6 +37,33 @@ export function TourStage({ tour, startSceneId }: { tour: Tour; startSceneId: st
   const wrapperRef = useRef<HTMLDivElement | null>(null);
 
   const onRenderer = useCallback((r: SphereRenderer | null) => setRenderer(r), []);
+
+  // Views: each scene visit reports how long the scene was seen to its content's viewing session (the
+  // origin counts a view after real playback, as on the watch page), when the scene is left, every
+  // HEARTBEAT_MS while it shows, and when the page is hidden or left.
+  useEffect(() => {
+    if (!scene?.sessionId) return;
+    const sessionId = scene.sessionId;
+    const enteredAt = performance.now();
+    const report = (): void => {
+      const seen = (performance.now() - enteredAt) / 1000;
+      const duration = scene.durationSeconds;
+      const ended = duration !== null && seen >= duration;
+      sendHeartbeat(sessionId, duration !== null ? Math.min(seen, duration) : seen, ended).catch((e: unknown) => console.info('heartbeat failed', e));
+    };
+    const timer = setInterval(report, HEARTBEAT_MS);
+    const onHide = (): void => {
+      if (document.visibilityState === 'hidden') report();
+    };
+    document.addEventListener('visibilitychange', onHide);
+    window.addEventListener('pagehide', report);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onHide);
+      window.removeEventListener('pagehide', report);
+      report();
+    };
+  }, [scene]);
 
   // The view as data attributes (tests, assistive tooling), written straight to the element: no re-render per frame.
   useEffect(() => {

@@ -64,6 +64,10 @@ export type TourSceneEvent = {
   prefetched: boolean;
   /** Milliseconds from the request to the new picture on the sphere. */
   switchMs: number;
+  /** The scene content's viewing session (`streaming.start`), for heartbeats; null when it has none. */
+  sessionId: string | null;
+  /** The content's duration (seconds), when known. */
+  durationSeconds: number | null;
 };
 
 export type TourNarration = { text: string | null; audioUrl: string | null; from: 'scene' | 'hotspot'; hotspotId: string | null };
@@ -317,7 +321,17 @@ export class TourPlayer {
     this.#turningUntil = 0;
     this.#lastGaze = null;
     this.#narrate(scene.narration ? { text: scene.narration.text, audioUrl: scene.narration.audioUrl, from: 'scene', hotspotId: null } : null);
-    this.#events.emit('scene', { index, scene, via, heading, throughHotspotId, prefetched, switchMs: Math.round(performance.now() - requestedAt) });
+    this.#events.emit('scene', {
+      index,
+      scene,
+      via,
+      heading,
+      throughHotspotId,
+      prefetched,
+      switchMs: Math.round(performance.now() - requestedAt),
+      sessionId: media.playback?.sessionId ?? null,
+      durationSeconds: media.playback?.durationSeconds ?? scene.content?.durationSeconds ?? null,
+    });
     this.#prefetchAround(index);
   }
 
