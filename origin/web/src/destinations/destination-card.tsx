@@ -1,7 +1,6 @@
 import type { DestinationSummary } from '@spherecast/shared';
 import { Link } from '../router.tsx';
 import { PinIcon } from '../ui/icons.tsx';
-import './destinations.css';
 
 /** A destination in a grid: cover, name and country, rating, and an optional note (reason, distance). */
 export function DestinationCard({ destination, note }: { destination: DestinationSummary; note?: string }) {

@@ -5,7 +5,6 @@ import { PinIcon } from '../ui/icons.tsx';
 import { ShareButton } from '../ui/share-button.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { DestinationCard } from './destination-card.tsx';
-import './destinations.css';
 
 /** Destinations matching the search page's words, shown above the content results. */
 export function DestinationResults({ q }: { q: string | null }) {
