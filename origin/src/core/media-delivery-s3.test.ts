@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { buffer } from 'node:stream/consumers';
 import { promisify } from 'node:util';
 import { resolveFfprobe } from '@spherecast/shared/media';
 import { makeTinyLadder, uploadLadder } from '../test-support/hls-fixture.ts';
 import { startTestBucket, type TestBucket } from '../test-support/s3rver.ts';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
+import { LiveSupervisor } from '../domains/live/live-supervisor.ts';
 import { S3MediaObjects, type S3StorageConfig } from './media-store-s3.ts';
 
 const run = promisify(execFile);
@@ -175,6 +177,19 @@ describe('STORAGE=s3 with MEDIA_DELIVERY=bucket: the bucket sends the bytes; cap
       assert.ok(keys.includes(`${publishedPath}/${file}`), `${file} in ${keys.join(', ')}`);
     }
     assert.deepEqual(await readdir(t.origin.services.media.publishedFile(contentId)).catch(() => []), [], 'the recording left the origin disk');
+
+    // An origin that stopped between the end and the move: the recording is on its disk only. Its next start moves it.
+    const { media } = t.origin.services;
+    for (const key of keys) {
+      const file = media.publishedFile(key);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, await buffer(await objects.read(key)));
+    }
+    await objects.removePrefix(`${publishedPath}/`);
+    const supervisor = new LiveSupervisor(t.origin.services, (error) => assert.fail(String(error)));
+    assert.equal(await supervisor.moveLeftoverRecordings(), 1);
+    assert.deepEqual((await objects.list(`${publishedPath}/`)).sort(), [...keys].sort());
+    assert.deepEqual(await readdir(media.publishedFile(contentId)).catch(() => []), []);
     const playback = await t.http('GET', `/api/streaming/${contentId}`, { token: creator.token });
     const masterUrl = new URL((playback.body as { masterUrl: string }).masterUrl, t.url).toString();
     const segment = await fetch(new URL('160x80/seg_1.m4s', masterUrl), { redirect: 'manual' });

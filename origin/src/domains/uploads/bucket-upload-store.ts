@@ -90,6 +90,11 @@ export class BucketUploadStore extends S3Store {
     await this.clearCache(id);
   }
 
+  /** Closes the S3 client's connections (a store made for one request). */
+  destroy(): void {
+    this.client.destroy();
+  }
+
   async #list(prefix: string): Promise<string[]> {
     const out: string[] = [];
     let token: string | undefined;

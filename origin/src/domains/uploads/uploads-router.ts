@@ -13,6 +13,7 @@ import {
 } from '@spherecast/shared';
 import { notFound } from '../../core/errors.ts';
 import { protectedProcedure, router } from '../../core/trpc.ts';
+import { BucketUploadStore } from './bucket-upload-store.ts';
 import { checkUploadTarget, newUploadRow, openSourceStore } from './upload-intake.ts';
 
 const HTTP_CODES = { 400: 'BAD_REQUEST', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE' } as const;
@@ -45,15 +46,20 @@ export const uploadsRouter = router({
       if (problem) throw new TRPCError({ code: HTTP_CODES[problem.status as keyof typeof HTTP_CODES] ?? 'BAD_REQUEST', message: problem.message });
       const uploadId = randomUUID();
       // The tus store learns of it now, so a PATCH at offset 0 (or a HEAD to resume) needs nothing more.
-      await openSourceStore(ctx.config).create(
-        new Upload({
-          id: uploadId,
-          size: input.size,
-          offset: 0,
-          metadata: { contentId: input.contentId, filename: input.fileName },
-          creation_date: ctx.now().toISOString(),
-        }),
-      );
+      const store = openSourceStore(ctx.config);
+      try {
+        await store.create(
+          new Upload({
+            id: uploadId,
+            size: input.size,
+            offset: 0,
+            metadata: { contentId: input.contentId, filename: input.fileName },
+            creation_date: ctx.now().toISOString(),
+          }),
+        );
+      } finally {
+        if (store instanceof BucketUploadStore) store.destroy();
+      }
       await ctx.prisma.sourceUpload.create({ data: newUploadRow(ctx, ctx.user, uploadId, input) });
       return { uploadId, uploadUrl: `${ctx.baseUrl}${TUS_PATH}/${uploadId}`, status: 'uploading' as const };
     }),
