@@ -19,7 +19,7 @@ async function patch(url: string, token: string, offset: number, bytes: Buffer):
       'upload-offset': String(offset),
       'content-type': 'application/offset+octet-stream',
     },
-    body: bytes,
+    body: new Uint8Array(bytes),
   });
   await answer.arrayBuffer();
   return answer.status;
