@@ -2,6 +2,7 @@
 // has one (Web Share API), otherwise the link is copied, with a confirmation screen readers announce.
 import { useEffect, useRef, useState } from 'react';
 import { withSharedView, type SharedView } from '@spherecast/shared';
+import { formatDuration } from '@spherecast/shared/format';
 import { currentMoment } from './shared-view.ts';
 
 type Props = {
@@ -73,7 +74,7 @@ export function ShareButton({ path, title, momentKey }: Props) {
         if (error instanceof DOMException && error.name === 'AbortError') return;
       }
     }
-    if (await copyText(link)) say(moment?.t != null ? `Link copied, starting at ${formatTime(moment.t)}` : 'Link copied', link, true);
+    if (await copyText(link)) say(moment?.t != null ? `Link copied, starting at ${formatDuration(moment.t)}` : 'Link copied', link, true);
     else say('Could not copy the link: select it below and copy it yourself', link, false);
   };
 
@@ -91,9 +92,4 @@ export function ShareButton({ path, title, momentKey }: Props) {
       ) : null}
     </span>
   );
-}
-
-function formatTime(seconds: number): string {
-  const s = Math.floor(seconds);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
