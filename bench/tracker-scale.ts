@@ -53,6 +53,11 @@ export interface ScaleRow {
   /** The server's own event-loop delay over the window (ms): the part of the latency spent waiting in the tracker process. */
   readonly serverLoopP99: number;
   readonly serverLoopMax: number;
+  /** Longest GC pause of the server over the window, and all its GC pauses together (ms). */
+  readonly gcMax: number;
+  readonly gcTotal: number;
+  readonly generatorLoopP99: number;
+  readonly generatorLoopMax: number;
 }
 
 function openFileLimit(): number {
@@ -86,7 +91,7 @@ async function measureKind(kind: TrackerKind): Promise<ScaleRow[]> {
       const durationMs = Math.min(MAX_SECONDS, Math.max(SECONDS, MIN_SAMPLES / perSecond)) * 1000;
       let cpuStart = 0;
       let cpuEnd = 0;
-      let loop = { p99: Number.NaN, max: Number.NaN };
+      let loop = { p99: Number.NaN, max: Number.NaN, gcMax: Number.NaN, gcTotal: Number.NaN };
       const load = await runPacedAnnounces(
         pool,
         { perSecond, durationMs, offers: OFFERS, sdpBytes: SDP_BYTES },
@@ -122,13 +127,17 @@ async function measureKind(kind: TrackerKind): Promise<ScaleRow[]> {
         generatorCpuShare: load.generatorCpuShare,
         serverLoopP99: loop.p99,
         serverLoopMax: loop.max,
+        gcMax: loop.gcMax,
+        gcTotal: loop.gcTotal,
+        generatorLoopP99: load.generatorLoopP99,
+        generatorLoopMax: load.generatorLoopMax,
       };
       rows.push(row);
       console.log(
         `tracker scale: ${kind} at ${row.peers} peers: RSS ${(row.rss / 2 ** 20).toFixed(0)} MiB (${(row.rssPerPeer / 1024).toFixed(2)} KiB/peer), ` +
           `heap ${(row.heapPerPeer / 1024).toFixed(2)} KiB/peer, ${row.announcesPerSecond.toFixed(0)} announces/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms, ` +
-          `${row.cpuMicrosPerAnnounce.toFixed(0)} µs server CPU/announce, server loop delay p99 ${row.serverLoopP99.toFixed(1)} ms (max ${row.serverLoopMax.toFixed(0)}), ` +
-          `generator CPU ${(row.generatorCpuShare * 100).toFixed(0)}%, ${row.unanswered} unanswered`,
+          `${row.cpuMicrosPerAnnounce.toFixed(0)} µs server CPU/announce, server loop delay p99 ${row.serverLoopP99.toFixed(1)} ms (max ${row.serverLoopMax.toFixed(0)}), GC max ${row.gcMax.toFixed(0)} ms total ${row.gcTotal.toFixed(0)} ms, ` +
+          `generator CPU ${(row.generatorCpuShare * 100).toFixed(0)}%, loop delay p99 ${row.generatorLoopP99.toFixed(1)} ms (max ${row.generatorLoopMax.toFixed(0)}), ${row.unanswered} unanswered`,
       );
       if (!held) break;
     }
@@ -177,11 +186,11 @@ export async function runTrackerScale(): Promise<{ lines: string[]; rows: ScaleR
     `127.0.0.1–4: the protocol names the peer in every message and both trackers keep peers by (info_hash, peer_id), so this is the load of ${int(top)} peers on ${int(sockets)} connections.`,
     `Real one-peer-per-connection needs ${int(top)} descriptors per side, over this machine's open-file hard limit (${int(limit)}). Memory is read after forced GC; per peer is the growth over the empty server divided by the peers held.`,
     '',
-    '| tracker | peers held | connections | RSS, MiB | RSS per peer, KiB | heap per peer, KiB | announces/s | p50, ms | p99, ms | server event-loop delay p99 / max, ms | server CPU per announce, µs | generator CPU | joins/s |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| tracker | peers held | connections | RSS, MiB | RSS per peer, KiB | heap per peer, KiB | announces/s | p50, ms | p99, ms | server event-loop delay p99 / max, ms | server GC pauses, longest / total, ms | server CPU per announce, µs | generator CPU, event-loop delay p99 / max, ms | joins/s |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.kind === 'spherecast' ? 'Spherecast' : 'bittorrent-tracker'} | ${int(r.peers)}${r.held ? '' : ` (of ${int(r.target)}: ${int(r.failed)} failed)`} | ${int(r.connections)} | ${mib(r.rss)} | ${kib(r.rssPerPeer)} | ${kib(r.heapPerPeer)} | ${int(r.announcesPerSecond)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.serverLoopP99)} / ${int(r.serverLoopMax)} | ${int(r.cpuMicrosPerAnnounce)} | ${(r.generatorCpuShare * 100).toFixed(0)}% | ${int(r.joinPerSecond)} |`,
+        `| ${r.kind === 'spherecast' ? 'Spherecast' : 'bittorrent-tracker'} | ${int(r.peers)}${r.held ? '' : ` (of ${int(r.target)}: ${int(r.failed)} failed)`} | ${int(r.connections)} | ${mib(r.rss)} | ${kib(r.rssPerPeer)} | ${kib(r.heapPerPeer)} | ${int(r.announcesPerSecond)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.serverLoopP99)} / ${int(r.serverLoopMax)} | ${int(r.gcMax)} / ${int(r.gcTotal)} | ${int(r.cpuMicrosPerAnnounce)} | ${(r.generatorCpuShare * 100).toFixed(0)}%, ${ms(r.generatorLoopP99)} / ${int(r.generatorLoopMax)} | ${int(r.joinPerSecond)} |`,
     ),
     '',
     `Targets: ${int(top)} peers under 1 GiB RSS: **${rssMet ? 'met' : 'NOT met'}** (${ourTop ? `${mib(ourTop.rss)} MiB` : 'no figure'}). ` +

@@ -5,7 +5,7 @@
 // so they can only be pulled in by reference).
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="../../tracker/src/types/bittorrent-tracker.d.ts" />
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import Server from 'bittorrent-tracker/server';
 import { TrackerServer } from '../../tracker/src/index.ts';
@@ -19,7 +19,15 @@ export type ServerReport =
   | { readonly type: 'memory'; readonly heapUsed: number; readonly rss: number; readonly external: number; readonly gc: boolean }
   | { readonly type: 'cpu'; readonly micros: number }
   /** The server's event-loop delay since the previous 'loop' request (ms): what a message waits before the tracker can look at it. */
-  | { readonly type: 'loop'; readonly p50: number; readonly p99: number; readonly max: number };
+  | {
+      readonly type: 'loop';
+      readonly p50: number;
+      readonly p99: number;
+      readonly max: number;
+      /** Garbage collections in the same span: their longest pause and the sum of pauses (ms). */
+      readonly gcMax: number;
+      readonly gcTotal: number;
+    };
 
 /** Announce interval given to both servers (seconds as clients see it). */
 export const BENCH_INTERVAL_SECONDS = 120;
@@ -65,14 +73,25 @@ async function main(): Promise<void> {
   const server = await startServer(kind);
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
+  let gcMax = 0;
+  let gcTotal = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcMax = Math.max(gcMax, entry.duration);
+      gcTotal += entry.duration;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   process.on('message', (command: ServerCommand) => {
     if (command.type === 'memory') {
       const gc = collectGarbage();
       const memory = process.memoryUsage();
       report({ type: 'memory', heapUsed: memory.heapUsed, rss: memory.rss, external: memory.external, gc });
     } else if (command.type === 'loop') {
-      report({ type: 'loop', p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 });
+      report({ type: 'loop', p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6, gcMax, gcTotal });
       loop.reset();
+      gcMax = 0;
+      gcTotal = 0;
     } else if (command.type === 'cpu') {
       const usage = process.cpuUsage();
       report({ type: 'cpu', micros: usage.user + usage.system });

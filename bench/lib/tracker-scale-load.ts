@@ -5,6 +5,7 @@
 // its own swarm, as one tab playing several streams does. Announce replies (the messages with
 // `interval`) come back in order per connection, which gives each announce's latency.
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { BenchSocket, INTERVAL_MARK, fakeSdp, randomBinaryId } from './tracker-load.ts';
 
 /** Loopback source addresses the connections rotate through (Linux routes all of 127/8 to lo). */
@@ -130,6 +131,9 @@ export interface PacedLoadResult {
   /** Announce round-trip times (ms), sorted ascending. */
   readonly latencies: Float64Array;
   readonly generatorCpuShare: number;
+  /** This (load generator) process's event-loop delay over the window, ms: a reply it read late looks slow. */
+  readonly generatorLoopP99: number;
+  readonly generatorLoopMax: number;
 }
 
 /**
@@ -165,6 +169,8 @@ export async function runPacedAnnounces(
   const latencies: number[] = [];
   let sent = 0;
   await measure.start();
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const stopAt = started + options.durationMs;
@@ -191,6 +197,7 @@ export async function runPacedAnnounces(
   await Promise.race([Promise.all(pending), new Promise((resolve) => setTimeout(resolve, 5000))]);
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  loop.disable();
   await measure.end();
   const sorted = Float64Array.from(latencies).sort();
   return {
@@ -199,6 +206,8 @@ export async function runPacedAnnounces(
     seconds: options.durationMs / 1000,
     latencies: sorted,
     generatorCpuShare: (cpu.user + cpu.system) / 1e6 / seconds,
+    generatorLoopP99: loop.percentile(99) / 1e6,
+    generatorLoopMax: loop.max / 1e6,
   };
 }
 
