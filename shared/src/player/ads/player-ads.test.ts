@@ -67,6 +67,7 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
       encodeClip(path.join(dir, 'flat'), 'color=c=red:size=320x180:rate=24', 2),
       encodeClip(path.join(dir, 'sphere'), 'color=c=blue:size=256x128:rate=24', 2),
       encodeClip(path.join(dir, 'long'), 'color=c=green:size=320x180:rate=24', 4),
+      encodeClip(path.join(dir, 'shared'), 'color=c=yellow:size=320x180:rate=24', 1),
     ]);
     server = await startAdTestServer(dir);
     tracker = await startTestTracker();
@@ -74,12 +75,15 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     server.setAssetList('/ads/preroll.json', {
       ASSETS: [ad('pre-flat', '/flat/master.m3u8', 2), ad('pre-360', '/sphere/master.m3u8', 2, { form: { kind: '360', projection: 'equirectangular-mono' } })],
     } satisfies AdAssetList);
-    server.setAssetList('/ads/midroll.json', { ASSETS: [ad('mid', '/flat/master.m3u8', 2)] } satisfies AdAssetList);
+    server.setAssetList('/ads/midroll.json', { ASSETS: [ad('mid', '/flat/master.m3u8', 2, { skipOffsetSeconds: 0.5 })] } satisfies AdAssetList);
     server.setAssetList('/ads/skippable.json', { ASSETS: [ad('skippable', '/long/master.m3u8', 4, { skipOffsetSeconds: 2 })] } satisfies AdAssetList);
     server.setAssetList('/ads/broken.json', { ASSETS: [ad('broken', '/missing/master.m3u8', 2)] } satisfies AdAssetList);
     server.setAssetList('/ads/invalid.json', { ASSETS: [{ URI: '/flat/master.m3u8', DURATION: 2 }] });
+    server.setAssetList('/ads/p2p.json', { ASSETS: [ad('p2p', '/shared/master.m3u8', 1)] } satisfies AdAssetList);
+    await writeContentWithBreaks(content, 'p2p', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/p2p.json' }]);
     await writeContentWithBreaks(content, 'preroll', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/preroll.json' }]);
-    await writeContentWithBreaks(content, 'midroll', [{ id: 'mid', offsetSeconds: 3, assetListPath: '/ads/midroll.json' }]);
+    // X-RESTRICT SKIP: the break must be watched, whatever the creative's skip offset.
+    await writeContentWithBreaks(content, 'midroll', [{ id: 'mid', offsetSeconds: 3, assetListPath: '/ads/midroll.json', restrict: 'SKIP,JUMP' }]);
     await writeContentWithBreaks(content, 'skip', [{ id: 'skip', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/skippable.json', restrict: 'JUMP' }]);
     await writeContentWithBreaks(content, 'failing', [
       { id: 'never', cue: 'PRE', offsetSeconds: 0, assetListPath: '/never/list.json' },
@@ -202,7 +206,7 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     await page.context().close();
   });
 
-  test('a mid-roll starts at its scheduled time (EXT-X-PROGRAM-DATE-TIME + 3 s) and the content resumes where it stopped', async () => {
+  test('a mid-roll starts at its scheduled time (EXT-X-PROGRAM-DATE-TIME + 3 s), offers no skip under X-RESTRICT SKIP, and the content resumes where it stopped', async () => {
     const page = await open('midroll-master.m3u8');
     await waitFor(
       page,
@@ -222,6 +226,11 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     assert.ok(!samples.slice(0, firstAd).some((s) => s.ad !== null), 'no ad before its time');
     const after = samples.slice(samples.findLastIndex((s) => s.ad === 'mid') + 1).filter((s) => !s.paused && s.time > 0);
     assert.ok(after.length > 0 && after.every((s) => s.time >= 2.9), `the content resumed at the break: ${after[0]?.time}`);
+    const during = samples.filter((s) => s.ad === 'mid');
+    assert.ok(
+      during.length > 0 && during.every((s) => s.skipIn === null && !s.canSkip),
+      'a break with X-RESTRICT="SKIP" offers no skip, even past the skip offset',
+    );
     await waitFor(
       page,
       'the beacons',
@@ -301,9 +310,9 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
 
   test('after a pre-roll the content is still shared between viewers over P2P; the ad itself loads over HTTP', async () => {
     const query = { p2p: '1', trackers: tracker.url, render: '0' };
-    const first = await open('preroll-master.m3u8', query);
+    const first = await open('p2p-master.m3u8', query);
     await sleep(3000);
-    const second = await open('preroll-master.m3u8', query);
+    const second = await open('p2p-master.m3u8', query);
     const stats = (page: Page) => page.evaluate(() => ({ ...window.adsTest.player.stats, time: window.adsTest.time() }));
     const late = await waitFor(
       second,
@@ -317,7 +326,7 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     await second.context().close();
     assert.ok(late.peers > 0 && late.p2pBytes > 0, `the second viewer got content from the first after the ads: ${JSON.stringify(late)}`);
     assert.ok(early.uploadedBytes > 0, `the first viewer shared content: ${JSON.stringify(early)}`);
-    const adSegmentLoads = server.requests.filter((p) => p === '/sphere/seg_000.m4s').length;
-    assert.ok(adSegmentLoads >= 2, `each viewer loaded the 360 ad's segment over HTTP (${adSegmentLoads})`);
+    const adSegmentLoads = server.requests.filter((p) => p === '/shared/seg_000.m4s').length;
+    assert.ok(adSegmentLoads >= 2, `each viewer loaded the ad's segment over HTTP (${adSegmentLoads})`);
   });
 });
