@@ -1,8 +1,10 @@
-// Where other people look, as small markers on the sphere (watch parties, #15). The markers are DOM
-// elements over the canvas, placed by projecting each direction through the renderer's camera (the
-// same yaw/pitch/fov convention as SphereRenderer), so they sit on the picture where that person
-// looks and need no three.js object of their own. A marker outside the view is pinned to the edge
-// in its direction, so a viewer knows which way to turn.
+// Where other people look, as small markers on the sphere (watch parties, #15). On screen the markers
+// are DOM elements over the canvas, placed by projecting each direction through the renderer's camera
+// (the same yaw/pitch/fov convention as SphereRenderer), with a name label; a marker outside the view
+// is pinned to the edge in its direction, so a viewer knows which way to turn. In a headset (where the
+// page is not seen) they are small coloured dots in the scene, a scene overlay turning with the picture.
+import { Color, Group, Mesh, MeshBasicMaterial, SphereGeometry } from 'three';
+import { directionVector, type OverlayFrame, type SphereOverlay } from './scene-overlay.ts';
 import type { SphereRenderer, View } from './sphere-renderer.ts';
 
 /** One person's gaze. `yaw` in (-180, 180] (positive: right), `pitch` in [-90, 90] (positive: up), degrees. */
@@ -61,6 +63,64 @@ export function placeDirection(view: View, width: number, height: number, yaw: n
   return { x: width / 2 + nx * halfW, y: height / 2 - ny * halfH, onScreen };
 }
 
+/** Distance of the headset markers from the head (m; the picture's sphere has a radius of 50) and their radius. */
+const XR_MARKER_DISTANCE = 40;
+const XR_MARKER_RADIUS = 0.5;
+
+/** The markers in the scene, shown only while a headset session presents (the DOM layer serves the screen). */
+export class XrViewMarkers implements SphereOverlay {
+  readonly object = new Group();
+  readonly #geometry = new SphereGeometry(XR_MARKER_RADIUS, 12, 8);
+  readonly #meshes = new Map<string, Mesh<SphereGeometry, MeshBasicMaterial>>();
+  #dirty = false;
+
+  constructor() {
+    this.object.name = 'view-markers';
+    this.object.visible = false;
+  }
+
+  set(markers: readonly ViewMarker[]): void {
+    for (const [id, mesh] of this.#meshes) {
+      if (markers.some((m) => m.id === id)) continue;
+      mesh.removeFromParent();
+      mesh.material.dispose();
+      this.#meshes.delete(id);
+    }
+    for (const marker of markers) {
+      let mesh = this.#meshes.get(marker.id);
+      if (!mesh) {
+        mesh = new Mesh(this.#geometry, new MeshBasicMaterial({ depthTest: false, transparent: true, opacity: 0.9 }));
+        mesh.name = marker.id;
+        mesh.renderOrder = 10;
+        this.object.add(mesh);
+        this.#meshes.set(marker.id, mesh);
+      }
+      mesh.material.color = new Color(marker.color);
+      directionVector(marker.yaw, marker.pitch, mesh.position).multiplyScalar(XR_MARKER_DISTANCE);
+    }
+    this.#dirty = true;
+  }
+
+  /** Each marker's position in picture space (for tests). */
+  positions(): { id: string; x: number; y: number; z: number }[] {
+    return [...this.#meshes].map(([id, mesh]) => ({ id, x: mesh.position.x, y: mesh.position.y, z: mesh.position.z }));
+  }
+
+  frame({ presenting }: OverlayFrame): boolean {
+    const changed = this.#dirty || this.object.visible !== presenting;
+    this.object.visible = presenting;
+    this.#dirty = false;
+    return changed;
+  }
+
+  dispose(): void {
+    for (const mesh of this.#meshes.values()) mesh.material.dispose();
+    this.#meshes.clear();
+    this.object.clear();
+    this.#geometry.dispose();
+  }
+}
+
 /**
  * A layer of view markers over a SphereRenderer's canvas: `setMarkers` with everyone's directions,
  * and the layer follows the viewer's own view (the renderer's `view` events) and the layer's size.
@@ -70,6 +130,8 @@ export class ViewMarkerLayer {
   readonly element: HTMLDivElement;
   readonly #renderer: SphereRenderer;
   readonly #nodes = new Map<string, HTMLDivElement>();
+  readonly #xr = new XrViewMarkers();
+  #removeOverlay: (() => void) | null = null;
   #markers: ViewMarker[] = [];
   #placed: PlacedViewMarker[] = [];
   #resize: ResizeObserver | null = null;
@@ -86,6 +148,7 @@ export class ViewMarkerLayer {
 
   start(): void {
     this.#renderer.on('view', this.#onView);
+    this.#removeOverlay ??= this.#renderer.addOverlay(this.#xr);
     if (typeof ResizeObserver !== 'undefined' && !this.#resize) {
       this.#resize = new ResizeObserver(() => this.update());
       this.#resize.observe(this.element);
@@ -95,6 +158,9 @@ export class ViewMarkerLayer {
 
   destroy(): void {
     this.#renderer.off('view', this.#onView);
+    this.#removeOverlay?.();
+    this.#removeOverlay = null;
+    this.#xr.dispose();
     this.#resize?.disconnect();
     this.#resize = null;
     this.#nodes.clear();
@@ -103,6 +169,7 @@ export class ViewMarkerLayer {
 
   setMarkers(markers: readonly ViewMarker[]): void {
     this.#markers = [...markers];
+    this.#xr.set(markers);
     for (const [id, node] of this.#nodes) {
       if (!markers.some((m) => m.id === id)) {
         node.remove();

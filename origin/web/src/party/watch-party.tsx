@@ -302,28 +302,22 @@ function PartySession({
     return () => subscription.unsubscribe();
   }, [client, party.id, meId]);
 
-  // The viewer's own direction, at most 4 a second, only when it moved (and now and then anyway).
+  // The viewer's own direction (the view on screen, the head's in a headset), at most 4 a second,
+  // only when it moved (and now and then anyway).
   useEffect(() => {
     if (!renderer) return;
-    let latest = renderer.getView();
     let sent: { yaw: number; pitch: number; at: number } | null = null;
-    const onView = (view: { yaw: number; pitch: number }): void => {
-      latest = { ...latest, ...view };
-    };
-    renderer.on('view', onView);
     const timer = setInterval(() => {
+      const gaze = renderer.getGaze();
       const now = Date.now();
-      const moved = !sent || Math.abs(sent.yaw - latest.yaw) >= VIEW_MIN_CHANGE || Math.abs(sent.pitch - latest.pitch) >= VIEW_MIN_CHANGE;
+      const moved = !sent || Math.abs(sent.yaw - gaze.yaw) >= VIEW_MIN_CHANGE || Math.abs(sent.pitch - gaze.pitch) >= VIEW_MIN_CHANGE;
       if (!moved && sent && now - sent.at < VIEW_KEEPALIVE_MS) return;
-      const yaw = Math.round(latest.yaw * 10) / 10;
-      const pitch = Math.round(latest.pitch * 10) / 10;
+      const yaw = Math.max(-180, Math.min(180, Math.round(gaze.yaw * 10) / 10));
+      const pitch = Math.max(-90, Math.min(90, Math.round(gaze.pitch * 10) / 10));
       sent = { yaw, pitch, at: now };
       api.parties.view.mutate({ partyId: party.id, yaw, pitch }).catch((error: unknown) => console.info('watch party: view not sent', error));
     }, VIEW_SEND_MS);
-    return () => {
-      clearInterval(timer);
-      renderer.off('view', onView);
-    };
+    return () => clearInterval(timer);
   }, [renderer, party.id]);
 
   // The marker layer over the sphere (the renderer module is loaded by then: this import is instant).
