@@ -62,12 +62,17 @@ type Props = {
   onScene?: (sceneId: string | null) => void;
   /** Receives the host's handle to announce a scene change (null when this page is not the host). */
   onHostHandle?: (handle: PartyHandle | null) => void;
+  /**
+   * Whether an invitation's party (opened on `partyContentId`) belongs on this page. Default: the
+   * same content. A tour page accepts a party opened on any of its scenes' contents.
+   */
+  acceptsContent?: (partyContentId: string) => boolean;
 };
 
 /** What a tour player on the host's page uses to move the party to another scene. */
 export type PartyHandle = { changeScene: (sceneId: string, positionSeconds?: number) => void };
 
-export function WatchParty({ contentId, video, rendererRef, onScene, onHostHandle }: Props) {
+export function WatchParty({ contentId, video, rendererRef, onScene, onHostHandle, acceptsContent }: Props) {
   const { me } = useSession();
   const [partyId, setPartyId] = useState<string | null>(partyIdFromLocation);
   const [party, setParty] = useState<Party | null>(null);
@@ -96,7 +101,7 @@ export function WatchParty({ contentId, video, rendererRef, onScene, onHostHandl
     api.parties.join.mutate({ partyId }).then(
       (joined) => {
         if (!live) return;
-        if (joined.contentId !== contentId) {
+        if (acceptsContent ? !acceptsContent(joined.contentId) : joined.contentId !== contentId) {
           setProblem('This invitation is for another video.');
           return;
         }
@@ -109,6 +114,8 @@ export function WatchParty({ contentId, video, rendererRef, onScene, onHostHandl
     return () => {
       live = false;
     };
+    // acceptsContent is read once per join (a tour page passes a new function each render).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [partyId, me, contentId]);
 
   const leave = async (): Promise<void> => {
