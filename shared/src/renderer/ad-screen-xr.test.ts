@@ -9,13 +9,12 @@ import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { launchChromium } from '../testing/chromium.ts';
 import { directionTo, EmulatedHeadset } from '../testing/headset.ts';
-import type { SphereRenderer } from './index.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+// xr-headset.test.ts declares `window.headsetTest` (the same page); this file adds what it records of the ad.
 declare global {
   interface Window {
-    headsetTest: { renderer: SphereRenderer };
     adEvents: string[];
   }
 }
