@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SphereRenderer } from '@spherecast/shared/renderer';
+import type { Player } from '@spherecast/shared/player';
 import { ErrorState } from '../ui/states.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { LiveControls, usePlayerLive, useSwitchToRecording } from './live-controls.tsx';
@@ -16,6 +17,7 @@ import { LiveInterruptSlate, StageAlert } from '../realtime/alert-banner.tsx';
 import { ReactionBursts } from './reactions.tsx';
 import { useSharedView } from '../ui/shared-view.ts';
 import { AdOverlay } from './ad-overlay.tsx';
+import { WatchParty } from '../party/watch-party.tsx';
 
 const HEARTBEAT_MS = 10_000;
 /** Resuming within this many seconds of the end starts over instead. */
@@ -124,7 +126,7 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
     });
   }, [ready, video]);
 
-  useHeartbeat(video, playback.sessionId);
+  useHeartbeat(video, playback.sessionId, player);
 
   // A shared link's direction (?yaw=…&pitch=…) and the moment the share button reads (no time for a
   // broadcast: its clock is the DVR window's, and a shared live link opens at the live edge).
@@ -181,6 +183,7 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
       {player && live && video ? <LiveControls player={player} live={live} video={video} /> : null}
       <LiveInterruptSlate video={video} live={playback.live} />
       <ReactionBursts />
+      {video && ready && !playback.live ? <WatchParty contentId={playback.contentId} video={video} rendererRef={rendererRef} /> : null}
       <AdOverlay player={player} rendererRef={rendererRef} />
       <StageAlert />
       <P2pOverlay stats={stats} p2pActive={player?.p2pActive ?? false} />
@@ -189,8 +192,12 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
   );
 }
 
-/** Reports the position every 10 s while playing, on pause, at the end and when the page goes away. */
-function useHeartbeat(video: HTMLVideoElement | null, sessionId: string | null): void {
+/**
+ * Reports the position every 10 s while playing, on pause, at the end and when the page goes away.
+ * During an ad break the element plays the ad (its time and its `ended` are the ad's): the content's
+ * last position stands.
+ */
+function useHeartbeat(video: HTMLVideoElement | null, sessionId: string | null, player: Player | null): void {
   useEffect(() => {
     if (!video || !sessionId) return;
     let lastSent = -1;
@@ -200,6 +207,7 @@ function useHeartbeat(video: HTMLVideoElement | null, sessionId: string | null):
     // overwrite the saved position with 0.
     let position: number | null = null;
     const track = (): void => {
+      if (player?.ads.inBreak) return;
       if (video.readyState > 0 && !video.seeking && video.played.length > 0) position = video.currentTime;
     };
     const send = (ended = false): void => {
@@ -212,7 +220,9 @@ function useHeartbeat(video: HTMLVideoElement | null, sessionId: string | null):
       if (!video.paused) send();
     }, HEARTBEAT_MS);
     const onPause = (): void => send();
-    const onEnded = (): void => send(true);
+    const onEnded = (): void => {
+      if (!player?.ads.inBreak) send(true);
+    };
     const onHide = (): void => {
       if (document.visibilityState === 'hidden') send();
     };
@@ -232,5 +242,5 @@ function useHeartbeat(video: HTMLVideoElement | null, sessionId: string | null):
       // Leaving the watch page inside the app counts as leaving.
       send();
     };
-  }, [video, sessionId]);
+  }, [video, sessionId, player]);
 }
