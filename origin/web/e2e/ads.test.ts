@@ -72,7 +72,7 @@ describe('advertiser page', () => {
     await stack.http('PUT', `/api/ads/placements/${contentId}`, { preroll: true }, creator.token);
     const list = adAssetListSchema.parse(await stack.http('GET', `/api/ads/assets?contentId=${contentId}&position=preroll&viewerId=page-test-viewer-01`));
     assert.equal(list.ASSETS[0]?.['X-SPHERECAST-AD'].clickThrough, 'https://spring.example/');
-    assert.equal((await fetch(list.ASSETS[0]!['X-SPHERECAST-AD'].tracking.impression![0]!)).status, 204);
+    assert.equal((await fetch(list.ASSETS[0]['X-SPHERECAST-AD'].tracking.impression![0]!)).status, 204);
 
     await card.getByRole('button', { name: 'Report' }).click();
     const report = card.getByTestId('campaign-report');
