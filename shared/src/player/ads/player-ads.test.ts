@@ -16,7 +16,18 @@ import { startTestTracker, type TestTracker } from '../fixtures/tracker.ts';
 import type { PlayerStats } from '../index.ts';
 import { encodeClip, startAdTestServer, writeContentWithBreaks, type AdTestServer } from './fixtures/ad-media.ts';
 
-type Sample = { at: number; ad: string | null; started: boolean; time: number; paused: boolean; skipIn: number | null; canSkip: boolean; label: string | null };
+type Sample = {
+  at: number;
+  ad: string | null;
+  started: boolean;
+  time: number;
+  content: number;
+  inBreak: boolean;
+  paused: boolean;
+  skipIn: number | null;
+  canSkip: boolean;
+  label: string | null;
+};
 type RendererAdView = { form: string; screenVisible: boolean; sphereVisible: boolean; aspect: number; projection: string } | null;
 declare global {
   interface Window {
@@ -24,6 +35,7 @@ declare global {
       errors: { code: string; message: string }[];
       beacons: { adId: string; event: string }[];
       samples: Sample[];
+      ended: { inBreak: boolean; time: number }[];
       skip(): boolean;
       rendererAd(): RendererAdView;
       pixel(x: number, y: number): [number, number, number];
@@ -191,6 +203,9 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     const firstContent = samples.findIndex((s) => s.ad === null && s.time > 0.3 && !s.paused);
     const lastAd = samples.findLastIndex((s) => s.ad !== null);
     assert.ok(firstContent > lastAd, 'the content started only after the pre-roll');
+    // Each ad ends its own MediaSource: the element fires `ended` for it, which must not read as the content's end.
+    const ended = await page.evaluate(() => window.adsTest.ended);
+    assert.ok(ended.length > 0 && ended.every((e) => e.inBreak), `the ads' ended events come during the break: ${JSON.stringify(ended)}`);
     const vast = ['impression', 'start', 'firstQuartile', 'midpoint', 'thirdQuartile', 'complete'];
     await waitFor(
       page,
@@ -227,6 +242,10 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     const after = samples.slice(samples.findLastIndex((s) => s.ad === 'mid') + 1).filter((s) => !s.paused && s.time > 0);
     assert.ok(after.length > 0 && after.every((s) => s.time >= 2.9), `the content resumed at the break: ${after[0]?.time}`);
     const during = samples.filter((s) => s.ad === 'mid');
+    assert.ok(
+      during.every((s) => s.inBreak && s.content > 2.5 && s.content < 4),
+      `during the break the content's position is the break's, not the ad's time: ${JSON.stringify(during.map((s) => [s.time, s.content]))}`,
+    );
     assert.ok(
       during.length > 0 && during.every((s) => s.skipIn === null && !s.canSkip),
       'a break with X-RESTRICT="SKIP" offers no skip, even past the skip offset',

@@ -119,6 +119,21 @@ export class PlayerAds {
     return this.#state ? { ...this.#state } : null;
   }
 
+  /**
+   * An ad break is playing: the <video> shows an ad, so its `currentTime`, `duration` and `ended`
+   * are the ad's (hls.js plays each ad in the same element). Position reports should wait.
+   */
+  get inBreak(): boolean {
+    return this.#current !== null || Boolean(this.#hls?.interstitialsManager?.playingItem?.event);
+  }
+
+  /** Where the content is, in seconds: the <video>'s time, or during a break the content's position at it. */
+  contentTime(): number {
+    const manager = this.#hls?.interstitialsManager;
+    if (manager && this.inBreak) return manager.primary.currentTime;
+    return this.#video.currentTime;
+  }
+
   on<K extends keyof PlayerAdsEventMap>(event: K, fn: Listener<PlayerAdsEventMap[K]>): void {
     this.#events.on(event, fn);
   }
