@@ -47,11 +47,11 @@ describe('tours in the web player', () => {
   before(async () => {
     await buildPlayerApp();
     stack = await startStack();
-    // One tiny ladder (2 s, 384 and 256 px wide), published as three contents: the scenes differ by id.
-    const ladder = await makeTestLadder(path.join(stack.workDir, 'ladder-work'), 2, 384);
+    // One tiny ladder (1 s, 320 and 256 px wide), published as three contents: the scenes differ by id.
+    const ladder = await makeTestLadder(path.join(stack.workDir, 'ladder-work'), 1, 320);
     ({ token } = await stack.register('tour_guide'));
     const ids = [];
-    for (const title of ['Lobby', 'Garden', 'Roof']) ids.push(await stack.publish(token, ladder.dir, { title, durationSeconds: 2 }));
+    for (const title of ['Lobby', 'Garden', 'Roof']) ids.push(await stack.publish(token, ladder.dir, { title, durationSeconds: 1 }));
     clips = ids as [string, string, string];
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 800, height: 600 } });
@@ -96,7 +96,8 @@ describe('tours in the web player', () => {
         },
       ],
     });
-    await page.goto(`${stack.url}/tours/${id}`);
+    // A shorter gaze dwell than the default 1.5 s (unit-tested), to keep the test short.
+    await page.goto(`${stack.url}/tours/${id}?dwell=800`);
     await page.getByRole('button', { name: 'Start the tour' }).click({ timeout: 30_000 });
     const opened = await waitForScene(page, 'lobby');
     assert.equal(opened.via, 'start');
@@ -154,8 +155,8 @@ describe('tours in the web player', () => {
           durationSeconds: 3,
           hotspots: [{ id: 'path', label: 'Along the path', yaw: 60, pitch: 0, action: { kind: 'scene', targetSceneId: 'pond' } }],
         },
-        { id: 'pond', contentId: second, title: 'Pond', durationSeconds: 2, startYaw: 10, narration: { text: 'Ducks live here.' } },
-        { id: 'hill', contentId: third, title: 'Hill', durationSeconds: 2 },
+        { id: 'pond', contentId: second, title: 'Pond', durationSeconds: 1, startYaw: 10, narration: { text: 'Ducks live here.' } },
+        { id: 'hill', contentId: third, title: 'Hill', durationSeconds: 1 },
       ],
     });
     await page.goto(`${stack.url}/tours/${id}?dwell=600000`);
