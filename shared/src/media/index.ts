@@ -113,6 +113,7 @@ export { StagedOutput, listFiles } from './output-dir.ts';
 export {
   TranscodeJob,
   transcodeLadder,
+  packageLadder,
   peakBitRate,
   thumbnailIndex,
   transcodeResultSchema,
@@ -126,3 +127,16 @@ export {
   type TranscodeEvents,
 } from './transcode-job.ts';
 export { transcodePhoto, PHOTO_WIDTHS, PHOTO_PREVIEW_WIDTH, photoResultSchema, type PhotoOptions, type PhotoResult } from './photo.ts';
+export {
+  chunkSchema,
+  chunkPlanSchema,
+  planChunks,
+  probeKeyframes,
+  shouldChunk,
+  DEFAULT_CHUNK_SECONDS,
+  type Chunk,
+  type ChunkPlan,
+  type SourceKeyframes,
+} from './chunk-plan.ts';
+export { buildChunkArgs, chunkFileName, transcodeChunk, type ChunkTranscodeOptions } from './chunk-transcode.ts';
+export { joinChunks, transcodeInChunks, type ChunkJoinOptions, type ChunkedTranscodeOptions } from './chunk-join.ts';

@@ -22,7 +22,7 @@ export interface LadderEncodeOptions {
 }
 
 /** Crop to the first (left or top) eye, for the poster and thumbnails. */
-function firstEye(projection: LadderPlan['projection']): string {
+export function firstEye(projection: LadderPlan['projection']): string {
   if (projection === 'stereo-top-bottom') return 'crop=iw:ih/2:0:0,';
   if (projection === 'stereo-left-right') return 'crop=iw/2:ih:0:0,';
   return '';

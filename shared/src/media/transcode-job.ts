@@ -239,7 +239,7 @@ export class TranscodeJob extends MediaJob<TranscodeResult, TranscodeProgress> {
           }),
       });
       this.#progress({ phase: 'package', percent: ENCODE_SHARE, fps: 0, speed: 0, etaSeconds: null });
-      const result = await this.#package(plan, staged.tmp, signal);
+      const result = await packageLadder(plan, staged.tmp, signal, { mp4: options.mp4 ?? false });
       if (signal.aborted) throw new MediaError('CANCELLED', 'The transcode was cancelled.');
       await staged.commit();
       const final = { ...result, outDir: staged.out, files: await listFiles(staged.out), elapsedSeconds: (Date.now() - started) / 1000 };
@@ -250,108 +250,118 @@ export class TranscodeJob extends MediaJob<TranscodeResult, TranscodeProgress> {
       throw error;
     }
   }
+}
 
-  async #package(plan: LadderPlan, dir: string, signal: AbortSignal): Promise<Omit<TranscodeResult, 'outDir' | 'files' | 'elapsedSeconds'>> {
-    let audio: TranscodeResult['audio'] = null;
-    let audioMeasure: MeasuredPlaylist | undefined;
-    if (plan.audio) {
-      const rel = `${LADDER_FILES.audioDir}/${LADDER_FILES.playlist}`;
-      audioMeasure = await measure(dir, rel);
-      const codec = codecStringsOf(audioMeasure.init).find((t) => t.handler === 'soun')?.codec;
-      if (!codec) throw new MediaError('MP4_MALFORMED', 'The audio init segment has no audio track; re-run the transcode.');
-      audio = {
-        playlist: rel,
-        codecString: codec,
-        channels: plan.audio.channels,
-        bandwidth: Math.round(audioMeasure.peak),
-        averageBandwidth: Math.round(audioMeasure.average),
-      };
-    }
-    const variants: TranscodeVariant[] = [];
-    for (const rung of plan.rungs) {
-      const rel = `${rung.name}/${LADDER_FILES.playlist}`;
-      const m = await measure(dir, rel);
-      const initPath = path.join(dir, rung.name, m.playlist.initUri!);
-      // ffmpeg's HLS muxer drops spherical side data: write st3d/sv3d into the init segment ourselves.
-      const init = injectSphericalMetadata(m.init, plan.projection);
-      await writeFile(initPath, init);
-      const videoCodecString = codecStringsOf(init).find((t) => t.handler === 'vide')?.codec;
-      if (!videoCodecString) throw new MediaError('MP4_MALFORMED', `The init segment of ${rung.name} has no video track; re-run the transcode.`);
-      variants.push({
-        name: rung.name,
-        width: rung.width,
-        height: rung.height,
-        codec: rung.codec,
-        videoCodecString,
-        codecs: audio ? `${videoCodecString},${audio.codecString}` : videoCodecString,
-        bandwidth: Math.round(m.peak + (audioMeasure?.peak ?? 0)),
-        averageBandwidth: Math.round(m.average + (audioMeasure?.average ?? 0)),
-        frameRate: plan.frameRate,
-        playlist: rel,
-        init: `${rung.name}/${m.playlist.initUri}`,
-        segments: m.playlist.segments.map((s) => `${rung.name}/${s.uri}`),
-      });
-    }
-    const master = writeMasterPlaylist({
-      projection: plan.projection,
-      variants: variants.map<MasterVariant>((v) => ({
-        uri: v.playlist,
-        bandwidth: v.bandwidth,
-        averageBandwidth: v.averageBandwidth,
-        width: v.width,
-        height: v.height,
-        frameRate: v.frameRate,
-        codecs: v.codecs,
-      })),
-      audio: audio ? { uri: audio.playlist, groupId: 'audio', name: 'Audio', channels: audio.channels } : null,
-    });
-    await writeFile(path.join(dir, LADDER_FILES.master), master);
-    const index = thumbnailIndex(plan);
-    await writeFile(path.join(dir, LADDER_FILES.thumbnailsVtt), index.vtt);
-    await writeFile(path.join(dir, LADDER_FILES.thumbnailsJson), index.json);
-
-    const posters = await writePosterRungs({ poster: path.join(dir, LADDER_FILES.poster), width: plan.poster.width, height: plan.poster.height, signal });
-
-    let mp4: string | null = null;
-    if (this.options.mp4) {
-      const top = variants.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
-      const mp4Path = path.join(dir, LADDER_FILES.mp4);
-      await runFfmpeg({
-        signal,
-        args: [
-          '-y',
-          '-i',
-          path.join(dir, top.playlist),
-          ...(audio ? ['-i', path.join(dir, audio.playlist), '-map', '0:v:0', '-map', '1:a:0'] : ['-map', '0:v:0']),
-          '-c',
-          'copy',
-          '-movflags',
-          '+faststart',
-          ...(top.codec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
-          mp4Path,
-        ],
-      });
-      await writeFile(mp4Path, injectSphericalMetadata(await readFile(mp4Path), plan.projection));
-      mp4 = LADDER_FILES.mp4;
-    }
-
-    const result = {
-      master: LADDER_FILES.master,
-      projection: plan.projection,
-      durationSeconds: plan.durationSeconds,
-      segmentSeconds: plan.segmentSeconds,
-      gopFrames: plan.gopFrames,
-      variants,
-      audio,
-      poster: LADDER_FILES.poster,
-      posters,
-      thumbnails: { sprite: LADDER_FILES.sprite, vtt: LADDER_FILES.thumbnailsVtt, json: LADDER_FILES.thumbnailsJson },
-      mp4,
+/**
+ * Packages an encoded ladder folder in place: spherical boxes into every init segment, codec strings,
+ * measured bandwidths, the master playlist, the thumbnail index, poster sizes, `ladder.json` (and
+ * `download.mp4` when asked). Used by the one-process transcode and by the chunked one's join.
+ */
+export async function packageLadder(
+  plan: LadderPlan,
+  dir: string,
+  signal: AbortSignal,
+  options: { mp4: boolean },
+): Promise<Omit<TranscodeResult, 'outDir' | 'files' | 'elapsedSeconds'>> {
+  let audio: TranscodeResult['audio'] = null;
+  let audioMeasure: MeasuredPlaylist | undefined;
+  if (plan.audio) {
+    const rel = `${LADDER_FILES.audioDir}/${LADDER_FILES.playlist}`;
+    audioMeasure = await measure(dir, rel);
+    const codec = codecStringsOf(audioMeasure.init).find((t) => t.handler === 'soun')?.codec;
+    if (!codec) throw new MediaError('MP4_MALFORMED', 'The audio init segment has no audio track; re-run the transcode.');
+    audio = {
+      playlist: rel,
+      codecString: codec,
+      channels: plan.audio.channels,
+      bandwidth: Math.round(audioMeasure.peak),
+      averageBandwidth: Math.round(audioMeasure.average),
     };
-    // ladder.json: what publish and the studio need to know about OUT without parsing playlists.
-    await writeFile(path.join(dir, LADDER_FILES.manifest), `${JSON.stringify({ kind: 'video', ...result }, null, 2)}\n`);
-    return result;
   }
+  const variants: TranscodeVariant[] = [];
+  for (const rung of plan.rungs) {
+    const rel = `${rung.name}/${LADDER_FILES.playlist}`;
+    const m = await measure(dir, rel);
+    const initPath = path.join(dir, rung.name, m.playlist.initUri!);
+    // ffmpeg's HLS muxer drops spherical side data: write st3d/sv3d into the init segment ourselves.
+    const init = injectSphericalMetadata(m.init, plan.projection);
+    await writeFile(initPath, init);
+    const videoCodecString = codecStringsOf(init).find((t) => t.handler === 'vide')?.codec;
+    if (!videoCodecString) throw new MediaError('MP4_MALFORMED', `The init segment of ${rung.name} has no video track; re-run the transcode.`);
+    variants.push({
+      name: rung.name,
+      width: rung.width,
+      height: rung.height,
+      codec: rung.codec,
+      videoCodecString,
+      codecs: audio ? `${videoCodecString},${audio.codecString}` : videoCodecString,
+      bandwidth: Math.round(m.peak + (audioMeasure?.peak ?? 0)),
+      averageBandwidth: Math.round(m.average + (audioMeasure?.average ?? 0)),
+      frameRate: plan.frameRate,
+      playlist: rel,
+      init: `${rung.name}/${m.playlist.initUri}`,
+      segments: m.playlist.segments.map((s) => `${rung.name}/${s.uri}`),
+    });
+  }
+  const master = writeMasterPlaylist({
+    projection: plan.projection,
+    variants: variants.map<MasterVariant>((v) => ({
+      uri: v.playlist,
+      bandwidth: v.bandwidth,
+      averageBandwidth: v.averageBandwidth,
+      width: v.width,
+      height: v.height,
+      frameRate: v.frameRate,
+      codecs: v.codecs,
+    })),
+    audio: audio ? { uri: audio.playlist, groupId: 'audio', name: 'Audio', channels: audio.channels } : null,
+  });
+  await writeFile(path.join(dir, LADDER_FILES.master), master);
+  const index = thumbnailIndex(plan);
+  await writeFile(path.join(dir, LADDER_FILES.thumbnailsVtt), index.vtt);
+  await writeFile(path.join(dir, LADDER_FILES.thumbnailsJson), index.json);
+
+  const posters = await writePosterRungs({ poster: path.join(dir, LADDER_FILES.poster), width: plan.poster.width, height: plan.poster.height, signal });
+
+  let mp4: string | null = null;
+  if (options.mp4) {
+    const top = variants.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+    const mp4Path = path.join(dir, LADDER_FILES.mp4);
+    await runFfmpeg({
+      signal,
+      args: [
+        '-y',
+        '-i',
+        path.join(dir, top.playlist),
+        ...(audio ? ['-i', path.join(dir, audio.playlist), '-map', '0:v:0', '-map', '1:a:0'] : ['-map', '0:v:0']),
+        '-c',
+        'copy',
+        '-movflags',
+        '+faststart',
+        ...(top.codec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
+        mp4Path,
+      ],
+    });
+    await writeFile(mp4Path, injectSphericalMetadata(await readFile(mp4Path), plan.projection));
+    mp4 = LADDER_FILES.mp4;
+  }
+
+  const result = {
+    master: LADDER_FILES.master,
+    projection: plan.projection,
+    durationSeconds: plan.durationSeconds,
+    segmentSeconds: plan.segmentSeconds,
+    gopFrames: plan.gopFrames,
+    variants,
+    audio,
+    poster: LADDER_FILES.poster,
+    posters,
+    thumbnails: { sprite: LADDER_FILES.sprite, vtt: LADDER_FILES.thumbnailsVtt, json: LADDER_FILES.thumbnailsJson },
+    mp4,
+  };
+  // ladder.json: what publish and the studio need to know about OUT without parsing playlists.
+  await writeFile(path.join(dir, LADDER_FILES.manifest), `${JSON.stringify({ kind: 'video', ...result }, null, 2)}\n`);
+  return result;
 }
 
 /** Runs a TranscodeJob to completion; `onProgress` and `signal` are wired to the job. */

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { MediaError } from './errors.ts';
+import { runFfprobe } from './ffmpeg-process.ts';
+
+/**
+ * One chunk of a long source: the frames `[startFrame, startFrame + frames)` of its video, starting at
+ * a keyframe of the source, so a worker can seek straight to it and decode nothing before it.
+ */
+export const chunkSchema = z.object({
+  index: z.number().int().nonnegative(),
+  /** Where the chunk's first frame (a keyframe) is, in seconds from the file's start (ffmpeg's `-ss`). */
+  startSeconds: z.number().nonnegative(),
+  /** Its first frame's number in the video stream (frame 0 is the first frame). */
+  startFrame: z.number().int().nonnegative(),
+  frames: z.number().int().positive(),
+});
+export type Chunk = z.infer<typeof chunkSchema>;
+
+export const chunkPlanSchema = z.object({
+  frameRate: z.number().positive(),
+  totalFrames: z.number().int().positive(),
+  chunks: z.array(chunkSchema).min(1),
+});
+export type ChunkPlan = z.infer<typeof chunkPlanSchema>;
+
+/** Default chunk length: a source over two of them is transcoded in chunks. */
+export const DEFAULT_CHUNK_SECONDS = 60;
+
+/** Whether a source is long enough to be cut: more than two chunks' worth (a shorter one gains nothing). */
+export function shouldChunk(durationSeconds: number, chunkSeconds: number): boolean {
+  return chunkSeconds > 0 && durationSeconds > 2 * chunkSeconds;
+}
+
+export interface SourceKeyframes {
+  /** The container's start time, which ffmpeg's `-ss` counts from. */
+  formatStartSeconds: number;
+  /** Presentation time of the video's first frame. */
+  firstFrameSeconds: number;
+  /** Presentation times of the video's keyframes, ascending. */
+  keyframeSeconds: number[];
+  /** Frames in the video stream (packets counted). */
+  frameCount: number;
+}
+
+const probeSchema = z.object({
+  format: z.object({ start_time: z.coerce.number().optional() }),
+  packets: z.array(z.object({ pts_time: z.coerce.number().optional(), flags: z.string().optional() })),
+});
+
+/**
+ * Reads the video's keyframe times from its packets (ffprobe reads the index and packet headers
+ * only, no decoding: about a second per hour of video).
+ */
+export async function probeKeyframes(input: string, options: { signal?: AbortSignal } = {}): Promise<SourceKeyframes> {
+  const text = await runFfprobe(
+    ['-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags:format=start_time', '-of', 'json', input],
+    options.signal ? { signal: options.signal } : {},
+  );
+  const parsed = probeSchema.parse(JSON.parse(text));
+  const times = parsed.packets.filter((p) => p.pts_time !== undefined && Number.isFinite(p.pts_time));
+  if (times.length === 0) throw new MediaError('NO_VIDEO_STREAM', `${input} has no video packets to cut into chunks.`);
+  const keyframeSeconds = times
+    .filter((p) => p.flags?.startsWith('K'))
+    .map((p) => p.pts_time!)
+    .sort((a, b) => a - b);
+  const firstFrameSeconds = Math.min(...times.map((p) => p.pts_time!));
+  return { formatStartSeconds: parsed.format.start_time ?? 0, firstFrameSeconds, keyframeSeconds, frameCount: times.length };
+}
+
+/**
+ * Cuts the source at keyframes into chunks of about `chunkSeconds`: a chunk ends at the first
+ * keyframe at least `chunkSeconds` after its start, and a tail shorter than half a chunk joins the
+ * last chunk. Every frame belongs to exactly one chunk, so the joined output has them all once.
+ */
+export function planChunks(source: SourceKeyframes, frameRate: number, chunkSeconds: number): ChunkPlan {
+  if (!(chunkSeconds > 0)) throw new MediaError('INVALID_OPTIONS', `The chunk length must be positive (got ${chunkSeconds} s).`);
+  const total = source.frameCount;
+  const frameOf = (seconds: number) => Math.round((seconds - source.firstFrameSeconds) * frameRate);
+  const minFrames = Math.round(chunkSeconds * frameRate);
+  const starts: Array<{ frame: number; seconds: number }> = [{ frame: 0, seconds: 0 }];
+  for (const key of source.keyframeSeconds) {
+    const frame = frameOf(key);
+    const last = starts.at(-1)!;
+    if (frame - last.frame < minFrames) continue;
+    if (total - frame < minFrames / 2) break;
+    starts.push({ frame, seconds: Math.max(0, key - source.formatStartSeconds) });
+  }
+  const chunks = starts.map((start, index) => ({
+    index,
+    startSeconds: start.seconds,
+    startFrame: start.frame,
+    frames: (starts[index + 1]?.frame ?? total) - start.frame,
+  }));
+  return chunkPlanSchema.parse({ frameRate, totalFrames: total, chunks });
+}
