@@ -3,7 +3,7 @@
 // never answers) and records beacons, and a page with the player and the SphereRenderer.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,11 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
       encodeClip(path.join(dir, 'long'), 'color=c=green:size=320x180:rate=24', 4),
       encodeClip(path.join(dir, 'shared'), 'color=c=yellow:size=320x180:rate=24', 1),
     ]);
+    // An undecodable creative: the red clip's playlists over segments of noise.
+    await cp(path.join(dir, 'flat'), path.join(dir, 'noise'), { recursive: true });
+    for (const name of await readdir(path.join(dir, 'noise'))) {
+      if (name.endsWith('.m4s') || name.endsWith('.mp4')) await writeFile(path.join(dir, 'noise', name), Buffer.alloc(4096, 0x5a));
+    }
     server = await startAdTestServer(dir);
     tracker = await startTestTracker();
     const content = path.join(dir, 'content');
@@ -89,7 +94,9 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     } satisfies AdAssetList);
     server.setAssetList('/ads/midroll.json', { ASSETS: [ad('mid', '/flat/master.m3u8', 2, { skipOffsetSeconds: 0.5 })] } satisfies AdAssetList);
     server.setAssetList('/ads/skippable.json', { ASSETS: [ad('skippable', '/long/master.m3u8', 4, { skipOffsetSeconds: 2 })] } satisfies AdAssetList);
-    server.setAssetList('/ads/broken.json', { ASSETS: [ad('broken', '/missing/master.m3u8', 2)] } satisfies AdAssetList);
+    server.setAssetList('/ads/broken.json', {
+      ASSETS: [ad('broken', '/missing/master.m3u8', 2), ad('undecodable', '/noise/master.m3u8', 2)],
+    } satisfies AdAssetList);
     server.setAssetList('/ads/invalid.json', { ASSETS: [{ URI: '/flat/master.m3u8', DURATION: 2 }] });
     server.setAssetList('/ads/p2p.json', { ASSETS: [ad('p2p', '/shared/master.m3u8', 1)] } satisfies AdAssetList);
     await writeContentWithBreaks(content, 'p2p', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/p2p.json' }]);
@@ -296,7 +303,7 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     await page.context().close();
   });
 
-  test('an asset list that never answers, a missing creative and an asset list off the contract are skipped, and the content plays', async () => {
+  test('an asset list that never answers, a missing and an undecodable creative, and an asset list off the contract are skipped, and the content plays', async () => {
     const page = await open('failing-master.m3u8');
     await waitFor(
       page,
@@ -308,7 +315,7 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     const errors = await page.evaluate(() => window.adsTest.errors);
     await page.context().close();
     const adErrors = errors.filter((e) => e.code === 'ad').map((e) => e.message);
-    assert.equal(adErrors.length, 3, `three breaks failed: ${adErrors.join(' | ')}`);
+    assert.equal(adErrors.length, 4, `two breaks and two ads failed: ${adErrors.join(' | ')}`);
     assert.ok(
       adErrors.some((m) => /timeout/i.test(m)),
       `the asset list that never answered timed out: ${adErrors.join(' | ')}`,
@@ -325,6 +332,12 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
       'the missing creative reports an error and nothing else',
     );
     assert.equal(broken[0]?.query.code, '401', 'VAST error 401: file not found');
+    const undecodable = server.beacons.filter((b) => b.ad === 'undecodable');
+    assert.deepEqual(
+      undecodable.map((b) => `${b.event} ${b.query.code}`),
+      ['error 405'],
+      'the undecodable creative reports VAST error 405 and nothing else',
+    );
   });
 
   test('after a pre-roll the content is still shared between viewers over P2P; the ad itself loads over HTTP', async () => {
