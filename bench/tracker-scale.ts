@@ -8,6 +8,7 @@
 // WebSocket connection, so 100,000 peers need 10,000 connections per side instead of 100,000 file
 // descriptors (this machine's hard limit is 20,000). The per-connection cost is reported apart.
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import { BENCH_INTERVAL_SECONDS, TRACKER_KINDS, type TrackerKind } from './lib/tracker-bench-server.ts';
 import { randomBinaryId } from './lib/tracker-load.ts';
 import { MuxPeerPool, joinMoreMuxPeers, quantile, runPacedAnnounces } from './lib/tracker-scale-load.ts';
@@ -199,6 +200,14 @@ export async function runTrackerScale(): Promise<{ lines: string[]; rows: ScaleR
         ? ` Against bittorrent-tracker at the largest size it held (${int(baseTop.peers)}): RSS ${(ourAtBase.rss / baseTop.rss).toFixed(2)}x, p99 ${(ourAtBase.p99 / baseTop.p99).toFixed(2)}x, CPU per announce ${(ourAtBase.cpuMicrosPerAnnounce / baseTop.cpuMicrosPerAnnounce).toFixed(2)}x (ours / theirs).`
         : ''),
     'The server event-loop delay is how long the tracker process could not run when it was due (GC pauses, the idle sweep, or the machine not scheduling it); announce latency includes it.',
+    ourTop && ourFirst
+      ? `What bounds our p99 at ${int(ourTop.peers)} peers (${ms(ourTop.p99)} ms): in the same window the tracker's event loop stalled up to ${int(ourTop.serverLoopMax)} ms ` +
+        `(its longest GC pause ${int(ourTop.gcMax)} ms) and the load generator's up to ${int(ourTop.generatorLoopMax)} ms; at ${int(ourFirst.peers)} peers, with the tracker nearly idle, ` +
+        `its loop already stalled up to ${int(ourFirst.serverLoopMax)} ms. Stalls that reach the load generator as well come from the machine (load average ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')} at the end on ${os.cpus().length} cores), not from the tracker; the ratio target wants a quiet machine.`
+      : '',
     rows.some((r) => r.unanswered > 0)
       ? `Unanswered announces (no reply within 5 s of the window's end): ${rows.map((r) => `${r.kind} ${int(r.peers)}: ${int(r.unanswered)}`).join(', ')}.`
       : '',
