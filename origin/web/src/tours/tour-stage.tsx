@@ -114,6 +114,34 @@ export function TourStage({ tour, startSceneId }: { tour: Tour; startSceneId: st
     };
   }, [renderer, overlay, mediaHost, tour]);
 
+  // In a headset the info card and the narration are drawn on panels in the scene: the stage names what
+  // the renderer draws there (data-xr-info-card: the card's hotspot id; data-xr-narration: the caption
+  // text), read from the renderer while a session presents, for tests and assistive tooling.
+  useEffect(() => {
+    if (!renderer || !player) return;
+    let timer: ReturnType<typeof setInterval> | null = null;
+    const read = (): void => {
+      const wrapper = wrapperRef.current;
+      if (!wrapper) return;
+      const card = player.infoPanel.getCard();
+      const caption = renderer.getCaption();
+      if (card?.visible) wrapper.dataset.xrInfoCard = card.id;
+      else delete wrapper.dataset.xrInfoCard;
+      if (caption?.visible) wrapper.dataset.xrNarration = caption.text;
+      else delete wrapper.dataset.xrNarration;
+    };
+    const onXr = ({ presenting }: { presenting: boolean }): void => {
+      if (timer) clearInterval(timer);
+      timer = presenting ? setInterval(read, 250) : null;
+      read();
+    };
+    renderer.on('xr', onXr);
+    return () => {
+      renderer.off('xr', onXr);
+      if (timer) clearInterval(timer);
+    };
+  }, [renderer, player]);
+
   // The renderer's projection follows the scene's (the tour player sets it; the stage keeps it on re-render).
   useEffect(() => {
     if (!renderer || !scene) return;
