@@ -56,8 +56,9 @@ export function dateRangeLine(adBreak: AdBreak, options: InterstitialOptions): s
     `START-DATE="${adBreak.start.toISOString()}"`,
     `X-ASSET-LIST="${assetList}"`,
     ...(adBreak.resumeOffset !== null ? [`X-RESUME-OFFSET=${adBreak.resumeOffset}`] : []),
-    // The ad must be watched (the player's own skip button follows the creative's skip offset).
-    'X-RESTRICT="SKIP,JUMP"',
+    // No seeking over a break. Not SKIP: the playlist is the same for every viewer, and whether an ad may
+    // be skipped is the chosen creative's skip offset (X-SPHERECAST-AD.skipOffsetSeconds, null: never).
+    'X-RESTRICT="JUMP"',
     // CUE is the standard DATERANGE attribute (RFC 8216bis 4.4.5.1; hls.js also reads the older X-CUE).
     ...(adBreak.cue ? [`CUE="${adBreak.cue}"`] : []),
   ];
