@@ -56,6 +56,10 @@ describe('Tour editor in the studio (browser-only mode)', () => {
     content.oldTown = await readyContent(origin, guide, { kind: 'video', title: 'Old town' });
     content.lighthouse = await readyContent(origin, guide, { kind: 'photo', title: 'Lighthouse' });
     content.cableCar = await readyContent(origin, guide, { kind: 'photo', title: 'Cable car' });
+    // Not scenes: an unfinished upload. A scene: a broadcast's recording (status ended).
+    await readyContent(origin, guide, { kind: 'video', title: 'Unfinished', status: 'processing' });
+    const recording = await readyContent(origin, guide, { kind: 'video', title: 'Sunset broadcast' });
+    await origin.origin.services.prisma.content.update({ where: { id: recording }, data: { status: 'ended' } });
     // The harbour has a poster (an equirectangular test picture), as a published photo has; the others show the direction grid.
     const poster = origin.origin.services.media.publishedFile(`${content.harbour}/p1/poster.jpg`);
     await mkdir(path.dirname(poster), { recursive: true });
@@ -155,6 +159,16 @@ describe('Tour editor in the studio (browser-only mode)', () => {
     // Only the tour editor is on screen: the library (a hidden flex container) used to show below it.
     assert.equal(await page.getByText('No projects yet').isVisible(), false);
 
+    const choices = page.getByLabel('Published content for a new scene').locator('option');
+    await choices.filter({ hasText: 'Harbour' }).waitFor({ state: 'attached' });
+    const offered = await choices.allTextContents();
+    assert.deepEqual(offered.slice(1).sort(), [
+      'Cable car (photo, public)',
+      'Harbour (photo, public)',
+      'Lighthouse (photo, public)',
+      'Old town (video, public)',
+      'Sunset broadcast (video, public)',
+    ]);
     await page.getByLabel('Tour title').fill('Lisbon in three views');
     await page.getByLabel('Tour description').fill('From the water up to the light.');
     await page.getByLabel(/Guided: scenes advance/).check();

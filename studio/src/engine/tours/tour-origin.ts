@@ -43,6 +43,9 @@ export interface TourRefusalIssue {
 export type TourPublishResult =
   { published: true; tourId: string; status: string; url: string } | { published: false; tourId: string; message: string; issues: TourRefusalIssue[] };
 
+/** Content statuses a scene can show: finished, or a broadcast's recording (the origin's publish check allows the same). */
+const SCENE_STATUSES: readonly string[] = ['ready', 'ended'];
+
 /** Poster bytes the preview accepts (a 360 poster is a JPEG of a few hundred KiB). */
 const POSTER_MAX_BYTES = 16 * 1024 * 1024;
 const CALL_TIMEOUT_MS = 20_000;
@@ -60,7 +63,7 @@ function originFailure(what: string, error: unknown): StudioError {
   return new StudioError(status >= 500 ? 'ORIGIN_UNREACHABLE' : 'ORIGIN_REJECTED', `The origin refused to ${what}: ${errorMessage(error)}`, { cause: error });
 }
 
-/** The creator's ready videos and photos, newest first (at most `limit`), to choose scenes from. */
+/** The creator's published videos and photos (and broadcast recordings), newest first (at most `limit`), to choose scenes from. */
 export async function listSceneCandidates(credentials: OriginCredentials, userId: string, limit = 200): Promise<SceneCandidate[]> {
   const client = clientOf(credentials);
   const found: SceneCandidate[] = [];
@@ -72,7 +75,7 @@ export async function listSceneCandidates(credentials: OriginCredentials, userId
         { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) },
       );
       for (const item of page.items) {
-        if (item.status !== 'ready' || !(TOUR_SCENE_KINDS as readonly string[]).includes(item.kind)) continue;
+        if (!SCENE_STATUSES.includes(item.status) || !(TOUR_SCENE_KINDS as readonly string[]).includes(item.kind)) continue;
         found.push({
           contentId: item.id,
           kind: item.kind as SceneCandidate['kind'],
