@@ -80,6 +80,7 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
       encodeClip(path.join(dir, 'sphere'), 'color=c=blue:size=256x128:rate=24', 2),
       encodeClip(path.join(dir, 'long'), 'color=c=green:size=320x180:rate=24', 4),
       encodeClip(path.join(dir, 'shared'), 'color=c=yellow:size=320x180:rate=24', 1),
+      encodeClip(path.join(dir, 'short'), 'testsrc2=size=256x128:rate=24', 3),
     ]);
     // An undecodable creative: the red clip's playlists over segments of noise.
     await cp(path.join(dir, 'flat'), path.join(dir, 'noise'), { recursive: true });
@@ -98,6 +99,9 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
       ASSETS: [ad('broken', '/missing/master.m3u8', 2), ad('undecodable', '/noise/master.m3u8', 2)],
     } satisfies AdAssetList);
     server.setAssetList('/ads/invalid.json', { ASSETS: [{ URI: '/flat/master.m3u8', DURATION: 2 }] });
+    server.setAssetList('/ads/postroll.json', { ASSETS: [ad('post', '/flat/master.m3u8', 2)] } satisfies AdAssetList);
+    // As the origin writes a post-roll: CUE="POST", dated at the content's start.
+    await writeContentWithBreaks(path.join(dir, 'short'), 'postroll', [{ id: 'post', cue: 'POST', offsetSeconds: 0, assetListPath: '/ads/postroll.json' }]);
     server.setAssetList('/ads/p2p.json', { ASSETS: [ad('p2p', '/shared/master.m3u8', 1)] } satisfies AdAssetList);
     await writeContentWithBreaks(content, 'p2p', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/p2p.json' }]);
     await writeContentWithBreaks(content, 'preroll', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/preroll.json' }]);
@@ -135,7 +139,7 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     // A context each: viewers that share over P2P are separate browsers to each other.
     const page = await (await browser.newContext()).newPage();
     page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
-    await page.goto(`${pageUrl}?${new URLSearchParams({ master: `${server.url}/content/${playlist}`, ...query })}`);
+    await page.goto(`${pageUrl}?${new URLSearchParams({ master: `${server.url}/${playlist}`, ...query })}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
     return page;
   }
@@ -157,7 +161,7 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
   const samplesOf = (page: Page): Promise<Sample[]> => page.evaluate(() => window.adsTest.samples);
 
   test('a pre-roll of a flat and a 360 ad plays before the content: flat on the virtual screen, 360 on the sphere, beacons in order, then the content', async () => {
-    const page = await open('preroll-master.m3u8');
+    const page = await open('content/preroll-master.m3u8');
     // The flat ad: the virtual screen shows the red creative in the middle, the sphere is dark around it.
     await waitFor(
       page,
@@ -229,7 +233,7 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
   });
 
   test('a mid-roll starts at its scheduled time (EXT-X-PROGRAM-DATE-TIME + 3 s), offers no skip under X-RESTRICT SKIP, and the content resumes where it stopped', async () => {
-    const page = await open('midroll-master.m3u8');
+    const page = await open('content/midroll-master.m3u8');
     await waitFor(
       page,
       'the content after the mid-roll',
@@ -269,7 +273,7 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
   });
 
   test('skip is refused before the skip offset and works after it: skip beacon, no complete, the content plays', async () => {
-    const page = await open('skip-master.m3u8');
+    const page = await open('content/skip-master.m3u8');
     const early = await waitFor(
       page,
       'the skippable ad playing',
@@ -304,7 +308,7 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
   });
 
   test('an asset list that never answers, a missing and an undecodable creative, and an asset list off the contract are skipped, and the content plays', async () => {
-    const page = await open('failing-master.m3u8');
+    const page = await open('content/failing-master.m3u8');
     await waitFor(
       page,
       'the content past all three breaks',
@@ -340,11 +344,32 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     );
   });
 
+  test('a post-roll plays when the content has played to its end, and reports complete', async () => {
+    const page = await open('short/postroll-master.m3u8');
+    await waitFor(
+      page,
+      'the post-roll played',
+      () => beaconsOf('post'),
+      (b) => b.includes('complete'),
+      25_000,
+    );
+    const samples = await samplesOf(page);
+    await page.context().close();
+    const firstAd = samples.findIndex((s) => s.ad === 'post');
+    const reached = Math.max(...samples.slice(0, firstAd).map((s) => s.time));
+    assert.ok(reached > 2.5, `the content played to its end (3 s) first: ${reached}`);
+    assert.ok(
+      samples.some((s) => s.ad === 'post' && s.started && !s.paused),
+      'the post-roll played (not left paused where the content ended)',
+    );
+    assert.deepEqual(beaconsOf('post'), ['impression', 'start', 'firstQuartile', 'midpoint', 'thirdQuartile', 'complete']);
+  });
+
   test('after a pre-roll the content is still shared between viewers over P2P; the ad itself loads over HTTP', async () => {
     const query = { p2p: '1', trackers: tracker.url, render: '0' };
-    const first = await open('p2p-master.m3u8', query);
+    const first = await open('content/p2p-master.m3u8', query);
     await sleep(3000);
-    const second = await open('p2p-master.m3u8', query);
+    const second = await open('content/p2p-master.m3u8', query);
     const stats = (page: Page) => page.evaluate(() => ({ ...window.adsTest.player.stats, time: window.adsTest.time() }));
     const late = await waitFor(
       second,

@@ -102,6 +102,8 @@ export class PlayerAds {
   #current: Current | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   #resumeTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The content played to its end (not paused by the viewer): a post-roll then plays on its own. */
+  #contentEnded = false;
   #state: AdState | null = null;
   /** How many of each ad's fired events were emitted as `beacon`. */
   readonly #reported = new WeakMap<AdBeacons, number>();
@@ -155,6 +157,7 @@ export class PlayerAds {
     hls.on(Events.ERROR, this.#onHlsError);
     this.#video.addEventListener('timeupdate', this.#tick);
     this.#video.addEventListener('playing', this.#tick);
+    this.#video.addEventListener('ended', this.#onVideoEnded);
   }
 
   /** Stops following hls.js; the ad state goes back to null. */
@@ -171,6 +174,7 @@ export class PlayerAds {
     }
     this.#video.removeEventListener('timeupdate', this.#tick);
     this.#video.removeEventListener('playing', this.#tick);
+    this.#video.removeEventListener('ended', this.#onVideoEnded);
     this.#hls = null;
     if (this.#resumeTimer) clearTimeout(this.#resumeTimer);
     this.#resumeTimer = null;
@@ -244,6 +248,20 @@ export class PlayerAds {
       return;
     }
     const assetId = data.asset.identifier;
+    // At the end of the content the element is paused (it ended), and hls.js takes that as the viewer's
+    // pause: the post-roll would wait, paused, forever. It plays on as the content did.
+    // (hls.js moves the element to the ad's MediaSource after this event, which pauses it again: play once it can.)
+    if (data.event.cue.post && this.#contentEnded) {
+      const video = this.#video;
+      video.addEventListener(
+        'canplay',
+        () => {
+          if (video.paused && this.#current?.assetId === assetId) void video.play().catch(() => undefined);
+        },
+        { once: true },
+      );
+    }
+    this.#contentEnded = false;
     this.#setCurrent({
       assetId,
       details,
@@ -283,6 +301,11 @@ export class PlayerAds {
       if (this.#current?.assetId === asset.identifier) this.#setCurrent(null);
       this.#onError(playerError('ad', `An ad could not be played (${data.details}); it was skipped.`, false, data.error));
     });
+  };
+
+  #onVideoEnded = (): void => {
+    // The element also ends at the end of every ad (each in its own MediaSource): only the content's end counts.
+    if (!this.inBreak) this.#contentEnded = true;
   };
 
   #onBreakEnded = (): void => {
