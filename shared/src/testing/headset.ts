@@ -23,6 +23,10 @@ export interface EyePixels {
   litShare: number;
   /** Distinct colours (5 bits per channel) in the eye's half: a flat fill has 1. */
   distinctColours: number;
+  /** Share of near-white pixels (every channel at least 235): text on panels. */
+  whiteShare: number;
+  /** Share of near-black pixels (channels summing under 60): panel backgrounds. */
+  darkShare: number;
 }
 
 /** Both eyes of one drawn frame, read right after the page drew it. */
@@ -119,17 +123,20 @@ export async function headsetInitScript(options: HeadsetOptions = {}): Promise<s
   };
   const eye = (px, width, height, x0, x1) => {
     const colours = new Set();
-    let lit = 0;
+    let lit = 0, white = 0, dark = 0;
     for (let y = 0; y < height; y += 1) {
       for (let x = x0; x < x1; x += 1) {
         const i = (y * width + x) * 4;
         const r = px[i], g = px[i + 1], b = px[i + 2];
         if (r + g + b > 24) lit += 1;
+        if (r >= 235 && g >= 235 && b >= 235) white += 1;
+        if (r + g + b < 60) dark += 1;
         colours.add(((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3));
       }
     }
     const c = (Math.floor(height / 2) * width + Math.floor((x0 + x1) / 2)) * 4;
-    return { centre: [px[c], px[c + 1], px[c + 2]], litShare: lit / ((x1 - x0) * height), distinctColours: colours.size };
+    const all = (x1 - x0) * height;
+    return { centre: [px[c], px[c + 1], px[c + 2]], litShare: lit / all, distinctColours: colours.size, whiteShare: white / all, darkShare: dark / all };
   };
   window.${HEADSET_GLOBAL} = {
     device,

@@ -67,6 +67,15 @@ describe('A tour in an emulated Meta Quest 3 (IWER)', () => {
     // The ray on the clock tower: its info card opens in the scene.
     await headset.selectAt(await hotspotAt('clock'));
     await page.waitForFunction(() => window.tourTest.player.infoPanel.getCard()?.visible === true);
+    // Drawn in both eyes: its dark panel is in front of the viewer (the picture has no near-black pixels).
+    const withCard = await headset.readEyes();
+    for (const eye of ['left', 'right'] as const) {
+      assert.ok(eyes[eye].darkShare < 0.005 && withCard[eye].darkShare > 0.02, `${eye} eye: dark share ${eyes[eye].darkShare} -> ${withCard[eye].darkShare}`);
+      assert.ok(
+        withCard[eye].centre.every((c) => c < 48),
+        `${eye} eye looks at the card: rgb(${withCard[eye].centre.join(',')})`,
+      );
+    }
     assert.deepEqual(await page.evaluate(() => window.tourTest.infos.at(-1)), {
       hotspotId: 'clock',
       title: 'Clock tower',
