@@ -212,7 +212,7 @@ for (const kind of await testDatabaseKinds()) {
 
     test('publish refuses an orphan scene in a free tour; a guided tour reaches it by order', async () => {
       const scenes = threeScenes(lobby, garden, roof);
-      scenes[1]!.hotspots = scenes[1]!.hotspots.filter((hotspot) => hotspot.id !== 'stairs');
+      scenes[1]!.hotspots = scenes[1]!.hotspots!.filter((hotspot) => hotspot.id !== 'stairs');
       const tour = await owner.caller.tours.create({ title: 'Island', mode: 'free', scenes });
       const response = await t.http('POST', `/api/tours/${tour.id}/publish`, { token: owner.token, body: {} });
       assert.equal(response.status, 400);
@@ -223,8 +223,8 @@ for (const kind of await testDatabaseKinds()) {
 
     test('publish refuses a hotspot outside the sphere, naming it; every problem is listed', async () => {
       const scenes = threeScenes(lobby, garden, roof);
-      scenes[0]!.hotspots[1] = { ...scenes[0]!.hotspots[1]!, yaw: 200 };
-      scenes[2]!.hotspots[0] = { ...scenes[2]!.hotspots[0]!, pitch: -95 };
+      scenes[0]!.hotspots![1] = { ...scenes[0]!.hotspots![1]!, yaw: 200 };
+      scenes[2]!.hotspots![0] = { ...scenes[2]!.hotspots![0]!, pitch: -95 };
       const tour = await owner.caller.tours.create({ title: 'Out of range', scenes });
       const response = await t.http('POST', `/api/tours/${tour.id}/publish`, { token: owner.token, body: {} });
       assert.equal(response.status, 400);
