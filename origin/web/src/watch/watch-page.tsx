@@ -17,6 +17,7 @@ import { LiveInterruptSlate, StageAlert } from '../realtime/alert-banner.tsx';
 import { ReactionBursts } from './reactions.tsx';
 import { useSharedView } from '../ui/shared-view.ts';
 import { AdOverlay } from './ad-overlay.tsx';
+import { WatchParty } from '../party/watch-party.tsx';
 
 const HEARTBEAT_MS = 10_000;
 /** Resuming within this many seconds of the end starts over instead. */
@@ -182,6 +183,7 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
       {player && live && video ? <LiveControls player={player} live={live} video={video} /> : null}
       <LiveInterruptSlate video={video} live={playback.live} />
       <ReactionBursts />
+      {video && ready && !playback.live ? <WatchParty contentId={playback.contentId} video={video} rendererRef={rendererRef} /> : null}
       <AdOverlay player={player} rendererRef={rendererRef} />
       <StageAlert />
       <P2pOverlay stats={stats} p2pActive={player?.p2pActive ?? false} />
