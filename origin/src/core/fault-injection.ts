@@ -13,7 +13,9 @@ export type FaultStep =
   /** A web upload's worker, once ffmpeg has reported encode progress (domains/processing/pipeline.ts). */
   | 'processing-during-transcode'
   /** A web upload's worker, after its ladder is committed and before it is published. */
-  | 'processing-before-publish';
+  | 'processing-before-publish'
+  /** A chunk job of a long upload, once ffmpeg has reported progress on its chunk (domains/processing/chunk-jobs.ts). */
+  | 'processing-during-chunk';
 
 export function faultPoint(step: FaultStep): void {
   if (process.env.SPHERECAST_FAULT_AT === step) process.kill(process.pid, 'SIGKILL');

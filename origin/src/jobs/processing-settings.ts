@@ -14,6 +14,8 @@ const envSchema = z.object({
     .optional(),
   /** HLS segment length in seconds. Default: the studio's (4). */
   TRANSCODE_SEGMENT_SECONDS: z.coerce.number().min(1).max(10).optional(),
+  /** Chunk length of chunked transcoding: a source longer than two chunks is cut into chunks any worker transcodes. 0 turns it off. Default 60. */
+  CHUNK_SECONDS: z.coerce.number().min(0).max(3600).optional(),
   /** How often the queue looks for jobs whose worker died (JOB_TIMEOUT_SECONDS after they started). */
   JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
 });
@@ -21,6 +23,7 @@ const envSchema = z.object({
 export interface ProcessingSettings {
   transcode?: NonNullable<PipelineDeps['transcode']>;
   maintenanceIntervalSeconds?: number;
+  chunkSeconds?: number;
 }
 
 /** Reads TRANSCODE_* and JOB_MAINTENANCE_SECONDS; throws naming the bad variable. */
@@ -39,5 +42,6 @@ export function processingSettingsFromEnv(env: Record<string, string | undefined
   return {
     ...(Object.keys(transcode).length > 0 ? { transcode } : {}),
     ...(e.JOB_MAINTENANCE_SECONDS ? { maintenanceIntervalSeconds: e.JOB_MAINTENANCE_SECONDS } : {}),
+    ...(e.CHUNK_SECONDS === undefined ? {} : { chunkSeconds: e.CHUNK_SECONDS }),
   };
 }

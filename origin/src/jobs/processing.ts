@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { listFiles, LADDER_FILES } from '@spherecast/shared/media';
+import { DEFAULT_CHUNK_SECONDS, listFiles, LADDER_FILES } from '@spherecast/shared/media';
 import type { OriginServices } from '../core/services.ts';
 import type { Database } from '../db/database.ts';
 import { finalizeUpload, settlePublishAttempt } from '../domains/media/finalize.ts';
 import { recordStagedUpload } from '../domains/media/uploads.ts';
 import { ProcessingQueue, type QueueDatabase } from '../domains/processing/job-queue.ts';
 import { processUpload, type LadderToPublish, type PipelineDeps } from '../domains/processing/pipeline.ts';
+import { runChunkJob, runJoinJob, startChunkedTranscode, type ChunkJobsDeps } from '../domains/processing/chunk-jobs.ts';
 import { sourceFileOf } from '../domains/processing/paths.ts';
 import { UploadIntake, type SourceStore } from '../domains/uploads/upload-intake.ts';
 import { processingSettingsFromEnv } from './processing-settings.ts';
@@ -25,6 +27,10 @@ export interface ProcessingOptions {
   work: boolean;
   /** Transcode settings (tests use a small ladder); default: the studio's planned ladder. */
   transcode?: PipelineDeps['transcode'];
+  /** Chunked transcoding's chunk length (CHUNK_SECONDS; default 60; 0 turns it off). Sources over two chunks are chunked. */
+  chunkSeconds?: number;
+  /** Told when this process finishes a chunk of a long upload (the worker process logs it). */
+  onChunk?: (uploadId: string, index: number, workerId: string) => void;
   /** How often the queue looks for jobs whose worker died (default 30 s). */
   maintenanceIntervalSeconds?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -121,10 +127,26 @@ export async function startWorkers(
     ...(options.transcode ? { transcode: options.transcode } : {}),
     ...(options.log ? { log: options.log } : {}),
   };
+  const workerId = `${os.hostname()}/${process.pid}`;
+  const chunkJobs: ChunkJobsDeps = {
+    pipeline: deps,
+    queue,
+    workerId,
+    ...(options.log ? { log: options.log } : {}),
+    onChunk: (uploadId, index) => options.onChunk?.(uploadId, index, workerId),
+  };
+  const chunkSeconds = options.chunkSeconds ?? DEFAULT_CHUNK_SECONDS;
+  // The chunks live beside the source in UPLOADS_DIR; with STORAGE=s3 the machines share no folder
+  // (not done yet: such uploads are transcoded by one worker).
+  if (chunkSeconds > 0 && !services.config.s3) deps.chunking = { chunkSeconds, start: (request) => startChunkedTranscode(chunkJobs, request, chunkSeconds) };
   await queue.work(services.config.workerConcurrency, async (uploadId, job) => {
     options.onJob?.('start', uploadId, job.id);
-    // 'skipped': another worker finished it (a redelivered job).
+    // 'skipped': another worker finished it (a redelivered job); 'chunked': its join will publish it.
     if ((await processUpload(deps, uploadId)) === 'processed') options.onJob?.('done', uploadId, job.id);
+  });
+  await queue.workChunks(services.config.workerConcurrency, (chunk, job) => runChunkJob(chunkJobs, chunk, job));
+  await queue.workJoins(async (uploadId, job) => {
+    if ((await runJoinJob(chunkJobs, uploadId)) === 'processed') options.onJob?.('done', uploadId, job.id);
   });
 }
 

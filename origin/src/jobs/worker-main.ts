@@ -76,7 +76,9 @@ async function main(): Promise<void> {
   await startWorkers(services, queue, openSourceStore(config), {
     log,
     onJob: (event, uploadId, jobId) => log(event === 'start' ? 'job started' : 'job done', { uploadId, jobId }),
+    onChunk: (uploadId, index, workerId) => log('chunk done', { uploadId, index, workerId }),
     ...(settings.transcode ? { transcode: settings.transcode } : {}),
+    ...(settings.chunkSeconds === undefined ? {} : { chunkSeconds: settings.chunkSeconds }),
   });
   log('worker ready', { concurrency: config.workerConcurrency });
 

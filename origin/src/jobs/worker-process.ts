@@ -10,6 +10,8 @@ export interface WorkerProcess {
   /** Upload ids this worker started and finished, from its log lines. */
   started: string[];
   done: string[];
+  /** Chunks of long uploads this worker transcoded (`<uploadId>:<index>`), from its log lines. */
+  chunks: string[];
   exited: Promise<NodeJS.Signals | number | null>;
 }
 
@@ -27,6 +29,7 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     child,
     started: [],
     done: [],
+    chunks: [],
     exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code))),
   };
   let buffered = '';
@@ -36,7 +39,8 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     buffered = lines.pop() ?? '';
     for (const line of lines) {
       try {
-        const entry = JSON.parse(line) as { message?: string; uploadId?: string };
+        const entry = JSON.parse(line) as { message?: string; uploadId?: string; index?: number };
+        if (entry.message === 'chunk done' && entry.uploadId) worker.chunks.push(`${entry.uploadId}:${entry.index}`);
         if (entry.message === 'job started' && entry.uploadId) worker.started.push(entry.uploadId);
         if (entry.message === 'job done' && entry.uploadId) worker.done.push(entry.uploadId);
       } catch {

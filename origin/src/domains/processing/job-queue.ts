@@ -4,7 +4,19 @@ import { z } from 'zod';
 
 /** The queue every upload goes through once its bytes are in (see pipeline.ts). */
 export const PROCESS_UPLOAD_QUEUE = 'process-upload';
+/** One chunk of a long upload transcoded to every rung (chunk-jobs.ts), by any worker. */
+export const TRANSCODE_CHUNK_QUEUE = 'transcode-chunk';
+/** The join of an upload's chunks into its ladder, then the rest of the pipeline. */
+export const JOIN_CHUNKS_QUEUE = 'join-chunks';
 const jobDataSchema = z.object({ uploadId: z.uuid() });
+const chunkJobDataSchema = z.object({ uploadId: z.uuid(), index: z.number().int().nonnegative() });
+
+/** What a chunk handler learns of its job: its id, and whether a failure now is its last attempt. */
+export interface ChunkJobInfo {
+  id: string;
+  retryCount: number;
+  retryLimit: number;
+}
 
 /** Where the queue keeps its jobs: the platform's PostgreSQL, or the origin's embedded PGlite. */
 export type QueueDatabase = { kind: 'postgres'; url: string } | { kind: 'pglite'; pglite: PGlite };
@@ -70,9 +82,15 @@ export class ProcessingQueue {
   async start(): Promise<void> {
     if (this.#started) return;
     await this.#boss.start();
-    // stately: with the upload id as singleton key, one job per upload is queued and one runs at a time.
+    // stately: with the upload id (or upload and chunk) as singleton key, one job per key is queued
+    // and one runs at a time.
+    for (const name of [PROCESS_UPLOAD_QUEUE, TRANSCODE_CHUNK_QUEUE, JOIN_CHUNKS_QUEUE]) await this.#ensureQueue(name);
+    this.#started = true;
+  }
+
+  async #ensureQueue(name: string): Promise<void> {
     const queueOptions = {
-      name: PROCESS_UPLOAD_QUEUE,
+      name,
       policy: 'stately' as const,
       retryLimit: this.#options.retryLimit ?? 2,
       retryDelay: 2,
@@ -80,14 +98,13 @@ export class ProcessingQueue {
       expireInSeconds: this.#options.jobTimeoutSeconds,
     };
     // Several processes may start at once: creating a queue that another just created is fine.
-    if (!(await this.#boss.getQueue(PROCESS_UPLOAD_QUEUE))) {
-      await this.#boss.createQueue(PROCESS_UPLOAD_QUEUE, queueOptions).catch(async (error: unknown) => {
-        if (!(await this.#boss.getQueue(PROCESS_UPLOAD_QUEUE))) throw error;
+    if (!(await this.#boss.getQueue(name))) {
+      await this.#boss.createQueue(name, queueOptions).catch(async (error: unknown) => {
+        if (!(await this.#boss.getQueue(name))) throw error;
       });
     } else {
-      await this.#boss.updateQueue(PROCESS_UPLOAD_QUEUE, queueOptions);
+      await this.#boss.updateQueue(name, queueOptions);
     }
-    this.#started = true;
   }
 
   /** Queues an upload for processing; an upload already queued or in progress is not queued twice. */
@@ -111,6 +128,42 @@ export class ProcessingQueue {
       );
       this.#workerIds.push(id);
     }
+  }
+
+  /** Queues chunks of an upload; a chunk already queued or running is not queued twice. */
+  async enqueueChunks(uploadId: string, indexes: readonly number[]): Promise<void> {
+    for (const index of indexes) await this.#boss.send(TRANSCODE_CHUNK_QUEUE, { uploadId, index }, { singletonKey: `${uploadId}:${index}` });
+  }
+
+  /** Queues the join of an upload's chunks (once: every finishing chunk may ask for it). */
+  async enqueueJoin(uploadId: string): Promise<void> {
+    await this.#boss.send(JOIN_CHUNKS_QUEUE, { uploadId }, { singletonKey: uploadId });
+  }
+
+  /**
+   * Runs `handler` for queued chunks, `concurrency` at a time in this process. What it returns is
+   * kept as the job's output in pg-boss (the chunk handler returns the id of the worker that ran it).
+   */
+  async workChunks(
+    concurrency: number,
+    handler: (chunk: { uploadId: string; index: number }, job: ChunkJobInfo) => Promise<Record<string, unknown>>,
+  ): Promise<void> {
+    for (let i = 0; i < concurrency; i++) {
+      const id = await this.#boss.work(
+        TRANSCODE_CHUNK_QUEUE,
+        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.#options.pollingIntervalSeconds ?? 1 },
+        async ([job]) => (job ? handler(chunkJobDataSchema.parse(job.data), { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit }) : {}),
+      );
+      this.#workerIds.push(id);
+    }
+  }
+
+  /** Runs `handler` for queued joins, one at a time in this process. */
+  async workJoins(handler: (uploadId: string, job: { id: string }) => Promise<void>): Promise<void> {
+    const id = await this.#boss.work(JOIN_CHUNKS_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.#options.pollingIntervalSeconds ?? 1 }, async (jobs) => {
+      for (const job of jobs) await handler(jobDataSchema.parse(job.data).uploadId, { id: job.id });
+    });
+    this.#workerIds.push(id);
   }
 
   /** Stops taking jobs, lets running ones finish (up to `timeoutMs`), and closes the queue's connections. */

@@ -1,6 +1,16 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isMediaError, probeMedia, checkStitching, transcodeLadder, LADDER_FILES, type ProbeResult, type StitchReport } from '@spherecast/shared/media';
+import {
+  isMediaError,
+  probeMedia,
+  checkStitching,
+  shouldChunk,
+  transcodeLadder,
+  LADDER_FILES,
+  type ProbeResult,
+  type StitchReport,
+  type TranscodeOptions,
+} from '@spherecast/shared/media';
 import { projectionSchema, type Projection, type UploadStatus, type UploadStitchReport } from '@spherecast/shared';
 import { z } from 'zod';
 import type { OriginConfig } from '../../core/config.ts';
@@ -44,8 +54,24 @@ export interface PipelineDeps {
   sourceFile?(uploadId: string, workDir: string): Promise<string>;
   /** Transcode settings; default: the studio's planned ladder at its default preset. */
   transcode?: { preset?: string; eyeWidths?: readonly number[]; segmentSeconds?: number };
+  /**
+   * Chunked transcoding of long sources (chunk-jobs.ts): a source longer than two chunks is cut at
+   * keyframes and its chunks queued for any worker instead of being transcoded by this job.
+   */
+  chunking?: { chunkSeconds: number; start(request: ChunkedTranscodeRequest): Promise<void> };
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
+
+/** What the pipeline hands to chunked transcoding: the source, its probe and the ladder's settings. */
+export interface ChunkedTranscodeRequest {
+  uploadId: string;
+  source: string;
+  probe: ProbeResult;
+  ladder: LadderSettings;
+}
+
+/** The transcode settings of one upload (everything of transcodeLadder's options but input and output). */
+export type LadderSettings = Pick<TranscodeOptions, 'preset' | 'eyeWidths' | 'segmentSeconds' | 'rungs' | 'projection'>;
 
 /** A failure caused by the file itself: retrying cannot help; the creator gets `message`. */
 export class UploadRejectedError extends Error {
@@ -66,7 +92,7 @@ const ladderManifestSchema = z.object({
  * by one rename, publish is the media domain's recoverable finalize), and a step that did not is
  * simply done again.
  */
-export async function processUpload(deps: PipelineDeps, uploadId: string): Promise<'processed' | 'skipped'> {
+export async function processUpload(deps: PipelineDeps, uploadId: string, options: { afterJoin?: boolean } = {}): Promise<'processed' | 'skipped' | 'chunked'> {
   const { prisma } = deps;
   const select = {
     id: true,
@@ -83,7 +109,8 @@ export async function processUpload(deps: PipelineDeps, uploadId: string): Promi
   // pg-boss 10 has no heartbeat: a job that outlives JOB_TIMEOUT_SECONDS is handed to another worker
   // while the first may still be running it. The upload row is the lease: while another worker keeps
   // touching it, wait for that worker to finish (or to die, when the row goes stale).
-  while (row && ACTIVE.includes(row.status) && Date.now() - row.updatedAt.getTime() < STALE_MS) {
+  // The join of a chunked transcode holds the lease itself (its chunk jobs kept the row fresh).
+  while (!options.afterJoin && row && ACTIVE.includes(row.status) && Date.now() - row.updatedAt.getTime() < STALE_MS) {
     await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_MS));
     row = await prisma.sourceUpload.findUnique({ where: { id: uploadId }, select });
   }
@@ -95,17 +122,16 @@ export async function processUpload(deps: PipelineDeps, uploadId: string): Promi
     void prisma.sourceUpload.updateMany({ where: { id: uploadId, status: { in: [...ACTIVE] } }, data: { attempts } }).catch(() => undefined);
   }, HEARTBEAT_MS);
   try {
-    await runSteps(deps, { ...row, attempts });
+    return await runSteps(deps, { ...row, attempts });
   } finally {
     clearInterval(heartbeat);
   }
-  return 'processed';
 }
 
 async function runSteps(
   deps: PipelineDeps,
   row: { id: string; contentId: string; ownerId: string; fileName: string; sha256: string | null; createdAt: Date; attempts: number },
-): Promise<void> {
+): Promise<'processed' | 'chunked'> {
   const { prisma } = deps;
   const uploadId = row.id;
   const { attempts } = row;
@@ -133,17 +159,25 @@ async function runSteps(
             throw rejectedFromMedia(error, row.fileName, 'checked');
           });
       await setStatus('transcoding', report ? { stitchReport: summariseReport(report) as unknown as Prisma.InputJsonValue } : {});
+      const settings: LadderSettings = {
+        ...(deps.transcode?.preset ? { preset: deps.transcode.preset } : {}),
+        // A 360 ad is short and shown between content: a small ladder of its own (1920 and 1280 per eye).
+        ...(deps.transcode?.eyeWidths ? { eyeWidths: deps.transcode.eyeWidths } : adForm === '360' ? { eyeWidths: AD_360_EYE_WIDTHS } : {}),
+        ...(deps.transcode?.segmentSeconds ? { segmentSeconds: deps.transcode.segmentSeconds } : {}),
+        ...(flat ? flatAdLadder(probe) : {}),
+      };
+      if (deps.chunking && probe.durationSeconds !== null && shouldChunk(probe.durationSeconds, deps.chunking.chunkSeconds)) {
+        // The chunk jobs and their join take it from here; the join publishes through processUpload.
+        await deps.chunking.start({ uploadId, source, probe, ladder: settings });
+        return 'chunked';
+      }
       let lastWrite = 0;
       const result = await transcodeLadder({
         input: source,
         out: ladderDir,
         probe,
         overwrite: true,
-        ...(deps.transcode?.preset ? { preset: deps.transcode.preset } : {}),
-        // A 360 ad is short and shown between content: a small ladder of its own (1920 and 1280 per eye).
-        ...(deps.transcode?.eyeWidths ? { eyeWidths: deps.transcode.eyeWidths } : adForm === '360' ? { eyeWidths: AD_360_EYE_WIDTHS } : {}),
-        ...(deps.transcode?.segmentSeconds ? { segmentSeconds: deps.transcode.segmentSeconds } : {}),
-        ...(flat ? flatAdLadder(probe) : {}),
+        ...settings,
         onProgress: (progress) => {
           if (progress.phase === 'encode') faultPoint('processing-during-transcode');
           const now = Date.now();
@@ -178,7 +212,7 @@ async function runSteps(
       // Nothing is left behind by the time the upload shows `failed`.
       await cleanUp(deps, uploadId, work);
       await fail(deps, uploadId, row.contentId, error.message);
-      return;
+      return 'processed';
     }
     deps.log?.('processing an upload failed', { uploadId, attempts, err: error });
     if (attempts >= MAX_ATTEMPTS) {
@@ -189,12 +223,24 @@ async function runSteps(
         row.contentId,
         `Processing failed ${attempts} times for a reason on the server's side, not in your file. Upload it again later; if it keeps failing, tell the operator (upload ${uploadId}).`,
       );
-      return;
+      return 'processed';
     }
     // Back to the queue: the next attempt starts from what this one finished.
     await prisma.sourceUpload.updateMany({ where: { id: uploadId, status: { notIn: ['ready', 'failed'] } }, data: { status: 'queued', progress: 0 } });
     throw error;
   }
+  return 'processed';
+}
+
+/**
+ * Gives an upload up (a chunk of it cannot be transcoded, or its chunks keep failing): its source and
+ * this machine's work folder go, then the upload shows `failed` with `message`.
+ */
+export async function failUpload(deps: PipelineDeps, uploadId: string, message: string): Promise<void> {
+  const row = await deps.prisma.sourceUpload.findUnique({ where: { id: uploadId }, select: { contentId: true, status: true } });
+  if (!row || row.status === 'ready' || row.status === 'failed') return;
+  await cleanUp(deps, uploadId, workDirOf(deps.config, uploadId));
+  await fail(deps, uploadId, row.contentId, message);
 }
 
 async function fail(deps: PipelineDeps, uploadId: string, contentId: string, message: string): Promise<void> {
@@ -274,7 +320,7 @@ function flatAdLadder(probe: ProbeResult): {
 }
 
 /** The media engine's messages name server paths; the creator gets the same advice about their file. */
-function rejectedFromMedia(error: unknown, fileName: string, step: 'read' | 'checked' | 'transcoded'): Error {
+export function rejectedFromMedia(error: unknown, fileName: string, step: 'read' | 'checked' | 'transcoded'): Error {
   if (!isMediaError(error)) return error instanceof Error ? error : new Error(String(error));
   const name = `“${fileName}”`;
   switch (error.code) {
