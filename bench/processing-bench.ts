@@ -2,6 +2,8 @@
 // this machine: jobs per minute for a fixed 1920x960 equirectangular source, and the time from
 // upload complete (tus) to `ready`. Needs PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL).
 // PROCESSING_BENCH_JOBS (default 4) uploads per run; PROCESSING_BENCH_SECONDS (default 10) source length.
+// Then chunked transcoding (map-reduce) of a PROCESSING_BENCH_LONG_SECONDS (default 60) source in
+// PROCESSING_BENCH_CHUNK_SECONDS (default 10) chunks against one transcodeLadder of the same source.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { Upload } from 'tus-js-client';
-import { generateEquirectFixture, resolveFfmpeg } from '@spherecast/shared/media';
+import { generateEquirectFixture, resolveFfmpeg, transcodeInChunks, transcodeLadder } from '@spherecast/shared/media';
 import { uploadCreatedSchema, uploadStateSchema } from '@spherecast/shared';
 import { createOrigin, type Origin } from '../origin/src/index.ts';
 import { createSession } from '../origin/src/core/sessions.ts';
@@ -20,6 +22,8 @@ const run = promisify(execFile);
 const SERVER = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 const JOBS = Number(process.env.PROCESSING_BENCH_JOBS ?? 4);
 const SECONDS = Number(process.env.PROCESSING_BENCH_SECONDS ?? 10);
+const LONG_SECONDS = Number(process.env.PROCESSING_BENCH_LONG_SECONDS ?? 60);
+const CHUNK_SECONDS = Number(process.env.PROCESSING_BENCH_CHUNK_SECONDS ?? 10);
 
 interface RunResult {
   workers: number;
@@ -137,6 +141,52 @@ async function runWith(workers: number, sources: Buffer[], dir: string): Promise
   }
 }
 
+/** CPU seconds (user + system) of this process's finished children (ffmpeg, ffprobe), from /proc. */
+async function childCpuSeconds(): Promise<number> {
+  const stat = await readFile('/proc/self/stat', 'utf8');
+  // Fields after the command name (which may hold spaces): cutime and cstime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+interface TranscodeRun {
+  label: string;
+  wallSeconds: number;
+  cpuSeconds: number;
+  load: number;
+  chunks: number;
+}
+
+/**
+ * The chunked transcode of one long source against one transcodeLadder of it, in this process (the
+ * media work only: the job queue adds a poll interval per job). The chunks run one after another, as
+ * one worker would take them: the difference is the cost of chunking (a seek per chunk, an encoder
+ * start and lookahead per chunk and rung, the join's copy, and the audio, poster and thumbnail passes
+ * the one-process encode does in its single decode).
+ */
+async function runChunkedComparison(dir: string): Promise<TranscodeRun[]> {
+  const source = path.join(dir, 'long.mp4');
+  await generateEquirectFixture({ out: source, seconds: LONG_SECONDS, width: 1920, fps: 30, interp: 'linear', videoPreset: 'ultrafast', crf: 18 });
+  const runs: TranscodeRun[] = [];
+  const measure = async (label: string, work: () => Promise<number>) => {
+    console.log(`processing bench: ${label}…`);
+    const load = os.loadavg()[0]!;
+    const cpu = await childCpuSeconds();
+    const started = Date.now();
+    const chunks = await work();
+    runs.push({ label, wallSeconds: (Date.now() - started) / 1000, cpuSeconds: (await childCpuSeconds()) - cpu, load, chunks });
+  };
+  await measure('one process', async () => {
+    await transcodeLadder({ input: source, out: path.join(dir, 'single'), overwrite: true });
+    return 1;
+  });
+  await measure(`chunks of ${CHUNK_SECONDS} s, one at a time`, async () => {
+    const result = await transcodeInChunks({ input: source, out: path.join(dir, 'chunked'), overwrite: true, chunkSeconds: CHUNK_SECONDS });
+    return result.chunks.chunks.length;
+  });
+  return runs;
+}
+
 export async function runProcessingBench(): Promise<{ markdown: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-processing-bench-'));
   try {
@@ -154,6 +204,9 @@ export async function runProcessingBench(): Promise<{ markdown: string }> {
       console.log(`processing bench: ${JOBS} uploads, ${workers} worker process(es)…`);
       results.push(await runWith(workers, sources, dir));
     }
+    const chunked = await runChunkedComparison(dir);
+    const [single, mapped] = chunked as [TranscodeRun, TranscodeRun];
+    const overhead = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(1)}%`;
     const lines = [
       `${JOBS} uploads of a ${SECONDS} s 1920x960 30 fps equirectangular H.264 source, each processed as a web upload would be (probe, stitch check, the studio's planned ladder at its default preset, publish), by 1 and by 2 \`npm run worker\` processes (WORKER_CONCURRENCY=1) on one PostgreSQL. ${machineLine()}`,
       '',
@@ -164,7 +217,15 @@ export async function runProcessingBench(): Promise<{ markdown: string }> {
           `| ${r.workers} | ${r.jobsPerMinute.toFixed(2)} | ${r.wallSeconds.toFixed(1)} | ${median(r.latencies).toFixed(1)} | ${Math.max(...r.latencies).toFixed(1)} | ${r.perWorker.join(' + ')} |`,
       ),
       '',
-      'On this 2-core machine one ffmpeg ladder encode already uses both cores, so a second worker process adds no throughput; the gain comes from workers on more machines (each pointing at the same PostgreSQL and storage). Chunked (map-reduce) transcoding of long videos is not implemented yet.',
+      'On this 2-core machine one ffmpeg ladder encode already uses both cores, so a second worker process adds no throughput; the gain comes from workers on more machines (each pointing at the same PostgreSQL and storage).',
+      '',
+      `**Chunked transcoding (map-reduce).** A ${LONG_SECONDS} s 1920x960 30 fps source (a keyframe every second), the studio's planned ladder at its default preset, transcoded by one \`transcodeLadder\` and in ${CHUNK_SECONDS} s chunks cut at keyframes, the chunks one after another (as one worker takes them), then joined. Wall time and the CPU time of the ffmpeg processes (user + system; less sensitive to other load on a shared machine); load average (1 min) when each run started. ${machineLine()}`,
+      '',
+      '| run | chunks | wall time (s) | ffmpeg CPU (s) | load at start |',
+      '| --- | ------ | ------------- | -------------- | ------------- |',
+      ...chunked.map((r) => `| ${r.label} | ${r.chunks} | ${r.wallSeconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${r.load.toFixed(1)} |`),
+      '',
+      `Overhead of chunking: ${overhead(single.wallSeconds, mapped.wallSeconds)} wall time, ${overhead(single.cpuSeconds, mapped.cpuSeconds)} CPU time (target under 10%). On 2 cores there is no speed-up to expect: one ladder encode already uses both; N machines each taking chunks divide the encode by about N.`,
     ];
     return { markdown: lines.join('\n') };
   } finally {
