@@ -102,6 +102,8 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     server.setAssetList('/ads/postroll.json', { ASSETS: [ad('post', '/flat/master.m3u8', 2)] } satisfies AdAssetList);
     // As the origin writes a post-roll: CUE="POST", dated at the content's start.
     await writeContentWithBreaks(path.join(dir, 'short'), 'postroll', [{ id: 'post', cue: 'POST', offsetSeconds: 0, assetListPath: '/ads/postroll.json' }]);
+    server.setAssetList('/ads/resume.json', { ASSETS: [ad('resume', '/flat/master.m3u8', 2)] } satisfies AdAssetList);
+    await writeContentWithBreaks(content, 'resume', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/resume.json' }]);
     server.setAssetList('/ads/p2p.json', { ASSETS: [ad('p2p', '/shared/master.m3u8', 1)] } satisfies AdAssetList);
     await writeContentWithBreaks(content, 'p2p', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/p2p.json' }]);
     await writeContentWithBreaks(content, 'preroll', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/preroll.json' }]);
@@ -363,6 +365,24 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
       'the post-roll played (not left paused where the content ended)',
     );
     assert.deepEqual(beaconsOf('post'), ['impression', 'start', 'firstQuartile', 'midpoint', 'thirdQuartile', 'complete']);
+  });
+
+  test('a viewer resuming at 5 s sees the pre-roll, then the content from 5 s (not from its start)', async () => {
+    const page = await open('content/resume-master.m3u8', { start: '5', render: '0' });
+    await waitFor(
+      page,
+      'the content after the pre-roll',
+      () => page.evaluate(() => window.adsTest.samples.at(-1)),
+      (s) => s?.ad === null && s.time > 5.5,
+    );
+    const samples = await samplesOf(page);
+    await page.context().close();
+    assert.ok(
+      samples.some((s) => s.ad === 'resume' && s.started),
+      'the pre-roll played',
+    );
+    const content = samples.slice(samples.findLastIndex((s) => s.ad === 'resume') + 1).filter((s) => !s.paused && s.time > 0);
+    assert.ok(content.length > 0 && content.every((s) => s.time >= 4.9), `the content went on from 5 s: ${JSON.stringify(content.map((s) => s.time))}`);
   });
 
   test('after a pre-roll the content is still shared between viewers over P2P; the ad itself loads over HTTP', async () => {

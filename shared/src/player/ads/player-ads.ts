@@ -7,6 +7,7 @@ import Hls, {
   type InterstitialAssetErrorData,
   type InterstitialAssetPlayerCreatedData,
   type InterstitialAssetStartedData,
+  type InterstitialEndedData,
   type InterstitialEvent,
 } from 'hls.js';
 import { adDetailsSchema, type AdCreativeForm, type AdDetails } from '../../api/ad-delivery.ts';
@@ -104,6 +105,8 @@ export class PlayerAds {
   #resumeTimer: ReturnType<typeof setTimeout> | null = null;
   /** The content played to its end (not paused by the viewer): a post-roll then plays on its own. */
   #contentEnded = false;
+  /** A pre-roll ended: the content is to start at the player's start position (resume), see #onPrimaryResumed. */
+  #startAfterPreroll = false;
   #state: AdState | null = null;
   /** How many of each ad's fired events were emitted as `beacon`. */
   readonly #reported = new WeakMap<AdBeacons, number>();
@@ -153,7 +156,7 @@ export class PlayerAds {
     hls.on(Events.INTERSTITIAL_ASSET_ENDED, this.#onAssetEnded);
     hls.on(Events.INTERSTITIAL_ASSET_ERROR, this.#onAssetError);
     hls.on(Events.INTERSTITIAL_ENDED, this.#onBreakEnded);
-    hls.on(Events.INTERSTITIALS_PRIMARY_RESUMED, this.#onBreakEnded);
+    hls.on(Events.INTERSTITIALS_PRIMARY_RESUMED, this.#onPrimaryResumed);
     hls.on(Events.ERROR, this.#onHlsError);
     this.#video.addEventListener('timeupdate', this.#tick);
     this.#video.addEventListener('playing', this.#tick);
@@ -169,7 +172,7 @@ export class PlayerAds {
       hls.off(Events.INTERSTITIAL_ASSET_ENDED, this.#onAssetEnded);
       hls.off(Events.INTERSTITIAL_ASSET_ERROR, this.#onAssetError);
       hls.off(Events.INTERSTITIAL_ENDED, this.#onBreakEnded);
-      hls.off(Events.INTERSTITIALS_PRIMARY_RESUMED, this.#onBreakEnded);
+      hls.off(Events.INTERSTITIALS_PRIMARY_RESUMED, this.#onPrimaryResumed);
       hls.off(Events.ERROR, this.#onHlsError);
     }
     this.#video.removeEventListener('timeupdate', this.#tick);
@@ -308,8 +311,22 @@ export class PlayerAds {
     if (!this.inBreak) this.#contentEnded = true;
   };
 
-  #onBreakEnded = (): void => {
+  #onBreakEnded = (_: string, data: InterstitialEndedData): void => {
+    if (data.event.cue.pre) this.#startAfterPreroll = true;
     this.#setCurrent(null);
+  };
+
+  /**
+   * hls.js 1.7.4 starts the content at 0 after a pre-roll whatever its `startPosition` (a viewer's
+   * resume point): the content is moved there once it is back in the element. (A mid-roll with
+   * X-RESTRICT JUMP before that point is then played first, as for any seek over it.)
+   */
+  #onPrimaryResumed = (): void => {
+    this.#setCurrent(null);
+    if (!this.#startAfterPreroll) return;
+    this.#startAfterPreroll = false;
+    const start = this.#hls?.config.startPosition ?? -1;
+    if (start > 0 && this.#video.currentTime < start - 0.5) this.#video.currentTime = start;
   };
 
   #onHlsError = (_: string, data: ErrorData): void => {
