@@ -12,6 +12,7 @@ import { fastifyTRPCOpenApiPlugin, generateOpenApiDocument } from 'trpc-to-opena
 import { createRequestContext } from './request-context.ts';
 import { appRouter } from './app-router.ts';
 import { mediaRoutes } from './media-routes.ts';
+import { tourMediaRoutes } from './tour-media-routes.ts';
 import { liveRoutes } from './live-routes.ts';
 import { capRoutes } from './cap-routes.ts';
 import { adsRoutes } from './ads-routes.ts';
@@ -173,6 +174,10 @@ export async function buildServer(
   });
   await app.register((live, _options, done) => {
     liveRoutes(live, services);
+    done();
+  });
+  await app.register((tourMedia, _options, done) => {
+    tourMediaRoutes(tourMedia, services);
     done();
   });
   const { uploads } = options;

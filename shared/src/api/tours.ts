@@ -39,6 +39,24 @@ export const TOUR_LIMITS = {
   sceneDurationMaxSeconds: 3600,
 } as const;
 
+/** Tour media uploads (`PUT /api/tours/{id}/media/{file}`): narration audio. */
+export const TOUR_MEDIA_LIMITS = {
+  /** Largest narration audio file, in bytes (20 MiB: about 20 minutes of 128 kbit/s MP3). */
+  audioMaxBytes: 20 * 1048576,
+  /** Extensions the studio offers; the origin checks the bytes themselves (MP3, M4A/AAC, Ogg, WAV). */
+  audioExtensions: ['mp3', 'm4a', 'aac', 'ogg', 'oga', 'wav'],
+} as const;
+
+/** The answer to a tour media upload: `url` is the origin path a narration's `audioUrl` takes. */
+export const tourMediaUploadSchema = z.object({
+  url: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  durationSeconds: z.number().nullable(),
+});
+export type TourMediaUpload = z.infer<typeof tourMediaUploadSchema>;
+
 /** Degrees, -180 (behind, to the left) .. 180 (behind, to the right); 0 is the centre of the equirectangular frame. */
 export const YAW_RANGE = { min: -180, max: 180 } as const;
 /** Degrees, -90 (straight down) .. 90 (straight up). */

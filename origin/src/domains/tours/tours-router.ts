@@ -22,6 +22,8 @@ import { afterCursor, decodeDateCursor, pageOfRows } from '../../core/pagination
 import { creatorProcedure, protectedProcedure, publicProcedure, type Context, type SessionUser } from '../../core/trpc.ts';
 import { ownerSelect } from '../../core/user-select.ts';
 import type { Prisma } from '../../db/database.ts';
+import { canViewTour } from './tour-access.ts';
+import { removeTourMedia } from './tour-media.ts';
 import { tourPublishProblems } from './tour-publish-check.ts';
 
 const tourSelect = {
@@ -53,12 +55,6 @@ const sceneContentSelect = {
   posterFile: true,
   durationSeconds: true,
 } as const satisfies Prisma.ContentSelect;
-
-/** A draft is its owner's (and admins'); a published tour is seen like content of the same visibility. */
-function canViewTour(user: SessionUser | null, tour: { ownerId: string; status: string; visibility: string }): boolean {
-  if (user && (user.id === tour.ownerId || user.role === 'admin')) return true;
-  return tour.status === 'published' && tour.visibility !== 'private';
-}
 
 /** Scenes as stored: written only through tourScenesSchema, read back through it too. */
 function scenesOf(row: { scenes: unknown }): TourScene[] {
@@ -242,6 +238,7 @@ export const toursRouter = {
     .mutation(async ({ ctx, input }) => {
       await loadEditable(ctx, input.id);
       await ctx.prisma.tour.delete({ where: { id: input.id } });
+      await removeTourMedia(ctx, input.id);
       return { ok: true as const };
     }),
 
