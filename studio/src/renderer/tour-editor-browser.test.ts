@@ -220,6 +220,18 @@ describe('Tour editor in the studio (browser-only mode)', () => {
     const narration = page.getByTestId('scene-narration-text');
     await page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>('[data-testid="scene-narration-text"]')?.value !== '');
     assert.equal(await narration.inputValue(), 'Welcome to the harbour. Boats leave at dawn.');
+    // Narration audio: the chosen file goes through the engine to the origin, whose address fills in the field.
+    const tone = path.join(dir, 'harbour.mp3');
+    await promisify(execFile)(process.env.FFMPEG_PATH ?? 'ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=duration=1', tone]);
+    await page.getByTestId('scene-narration-audio-file').setInputFiles(tone);
+    await page.waitForFunction(
+      () => document.querySelector<HTMLInputElement>('[data-testid="scene-narration-audio"]')?.value.startsWith('/media/tours/'),
+      null,
+      {
+        timeout: 20_000,
+      },
+    );
+    const audioUrl = await page.getByTestId('scene-narration-audio').inputValue();
     await page.getByLabel(/Seconds before the next scene/).fill('12');
 
     // Old town leads on to the lighthouse, the lighthouse back to the harbour (both by default: next, then first).
@@ -254,7 +266,8 @@ describe('Tour editor in the studio (browser-only mode)', () => {
     );
     const [harbour, oldTown, lighthouse] = tour.scenes;
     assert.ok(harbour && oldTown && lighthouse);
-    assert.deepEqual(harbour.narration, { text: 'Welcome to the harbour. Boats leave at dawn.', audioUrl: null });
+    assert.deepEqual(harbour.narration, { text: 'Welcome to the harbour. Boats leave at dawn.', audioUrl });
+    assert.match(audioUrl, new RegExp(`^/media/tours/${tourId}/[0-9a-f]{16}\\.mp3$`), 'the audio belongs to the tour the editor saved');
     assert.equal(harbour.durationSeconds, 12);
     const [toOldTown, fishMarket] = harbour.hotspots;
     assert.deepEqual(toOldTown?.action, { kind: 'scene', targetSceneId: oldTown.id });

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { TRPCClientError } from '@trpc/client';
 import { createOriginClient, errorMessage, errorStatus, type OriginClient } from '@spherecast/origin/client';
-import { TOUR_SCENE_KINDS, tourCreateInput, type TourCreateInput } from '@spherecast/shared';
+import { TOUR_MEDIA_LIMITS, TOUR_SCENE_KINDS, tourCreateInput, tourMediaUploadSchema, type TourCreateInput, type TourMediaUpload } from '@spherecast/shared';
 import { StudioError } from '../errors.ts';
 
 export interface OriginCredentials {
@@ -49,6 +49,8 @@ const SCENE_STATUSES: readonly string[] = ['ready', 'ended'];
 /** Poster bytes the preview accepts (a 360 poster is a JPEG of a few hundred KiB). */
 const POSTER_MAX_BYTES = 16 * 1024 * 1024;
 const CALL_TIMEOUT_MS = 20_000;
+/** An audio upload may take longer than a call (20 MiB on a slow uplink). */
+const UPLOAD_TIMEOUT_MS = 120_000;
 
 function clientOf(credentials: OriginCredentials): OriginClient {
   return createOriginClient({ baseUrl: credentials.originUrl, token: () => credentials.token, batch: false });
@@ -143,6 +145,37 @@ export async function getTour(credentials: OriginCredentials, id: string) {
   } catch (error) {
     throw originFailure('open that tour', error);
   }
+}
+
+/**
+ * Uploads a narration audio file to a saved tour (`PUT /api/tours/{id}/media/{file}`); the origin
+ * checks the bytes are audio and answers the `/media/...` path a narration's `audioUrl` takes.
+ */
+export async function uploadTourAudio(credentials: OriginCredentials, tourId: string, fileName: string, bytes: Buffer): Promise<TourMediaUpload> {
+  if (bytes.length > TOUR_MEDIA_LIMITS.audioMaxBytes)
+    throw new StudioError('ORIGIN_REJECTED', `${fileName} is larger than ${TOUR_MEDIA_LIMITS.audioMaxBytes / 1048576} MiB; shorten or compress the narration.`);
+  let response: Response;
+  try {
+    response = await fetch(new URL(`/api/tours/${tourId}/media/${encodeURIComponent(fileName)}`, `${credentials.originUrl}/`), {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${credentials.token}`, 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(bytes),
+      signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
+    });
+  } catch (error) {
+    throw new StudioError('ORIGIN_UNREACHABLE', 'Could not reach the origin to upload the narration. Check that it is running, then try again.', {
+      cause: error,
+    });
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (response.status === 401) throw new StudioError('NOT_SIGNED_IN', 'The origin session has expired: sign in again.');
+  if (!response.ok) {
+    const message = body && typeof body === 'object' && 'message' in body && typeof body.message === 'string' ? body.message : `HTTP ${response.status}`;
+    throw new StudioError(response.status >= 500 ? 'ORIGIN_UNREACHABLE' : 'ORIGIN_REJECTED', `The origin refused ${fileName}: ${message}`);
+  }
+  const parsed = tourMediaUploadSchema.safeParse(body);
+  if (!parsed.success) throw new StudioError('ORIGIN_REJECTED', 'The origin answered the narration upload with something unexpected; is it up to date?');
+  return parsed.data;
 }
 
 /** Saves the tour as a draft (creates it the first time); on a published tour the origin validates it again. */

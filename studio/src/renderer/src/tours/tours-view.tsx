@@ -1,7 +1,7 @@
 import { useMemo, useRef, useState } from 'react';
 import type { ChangeEvent } from 'react';
 import type { Hotspot, HotspotAction, Projection, TourScene } from '@spherecast/shared';
-import { PROJECTIONS } from '@spherecast/shared';
+import { PROJECTIONS, TOUR_MEDIA_LIMITS } from '@spherecast/shared';
 import type { View } from '@spherecast/shared/renderer';
 import { OriginSignIn } from '../publish/publish-panel.tsx';
 import { useAction, useAsync, useStudio } from '../state/studio-context.tsx';
@@ -162,6 +162,37 @@ function TourEditor({ username, originUrl }: { username: string; originUrl: stri
       return;
     }
     apply(narrationTextFromFile(file.name, await file.text()));
+  };
+
+  /**
+   * Uploads a narration audio file through the engine to the origin (saving the tour first when it is
+   * new: the file belongs to a tour) and puts the address the origin answers in the scene's or
+   * hotspot's narration. Applied to the draft as it is when the upload ends, so edits made meanwhile stay.
+   */
+  const uploadAudio = useAction(async (file: File, target: AudioTarget) => {
+    setEditError(null);
+    const extension = file.name.split('.').pop()?.toLowerCase() ?? '';
+    if (!(TOUR_MEDIA_LIMITS.audioExtensions as readonly string[]).includes(extension) && !file.type.startsWith('audio/')) {
+      throw new Error(`${file.name} is not an audio file. Choose an MP3, M4A, Ogg or WAV file.`);
+    }
+    if (file.size > TOUR_MEDIA_LIMITS.audioMaxBytes) {
+      throw new Error(`${file.name} is larger than ${TOUR_MEDIA_LIMITS.audioMaxBytes / 1048576} MiB; shorten or compress the narration.`);
+    }
+    let tourId = draft.id;
+    if (!tourId) {
+      tourId = (await client.tours.save.mutate({ id: null, tour: toTourInput(draft) })).id;
+      const saved = tourId;
+      setDraft((current) => ({ ...current, id: saved }));
+      tours.reload();
+    }
+    const uploaded = await client.tours.uploadAudio.mutate({ tourId, fileName: file.name, dataBase64: await base64Of(file) });
+    setPublished(null);
+    setDraft((current) => withNarrationAudio(current, target, uploaded.url));
+  });
+  const onUploadAudio: UploadAudio = (event, target) => {
+    const file = event.target.files?.[0];
+    event.target.value = '';
+    if (file) void uploadAudio.run(file, target);
   };
 
   const setAction = (action: HotspotAction): void => {
@@ -374,7 +405,12 @@ function TourEditor({ username, originUrl }: { username: string; originUrl: stri
                 Starts at yaw {scene.startYaw ?? 0}°, pitch {scene.startPitch ?? 0}°
               </span>
             </div>
-            <SceneNarration scene={scene} onChange={(change) => edit((current) => updateScene(current, scene.id, change))} onImport={importNarration} />
+            <SceneNarration
+              scene={scene}
+              onChange={(change) => edit((current) => updateScene(current, scene.id, change))}
+              onImport={importNarration}
+              onUploadAudio={onUploadAudio}
+            />
           </>
         ) : (
           <EmptyState title={draft.scenes.length === 0 ? 'Add the first scene' : 'Choose a scene'}>
@@ -385,6 +421,12 @@ function TourEditor({ username, originUrl }: { username: string; originUrl: stri
 
       <aside className="tours-inspector panel">
         {editError ? <ErrorNote message={editError} /> : null}
+        {uploadAudio.error ? <ErrorNote title="Narration audio not uploaded." message={uploadAudio.error} /> : null}
+        {uploadAudio.busy ? (
+          <p className="small muted" role="status" data-testid="narration-uploading">
+            Uploading narration audio…
+          </p>
+        ) : null}
         {scene ? (
           <>
             <h4>Hotspots in {scene.title}</h4>
@@ -415,6 +457,7 @@ function TourEditor({ username, originUrl }: { username: string; originUrl: stri
               setHotspotId(null);
             }}
             onImport={importNarration}
+            onUploadAudio={onUploadAudio}
           />
         ) : null}
 
@@ -478,8 +521,45 @@ function TourEditor({ username, originUrl }: { username: string; originUrl: stri
 }
 
 type ImportNarration = (event: ChangeEvent<HTMLInputElement>, apply: (text: string) => void) => Promise<void>;
+/** Where an uploaded narration audio goes: a scene's narration, or a narration hotspot's. */
+type AudioTarget = { sceneId: string; hotspotId: string | null };
+type UploadAudio = (event: ChangeEvent<HTMLInputElement>, target: AudioTarget) => void;
 
-function SceneNarration({ scene, onChange, onImport }: { scene: TourScene; onChange: (change: Partial<TourScene>) => void; onImport: ImportNarration }) {
+const AUDIO_ACCEPT = [...TOUR_MEDIA_LIMITS.audioExtensions.map((extension) => `.${extension}`), 'audio/*'].join(',');
+
+function withNarrationAudio(draft: TourDraft, target: AudioTarget, audioUrl: string): TourDraft {
+  const scene = draft.scenes.find((candidate) => candidate.id === target.sceneId);
+  if (!scene) return draft;
+  if (target.hotspotId === null) return updateScene(draft, scene.id, { narration: { text: scene.narration?.text ?? null, audioUrl } });
+  const spot = scene.hotspots.find((candidate) => candidate.id === target.hotspotId);
+  if (spot?.action.kind !== 'narration') return draft;
+  return updateHotspot(draft, scene.id, spot.id, { action: { ...spot.action, audioUrl } });
+}
+
+/** A file's bytes as base64, for the engine call (JSON over IPC or HTTP). */
+function base64Of(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      const url = typeof reader.result === 'string' ? reader.result : '';
+      resolve(url.slice(url.indexOf(',') + 1));
+    };
+    reader.onerror = () => reject(reader.error ?? new Error(`Could not read ${file.name}.`));
+    reader.readAsDataURL(file);
+  });
+}
+
+function SceneNarration({
+  scene,
+  onChange,
+  onImport,
+  onUploadAudio,
+}: {
+  scene: TourScene;
+  onChange: (change: Partial<TourScene>) => void;
+  onImport: ImportNarration;
+  onUploadAudio: UploadAudio;
+}) {
   const narration = scene.narration;
   const setNarration = (change: { text?: string | null; audioUrl?: string | null }): void => {
     const next = { text: narration?.text ?? null, audioUrl: narration?.audioUrl ?? null, ...change };
@@ -507,7 +587,17 @@ function SceneNarration({ scene, onChange, onImport }: { scene: TourScene; onCha
           type="url"
           placeholder="https://… or /media/…"
           value={narration?.audioUrl ?? ''}
+          data-testid="scene-narration-audio"
           onChange={(event) => setNarration({ audioUrl: event.target.value || null })}
+        />
+      </label>
+      <label className="small">
+        Upload narration audio (MP3, M4A, Ogg, WAV)
+        <input
+          type="file"
+          accept={AUDIO_ACCEPT}
+          data-testid="scene-narration-audio-file"
+          onChange={(event) => onUploadAudio(event, { sceneId: scene.id, hotspotId: null })}
         />
       </label>
       <label>
@@ -533,9 +623,10 @@ interface HotspotInspectorProps {
   onAction: (action: HotspotAction) => void;
   onRemove: () => void;
   onImport: ImportNarration;
+  onUploadAudio: UploadAudio;
 }
 
-function HotspotInspector({ draft, scene, hotspot, flagged, onChange, onAction, onRemove, onImport }: HotspotInspectorProps) {
+function HotspotInspector({ draft, scene, hotspot, flagged, onChange, onAction, onRemove, onImport, onUploadAudio }: HotspotInspectorProps) {
   const action = hotspot.action;
   const targetKnown = action.kind === 'scene' && draft.scenes.some((candidate) => candidate.id === action.targetSceneId);
   return (
@@ -626,6 +717,10 @@ function HotspotInspector({ draft, scene, hotspot, flagged, onChange, onAction, 
               placeholder="https://… or /media/…"
               onChange={(event) => onAction({ ...action, audioUrl: event.target.value || null })}
             />
+          </label>
+          <label className="small">
+            Upload hotspot narration audio (MP3, M4A, Ogg, WAV)
+            <input type="file" accept={AUDIO_ACCEPT} onChange={(event) => onUploadAudio(event, { sceneId: scene.id, hotspotId: hotspot.id })} />
           </label>
         </>
       ) : null}
