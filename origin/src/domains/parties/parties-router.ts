@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tracked, TRPCError } from '@trpc/server';
 import {
@@ -160,10 +161,19 @@ class PartyInbox {
  */
 export const partiesRouter = router({
   /** The server's clock, for the players' offset estimate (NTP-style: the sample with the shortest round trip wins). */
-  clock: publicProcedure.output(partyClockSchema).query(({ ctx }) => ({ serverNowMs: ctx.now().getTime() })),
+  clock: publicProcedure
+    .meta({
+      openapi: { method: 'GET', path: '/parties/clock', tags: ['parties'], summary: "The server's clock (ms since the epoch), to align a member's playhead" },
+    })
+    .input(z.object({}).optional())
+    .output(partyClockSchema)
+    .query(({ ctx }) => ({ serverNowMs: ctx.now().getTime() })),
 
   /** Opens a party on a content the caller may see; the caller is its host and first member. */
   create: protectedProcedure
+    .meta({
+      openapi: { method: 'POST', path: '/parties', tags: ['parties'], summary: 'Open a watch party on a content you may see; you are its host', protect: true },
+    })
     .input(partyCreateInput)
     .output(partySchema)
     .mutation(async ({ ctx, input }) => {
@@ -190,6 +200,9 @@ export const partiesRouter = router({
 
   /** The party, for its members. */
   get: protectedProcedure
+    .meta({
+      openapi: { method: 'GET', path: '/parties/{partyId}', tags: ['parties'], summary: 'A party you are a member of: its state and members', protect: true },
+    })
     .input(partyIdInput)
     .output(partySchema)
     .query(async ({ ctx, input }) => partyView(ctx, await requireMembership(ctx, ctx.user, input.partyId))),
@@ -199,6 +212,9 @@ export const partiesRouter = router({
    * video's party stays its owner's), and at most PARTY_LIMITS.membersMax members.
    */
   join: protectedProcedure
+    .meta({
+      openapi: { method: 'POST', path: '/parties/{partyId}/join', tags: ['parties'], summary: 'Join a party by its id (the invitation link)', protect: true },
+    })
     .input(partyIdInput)
     .output(partySchema)
     .mutation(async ({ ctx, input }) => {
@@ -224,6 +240,15 @@ export const partiesRouter = router({
 
   /** Leaves the party; when the host leaves, the party ends for everyone. */
   leave: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/parties/{partyId}/leave',
+        tags: ['parties'],
+        summary: 'Leave a party (the host leaving hands it to another member)',
+        protect: true,
+      },
+    })
     .input(partyIdInput)
     .output(okSchema)
     .mutation(async ({ ctx, input }) => {
@@ -244,6 +269,15 @@ export const partiesRouter = router({
    * PARTY_LIMITS.anchorSkewMaxMs of the server's clock, else at the server's clock.
    */
   control: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/parties/{partyId}/control',
+        tags: ['parties'],
+        summary: "The host's play, pause, seek, sync or scene change, followed by every member",
+        protect: true,
+      },
+    })
     .input(partyControlInput)
     .output(partySchema.shape.state)
     .mutation(async ({ ctx, input }) => {
@@ -272,6 +306,15 @@ export const partiesRouter = router({
 
   /** Where the caller looks now; sent on by the origin once per tick with the other members' (coalesced). */
   view: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/parties/{partyId}/view',
+        tags: ['parties'],
+        summary: 'Where you look (yaw, pitch), shown to the other members as a marker',
+        protect: true,
+      },
+    })
     .input(partyViewInput)
     .output(okSchema)
     .mutation(async ({ ctx, input }) => {
@@ -287,6 +330,7 @@ export const partiesRouter = router({
    * reconnect or join late), not with the content: a party's talk is not the broadcast's chat.
    */
   chat: protectedProcedure
+    .meta({ openapi: { method: 'POST', path: '/parties/{partyId}/chat', tags: ['parties'], summary: 'Send a short chat message to the party', protect: true } })
     .input(partyChatInput)
     .output(partyChatMessageSchema)
     .mutation(async ({ ctx, input }) => {

@@ -180,6 +180,38 @@ for (const kind of await testDatabaseKinds()) {
       await creator.caller.parties.leave({ partyId: party.id });
     });
 
+    test('parties are REST routes too, described in /openapi.json', async () => {
+      const doc = await t.http('GET', '/openapi.json');
+      const paths = Object.keys(doc.body.paths as object);
+      for (const route of [
+        '/parties',
+        '/parties/clock',
+        '/parties/{partyId}',
+        '/parties/{partyId}/join',
+        '/parties/{partyId}/control',
+        '/parties/{partyId}/chat',
+      ]) {
+        assert.ok(paths.includes(route), `${route} in ${paths.filter((p) => p.startsWith('/parties')).join(', ')}`);
+      }
+      assert.equal(typeof (await t.http('GET', '/api/parties/clock')).body.serverNowMs, 'number');
+      assert.equal((await t.http('POST', '/api/parties', { body: { contentId } })).status, 401);
+      const opened = await t.http('POST', '/api/parties', { token: stranger.token, body: { contentId } });
+      assert.equal(opened.status, 200, JSON.stringify(opened.body));
+      const partyId = opened.body.id as string;
+      assert.equal((await t.http('POST', `/api/parties/${partyId}/join`, { token: friend.token, body: {} })).status, 200);
+      const paused = await t.http('POST', `/api/parties/${partyId}/control`, { token: stranger.token, body: { action: 'pause', positionSeconds: 3 } });
+      assert.equal(paused.status, 200, JSON.stringify(paused.body));
+      const seen = await t.http('GET', `/api/parties/${partyId}`, { token: friend.token });
+      assert.equal(seen.body.state.playing, false);
+      assert.equal(seen.body.members.length, 2);
+      assert.equal(
+        (await t.http('POST', `/api/parties/${partyId}/control`, { token: friend.token, body: { action: 'play', positionSeconds: 3 } })).status,
+        403,
+      );
+      await t.http('POST', `/api/parties/${partyId}/leave`, { token: friend.token, body: {} });
+      await t.http('POST', `/api/parties/${partyId}/leave`, { token: stranger.token, body: {} });
+    });
+
     test('limits: members per party, parties per host, view, control and chat rates, chat text', async () => {
       const party = await creator.caller.parties.create({ contentId });
       const partyId = party.id;
