@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { generateEquirectFixture, parseMasterPlaylist, parseMediaPlaylist, runFfprobe } from '@spherecast/shared/media';
+import { generateEquirectFixture } from '@spherecast/shared/media';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
 import { testDatabaseKinds } from '../test-support/databases.ts';
 import { openUpload, tusSend, waitForUpload } from '../test-support/web-upload.ts';
+import { completedChunkJobs, publishedRungs } from '../test-support/chunk-jobs.ts';
 import { spawnWorker, type WorkerProcess } from './worker-process.ts';
 
 /** Also the origin's: the queue applies the timeout when a job is sent. */
@@ -40,44 +41,6 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
     timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
-/** The chunk jobs pg-boss completed for an upload, with the worker each one's handler named. */
-async function completedChunkJobs(t: TestOrigin, uploadId: string): Promise<Array<{ index: number; workerId: string }>> {
-  const rows = await t.origin.services.prisma.$queryRawUnsafe<Array<{ index: number; worker_id: string }>>(
-    `SELECT (data->>'index')::int AS index, output->>'workerId' AS worker_id FROM pgboss.job
-      WHERE name = 'transcode-chunk' AND data->>'uploadId' = $1 AND state = 'completed' ORDER BY 1`,
-    uploadId,
-  );
-  return rows.map((row) => ({ index: row.index, workerId: row.worker_id }));
-}
-
-/** Every video packet of every rung of the published ladder, fetched over HTTP as a player would. */
-async function publishedRungs(t: TestOrigin, user: TestUser, contentId: string, scratch: string) {
-  const playback = await t.http('GET', `/api/streaming/${contentId}`, { token: user.token });
-  const masterUrl = new URL((playback.body as { masterUrl: string }).masterUrl, t.url);
-  const master = parseMasterPlaylist(await (await fetch(masterUrl)).text());
-  const rungs: Array<{ uri: string; pts: number[]; dts: number[]; frame: number }> = [];
-  for (const variant of master.variants) {
-    const playlistUrl = new URL(variant.uri, masterUrl);
-    const playlist = parseMediaPlaylist(await (await fetch(playlistUrl)).text());
-    const parts = [playlist.initUri!, ...playlist.segments.map((s) => s.uri)];
-    const bytes = await Promise.all(parts.map(async (uri) => Buffer.from(await (await fetch(new URL(uri, playlistUrl))).arrayBuffer())));
-    const file = path.join(scratch, `rung-${rungs.length}.mp4`);
-    await writeFile(file, Buffer.concat(bytes));
-    const json = JSON.parse(await runFfprobe(['-select_streams', 'v:0', '-show_entries', 'packet=pts,dts:stream=time_base', '-of', 'json', file])) as {
-      packets: { pts: number; dts: number }[];
-      streams: { time_base: string }[];
-    };
-    const [num, den] = json.streams[0]!.time_base.split('/').map(Number);
-    rungs.push({
-      uri: variant.uri,
-      pts: json.packets.map((p) => p.pts).sort((a, b) => a - b),
-      dts: json.packets.map((p) => p.dts),
-      frame: Math.round(den! / num! / FPS),
-    });
-  }
-  return rungs;
 }
 
 // Separate worker processes need a database several processes open: PostgreSQL only.
@@ -139,7 +102,7 @@ for (const kind of kinds) {
       assert.deepEqual([...a.done, ...b.done], [created.uploadId], 'the join published it once');
 
       // The published rungs are continuous across the chunk joins.
-      const rungs = await publishedRungs(t, creator, content.id, dir);
+      const rungs = await publishedRungs(t, creator, content.id, dir, FPS);
       assert.equal(rungs.length, 2);
       for (const rung of rungs) {
         assert.equal(rung.pts.length, SECONDS * FPS, `${rung.uri} has every source frame once`);
@@ -180,7 +143,7 @@ for (const kind of kinds) {
         jobs.every((j) => j.workerId === `${os.hostname()}/${rescuer.child.pid}`),
         'the rescuer ran every chunk, the killed one included',
       );
-      const rungs = await publishedRungs(t, creator, content.id, dir);
+      const rungs = await publishedRungs(t, creator, content.id, dir, FPS);
       for (const rung of rungs) assert.equal(rung.pts.length, (SECONDS - 1) * FPS);
       rescuer.child.kill('SIGTERM');
       assert.equal(await within(rescuer.exited, 60_000, 'the rescuer to stop'), 0);

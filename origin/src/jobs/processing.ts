@@ -12,6 +12,8 @@ import { recordStagedUpload } from '../domains/media/uploads.ts';
 import { ProcessingQueue, type QueueDatabase } from '../domains/processing/job-queue.ts';
 import { processUpload, type LadderToPublish, type PipelineDeps } from '../domains/processing/pipeline.ts';
 import { runChunkJob, runJoinJob, startChunkedTranscode, type ChunkJobsDeps } from '../domains/processing/chunk-jobs.ts';
+import { BucketChunkStore, LocalChunkStore, type ChunkStore } from '../domains/processing/chunk-store.ts';
+import { S3MediaObjects } from '../core/media-store-s3.ts';
 import { sourceFileOf } from '../domains/processing/paths.ts';
 import { UploadIntake, type SourceStore } from '../domains/uploads/upload-intake.ts';
 import { processingSettingsFromEnv } from './processing-settings.ts';
@@ -93,13 +95,14 @@ export async function startProcessing(services: OriginServices, database: Databa
   await queue.start();
   const intake = new UploadIntake(services, { onComplete: (uploadId) => queue.enqueue(uploadId), ...(options.log ? { log: options.log } : {}) });
   intake.start();
-  if (options.work) await startWorkers(services, queue, intake.store, options);
+  const workers = options.work ? await startWorkers(services, queue, intake.store, options) : null;
   return {
     queue,
     intake,
     destroy: async () => {
       intake.destroy();
       await queue.destroy();
+      workers?.destroy();
     },
   };
 }
@@ -110,7 +113,7 @@ export async function startWorkers(
   queue: ProcessingQueue,
   store: SourceStore,
   options: Omit<ProcessingOptions, 'work'>,
-): Promise<void> {
+): Promise<{ destroy(): void }> {
   const deps: PipelineDeps = {
     prisma: services.prisma,
     config: services.config,
@@ -128,17 +131,20 @@ export async function startWorkers(
     ...(options.log ? { log: options.log } : {}),
   };
   const workerId = `${os.hostname()}/${process.pid}`;
+  // With STORAGE=s3 the workers share no folder: the chunks go to the bucket, under their own prefix.
+  const chunkStore: ChunkStore = services.config.s3
+    ? new BucketChunkStore(new S3MediaObjects({ ...services.config.s3, prefix: 'processing-chunks/' }))
+    : new LocalChunkStore(path.join(services.config.uploadsDir, '.chunks'));
   const chunkJobs: ChunkJobsDeps = {
     pipeline: deps,
+    store: chunkStore,
     queue,
     workerId,
     ...(options.log ? { log: options.log } : {}),
     onChunk: (uploadId, index) => options.onChunk?.(uploadId, index, workerId),
   };
   const chunkSeconds = options.chunkSeconds ?? DEFAULT_CHUNK_SECONDS;
-  // The chunks live beside the source in UPLOADS_DIR; with STORAGE=s3 the machines share no folder
-  // (not done yet: such uploads are transcoded by one worker).
-  if (chunkSeconds > 0 && !services.config.s3) deps.chunking = { chunkSeconds, start: (request) => startChunkedTranscode(chunkJobs, request, chunkSeconds) };
+  if (chunkSeconds > 0) deps.chunking = { chunkSeconds, start: (request) => startChunkedTranscode(chunkJobs, request, chunkSeconds) };
   await queue.work(services.config.workerConcurrency, async (uploadId, job) => {
     options.onJob?.('start', uploadId, job.id);
     // 'skipped': another worker finished it (a redelivered job); 'chunked': its join will publish it.
@@ -148,6 +154,7 @@ export async function startWorkers(
   await queue.workJoins(async (uploadId, job) => {
     if ((await runJoinJob(chunkJobs, uploadId)) === 'processed') options.onJob?.('done', uploadId, job.id);
   });
+  return { destroy: () => chunkStore.destroy() };
 }
 
 /** Copies an upload from the bucket to `<workDir>/source` (once: a retry on this machine finds it there). */

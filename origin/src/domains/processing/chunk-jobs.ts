@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { chunkFileName, chunkPlanSchema, joinChunks, ladderPlanSchema, planChunks, planLadder, probeKeyframes, transcodeChunk } from '@spherecast/shared/media';
 import { z } from 'zod';
-import type { OriginConfig } from '../../core/config.ts';
 import { faultPoint } from '../../core/fault-injection.ts';
+import type { ChunkStore } from './chunk-store.ts';
 import type { ChunkJobInfo } from './job-queue.ts';
 import { sourceFileOf, workDirOf } from './paths.ts';
 import { failUpload, processUpload, rejectedFromMedia, UploadRejectedError, type ChunkedTranscodeRequest, type PipelineDeps } from './pipeline.ts';
@@ -17,23 +16,19 @@ import { failUpload, processUpload, rejectedFromMedia, UploadRejectedError, type
  *    its frames to every rung (`runChunkJob`); the last chunk to finish queues the join;
  * 3. `runJoinJob` copies the chunks' packets into the HLS ladder with continuous timestamps, encodes
  *    the audio, and hands the ladder to the normal pipeline (segment hashes, poster, publish).
- * Chunks and the plan live in UPLOADS_DIR/.chunks/<uploadId>, beside the source, which every worker
- * already reaches. A chunk file appears only when complete (renamed into place), so "every chunk
- * file is there" is the join's condition, whichever workers died on the way.
+ * Chunks and the plan live where every worker reaches them (chunk-store.ts: beside the sources in
+ * UPLOADS_DIR, or the bucket). A chunk is stored only when complete, so "every chunk is stored" is the
+ * join's condition, whichever workers died on the way.
  */
 export interface ChunkJobsDeps {
   pipeline: PipelineDeps;
+  store: ChunkStore;
   queue: { enqueueChunks(uploadId: string, indexes: readonly number[]): Promise<void>; enqueueJoin(uploadId: string): Promise<void> };
   /** This worker's id (`host/pid`), kept as each chunk job's output in pg-boss. */
   workerId: string;
   log?: (message: string, fields?: Record<string, unknown>) => void;
   /** Told when this process finishes a chunk. */
   onChunk?: (uploadId: string, index: number) => void;
-}
-
-/** Where an upload's chunk plan and chunk outputs are kept (beside its source, reachable by every worker). */
-export function chunkDirOf(config: Pick<OriginConfig, 'uploadsDir'>, uploadId: string): string {
-  return path.join(config.uploadsDir, '.chunks', uploadId);
 }
 
 const PLAN_FILE = 'plan.json';
@@ -45,24 +40,34 @@ const chunkedPlanSchema = z.object({
 });
 type ChunkedPlan = z.infer<typeof chunkedPlanSchema>;
 
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function readPlan(dir: string): Promise<ChunkedPlan | null> {
-  const text = await readFile(path.join(dir, PLAN_FILE), 'utf8').catch(() => null);
+async function readPlan(deps: ChunkJobsDeps, uploadId: string): Promise<ChunkedPlan | null> {
+  const text = await deps.store.readText(uploadId, PLAN_FILE);
   if (text === null) return null;
   const parsed = chunkedPlanSchema.safeParse(JSON.parse(text));
   return parsed.success ? parsed.data : null;
 }
 
-/** Chunks whose output is not there yet. */
-async function missingChunks(dir: string, plan: ChunkedPlan): Promise<number[]> {
-  const present = await Promise.all(plan.chunks.chunks.map((chunk) => exists(path.join(dir, chunkFileName(chunk.index)))));
-  return plan.chunks.chunks.filter((_, i) => !present[i]).map((chunk) => chunk.index);
+/** Chunks whose output is not stored yet. */
+async function missingChunks(deps: ChunkJobsDeps, uploadId: string, plan: ChunkedPlan): Promise<number[]> {
+  const names = plan.chunks.chunks.map((chunk) => chunkFileName(chunk.index));
+  const present = await deps.store.present(uploadId, names);
+  return plan.chunks.chunks.filter((_, i) => !present.has(names[i]!)).map((chunk) => chunk.index);
+}
+
+/**
+ * Removes this machine's work folders of uploads that are finished, failed or deleted. A worker that
+ * ran chunks of an upload another machine joined keeps its copy of a bucket source there until then.
+ */
+async function sweepWorkFolders(deps: ChunkJobsDeps): Promise<void> {
+  const root = path.dirname(workDirOf(deps.pipeline.config, 'x'));
+  const names = (await readdir(root).catch(() => [] as string[])).filter((name) => /^[0-9a-f-]{36}$/.test(name));
+  if (names.length === 0) return;
+  const live = await deps.pipeline.prisma.sourceUpload.findMany({
+    where: { id: { in: names }, status: { notIn: ['ready', 'failed'] } },
+    select: { id: true },
+  });
+  const keep = new Set(live.map((row) => row.id));
+  for (const name of names) if (!keep.has(name)) await rm(path.join(root, name), { recursive: true, force: true });
 }
 
 function sourceOf(deps: ChunkJobsDeps, uploadId: string): Promise<string> | string {
@@ -75,8 +80,7 @@ function sourceOf(deps: ChunkJobsDeps, uploadId: string): Promise<string> | stri
  * transcoded yet, or the join when none is left.
  */
 export async function startChunkedTranscode(deps: ChunkJobsDeps, request: ChunkedTranscodeRequest, chunkSeconds: number): Promise<void> {
-  const dir = chunkDirOf(deps.pipeline.config, request.uploadId);
-  let plan = await readPlan(dir);
+  let plan = await readPlan(deps, request.uploadId);
   if (!plan) {
     const { ladder: settings } = request;
     const ladder = planLadder(request.probe, {
@@ -87,12 +91,9 @@ export async function startChunkedTranscode(deps: ChunkJobsDeps, request: Chunke
     });
     const chunks = planChunks(await probeKeyframes(request.source), ladder.frameRate, chunkSeconds);
     plan = { ladder, chunks, ...(settings.preset ? { preset: settings.preset } : {}) };
-    await mkdir(dir, { recursive: true });
-    const temporary = path.join(dir, `${PLAN_FILE}.${randomBytes(4).toString('hex')}`);
-    await writeFile(temporary, JSON.stringify(plan));
-    await rename(temporary, path.join(dir, PLAN_FILE));
+    await deps.store.writeText(request.uploadId, PLAN_FILE, JSON.stringify(plan));
   }
-  const missing = await missingChunks(dir, plan);
+  const missing = await missingChunks(deps, request.uploadId, plan);
   deps.log?.('chunked transcode', { uploadId: request.uploadId, chunks: plan.chunks.chunks.length, missing: missing.length });
   if (missing.length === 0) await deps.queue.enqueueJoin(request.uploadId);
   else await deps.queue.enqueueChunks(request.uploadId, missing);
@@ -115,15 +116,16 @@ export async function runChunkJob(
 ): Promise<{ workerId: string; transcoded: boolean }> {
   const { uploadId, index } = chunk;
   const { prisma, config } = deps.pipeline;
-  const dir = chunkDirOf(config, uploadId);
+  await sweepWorkFolders(deps).catch(() => undefined);
   const upload = await liveUpload(deps, uploadId);
-  const plan = upload ? await readPlan(dir) : null;
+  const plan = upload ? await readPlan(deps, uploadId) : null;
   const spec = plan?.chunks.chunks.find((c) => c.index === index);
   if (!upload || !plan || !spec) return { workerId: deps.workerId, transcoded: false };
-  const out = path.join(dir, chunkFileName(index));
+  const name = chunkFileName(index);
+  const out = deps.store.target(uploadId, name, workDirOf(config, uploadId));
   let transcoded = false;
   try {
-    if (!(await exists(out))) {
+    if ((await deps.store.present(uploadId, [name])).size === 0) {
       let lastWrite = 0;
       await transcodeChunk({
         input: await sourceOf(deps, uploadId),
@@ -142,12 +144,13 @@ export async function runChunkJob(
       }).catch((error: unknown) => {
         throw rejectedFromMedia(error, upload.fileName, 'transcoded');
       });
+      await deps.store.commit(uploadId, name, out);
       transcoded = true;
     }
   } catch (error) {
     if (error instanceof UploadRejectedError) {
       await failUpload(deps.pipeline, uploadId, error.message);
-      await rm(dir, { recursive: true, force: true });
+      await deps.store.remove(uploadId);
       return { workerId: deps.workerId, transcoded: false };
     }
     deps.log?.('a chunk failed', { uploadId, index, attempt: job.retryCount + 1, err: error });
@@ -157,11 +160,11 @@ export async function runChunkJob(
         uploadId,
         `Processing failed ${job.retryCount + 1} times for a reason on the server's side, not in your file. Upload it again later; if it keeps failing, tell the operator (upload ${uploadId}).`,
       );
-      await rm(dir, { recursive: true, force: true });
+      await deps.store.remove(uploadId);
     }
     throw error;
   }
-  const missing = await missingChunks(dir, plan);
+  const missing = await missingChunks(deps, uploadId, plan);
   const total = plan.chunks.chunks.length;
   await prisma.sourceUpload.updateMany({
     where: { id: uploadId, status: 'transcoding' },
@@ -180,23 +183,25 @@ export async function runChunkJob(
  */
 export async function runJoinJob(deps: ChunkJobsDeps, uploadId: string): Promise<'processed' | 'skipped' | 'chunked'> {
   const { config } = deps.pipeline;
-  const dir = chunkDirOf(config, uploadId);
   const upload = await liveUpload(deps, uploadId);
-  const plan = upload ? await readPlan(dir) : null;
+  const plan = upload ? await readPlan(deps, uploadId) : null;
   if (!upload || !plan) return 'skipped';
-  const missing = await missingChunks(dir, plan);
+  const missing = await missingChunks(deps, uploadId, plan);
   if (missing.length > 0) {
     // A chunk output vanished (a cleaned folder): transcode it again, and join after it.
     await deps.queue.enqueueChunks(uploadId, missing);
     return 'chunked';
   }
-  const ladderDir = path.join(workDirOf(config, uploadId), 'ladder');
+  const work = workDirOf(config, uploadId);
+  const ladderDir = path.join(work, 'ladder');
   try {
+    const chunkFiles: string[] = [];
+    for (const chunk of plan.chunks.chunks) chunkFiles.push(await deps.store.fetch(uploadId, chunkFileName(chunk.index), work));
     await joinChunks({
       input: await sourceOf(deps, uploadId),
       plan: plan.ladder,
       chunks: plan.chunks,
-      chunkFiles: plan.chunks.chunks.map((chunk) => path.join(dir, chunkFileName(chunk.index))),
+      chunkFiles,
       out: ladderDir,
       overwrite: true,
     }).catch((error: unknown) => {
@@ -205,10 +210,10 @@ export async function runJoinJob(deps: ChunkJobsDeps, uploadId: string): Promise
   } catch (error) {
     if (!(error instanceof UploadRejectedError)) throw error;
     await failUpload(deps.pipeline, uploadId, error.message);
-    await rm(dir, { recursive: true, force: true });
+    await deps.store.remove(uploadId);
     return 'processed';
   }
   const outcome = await processUpload(deps.pipeline, uploadId, { afterJoin: true });
-  if (outcome === 'processed') await rm(dir, { recursive: true, force: true });
+  if (outcome === 'processed') await deps.store.remove(uploadId);
   return outcome;
 }
