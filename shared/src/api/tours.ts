@@ -387,3 +387,23 @@ export function reachableSceneIds(mode: TourMode, scenes: readonly Pick<TourScen
   }
   return seen;
 }
+
+/** Comments on a tour (#15), threaded one level deep as on destinations and content. */
+export const tourCommentsInput = pageInput.extend({ id: idSchema });
+export const tourCommentSchema = z.object({
+  id: z.string(),
+  tourId: z.string(),
+  parentId: z.string().nullable(),
+  /** Null once the comment is deleted (it keeps its place while it has replies). */
+  author: publicUserSchema.pick({ id: true, username: true, displayName: true, avatarUrl: true }).nullable(),
+  body: z.string().nullable(),
+  deleted: z.boolean(),
+  createdAt: z.date(),
+  editedAt: z.date().nullable(),
+});
+export type TourComment = z.infer<typeof tourCommentSchema>;
+export const tourCommentThreadSchema = tourCommentSchema.extend({
+  replyCount: z.number().int(),
+  replies: z.array(tourCommentSchema),
+});
+export type TourCommentThread = z.infer<typeof tourCommentThreadSchema>;

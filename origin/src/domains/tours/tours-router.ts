@@ -24,6 +24,7 @@ import { ownerSelect } from '../../core/user-select.ts';
 import type { Prisma } from '../../db/database.ts';
 import { canViewTour } from './tour-access.ts';
 import { removeTourMedia } from './tour-media.ts';
+import { tourEngagementProcedures } from './tour-engagement.ts';
 import { tourPublishProblems } from './tour-publish-check.ts';
 
 const tourSelect = {
@@ -131,6 +132,7 @@ async function requireDestination(ctx: Context, destinationId: string | null | u
 
 /** Tours (#15): create and edit drafts, publish (validated), read and list as their visibility allows. */
 export const toursRouter = {
+  ...tourEngagementProcedures,
   create: creatorProcedure
     .meta({ openapi: { method: 'POST', path: '/tours', tags: ['tours'], summary: 'Create a tour (a draft until published)', protect: true } })
     .input(tourCreateInput)
