@@ -65,8 +65,8 @@ export class LocalChunkStore implements ChunkStore {
 
   async commit(): Promise<void> {}
 
-  async fetch(uploadId: string, name: string): Promise<string> {
-    return path.join(this.dirOf(uploadId), name);
+  fetch(uploadId: string, name: string): Promise<string> {
+    return Promise.resolve(path.join(this.dirOf(uploadId), name));
   }
 
   async remove(uploadId: string): Promise<void> {
