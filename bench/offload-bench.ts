@@ -17,7 +17,9 @@ import { TrackerServer } from '@spherecast/tracker';
 import { createOriginClient } from '@spherecast/origin/client';
 import { publishToOrigin } from '@spherecast/origin/publish';
 import { generateEquirectFixture, transcodeLadder } from '@spherecast/shared/media';
-import { machineLine } from './lib/results.ts';
+import { readFile } from 'node:fs/promises';
+import { machineLine, RESULTS_FILE } from './lib/results.ts';
+import { runLadderOffload } from './lib/offload-ladder-bench.ts';
 import { startCountingProxy, type CountingProxy } from './lib/offload-proxy.ts';
 import { runScenario, type ScenarioResult, type ViewerStats } from './lib/offload-run.ts';
 
@@ -89,7 +91,29 @@ function summarize(result: ScenarioResult): Summary {
   };
 }
 
+/** The single-rung part of the last offload section in RESULTS.md (everything before the real-ladder part). */
+async function previousSingleRung(): Promise<string | null> {
+  const text = await readFile(RESULTS_FILE, 'utf8').catch(() => '');
+  const start = text.indexOf('<!-- bench:offload:start -->');
+  const end = text.indexOf('<!-- bench:offload:end -->');
+  if (start < 0 || end < start) return null;
+  const section = text.slice(start + '<!-- bench:offload:start -->'.length, end);
+  const ladder = section.indexOf('### Real ladder');
+  return (ladder >= 0 ? section.slice(0, ladder) : section).trim() || null;
+}
+
 export async function runOffloadBench(options: OffloadBenchOptions = {}): Promise<{ markdown: string }> {
+  const log = options.log ?? ((line: string) => console.log(`offload: ${line}`));
+  const single =
+    process.env.OFFLOAD_SINGLE_RUNG === '1' || options.viewerCounts
+      ? (await runSingleRungBench({ ...options, log })).markdown
+      : ((await previousSingleRung()) ?? '## Offload (P2P share of delivery)\n\nSingle-rung run not made yet (OFFLOAD_SINGLE_RUNG=1).');
+  const ladder = process.env.OFFLOAD_LADDER === '0' ? '' : await runLadderOffload(log);
+  return { markdown: [single, ladder].filter(Boolean).join('\n\n') };
+}
+
+/** The original single-rung run: one 1.2 Mbit/s 768x384 rung, N pages in one Chromium on loopback. */
+async function runSingleRungBench(options: OffloadBenchOptions = {}): Promise<{ markdown: string }> {
   const log = options.log ?? ((line: string) => console.log(`offload: ${line}`));
   const clipSeconds = options.clipSeconds ?? envNumber('OFFLOAD_CLIP_SECONDS') ?? 30;
   const staggerMs = options.staggerMs ?? envNumber('OFFLOAD_STAGGER_MS') ?? 2000;

@@ -13,7 +13,11 @@ export type CountingProxy = {
   close(): Promise<void>;
 };
 
-export async function startCountingProxy(target: string): Promise<CountingProxy> {
+/**
+ * @param listenHost where the proxy listens (`0.0.0.0` when viewers in network namespaces reach it).
+ * @param publicHost the address its `url` names. Both default to 127.0.0.1.
+ */
+export async function startCountingProxy(target: string, listenHost = '127.0.0.1', publicHost = listenHost): Promise<CountingProxy> {
   const upstream = new URL(target);
   let segmentBytes = 0;
   let totalBytes = 0;
@@ -22,7 +26,8 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     const forward = request(
       { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // Timing-Allow-Origin lets the bench page read each segment's size from resource timing.
+        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'timing-allow-origin': '*' });
         answer.on('data', (chunk: Buffer) => {
           totalBytes += chunk.length;
           if (isSegment) segmentBytes += chunk.length;
@@ -36,10 +41,10 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     });
     req.pipe(forward);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, listenHost, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${publicHost}:${port}`,
     get segmentBytes() {
       return segmentBytes;
     },

@@ -1,0 +1,283 @@
+// The real-ladder part of `npm run bench -- offload` (issue #13, "P2P at 360 bit rates"): the ladder the
+// studio plans for a 3840x1920 source (four rungs, 15.5 Mbit/s at the top), N viewers each in its own
+// Chromium and network namespace, two conditions (all unconstrained; a third capped at 3 Mbit/s, a third
+// at 8, the rest uncapped), P2P off and on in the same run.
+//
+// Viewers are the bench page (shared player: hls.js + p2p-media-loader) without the WebGL sphere: the
+// bench measures delivery, and 4K WebGL frames on a software rasteriser would measure the CPU.
+//
+// Env: OFFLOAD_LADDER_VIEWERS (comma list, default 4; 8 and 12 need a bigger machine than 2 cores),
+// OFFLOAD_LADDER_CONDITIONS (unconstrained,mixed), OFFLOAD_LADDER_SECONDS (clip length, default 24),
+// OFFLOAD_STAGGER_MS (default 2000), OFFLOAD_LADDER_CORE / OFFLOAD_LADDER_HLS (JSON overrides of the
+// player's p2p-media-loader core and hls.js config, for tuning trials; named in the section).
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
+import type { Browser } from 'playwright-core';
+import { createOrigin, type Origin } from '@spherecast/origin';
+import { TrackerServer } from '@spherecast/tracker';
+import { createOriginClient } from '@spherecast/origin/client';
+import { publishToOrigin } from '@spherecast/origin/publish';
+// The config module alone: the player's index pulls in p2p-media-loader, which does not load in Node.
+import { DEFAULT_HLS_CONFIG, DEFAULT_P2P_CORE_CONFIG } from '../../shared/src/player/config.ts';
+import { machineLine } from './results.ts';
+import { startCountingProxy, type CountingProxy } from './offload-proxy.ts';
+import { ladderRungs, realLadder } from './offload-ladder.ts';
+import { ViewerNetwork } from './offload-netns.ts';
+import { launchInNamespace, mixedCaps, runLadderScenario, type LadderScenarioResult } from './offload-ladder-run.ts';
+import { dataChannelMbps } from './offload-datachannel.ts';
+import { summarize, type Summary } from './offload-summary.ts';
+
+const CONDITIONS = ['unconstrained', 'mixed'] as const;
+type Condition = (typeof CONDITIONS)[number];
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function envList(name: string, fallback: string): string[] {
+  return (process.env[name] ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function envJson(name: string): Record<string, unknown> {
+  const raw = process.env[name];
+  if (!raw) return {};
+  const parsed: unknown = JSON.parse(raw);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${name} must be a JSON object, e.g. {"highDemandTimeWindow":8}`);
+  return parsed as Record<string, unknown>;
+}
+
+type Row = { n: number; condition: Condition; off: LadderScenarioResult; on: LadderScenarioResult; sOff: Summary; sOn: Summary };
+
+export async function runLadderOffload(log: (line: string) => void): Promise<string> {
+  const why = await ViewerNetwork.available();
+  if (why) return `### Real ladder\n\nNot run: viewers need network namespaces and tc (${why}).`;
+  const viewerCounts = envList('OFFLOAD_LADDER_VIEWERS', '4').map(Number);
+  if (viewerCounts.some((n) => !Number.isInteger(n) || n < 2 || n > 40)) throw new Error('OFFLOAD_LADDER_VIEWERS: whole numbers from 2 to 40, comma-separated');
+  const conditions = envList('OFFLOAD_LADDER_CONDITIONS', CONDITIONS.join(',')) as Condition[];
+  if (conditions.some((c) => !CONDITIONS.includes(c))) throw new Error(`OFFLOAD_LADDER_CONDITIONS: ${CONDITIONS.join(', ')}`);
+  const clipSeconds = Number(process.env.OFFLOAD_LADDER_SECONDS ?? 24);
+  const staggerMs = Number(process.env.OFFLOAD_STAGGER_MS ?? 2000);
+  const core = envJson('OFFLOAD_LADDER_CORE');
+  const hls = envJson('OFFLOAD_LADDER_HLS');
+  const date = new Date().toISOString();
+  const maxN = Math.max(...viewerCounts);
+
+  // OFFLOAD_LADDER_WIDTH: a smaller source for trying the bench out (fewer rungs); the figures are for 3840.
+  const width = Number(process.env.OFFLOAD_LADDER_WIDTH ?? 3840);
+  const ladder = await realLadder({ seconds: clipSeconds, width, log });
+  log(`ladder ${ladder.cached ? 'from the cache' : 'made'}: ${ladder.dir}`);
+  const rungs = await ladderRungs(ladder.dir);
+  const top = rungs.reduce((a, b) => (b.bandwidth > a.bandwidth ? b : a));
+
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-offload-ladder-run-'));
+  let network: ViewerNetwork | null = null;
+  let tracker: TrackerServer | null = null;
+  let origin: Origin | null = null;
+  let proxy: CountingProxy | null = null;
+  let vite: ViteDevServer | null = null;
+  const rows: Row[] = [];
+  const capChecks: string[] = [];
+  let dcMbps: number | undefined;
+  try {
+    network = await ViewerNetwork.create(maxN);
+    const host = network.serverAddress;
+    tracker = new TrackerServer({ port: 0, host, logLevel: 'warn' });
+    await tracker.start();
+    const trackerUrl = tracker.url;
+    origin = await createOrigin({ port: 0, host: '127.0.0.1', dataDir: path.join(workDir, 'data'), trackerUrl, seedDemo: false, logLevel: 'error' });
+    const client = createOriginClient({ baseUrl: origin.url });
+    const { token } = await client.api.auth.register.mutate({
+      username: 'bench_creator',
+      email: 'bench@example.test',
+      password: 'bench-password-1',
+      role: 'creator',
+    });
+    log('publishing the ladder');
+    const published = await publishToOrigin({ origin: origin.url, auth: { token }, dir: ladder.dir, content: { title: 'Offload bench 4K ladder' } });
+    const detail = await client.api.streaming.start.query({ id: published.contentId });
+    if (!detail.masterUrl) throw new Error('published content has no masterUrl');
+    proxy = await startCountingProxy(origin.url, host);
+    const viaProxy = (url: string): string => proxy!.url + new URL(url).pathname;
+    const masterUrl = viaProxy(detail.masterUrl);
+    const hashesUrl = detail.segmentHashesUrl ? viaProxy(detail.segmentHashesUrl) : null;
+
+    vite = await createServer({
+      configFile: false,
+      root: path.join(path.dirname(fileURLToPath(import.meta.url)), 'offload-page'),
+      logLevel: 'silent',
+      resolve: { conditions: ['p2pml:core-as-bundle', ...defaultClientConditions] },
+      server: { host, port: 0, hmr: false, watch: null },
+    });
+    await vite.listen();
+    const address = vite.httpServer?.address();
+    if (!address || typeof address === 'string') throw new Error('vite did not report a port');
+    const pageUrl = `http://${host}:${address.port}/`;
+
+    // Warm Vite's dependency optimisation (the first page would pay for it), and measure one data
+    // channel between two viewers' browsers (uncapped).
+    const [v0, v1] = network.viewers;
+    const pair: Browser[] = await Promise.all([launchInNamespace(v0!), launchInNamespace(v1!)]);
+    try {
+      const warm = await pair[0]!.newPage();
+      const q = new URLSearchParams({ master: masterUrl, tracker: trackerUrl, swarm: 'warmup', p2p: '0' });
+      await warm.goto(`${pageUrl}?${q.toString()}`);
+      await warm.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+      await warm.close();
+      const [a, b] = await Promise.all(pair.map((browser) => browser.newPage()));
+      dcMbps = await dataChannelMbps(a!, b!, 5);
+      log(`data channel between two viewers: ${dcMbps.toFixed(1)} Mbit/s (top rung ${(top.bandwidth / 1e6).toFixed(1)} Mbit/s)`);
+    } finally {
+      await Promise.all(pair.map((browser) => browser.close().catch(() => undefined)));
+    }
+
+    // The cap, checked from inside a viewer's namespace: curl downloads a top-rung segment through the proxy.
+    if (conditions.includes('mixed')) {
+      const segment = `${new URL('.', masterUrl).href}${top.name}/`;
+      const files = await (await import('node:fs/promises')).readdir(path.join(ladder.dir, top.name));
+      const file = files.find((f) => f.endsWith('.m4s'));
+      if (file) {
+        for (const cap of [3, 8, null]) {
+          await network.setCap(v0!, cap);
+          const rate = await network.measureDownloadMbps(v0!, segment + file, 4);
+          capChecks.push(`${cap === null ? 'uncapped' : `cap ${cap} Mbit/s`}: curl ${rate.toFixed(2)} Mbit/s`);
+          log(`cap check ${capChecks[capChecks.length - 1]}`);
+        }
+        await network.setCap(v0!, null);
+      }
+    }
+
+    for (const n of viewerCounts) {
+      for (const condition of conditions) {
+        const caps = condition === 'mixed' ? mixedCaps(n) : Array<number | null>(n).fill(null);
+        const results: Partial<Record<'off' | 'on', LadderScenarioResult>> = {};
+        for (const p2p of [false, true]) {
+          log(`N=${n} ${condition}, P2P ${p2p ? 'on' : 'off'} (caps ${caps.map((c) => c ?? '-').join(' ')})`);
+          const result = await runLadderScenario({
+            network,
+            pageUrl,
+            masterUrl,
+            hashesUrl,
+            trackerUrl,
+            rungNames: rungs.map((r) => r.name),
+            proxy,
+            caps,
+            p2p,
+            staggerMs,
+            clipSeconds,
+            swarm: `ladder-${n}-${condition}-${p2p ? 'on' : 'off'}-${Date.now()}`,
+            core,
+            hls,
+          });
+          const s = summarize(result.viewers.map((v) => v.stats));
+          log(
+            `  share ${pct(s.share)} (limit ${pct(1 - 1 / n)}), origin ${mb(result.originSegmentBytes)}, switches ${s.levelSwitches}, stalls ${s.stalls} (${(s.stalledMs / 1000).toFixed(1)} s), start-up median ${s.startupMedianMs} ms, finished ${s.finished}/${n}; received ${result.viewers.map((v) => `${v.capMbps ?? '∞'}:${v.meanMbps.toFixed(1)}/${v.peakMbps.toFixed(1)}`).join(' ')}`,
+          );
+          results[p2p ? 'on' : 'off'] = result;
+          await sleep(1000);
+        }
+        if (results.off && results.on) {
+          rows.push({
+            n,
+            condition,
+            off: results.off,
+            on: results.on,
+            sOff: summarize(results.off.viewers.map((v) => v.stats)),
+            sOn: summarize(results.on.viewers.map((v) => v.stats)),
+          });
+        }
+      }
+    }
+  } finally {
+    await vite?.close();
+    await proxy?.close();
+    await origin?.close();
+    await tracker?.destroy();
+    await network?.destroy();
+    await rm(workDir, { recursive: true, force: true });
+  }
+  return ladderMarkdown({ width, rows, rungs, top, dcMbps: dcMbps ?? null, capChecks, clipSeconds, staggerMs, core, hls, date });
+}
+
+function ladderMarkdown(input: {
+  width: number;
+  rows: Row[];
+  rungs: { name: string; bandwidth: number; resolution: string }[];
+  top: { name: string; bandwidth: number };
+  dcMbps: number | null;
+  capChecks: string[];
+  clipSeconds: number;
+  staggerMs: number;
+  core: Record<string, unknown>;
+  hls: Record<string, unknown>;
+  date: string;
+}): string {
+  const { rows, rungs, top, dcMbps } = input;
+  const lines: string[] = [];
+  lines.push('### Real ladder: 3840x1920, four rungs, mixed bandwidth', '');
+  lines.push(`Machine: ${machineLine()}. Date: ${input.date}.`, '');
+  lines.push(
+    `Source: a generated ${input.clipSeconds} s ${input.width}x${input.width / 2} 30 fps equirectangular clip through the media engine with the studio's planned ladder (${rungs
+      .map((r) => `${r.resolution} ${(r.bandwidth / 1e6).toFixed(1)} Mbit/s`)
+      .join(', ')}; BANDWIDTH as the master states it, 4 s segments), cached in os.tmpdir() by its options. ` +
+      `N viewers, each its own Chromium in its own network namespace (bench/lib/offload-netns.ts), the bench page of the shared player (hls.js + p2p-media-loader, automatic quality) without the WebGL sphere (the bench measures delivery); they join ${input.staggerMs / 1000} s apart and play to the end. ` +
+      'Mixed bandwidth: a third of the viewers capped at 3 Mbit/s, a third at 8, the rest uncapped (the first to join uncapped). ' +
+      "The cap is a tbf qdisc on the viewer's veth port in a bridge namespace, so it covers HTTP from the origin and WebRTC from peers alike (Chromium's network emulation would throttle HTTP only).",
+    '',
+  );
+  const config = { core: { ...DEFAULT_P2P_CORE_CONFIG, ...input.core }, hls: { ...DEFAULT_HLS_CONFIG, ...input.hls } };
+  if (Object.keys(input.core).length + Object.keys(input.hls).length > 0)
+    lines.push(`Player overrides in this run: core ${JSON.stringify(input.core)}, hls.js ${JSON.stringify(input.hls)}.`, '');
+  lines.push(`P2P core settings in force: ${JSON.stringify(config.core)}.`, '');
+  lines.push(
+    '| N | condition | share from peers | limit 1 − 1/N | share / limit | share per rung (on) | rung switches off / on | stalls off / on (stalled s) | start-up median (max) off / on | origin egress off → on | finished off / on |',
+  );
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const startup = (s: Summary): string => (s.startupMedianMs === null ? 'n/a' : `${Math.round(s.startupMedianMs)} (${s.startupMaxMs})`);
+  for (const r of rows) {
+    const limit = 1 - 1 / r.n;
+    const perRung = rungs
+      .filter((rung) => r.sOn.perRung[rung.name])
+      .map((rung) => `${rung.resolution.split('x')[1]}p ${pct(r.sOn.perRung[rung.name]!.share)} of ${mb(r.sOn.perRung[rung.name]!.bytes)}`)
+      .join(', ');
+    lines.push(
+      `| ${r.n} | ${r.condition} | ${pct(r.sOn.share)} | ${pct(limit)} | ${pct(r.sOn.share / limit)} | ${perRung || 'n/a'} | ${r.sOff.levelSwitches} / ${r.sOn.levelSwitches} | ${r.sOff.stalls} / ${r.sOn.stalls} (${(r.sOff.stalledMs / 1000).toFixed(1)} / ${(r.sOn.stalledMs / 1000).toFixed(1)}) | ${startup(r.sOff)} / ${startup(r.sOn)} ms | ${mb(r.off.originSegmentBytes)} → ${mb(r.on.originSegmentBytes)} | ${r.sOff.finished}/${r.n} / ${r.sOn.finished}/${r.n} |`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    dcMbps === null
+      ? 'Data channel between two peers: not measured.'
+      : `Data channel between two peers (two viewers' browsers in their namespaces, one reliable ordered RTCDataChannel, 64 KiB messages, 5 s): **${dcMbps.toFixed(1)} Mbit/s**, ${(dcMbps / (top.bandwidth / 1e6)).toFixed(1)}x the top rung's ${(top.bandwidth / 1e6).toFixed(1)} Mbit/s (BANDWIDTH, the peak).`,
+  );
+  lines.push('');
+  const capped = rows.filter((r) => r.condition === 'mixed').flatMap((r) => [...r.off.viewers, ...r.on.viewers]);
+  const byCap = new Map<string, { mean: number[]; peak: number[] }>();
+  for (const v of capped) {
+    const key = v.capMbps === null ? 'uncapped' : `${v.capMbps} Mbit/s`;
+    const entry = byCap.get(key) ?? { mean: [], peak: [] };
+    entry.mean.push(v.meanMbps);
+    entry.peak.push(v.peakMbps);
+    byCap.set(key, entry);
+  }
+  if (input.capChecks.length > 0 || byCap.size > 0) {
+    lines.push(
+      `Cap check: a viewer's whole download is its port's tx byte counter, sampled every second during each mixed run (highest 2 s rate / mean over the run, per viewer): ${[
+        ...byCap,
+      ]
+        .map(([key, v]) => `${key}: peak ${Math.max(...v.peak).toFixed(2)}, means ${v.mean.map((m) => m.toFixed(1)).join(', ')}`)
+        .join('; ')}. Before the runs, curl from inside a viewer's namespace (a top-rung segment through the proxy, 4 s): ${input.capChecks.join('; ')}.`,
+    );
+    lines.push('');
+  }
+  const problems = [...new Set(rows.flatMap((r) => [...r.sOff.errors, ...r.sOn.errors].map((e) => `N=${r.n} ${r.condition}: ${e}`)))];
+  if (problems.length > 0) lines.push('Player errors seen:', ...problems.slice(0, 10).map((p) => `- ${p}`), '');
+  const rejected = rows.reduce((t, r) => t + r.sOn.rejected, 0);
+  if (rejected > 0) lines.push(`Peer segments rejected by the hash check: ${rejected}.`, '');
+  return lines.join('\n');
+}
