@@ -20,6 +20,8 @@ export const RELEVANCE_CANDIDATES = 100;
 export const RADIUS_DENSE_BOX = 1_000;
 /** How many rows a text search walks in sort order before it reads the text index's matches instead. */
 export const TEXT_WALK = 4_000;
+/** A text search with fewer matches than this (read through the GIN indexes) sorts them all instead of walking. */
+export const TEXT_RARE = 1_000;
 
 interface SearchRow {
   id: string;
@@ -77,21 +79,54 @@ function boxSql(box: Box, latitude: Prisma.Sql, longitude: Prisma.Sql): Prisma.S
  * as (id, searchVector, popularity, sort_key, distance_km). The planner cannot tell how many rows a
  * text query matches among the ones it walks (its estimate multiplies word frequencies; a two-word
  * query that matches nothing looked like thousands of rows and walked the whole popularity index:
- * 10 s at a million rows), so the SQL decides at run time: walk the sort's index over at most
- * TEXT_WALK rows testing the text (cheap when the words are common: count / share of matches rows);
- * if that did not find `count` matches, the words are rare and the GIN index's matches are read
- * whole and sorted. Both give the same rows.
+ * 10 s at a million rows), so the SQL decides at run time, by what it costs in rows read:
+ * 1. The GIN indexes (text, and tags when filtered) read at most TEXT_RARE matches (a bitmap: each
+ *    heap page once). Fewer than that is every match: sorted, done. This serves rare words, several
+ *    words, and a word with a tag (about 500 rows at 100,000 rows, against the thousands of rows a
+ *    walk in sort order reads to find 100 of them).
+ * 2. Otherwise the words are common: walk the sort's index over at most TEXT_WALK rows, testing the
+ *    text and the other filters on each (count / share of matches rows).
+ * 3. If that did not find `count` matches, the GIN indexes' matches are read whole and sorted.
+ * All three give the same rows. `indexFilters` are the conditions the sort's index holds
+ * (searchable, the keyset cursor): the walk applies them in the index, and TEXT_WALK bounds the
+ * rows it reads from the table whatever the other filters are (a tag filter applied outside the
+ * bound made a word + tag search read 18,000 rows).
  */
-function textMatches(tsQuery: Prisma.Sql, filters: Prisma.Sql[], sortKey: Prisma.Sql, distance: Prisma.Sql, count: number): Prisma.Sql {
-  const where = Prisma.join(filters, ' AND ');
-  // The CASE hides the text test from the planner on the walk, so that it keeps the sort's index.
+function textMatches(
+  tsQuery: Prisma.Sql,
+  indexFilters: Prisma.Sql[],
+  otherFilters: Prisma.Sql[],
+  sortKey: Prisma.Sql,
+  distance: Prisma.Sql,
+  count: number,
+): Prisma.Sql {
+  const where = Prisma.join([...indexFilters, ...otherFilters], ' AND ');
+  const tested = Prisma.join([...otherFilters, Prisma.sql`c."searchVector" @@ ${tsQuery}`], ' AND ');
+  // The CASE hides the tests from the planner on the walk, so that it keeps the sort's index and
+  // its LIMIT counts the rows read, not the rows that pass.
   return Prisma.sql`
-    WITH walk AS MATERIALIZED (
+    WITH common AS (
+      SELECT coalesce((
+        SELECT f.freq * greatest(cl."reltuples", 0) >= ${TEXT_RARE}
+        FROM pg_stats s
+        JOIN pg_class cl ON cl."oid" = '"Content"'::regclass
+        CROSS JOIN unnest(s."most_common_elems"::text::text[], s."most_common_elem_freqs") AS f(elem, freq)
+        WHERE s."schemaname" = current_schema() AND s."tablename" = 'Content' AND s."attname" = 'searchVector'
+          AND ${otherFilters.length === 0} AND numnode(${tsQuery}) = 1 AND f.elem = (SELECT u."lexeme" FROM unnest(querytree(${tsQuery})::tsvector) u LIMIT 1)
+        LIMIT 1), false) AS yes
+    ), rare AS MATERIALIZED (
+      SELECT c."id", c."searchVector", c."popularity", ${sortKey} AS sort_key, ${distance} AS distance_km
+      FROM "Content" c
+      WHERE ${where} AND c."searchVector" @@ ${tsQuery} AND NOT (SELECT yes FROM common)
+      LIMIT ${TEXT_RARE}
+    ), few AS (
+      SELECT NOT (SELECT yes FROM common) AND count(*) < ${TEXT_RARE} AS yes FROM rare
+    ), walk AS MATERIALIZED (
       SELECT w."id", w."searchVector", w."popularity", w.sort_key, w.distance_km FROM (
         SELECT c."id", c."searchVector", c."popularity", ${sortKey} AS sort_key, ${distance} AS distance_km,
-          CASE WHEN c."searchVector" @@ ${tsQuery} THEN true ELSE false END AS matched
+          CASE WHEN ${tested} THEN true ELSE false END AS matched
         FROM "Content" c
-        WHERE ${where}
+        WHERE ${Prisma.join(indexFilters, ' AND ')} AND NOT (SELECT yes FROM few)
         ORDER BY ${sortKey} DESC, c."id" DESC
         LIMIT ${TEXT_WALK}
       ) w
@@ -102,11 +137,13 @@ function textMatches(tsQuery: Prisma.Sql, filters: Prisma.Sql[], sortKey: Prisma
     ), matches AS MATERIALIZED (
       SELECT c."id", c."searchVector", c."popularity", ${sortKey} AS sort_key, ${distance} AS distance_km
       FROM "Content" c
-      WHERE ${where} AND c."searchVector" @@ ${tsQuery} AND NOT (SELECT enough FROM walked)
+      WHERE ${where} AND c."searchVector" @@ ${tsQuery} AND NOT (SELECT yes FROM few) AND NOT (SELECT enough FROM walked)
     )
-    SELECT * FROM walk WHERE (SELECT enough FROM walked)
+    SELECT * FROM (SELECT * FROM rare ORDER BY sort_key DESC, "id" DESC LIMIT ${count}) r WHERE (SELECT yes FROM few)
     UNION ALL
-    SELECT * FROM (SELECT * FROM matches ORDER BY sort_key DESC, "id" DESC LIMIT ${count}) rare WHERE NOT (SELECT enough FROM walked)`;
+    SELECT * FROM walk WHERE NOT (SELECT yes FROM few) AND (SELECT enough FROM walked)
+    UNION ALL
+    SELECT * FROM (SELECT * FROM matches ORDER BY sort_key DESC, "id" DESC LIMIT ${count}) m WHERE NOT (SELECT yes FROM few) AND NOT (SELECT enough FROM walked)`;
 }
 
 /**
@@ -123,7 +160,9 @@ export function buildSearchSql(query: SearchQuery): Prisma.Sql {
 
   // "searchable" = public and ready/live/ended, kept by a trigger; one equality lets the planner walk
   // the (searchable, popularity) and (searchable, publishedAt) indexes in order and stop at the limit.
-  const filters: Prisma.Sql[] = [Prisma.sql`c."searchable"`];
+  // indexFilters: what the sort's index holds (walked in order); filters: the rest.
+  const indexFilters: Prisma.Sql[] = [Prisma.sql`c."searchable"`];
+  const filters: Prisma.Sql[] = [];
   const tsQuery = text ? Prisma.sql`websearch_to_tsquery('english', ${text})` : null;
   if (query.tags && query.tags.length > 0) filters.push(Prisma.sql`c."tags" @> ${query.tags}::text[]`);
   if (query.genre) filters.push(Prisma.sql`c."genre" = ${query.genre}`);
@@ -158,7 +197,7 @@ export function buildSearchSql(query: SearchQuery): Prisma.Sql {
     // matches, and the candidate set is the same for every page of one search (stable cursors).
     if (box) filters.push(boxSql(box, Prisma.sql`c."latitude"`, Prisma.sql`c."longitude"`));
     const cursor = numberCursor ? Prisma.sql`WHERE (r.sort_value, r."id") < (${numberCursor.value}::float8, ${numberCursor.id}::uuid)` : Prisma.empty;
-    const candidates = textMatches(tsQuery!, filters, Prisma.sql`c."popularity"`, distance, RELEVANCE_CANDIDATES);
+    const candidates = textMatches(tsQuery!, indexFilters, filters, Prisma.sql`c."popularity"`, distance, RELEVANCE_CANDIDATES);
     hits = Prisma.sql`
       SELECT r."id", r.sort_value, r.distance_km FROM (
         SELECT m."id", (ts_rank_cd(m."searchVector", ${tsQuery!}, 1)::float8 * (1 + ln(1 + m."popularity") / 10)) AS sort_value, m.distance_km
@@ -174,18 +213,18 @@ export function buildSearchSql(query: SearchQuery): Prisma.Sql {
     // page's ids leave this subquery: the wide columns are read for those rows alone.
     const sortValue = effectiveSort === 'newest' ? Prisma.sql`c."publishedAt"` : Prisma.sql`c."popularity"`;
     // Content without a publication date has no place in "newest" (viewable content always has one).
-    if (effectiveSort === 'newest') filters.push(Prisma.sql`c."publishedAt" IS NOT NULL`);
-    if (dateCursor) filters.push(Prisma.sql`(${sortValue}, c."id") < (${dateCursor.at}::timestamp, ${dateCursor.id}::uuid)`);
-    if (numberCursor) filters.push(Prisma.sql`(${sortValue}, c."id") < (${numberCursor.value}::float8, ${numberCursor.id}::uuid)`);
+    if (effectiveSort === 'newest') indexFilters.push(Prisma.sql`c."publishedAt" IS NOT NULL`);
+    if (dateCursor) indexFilters.push(Prisma.sql`(${sortValue}, c."id") < (${dateCursor.at}::timestamp, ${dateCursor.id}::uuid)`);
+    if (numberCursor) indexFilters.push(Prisma.sql`(${sortValue}, c."id") < (${numberCursor.value}::float8, ${numberCursor.id}::uuid)`);
     const hitsWhere = (boxFilter: Prisma.Sql) => Prisma.sql`
       SELECT c."id", ${sortValue} AS sort_value, ${distance} AS distance_km
       FROM "Content" c
-      WHERE ${Prisma.join([...filters, boxFilter], ' AND ')}
+      WHERE ${Prisma.join([...indexFilters, ...filters, boxFilter], ' AND ')}
       ORDER BY ${sortValue} DESC, c."id" DESC
       LIMIT ${pageSize}`;
     if (tsQuery) {
       if (box) filters.push(boxSql(box, Prisma.sql`c."latitude"`, Prisma.sql`c."longitude"`));
-      hits = Prisma.sql`SELECT t."id", t.sort_key AS sort_value, t.distance_km FROM (${textMatches(tsQuery, filters, sortValue, distance, pageSize)}) t`;
+      hits = Prisma.sql`SELECT t."id", t.sort_key AS sort_value, t.distance_km FROM (${textMatches(tsQuery, indexFilters, filters, sortValue, distance, pageSize)}) t`;
     } else if (!box) {
       hits = hitsWhere(Prisma.sql`true`);
     } else {
