@@ -160,7 +160,12 @@ export async function transcodeInChunks(options: ChunkedTranscodeOptions): Promi
     ...(options.rungs ? { rungs: options.rungs } : {}),
     ...(options.projection ? { projection: options.projection } : {}),
   });
-  const chunks = planChunks(await probeKeyframes(options.input, options.signal ? { signal: options.signal } : {}), plan.frameRate, options.chunkSeconds);
+  const chunks = planChunks(
+    await probeKeyframes(options.input, options.signal ? { signal: options.signal } : {}),
+    plan.frameRate,
+    options.chunkSeconds,
+    plan.gopFrames,
+  );
   const chunkDir = options.chunkDir ?? `${path.resolve(options.out)}.chunks`;
   try {
     const files = chunks.chunks.map((chunk) => path.join(chunkDir, chunkFileName(chunk.index)));

@@ -69,21 +69,26 @@ export async function probeKeyframes(input: string, options: { signal?: AbortSig
 
 /**
  * Cuts the source at keyframes into chunks of about `chunkSeconds`: a chunk ends at the first
- * keyframe at least `chunkSeconds` after its start, and a tail shorter than half a chunk joins the
- * last chunk. Every frame belongs to exactly one chunk, so the joined output has them all once.
+ * keyframe at least `chunkSeconds` after its start, or, when `gopFrames` is given, at the first such
+ * keyframe on the ladder's GOP grid (a multiple of `gopFrames`) if one comes within another chunk
+ * length, so that every HLS segment stays one GOP long across the joins. A tail shorter than half a
+ * chunk joins the last chunk. Every frame belongs to exactly one chunk, so the joined output has
+ * them all once.
  */
-export function planChunks(source: SourceKeyframes, frameRate: number, chunkSeconds: number): ChunkPlan {
+export function planChunks(source: SourceKeyframes, frameRate: number, chunkSeconds: number, gopFrames?: number): ChunkPlan {
   if (!(chunkSeconds > 0)) throw new MediaError('INVALID_OPTIONS', `The chunk length must be positive (got ${chunkSeconds} s).`);
   const total = source.frameCount;
   const frameOf = (seconds: number) => Math.round((seconds - source.firstFrameSeconds) * frameRate);
   const minFrames = Math.round(chunkSeconds * frameRate);
+  const keys = source.keyframeSeconds.map((seconds) => ({ frame: frameOf(seconds), seconds: Math.max(0, seconds - source.formatStartSeconds) }));
   const starts: Array<{ frame: number; seconds: number }> = [{ frame: 0, seconds: 0 }];
-  for (const key of source.keyframeSeconds) {
-    const frame = frameOf(key);
+  for (;;) {
     const last = starts.at(-1)!;
-    if (frame - last.frame < minFrames) continue;
-    if (total - frame < minFrames / 2) break;
-    starts.push({ frame, seconds: Math.max(0, key - source.formatStartSeconds) });
+    const candidates = keys.filter((key) => key.frame - last.frame >= minFrames && total - key.frame >= minFrames / 2);
+    const first = candidates[0];
+    if (!first) break;
+    const onGrid = gopFrames ? candidates.find((key) => key.frame % gopFrames === 0 && key.frame - first.frame < minFrames) : undefined;
+    starts.push(onGrid ?? first);
   }
   const chunks = starts.map((start, index) => ({
     index,

@@ -89,7 +89,7 @@ export async function startChunkedTranscode(deps: ChunkJobsDeps, request: Chunke
       ...(settings.rungs ? { rungs: settings.rungs } : {}),
       ...(settings.projection ? { projection: settings.projection } : {}),
     });
-    const chunks = planChunks(await probeKeyframes(request.source), ladder.frameRate, chunkSeconds);
+    const chunks = planChunks(await probeKeyframes(request.source), ladder.frameRate, chunkSeconds, ladder.gopFrames);
     plan = { ladder, chunks, ...(settings.preset ? { preset: settings.preset } : {}) };
     await deps.store.writeText(request.uploadId, PLAN_FILE, JSON.stringify(plan));
   }
