@@ -9,7 +9,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { searchInput } from '@spherecast/shared';
 import { createOrigin, openDatabase } from '../origin/src/index.ts';
-import { buildSearchSql } from '../origin/src/domains/catalog/search.ts';
+import { buildSearchSql, SEARCH_STATS_SQL, toSearchStats } from '../origin/src/domains/catalog/search.ts';
 import { generateContent, QUERY_GENRES, QUERY_PLACES, QUERY_TAGS, QUERY_WORDS, rng } from './lib/catalog-generator.ts';
 import { machineLine } from './lib/results.ts';
 
@@ -191,7 +191,9 @@ function queryShapes(paths: string[]): Array<{ shape: string; path: string }> {
 /** EXPLAIN (ANALYZE, BUFFERS) of the exact statement the origin runs for `apiPath`. */
 async function explain(client: pg.Client, apiPath: string): Promise<{ plan: string; ms: number }> {
   const params = Object.fromEntries(new URL(apiPath, 'http://x').searchParams);
-  const sql = buildSearchSql(searchInput.parse(params));
+  // The statistics the origin reads for choosing a text search's path (searchStats in search.ts).
+  const stats = toSearchStats((await client.query(SEARCH_STATS_SQL)).rows[0]);
+  const sql = buildSearchSql(searchInput.parse(params), stats);
   const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql.text}`, sql.values);
   const plan = result.rows.map((row) => row['QUERY PLAN']).join('\n');
   const ms = Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? NaN);

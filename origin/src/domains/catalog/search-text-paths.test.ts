@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { searchInput } from '@spherecast/shared';
 import { createTestDatabase, testDatabaseKinds } from '../../test-support/databases.ts';
 import type { Database } from '../../db/database.ts';
-import { buildSearchSql, RELEVANCE_CANDIDATES, TEXT_RARE, TEXT_WALK } from './search.ts';
+import { buildSearchSql, RELEVANCE_CANDIDATES, SEARCH_STATS_SQL, TEXT_RARE, TEXT_WALK, toSearchStats, type SearchStats } from './search.ts';
 
 /** More rows than one walk reads, all matching the word "wombat". */
 const ROWS = TEXT_WALK + 2_000;
@@ -69,8 +69,8 @@ for (const kind of await testDatabaseKinds()) {
     });
     after(() => database.close());
 
-    const run = async (params: Record<string, string>) => {
-      const sql = buildSearchSql(searchInput.parse(params));
+    const run = async (params: Record<string, string>, stats?: SearchStats) => {
+      const sql = buildSearchSql(searchInput.parse(params), stats);
       const found = await database.prisma.$queryRawUnsafe<Array<{ id: string }>>(sql.text, ...sql.values);
       const explained = await database.prisma.$queryRawUnsafe<Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> | string }>>(
         `EXPLAIN (ANALYZE, FORMAT JSON) ${sql.text}`,
@@ -79,7 +79,7 @@ for (const kind of await testDatabaseKinds()) {
       const raw = explained[0]!['QUERY PLAN'];
       const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{ Plan: PlanNode }>;
       if (process.env.SEARCH_PLAN_DEBUG) appendFileSync(process.env.SEARCH_PLAN_DEBUG, `${JSON.stringify(plan[0]!.Plan)}\n`);
-      return { ids: found.map((row) => row.id), walked: contentRowsRead(plan[0]!.Plan, 'walk') };
+      return { ids: found.map((row) => row.id), walked: contentRowsRead(plan[0]!.Plan, 'walk'), probed: contentRowsRead(plan[0]!.Plan, 'rare') };
     };
 
     const mostPopular = (tag: string | null, count: number) =>
@@ -103,6 +103,15 @@ for (const kind of await testDatabaseKinds()) {
       assert.equal(alone.ids.length, 21);
       for (const id of alone.ids) assert.ok(mostPopular(null, RELEVANCE_CANDIDATES).includes(id), 'among the most popular matches');
       assert.ok(alone.walked > 0 && alone.walked <= RELEVANCE_CANDIDATES, `the walk read ${alone.walked} rows of Content`);
+      // With the statistics, a common word skips the probe of the GIN index, with the same answer.
+      const stats = toSearchStats((await database.prisma.$queryRawUnsafe<Parameters<typeof toSearchStats>[0][]>(SEARCH_STATS_SQL))[0]);
+      assert.ok(stats.commonLexemes.includes("'wombat'"), JSON.stringify(stats.commonLexemes));
+      const known = await run({ q: 'wombat' }, stats);
+      assert.deepEqual(known.ids, alone.ids);
+      assert.equal(known.probed, 0);
+      assert.ok(alone.probed >= TEXT_RARE, `without statistics the probe read ${alone.probed} rows`);
+      const rare = await run({ q: 'wombat', tags: 'few', sort: 'popular', limit: '10' }, stats);
+      assert.deepEqual(rare.ids.slice(0, 10), mostPopular('few', 10), 'a filter keeps the probe');
       const third = await run({ q: 'wombat', tags: 'third', sort: 'popular', limit: '20' });
       assert.deepEqual(third.ids.slice(0, 20), mostPopular('third', 20));
       assert.ok(third.walked > 0 && third.walked <= 3 * 21, `the walk read ${third.walked} rows of Content`);

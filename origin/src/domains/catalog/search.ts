@@ -74,6 +74,57 @@ function boxSql(box: Box, latitude: Prisma.Sql, longitude: Prisma.Sql): Prisma.S
   return Prisma.sql`${latitude} BETWEEN ${box.south}::float8 AND ${box.north}::float8 AND ${lon}`;
 }
 
+/** What the planner's statistics say about the text column (pg_stats), for choosing a text search's path. */
+export interface SearchStats {
+  /** Lexemes, quoted as querytree() prints them, that at least TEXT_RARE rows contain. */
+  commonLexemes: string[];
+}
+
+export const NO_STATS: SearchStats = { commonLexemes: [] };
+
+/**
+ * The most common lexemes of "searchVector" (ANALYZE keeps up to 10 x the statistics target of
+ * them, with their share of rows) and the table's row count; empty before the first ANALYZE.
+ */
+export const SEARCH_STATS_SQL = `SELECT s."most_common_elems"::text::text[] AS elems, s."most_common_elem_freqs" AS freqs, cl."reltuples" AS rows
+  FROM pg_stats s JOIN pg_class cl ON cl."oid" = '"Content"'::regclass
+  WHERE s."schemaname" = current_schema() AND s."tablename" = 'Content' AND s."attname" = 'searchVector'`;
+
+export function toSearchStats(row: { elems: string[] | null; freqs: number[] | null; rows: number } | undefined): SearchStats {
+  if (!row?.elems || !row.freqs) return NO_STATS;
+  const total = Math.max(0, Number(row.rows));
+  const commonLexemes = row.elems.filter((_, i) => Number(row.freqs![i]) * total >= TEXT_RARE).map((lexeme) => `'${lexeme.replace(/'/g, "''")}'`);
+  return { commonLexemes };
+}
+
+const STATS_REFRESH_MS = 60_000;
+const statsByClient = new WeakMap<PrismaClient, { at: number; stats: SearchStats; loading: Promise<void> | null }>();
+
+/** The text column's statistics, read at most once a minute per database (in the background once known). */
+async function searchStats(prisma: PrismaClient): Promise<SearchStats> {
+  let entry = statsByClient.get(prisma);
+  const load = async () => {
+    try {
+      const rows = await prisma.$queryRawUnsafe<Array<{ elems: string[] | null; freqs: number[] | null; rows: number }>>(SEARCH_STATS_SQL);
+      entry!.stats = toSearchStats(rows[0]);
+    } catch {
+      entry!.stats = NO_STATS;
+    } finally {
+      entry!.at = Date.now();
+      entry!.loading = null;
+    }
+  };
+  if (!entry) {
+    entry = { at: 0, stats: NO_STATS, loading: null };
+    statsByClient.set(prisma, entry);
+    entry.loading = load();
+    await entry.loading;
+  } else if (!entry.loading && Date.now() - entry.at > STATS_REFRESH_MS) {
+    entry.loading = load();
+  }
+  return entry.stats;
+}
+
 /**
  * The first `count` rows matching the text query and `filters` in (`sortKey` DESC, id DESC) order,
  * as (id, searchVector, popularity, sort_key, distance_km). The planner cannot tell how many rows a
@@ -99,21 +150,21 @@ function textMatches(
   sortKey: Prisma.Sql,
   distance: Prisma.Sql,
   count: number,
+  stats: SearchStats,
 ): Prisma.Sql {
+  // Known common (one word, no other filter): the probe is skipped. querytree() of a one-word query
+  // is its quoted lexeme, the form commonLexemes holds.
+  const common =
+    otherFilters.length === 0 && stats.commonLexemes.length > 0
+      ? Prisma.sql`(numnode(${tsQuery}) = 1 AND querytree(${tsQuery}) = ANY(${stats.commonLexemes}::text[]))`
+      : Prisma.sql`false`;
   const where = Prisma.join([...indexFilters, ...otherFilters], ' AND ');
   const tested = Prisma.join([...otherFilters, Prisma.sql`c."searchVector" @@ ${tsQuery}`], ' AND ');
   // The CASE hides the tests from the planner on the walk, so that it keeps the sort's index and
   // its LIMIT counts the rows read, not the rows that pass.
   return Prisma.sql`
     WITH common AS (
-      SELECT coalesce((
-        SELECT f.freq * greatest(cl."reltuples", 0) >= ${TEXT_RARE}
-        FROM pg_stats s
-        JOIN pg_class cl ON cl."oid" = '"Content"'::regclass
-        CROSS JOIN unnest(s."most_common_elems"::text::text[], s."most_common_elem_freqs") AS f(elem, freq)
-        WHERE s."schemaname" = current_schema() AND s."tablename" = 'Content' AND s."attname" = 'searchVector'
-          AND ${otherFilters.length === 0} AND numnode(${tsQuery}) = 1 AND f.elem = (SELECT u."lexeme" FROM unnest(querytree(${tsQuery})::tsvector) u LIMIT 1)
-        LIMIT 1), false) AS yes
+      SELECT ${common} AS yes
     ), rare AS MATERIALIZED (
       SELECT c."id", c."searchVector", c."popularity", ${sortKey} AS sort_key, ${distance} AS distance_km
       FROM "Content" c
@@ -151,7 +202,7 @@ function textMatches(
  * inserts), returning every column a result card needs. Exported so that the benchmark can
  * EXPLAIN exactly what the origin runs.
  */
-export function buildSearchSql(query: SearchQuery): Prisma.Sql {
+export function buildSearchSql(query: SearchQuery, stats: SearchStats = NO_STATS): Prisma.Sql {
   const text = query.q && query.q.length > 0 ? query.q : null;
   const sort: Sort = query.sort ?? (text ? 'relevance' : 'popular');
   const effectiveSort: Sort = sort === 'relevance' && !text ? 'popular' : sort;
@@ -197,7 +248,7 @@ export function buildSearchSql(query: SearchQuery): Prisma.Sql {
     // matches, and the candidate set is the same for every page of one search (stable cursors).
     if (box) filters.push(boxSql(box, Prisma.sql`c."latitude"`, Prisma.sql`c."longitude"`));
     const cursor = numberCursor ? Prisma.sql`WHERE (r.sort_value, r."id") < (${numberCursor.value}::float8, ${numberCursor.id}::uuid)` : Prisma.empty;
-    const candidates = textMatches(tsQuery!, indexFilters, filters, Prisma.sql`c."popularity"`, distance, RELEVANCE_CANDIDATES);
+    const candidates = textMatches(tsQuery!, indexFilters, filters, Prisma.sql`c."popularity"`, distance, RELEVANCE_CANDIDATES, stats);
     hits = Prisma.sql`
       SELECT r."id", r.sort_value, r.distance_km FROM (
         SELECT m."id", (ts_rank_cd(m."searchVector", ${tsQuery!}, 1)::float8 * (1 + ln(1 + m."popularity") / 10)) AS sort_value, m.distance_km
@@ -224,7 +275,7 @@ export function buildSearchSql(query: SearchQuery): Prisma.Sql {
       LIMIT ${pageSize}`;
     if (tsQuery) {
       if (box) filters.push(boxSql(box, Prisma.sql`c."latitude"`, Prisma.sql`c."longitude"`));
-      hits = Prisma.sql`SELECT t."id", t.sort_key AS sort_value, t.distance_km FROM (${textMatches(tsQuery, indexFilters, filters, sortValue, distance, pageSize)}) t`;
+      hits = Prisma.sql`SELECT t."id", t.sort_key AS sort_value, t.distance_km FROM (${textMatches(tsQuery, indexFilters, filters, sortValue, distance, pageSize, stats)}) t`;
     } else if (!box) {
       hits = hitsWhere(Prisma.sql`true`);
     } else {
@@ -259,7 +310,7 @@ export function buildSearchSql(query: SearchQuery): Prisma.Sql {
 
 /** Full-text search over published public content (see buildSearchSql). */
 export async function searchContent(prisma: PrismaClient, query: SearchQuery, links: MediaLinks) {
-  const rows = await prisma.$queryRaw<SearchRow[]>(buildSearchSql(query));
+  const rows = await prisma.$queryRaw<SearchRow[]>(buildSearchSql(query, await searchStats(prisma)));
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   const items: Array<ContentSummary & { distanceKm: number | null }> = page.map((row) => ({
