@@ -174,4 +174,27 @@ describe('tours in the web player', () => {
     assert.equal(hill.via, 'guided');
     await page.locator('[data-testid="tour-stage"][data-ended="true"]').waitFor({ timeout: 20_000 });
   });
+
+  test('tours are reachable from home and the creator profile; the tour page shares the scene and direction, with ratings and comments', async () => {
+    const id = await createTour({ title: 'Reachable hall', mode: 'free', scenes: [{ id: 'hall', contentId: clips[0], title: 'Hall' }] });
+    await stack.http('PUT', `/api/tours/${id}/rating`, { score: 4 }, token);
+    await stack.http('POST', `/api/tours/${id}/comments`, { body: 'A fine hall' }, token);
+    const card = page.locator(`[data-testid="tours-shelf"] [data-tour-id="${id}"]`);
+    await page.goto(`${stack.url}/`);
+    await card.waitFor({ timeout: 20_000 });
+    await page.goto(`${stack.url}/u/tour_guide`);
+    await card.getByRole('link', { name: 'Reachable hall', exact: true }).click({ timeout: 20_000 });
+    await page.waitForURL(`**/tours/${id}`);
+    await page.getByTestId('tour-rating-summary').filter({ hasText: '4.0' }).waitFor();
+    await page.getByTestId('tour-comments').getByText('A fine hall').waitFor();
+    await page.getByRole('button', { name: 'Start the tour' }).click({ timeout: 30_000 });
+    await waitForScene(page, 'hall');
+    await turn(page, 'ArrowRight', 4);
+    const { viewYaw } = await stageState(page);
+    await page.getByTestId('share-button').click();
+    const link = new URL((await page.locator('[data-testid="share-status"][data-link]').getAttribute('data-link')) ?? '');
+    assert.equal(link.pathname, `/tours/${id}`);
+    assert.equal(link.searchParams.get('scene'), 'hall');
+    assert.ok(Math.abs(Number(link.searchParams.get('yaw')) - Number(viewYaw)) < 0.2, `shared yaw ${link.searchParams.get('yaw')}, view ${viewYaw}`);
+  });
 });

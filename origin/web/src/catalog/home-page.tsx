@@ -4,6 +4,7 @@ import { useSession } from '../auth/session.tsx';
 import { Link } from '../router.tsx';
 import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
 import { useAsync, type AsyncState } from '../ui/use-async.ts';
+import { ToursShelf } from '../tours/tour-card.tsx';
 import { CardGrid, ContentCard, type CardContent } from './content-card.tsx';
 
 function Shelf({
@@ -80,6 +81,8 @@ export function HomePage() {
       {followed ? <Shelf title="From creators you follow" state={following} first={!personal && !onAir} /> : null}
       <Shelf title="Recently published" more="/search?sort=newest" state={recent} first={!personal && !followed && !onAir} />
       <Shelf title="Popular" more="/search?sort=popular" state={popular} />
+      {/* Last: it fills in on its own, so it pushes nothing the viewer is looking at. */}
+      <ToursShelf title="Guided tours" />
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { Link, navigate } from '../router.tsx';
 import { formatCount, timeAgo } from '../ui/format.ts';
 import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
 import { useAsync } from '../ui/use-async.ts';
+import { ToursShelf } from '../tours/tour-card.tsx';
 
 type Item = RouterOutputs['content']['listByCreator']['items'][number];
 
@@ -113,6 +114,7 @@ export function ProfilePage({ username }: { username: string }) {
           </button>
         </div>
       ) : null}
+      {userId ? <ToursShelf title="Tours" ownerId={userId} /> : null}
     </div>
   );
 }

@@ -6,8 +6,13 @@ import { api, errorStatus } from '../api/client.ts';
 import { Link } from '../router.tsx';
 import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
 import { useAsync } from '../ui/use-async.ts';
+import { ShareButton } from '../ui/share-button.tsx';
+import { TourComments, TourRating } from './tour-engagement.tsx';
 
 const TourStage = lazy(async () => ({ default: (await import('./tour-stage.tsx')).TourStage }));
+
+/** Same as tour-stage.tsx's tourMomentKey (kept here so the main bundle does not load the stage's). */
+const momentKey = (tourId: string): string => `tour:${tourId}`;
 
 function StagePlaceholder() {
   return (
@@ -37,6 +42,7 @@ export function TourShell({ id, sceneId }: { id: string; sceneId: string | null 
   const detail = useAsync(() => api.tours.get.query({ id }), [id]);
   const tour = detail.data;
   const painted = useAfterPaint(tour !== undefined);
+  const [sceneOnScreen, setSceneOnScreen] = useState<string | null>(sceneId);
 
   useEffect(() => {
     if (tour) document.title = `${tour.title} · Spherecast`;
@@ -66,7 +72,7 @@ export function TourShell({ id, sceneId }: { id: string; sceneId: string | null 
     <div className="watch tour">
       {painted ? (
         <Suspense fallback={<StagePlaceholder />}>
-          <TourStage tour={tour} startSceneId={sceneId} />
+          <TourStage tour={tour} startSceneId={sceneId} onSceneChange={setSceneOnScreen} />
         </Suspense>
       ) : (
         <StagePlaceholder />
@@ -78,7 +84,18 @@ export function TourShell({ id, sceneId }: { id: string; sceneId: string | null 
           {tour.scenes.length} {tour.scenes.length === 1 ? 'scene' : 'scenes'}
           {tour.status === 'draft' ? ' · draft (only you see it)' : ''}
         </p>
+        {tour.status === 'published' ? (
+          <div className="tour-actions">
+            <TourRating tour={tour} />
+            <ShareButton
+              path={`/tours/${tour.id}${sceneOnScreen ? `?scene=${encodeURIComponent(sceneOnScreen)}` : ''}`}
+              title={tour.title}
+              momentKey={momentKey(tour.id)}
+            />
+          </div>
+        ) : null}
         {tour.description ? <p className="tour-description">{tour.description}</p> : null}
+        {tour.status === 'published' ? <TourComments tour={tour} /> : null}
       </div>
     </div>
   );

@@ -7,6 +7,8 @@ import { TourPlayer, type TourInfoCard, type TourNarration, type TourSceneEvent 
 import type { RouterOutputs } from '../api/client.ts';
 import { openSession, sendHeartbeat } from '../watch/session-api.ts';
 import { SphereStage } from '../watch/sphere-stage.tsx';
+import { WatchParty, type PartyHandle } from '../party/watch-party.tsx';
+import { provideMoment } from '../ui/shared-view.ts';
 import './tours.css';
 
 type Tour = RouterOutputs['tours']['get'];
@@ -21,7 +23,19 @@ function switches(): { p2p: boolean; dwellMs: number | undefined } {
   return { p2p: params.get('p2p') !== '0', dwellMs: params.has('dwell') && Number.isFinite(dwell) && dwell > 0 ? dwell : undefined };
 }
 
-export function TourStage({ tour, startSceneId }: { tour: Tour; startSceneId: string | null }) {
+/** The share button's key for a tour's stage (see ui/shared-view.ts): its links carry the direction looked at. */
+export const tourMomentKey = (tourId: string): string => `tour:${tourId}`;
+
+export function TourStage({
+  tour,
+  startSceneId,
+  onSceneChange,
+}: {
+  tour: Tour;
+  startSceneId: string | null;
+  /** The scene on screen (for the share link's `?scene=`). */
+  onSceneChange?: (sceneId: string | null) => void;
+}) {
   const [renderer, setRenderer] = useState<SphereRenderer | null>(null);
   const [overlay, setOverlay] = useState<HTMLDivElement | null>(null);
   const [mediaHost, setMediaHost] = useState<HTMLDivElement | null>(null);
@@ -36,7 +50,37 @@ export function TourStage({ tour, startSceneId }: { tour: Tour; startSceneId: st
   const [error, setError] = useState<string | null>(null);
   const wrapperRef = useRef<HTMLDivElement | null>(null);
 
-  const onRenderer = useCallback((r: SphereRenderer | null) => setRenderer(r), []);
+  const rendererRef = useRef<SphereRenderer | null>(null);
+  const onRenderer = useCallback((r: SphereRenderer | null) => {
+    rendererRef.current = r;
+    setRenderer(r);
+  }, []);
+  // Watching together: the party follows the host's scene changes; its video is the current scene's
+  // (a photo scene has none: a detached element stands in, so the party stays open across it).
+  const hostHandle = useRef<PartyHandle | null>(null);
+  const [stillVideo] = useState(() => document.createElement('video'));
+  const [sceneVideo, setSceneVideo] = useState<HTMLVideoElement | null>(null);
+  const startedRef = useRef(false);
+  startedRef.current = started;
+
+  // A shared link carries the direction looked at (the tour has no single timeline: no `t`).
+  useEffect(
+    () =>
+      provideMoment(tourMomentKey(tour.id), () => {
+        const view = rendererRef.current?.getView();
+        return { t: null, yaw: view?.yaw ?? null, pitch: view?.pitch ?? null };
+      }),
+    [tour.id],
+  );
+
+  useEffect(() => {
+    const id = scene?.scene.id ?? null;
+    onSceneChange?.(id);
+    const found = id && mediaHost ? mediaHost.querySelector<HTMLVideoElement>(`video[data-tour-scene-video="${CSS.escape(id)}"]`) : null;
+    setSceneVideo(found);
+    // The host moves the party with it; members' pages have no handle.
+    if (id) hostHandle.current?.changeScene(id, 0);
+  }, [scene, mediaHost, onSceneChange]);
 
   // Views: each scene visit reports how long the scene was seen to its content's viewing session (the
   // origin counts a view after real playback, as on the watch page), when the scene is left, every
@@ -162,6 +206,7 @@ export function TourStage({ tour, startSceneId }: { tour: Tour; startSceneId: st
   };
 
   const current = scene?.scene ?? null;
+  const partyContentId = tour.scenes[0]?.contentId ?? null;
   return (
     <div
       ref={wrapperRef}
@@ -225,6 +270,27 @@ export function TourStage({ tour, startSceneId }: { tour: Tour; startSceneId: st
           <div className="stage-message" role="alert">
             {error}
           </div>
+        ) : null}
+        {player && partyContentId ? (
+          <WatchParty
+            contentId={partyContentId}
+            video={sceneVideo ?? stillVideo}
+            rendererRef={rendererRef}
+            acceptsContent={(contentId) => tour.scenes.some((candidate) => candidate.contentId === contentId)}
+            onHostHandle={(handle) => {
+              hostHandle.current = handle;
+              if (handle && current) handle.changeScene(current.id, 0);
+            }}
+            onScene={(sceneId) => {
+              if (!sceneId || !tour.scenes.some((candidate) => candidate.id === sceneId)) return;
+              if (!startedRef.current) {
+                setStarted(true);
+                void player.start(sceneId);
+              } else if (player.scene?.id !== sceneId) {
+                void player.goTo(sceneId);
+              }
+            }}
+          />
         ) : null}
       </SphereStage>
     </div>
