@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TourCreateInput } from '@spherecast/shared';
+import { SESSION_COOKIE } from '../../src/core/sessions.ts';
 import { launchChromium } from './support/browser.ts';
 import { buildPlayerApp } from './support/build-player.ts';
 import { makeTestLadder } from './support/ladder.ts';
@@ -196,5 +197,48 @@ describe('tours in the web player', () => {
     assert.equal(link.pathname, `/tours/${id}`);
     assert.equal(link.searchParams.get('scene'), 'hall');
     assert.ok(Math.abs(Number(link.searchParams.get('yaw')) - Number(viewYaw)) < 0.2, `shared yaw ${link.searchParams.get('yaw')}, view ${viewYaw}`);
+  });
+
+  test("a watch party on a tour: the friend's page opens the host's scene and follows the host through a hotspot", async () => {
+    const id = await createTour({
+      title: 'Together',
+      mode: 'free',
+      scenes: [
+        {
+          id: 'hall',
+          contentId: clips[0],
+          title: 'Hall',
+          startYaw: 0,
+          hotspots: [{ id: 'door', label: 'Out to the yard', yaw: 0, pitch: 0, action: { kind: 'scene', targetSceneId: 'yard' } }],
+        },
+        { id: 'yard', contentId: clips[1], title: 'Yard', hotspots: [{ id: 'in', yaw: 180, pitch: 0, action: { kind: 'scene', targetSceneId: 'hall' } }] },
+      ],
+    });
+    const friend = await stack.register('tour_friend', 'viewer');
+    const signedIn = async (sessionToken: string): Promise<Page> => {
+      const signedContext = await browser.newContext({ viewport: { width: 800, height: 600 } });
+      await signedContext.addCookies([{ name: SESSION_COOKIE, value: sessionToken, url: stack.url }]);
+      return signedContext.newPage();
+    };
+    const host = await signedIn(token);
+    const guest = await signedIn(friend.token);
+    try {
+      await host.goto(`${stack.url}/tours/${id}?dwell=600000`);
+      await host.getByRole('button', { name: 'Start the tour' }).click({ timeout: 30_000 });
+      await waitForScene(host, 'hall');
+      await host.getByRole('button', { name: 'Watch together' }).click();
+      await host.waitForURL(/[?&]party=/);
+      await host.locator('[data-testid="party-panel"][data-scene="hall"]').waitFor({ timeout: 20_000 });
+      // The invitation is the tour's address with the party: the friend's page starts in the host's scene.
+      await guest.goto(host.url());
+      await waitForScene(guest, 'hall', 30_000);
+      await host.locator('[data-hotspot-id="door"]').click();
+      await waitForScene(host, 'yard');
+      const followed = await waitForScene(guest, 'yard', 20_000);
+      assert.notEqual(followed.via, 'start');
+    } finally {
+      await host.context().close();
+      await guest.context().close();
+    }
   });
 });
