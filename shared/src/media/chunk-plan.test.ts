@@ -54,6 +54,23 @@ describe('planChunks', () => {
     );
   });
 
+  test('keyframe numbers counted by ffprobe win over times (a variable frame rate)', () => {
+    // Keyframes at 0, 10 and 20 s, but the first 10 s hold 200 pictures, not 300.
+    const plan = planChunks(
+      { formatStartSeconds: 0, firstFrameSeconds: 0, keyframeSeconds: [0, 10, 20], keyframeNumbers: [0, 200, 500], frameCount: 800 },
+      30,
+      10,
+    );
+    assert.deepEqual(
+      plan.chunks.map((c) => [c.startFrame, c.frames]),
+      [
+        [0, 200],
+        [200, 300],
+        [500, 300],
+      ],
+    );
+  });
+
   test('a source is chunked only when longer than two chunks; 0 turns chunking off', () => {
     assert.equal(shouldChunk(61, 30), true);
     assert.equal(shouldChunk(60, 30), false);

@@ -38,6 +38,11 @@ export interface SourceKeyframes {
   firstFrameSeconds: number;
   /** Presentation times of the video's keyframes, ascending. */
   keyframeSeconds: number[];
+  /**
+   * The keyframes' frame numbers, counted in presentation order (exact also where the frame rate
+   * varies); when absent, computed from their times and the frame rate.
+   */
+  keyframeNumbers?: number[];
   /** Frames in the video stream (packets counted). */
   frameCount: number;
 }
@@ -63,8 +68,19 @@ export async function probeKeyframes(input: string, options: { signal?: AbortSig
     .filter((p) => p.flags?.startsWith('K'))
     .map((p) => p.pts_time!)
     .sort((a, b) => a - b);
-  const firstFrameSeconds = Math.min(...times.map((p) => p.pts_time!));
-  return { formatStartSeconds: parsed.format.start_time ?? 0, firstFrameSeconds, keyframeSeconds, frameCount: times.length };
+  // Packets come in decode order: a keyframe's number is its place among all pictures by time.
+  const ordered = times.map((p) => p.pts_time!).sort((a, b) => a - b);
+  const numberOf = new Map<number, number>();
+  ordered.forEach((t, i) => {
+    if (!numberOf.has(t)) numberOf.set(t, i);
+  });
+  return {
+    formatStartSeconds: parsed.format.start_time ?? 0,
+    firstFrameSeconds: ordered[0]!,
+    keyframeSeconds,
+    keyframeNumbers: keyframeSeconds.map((t) => numberOf.get(t)!),
+    frameCount: times.length,
+  };
 }
 
 /**
@@ -80,14 +96,19 @@ export function planChunks(source: SourceKeyframes, frameRate: number, chunkSeco
   const total = source.frameCount;
   const frameOf = (seconds: number) => Math.round((seconds - source.firstFrameSeconds) * frameRate);
   const minFrames = Math.round(chunkSeconds * frameRate);
-  const keys = source.keyframeSeconds.map((seconds) => ({ frame: frameOf(seconds), seconds: Math.max(0, seconds - source.formatStartSeconds) }));
-  const starts: Array<{ frame: number; seconds: number }> = [{ frame: 0, seconds: 0 }];
+  const keys = source.keyframeSeconds.map((seconds, i) => ({
+    frame: source.keyframeNumbers?.[i] ?? frameOf(seconds),
+    /** From the first picture, for the chunk length. */
+    at: seconds - source.firstFrameSeconds,
+    seconds: Math.max(0, seconds - source.formatStartSeconds),
+  }));
+  const starts: Array<{ frame: number; at: number; seconds: number }> = [{ frame: 0, at: 0, seconds: 0 }];
   for (;;) {
     const last = starts.at(-1)!;
-    const candidates = keys.filter((key) => key.frame - last.frame >= minFrames && total - key.frame >= minFrames / 2);
+    const candidates = keys.filter((key) => key.frame > last.frame && key.at - last.at >= chunkSeconds - 1e-6 && total - key.frame >= minFrames / 2);
     const first = candidates[0];
     if (!first) break;
-    const onGrid = gopFrames ? candidates.find((key) => key.frame % gopFrames === 0 && key.frame - first.frame < minFrames) : undefined;
+    const onGrid = gopFrames ? candidates.find((key) => key.frame % gopFrames === 0 && key.at - first.at < chunkSeconds) : undefined;
     starts.push(onGrid ?? first);
   }
   const chunks = starts.map((start, index) => ({
