@@ -243,7 +243,7 @@ function ladderMarkdown(input: {
     const limit = 1 - 1 / r.n;
     const perRung = rungs
       .filter((rung) => r.sOn.perRung[rung.name])
-      .map((rung) => `${rung.resolution.split('x')[1]}p ${pct(r.sOn.perRung[rung.name]!.share)} of ${mb(r.sOn.perRung[rung.name]!.bytes)}`)
+      .map((rung) => `${rung.resolution} ${pct(r.sOn.perRung[rung.name]!.share)} of ${mb(r.sOn.perRung[rung.name]!.bytes)}`)
       .join(', ');
     lines.push(
       `| ${r.n} | ${r.condition} | ${pct(r.sOn.share)} | ${pct(limit)} | ${pct(r.sOn.share / limit)} | ${perRung || 'n/a'} | ${r.sOff.levelSwitches} / ${r.sOn.levelSwitches} | ${r.sOff.stalls} / ${r.sOn.stalls} (${(r.sOff.stalledMs / 1000).toFixed(1)} / ${(r.sOn.stalledMs / 1000).toFixed(1)}) | ${startup(r.sOff)} / ${startup(r.sOn)} ms | ${mb(r.off.originSegmentBytes)} → ${mb(r.on.originSegmentBytes)} | ${r.sOff.finished}/${r.n} / ${r.sOn.finished}/${r.n} |`,

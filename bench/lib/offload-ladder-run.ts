@@ -72,9 +72,25 @@ export async function runLadderScenario(options: LadderScenarioOptions): Promise
   const samples: [number, number][][] = viewers.map(() => []);
   let sampler: NodeJS.Timeout | null = null;
   try {
-    for (const [i, viewer] of viewers.entries()) await network.setCap(viewer, caps[i] ?? null);
     browsers.push(...(await Promise.all(viewers.map(launchInNamespace))));
     const pages = await Promise.all(browsers.map(async (b) => (await b.newContext({ viewport: { width: 320, height: 200 } })).newPage()));
+    const params: Record<string, string> = {
+      master: options.masterUrl,
+      tracker: options.trackerUrl,
+      swarm: options.swarm,
+      p2p: options.p2p ? '1' : '0',
+      rungs: options.rungNames.join(','),
+      core: JSON.stringify(options.core ?? {}),
+      hls: JSON.stringify(options.hls ?? {}),
+      gate: '1',
+      ...(options.hashesUrl ? { hashes: options.hashesUrl } : {}),
+    };
+    // Every page loads its code first (uncapped: a real player's bundle is cached or small; Vite's
+    // unbundled dev modules are several MB), then the caps go on and the viewers start STAGGER apart.
+    const url = `${options.pageUrl}?${new URLSearchParams(params).toString()}`;
+    await Promise.all(pages.map((page) => page.goto(url)));
+    await Promise.all(pages.map((page) => page.waitForFunction('typeof window.benchGo === "function"', undefined, { timeout: 120_000 })));
+    for (const [i, viewer] of viewers.entries()) await network.setCap(viewer, caps[i] ?? null);
     const sample = async (): Promise<void> => {
       const now = Date.now();
       const counts = await Promise.all(viewers.map((v) => network.receivedBytes(v).catch(() => NaN)));
@@ -85,19 +101,8 @@ export async function runLadderScenario(options: LadderScenarioOptions): Promise
     await sample();
     sampler = setInterval(() => void sample(), 1000);
     proxy.reset();
-    const query = (p: Record<string, string>): string => new URLSearchParams(p).toString();
-    const params: Record<string, string> = {
-      master: options.masterUrl,
-      tracker: options.trackerUrl,
-      swarm: options.swarm,
-      p2p: options.p2p ? '1' : '0',
-      rungs: options.rungNames.join(','),
-      core: JSON.stringify(options.core ?? {}),
-      hls: JSON.stringify(options.hls ?? {}),
-      ...(options.hashesUrl ? { hashes: options.hashesUrl } : {}),
-    };
     for (const [i, page] of pages.entries()) {
-      await page.goto(`${options.pageUrl}?${query(params)}`);
+      await page.evaluate('window.benchGo()');
       if (i < pages.length - 1) await sleep(options.staggerMs);
     }
     const deadline = Date.now() + (options.clipSeconds + 60) * 1000;
