@@ -176,7 +176,7 @@ export async function runLadderOffload(log: (line: string) => void): Promise<str
           });
           const s = summarize(result.viewers.map((v) => v.stats));
           log(
-            `  share ${pct(s.share)} (limit ${pct(1 - 1 / n)}), origin ${mb(result.originSegmentBytes)}, switches ${s.levelSwitches}, stalls ${s.stalls} (${(s.stalledMs / 1000).toFixed(1)} s), start-up median ${s.startupMedianMs} ms, finished ${s.finished}/${n}; received ${result.viewers.map((v) => `${v.capMbps ?? '∞'}:${v.meanMbps.toFixed(1)}/${v.peakMbps.toFixed(1)}`).join(' ')}`,
+            `  share ${pct(s.share)} (limit ${pct(1 - 1 / n)}), origin ${mb(result.originSegmentBytes)}, switches ${s.levelSwitches}, stalls ${s.stalls} (${(s.stalledMs / 1000).toFixed(1)} s), start-up median ${s.startupMedianMs} ms, finished ${s.finished}/${n}; viewers (cap: http/p2p MB, received mean/peak Mbit/s) ${result.viewers.map((v) => `${v.capMbps ?? '∞'}: ${mb(v.stats.httpBytes)}/${mb(v.stats.p2pBytes)}, ${v.meanMbps.toFixed(1)}/${v.peakMbps.toFixed(1)}`).join('; ')}`,
           );
           results[p2p ? 'on' : 'off'] = result;
           await sleep(1000);
