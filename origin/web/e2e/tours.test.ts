@@ -197,6 +197,12 @@ describe('tours in the web player', () => {
     assert.equal(link.pathname, `/tours/${id}`);
     assert.equal(link.searchParams.get('scene'), 'hall');
     assert.ok(Math.abs(Number(link.searchParams.get('yaw')) - Number(viewYaw)) < 0.2, `shared yaw ${link.searchParams.get('yaw')}, view ${viewYaw}`);
+    // The link opens there: the same scene, facing the shared direction once the tour starts.
+    link.searchParams.set('yaw', '-70');
+    await page.goto(link.toString());
+    await page.getByRole('button', { name: 'Start the tour' }).click({ timeout: 30_000 });
+    await waitForScene(page, 'hall');
+    await page.locator('[data-testid="tour-stage"][data-view-yaw="-70.0"]').waitFor({ timeout: 10_000 });
   });
 
   test("a watch party on a tour: the friend's page opens the host's scene and follows the host through a hotspot", async () => {

@@ -1,7 +1,7 @@
 // The tour's stage: the 360 view with the tour player (scenes, hotspots, prefetch, guided clock), and
 // the info card and narration over it (in a headset the renderer draws them on panels instead).
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Projection } from '@spherecast/shared';
+import { parseSharedView, type Projection } from '@spherecast/shared';
 import type { SphereRenderer } from '@spherecast/shared/renderer';
 import { TourPlayer, type TourInfoCard, type TourNarration, type TourSceneEvent } from '@spherecast/shared/tours';
 import type { RouterOutputs } from '../api/client.ts';
@@ -61,6 +61,7 @@ export function TourStage({
   const [stillVideo] = useState(() => document.createElement('video'));
   const [sceneVideo, setSceneVideo] = useState<HTMLVideoElement | null>(null);
   const startedRef = useRef(false);
+  const sharedViewApplied = useRef(false);
   startedRef.current = started;
 
   // A shared link carries the direction looked at (the tour has no single timeline: no `t`).
@@ -80,7 +81,15 @@ export function TourStage({
     setSceneVideo(found);
     // The host moves the party with it; members' pages have no handle.
     if (id) hostHandle.current?.changeScene(id, 0);
-  }, [scene, mediaHost, onSceneChange]);
+    // A shared link's direction (`?yaw=…&pitch=…`) applies once, to the first scene shown (`via` start or link).
+    if (scene && !sharedViewApplied.current && renderer) {
+      sharedViewApplied.current = true;
+      const shared = parseSharedView(location.search);
+      if (shared.yaw !== null || shared.pitch !== null) {
+        renderer.setView({ ...(shared.yaw !== null ? { yaw: shared.yaw } : {}), ...(shared.pitch !== null ? { pitch: shared.pitch } : {}) });
+      }
+    }
+  }, [scene, mediaHost, onSceneChange, renderer]);
 
   // Views: each scene visit reports how long the scene was seen to its content's viewing session (the
   // origin counts a view after real playback, as on the watch page), when the scene is left, every
