@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TourCreateInput } from '@spherecast/shared';
 import { SESSION_COOKIE } from '../../src/core/sessions.ts';
+import { axeViolations, describeViolations } from '@spherecast/shared/testing/axe';
 import { launchChromium } from './support/browser.ts';
 import { buildPlayerApp } from './support/build-player.ts';
 import { makeTestLadder } from './support/ladder.ts';
@@ -188,6 +189,8 @@ describe('tours in the web player', () => {
     await page.waitForURL(`**/tours/${id}`);
     await page.getByTestId('tour-rating-summary').filter({ hasText: '4.0' }).waitFor();
     await page.getByTestId('tour-comments').getByText('A fine hall').waitFor();
+    const violations = await axeViolations(page, 'serious');
+    assert.deepEqual(violations, [], describeViolations('tour page (rating, share, comments, watch party panel)', violations));
     await page.getByRole('button', { name: 'Start the tour' }).click({ timeout: 30_000 });
     await waitForScene(page, 'hall');
     await turn(page, 'ArrowRight', 4);
