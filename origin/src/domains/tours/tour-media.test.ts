@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -91,5 +91,16 @@ describe('tour narration audio (postgres)', () => {
     assert.equal((await put(tourId, 'x.mp3', bytes, admin.token)).status, 201);
     assert.equal((await put('00000000-0000-4000-8000-000000000000', 'x.mp3', bytes, owner.token)).status, 404);
     assert.equal((await put(tourId, 'big.mp3', Buffer.alloc(20 * 1048576 + 1), owner.token)).status, 413);
+  });
+
+  test('deleting the tour removes its media: the address answers 404 and the folder is gone', async () => {
+    const scene = (await owner.caller.tours.get({ id: tourId })).scenes[0]!.contentId;
+    const doomed = (await owner.caller.tours.create({ title: 'Short-lived', scenes: [{ id: 's', contentId: scene, title: 'S' }] })).id;
+    const uploaded = (await (await put(doomed, 'x.wav', await tone(dir, 'c.wav'), owner.token)).json()) as { url: string };
+    const folder = path.join(t.origin.services.media.mediaDir, 'tour-media', doomed);
+    assert.ok((await readdir(folder)).length === 1);
+    await owner.caller.tours.delete({ id: doomed });
+    assert.equal((await fetch(`${t.url}${uploaded.url}`, { headers: { authorization: `Bearer ${owner.token}` } })).status, 404);
+    await assert.rejects(readdir(folder), { code: 'ENOENT' });
   });
 });
