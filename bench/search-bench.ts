@@ -2,6 +2,7 @@
 // Baselines measured in the same run: /healthz under the same load (the HTTP floor), and the same
 // text queries run as a naive ILIKE scan in SQL (what the GIN-indexed tsvector replaces).
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,6 +163,28 @@ async function load(base: string, paths: string[]): Promise<Measured> {
   };
 }
 
+/**
+ * CPU milliseconds spent so far by the PostgreSQL processes of this machine (all of them: the bench's
+ * backends are most of it while a load runs). NaN where /proc cannot be read.
+ */
+function postgresCpuMs(): number {
+  try {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+      try {
+        if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) continue;
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // The process ended while being read.
+      }
+    }
+    return ticks * 10; // USER_HZ = 100 on Linux
+  } catch {
+    return NaN;
+  }
+}
+
 async function sqlLatency(client: pg.Client, sql: string, words: string[]): Promise<number> {
   const started = performance.now();
   for (const word of words) await client.query(sql, [word]);
@@ -210,6 +233,8 @@ interface SizeResult {
   uncached: Measured;
   /** Median over the rounds of cache-off / floor within each round. */
   roundRatios: { rps: number; p99: number };
+  /** CPU per cache-off request over the rounds: PostgreSQL's processes, and this process (origin + load generator). */
+  uncachedCpu: { postgresMs: number; benchMs: number };
   fts: number;
   ilike: number;
   plans: Array<{ shape: string; path: string; plan: string; ms: number }>;
@@ -268,10 +293,16 @@ async function benchSize(rows: number): Promise<SizeResult> {
     // The floor, the cached and the uncached search take turns, ROUNDS times: on a shared machine the
     // load changes from minute to minute, and each ratio is taken within one round.
     const rounds: Array<{ floor: Measured; search: Measured; uncached: Measured }> = [];
+    const cpuTotals = { postgresMs: 0, benchMs: 0, requests: 0 };
     for (let round = 0; round < ROUNDS; round += 1) {
       const floor = await load(origin.url, ['/healthz']);
       const search = await load(origin.url, paths);
+      const [pgBefore, cpuBefore] = [postgresCpuMs(), process.cpuUsage()];
       const uncached = await load(uncachedOrigin.url, paths);
+      const cpu = process.cpuUsage(cpuBefore);
+      cpuTotals.postgresMs += postgresCpuMs() - pgBefore;
+      cpuTotals.benchMs += (cpu.user + cpu.system) / 1000;
+      cpuTotals.requests += uncached.total;
       rounds.push({ floor, search, uncached });
       console.log(
         `search bench: ${rows} rows, round ${round + 1}: floor ${floor.rps.toFixed(0)}/s p99 ${floor.p99}, cached ${search.rps.toFixed(0)}/s p99 ${search.p99}, cache off ${uncached.rps.toFixed(0)}/s p99 ${uncached.p99}`,
@@ -307,7 +338,8 @@ async function benchSize(rows: number): Promise<SizeResult> {
     );
     const version = (await client.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]?.v ?? '?';
     await client.end();
-    return { rows, loadSeconds, paths: paths.length, floor, search, coldStart, uncached, roundRatios, fts, ilike, plans, version };
+    const uncachedCpu = { postgresMs: cpuTotals.postgresMs / cpuTotals.requests, benchMs: cpuTotals.benchMs / cpuTotals.requests };
+    return { rows, loadSeconds, paths: paths.length, floor, search, coldStart, uncached, roundRatios, uncachedCpu, fts, ilike, plans, version };
   } finally {
     await uncachedOrigin.close();
     await origin.close();
@@ -354,6 +386,8 @@ export async function runSearchBench(): Promise<{ markdown: string }> {
       '',
       `Cache off, median over the rounds of the ratio within each round: ${r.roundRatios.rps.toFixed(3)}x the floor's throughput (target ≥ 0.1x: **${targetRps ? 'met' : 'NOT met'}**), p99 ${r.roundRatios.p99.toFixed(1)}x the floor's p99 (target ≤ 20x: **${targetP99 ? 'met' : 'NOT met'}**). Steady state with the cache: ${ratio(r.search.rps, r.floor.rps)} the floor, p99 ${r.search.p99} ms (target p99 < 50 ms: **${r.search.p99 < 50 ? 'met' : 'NOT met'}**).`,
       '',
+      `CPU per cache-off request (over the rounds; less sensitive to the machine's other load than requests/s): PostgreSQL ${r.uncachedCpu.postgresMs.toFixed(2)} ms, the bench process (origin and load generator) ${r.uncachedCpu.benchMs.toFixed(2)} ms.`,
+      '',
       `SQL, one client, 20 single-word queries: tsvector + GIN ranking every match ${r.fts.toFixed(2)} ms/query vs naive ILIKE scan ${r.ilike.toFixed(2)} ms/query.`,
       '',
       '| query shape (EXPLAIN ANALYZE of the statement the origin runs) | execution ms |',
@@ -385,6 +419,8 @@ export async function runSearchBench(): Promise<{ markdown: string }> {
     '# Search query plans',
     '',
     `Written by \`npm run bench -- search\` (bench/search-bench.ts): EXPLAIN (ANALYZE, BUFFERS) of the exact statement the origin runs (buildSearchSql in origin/src/domains/catalog/search.ts) for one search of each shape in the bench mix, second run (warm cache). Machine: ${machineLine()}. Run: ${new Date().toISOString()}.`,
+    '',
+    'The plans before the text search chose its path by rows read (probe of the GIN indexes, walk bounded by the rows it reads, pg_stats for common words) are kept in [search-plans-before.md](search-plans-before.md).',
     '',
     ...results.flatMap((r) =>
       r.plans.flatMap((p) => [`## ${r.rows.toLocaleString('en')} rows: ${p.shape}`, '', `\`GET ${p.path}\``, '', '```', p.plan, '```', '']),
