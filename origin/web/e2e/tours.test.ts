@@ -5,7 +5,10 @@
 // advances on its own to its end.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TourCreateInput } from '@spherecast/shared';
 import { SESSION_COOKIE } from '../../src/core/sessions.ts';
@@ -179,6 +182,17 @@ describe('tours in the web player', () => {
 
   test('tours are reachable from home and the creator profile; the tour page shares the scene and direction, with ratings and comments', async () => {
     const id = await createTour({ title: 'Reachable hall', mode: 'free', scenes: [{ id: 'hall', contentId: clips[0], title: 'Hall' }] });
+    // Narration audio uploaded to the tour (an ffmpeg tone), then named by the scene's narration.
+    const tone = path.join(stack.workDir, 'hall.mp3');
+    await promisify(execFile)(process.env.FFMPEG_PATH ?? 'ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=duration=1', tone]);
+    const uploaded = await fetch(`${stack.url}/api/tours/${id}/media/hall.mp3`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}` },
+      body: await readFile(tone),
+    });
+    assert.equal(uploaded.status, 201);
+    const { url: audioUrl } = (await uploaded.json()) as { url: string };
+    await stack.http('PATCH', `/api/tours/${id}`, { scenes: [{ id: 'hall', contentId: clips[0], title: 'Hall', narration: { audioUrl } }] }, token);
     await stack.http('PUT', `/api/tours/${id}/rating`, { score: 4 }, token);
     await stack.http('POST', `/api/tours/${id}/comments`, { body: 'A fine hall' }, token);
     const card = page.locator(`[data-testid="tours-shelf"] [data-tour-id="${id}"]`);
@@ -191,8 +205,10 @@ describe('tours in the web player', () => {
     await page.getByTestId('tour-comments').getByText('A fine hall').waitFor();
     const violations = await axeViolations(page, 'serious');
     assert.deepEqual(violations, [], describeViolations('tour page (rating, share, comments, watch party panel)', violations));
+    const narrationFetched = page.waitForResponse((response) => response.url().endsWith(audioUrl) && response.ok(), { timeout: 20_000 });
     await page.getByRole('button', { name: 'Start the tour' }).click({ timeout: 30_000 });
     await waitForScene(page, 'hall');
+    await narrationFetched;
     await turn(page, 'ArrowRight', 4);
     const { viewYaw } = await stageState(page);
     await page.getByTestId('share-button').click();
