@@ -15,14 +15,17 @@ function isEventStream(headers: Record<string, string | string[] | undefined>): 
  */
 export function endEventStreamsOnClose(app: FastifyInstance): void {
   const open = new Set<IncomingMessage>();
-  app.addHook('onRequest', async (request) => {
-    if (!isEventStream(request.headers)) return;
-    const raw = request.raw;
-    open.add(raw);
-    raw.once('close', () => open.delete(raw));
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (isEventStream(request.headers)) {
+      const raw = request.raw;
+      open.add(raw);
+      raw.once('close', () => open.delete(raw));
+    }
+    done();
   });
-  app.addHook('preClose', async () => {
+  app.addHook('preClose', (done) => {
     for (const raw of open) raw.socket?.destroy();
     open.clear();
+    done();
   });
 }

@@ -346,7 +346,7 @@ function registerPlayer(app: FastifyInstance, services: OriginServices) {
     }
     if (!existsSync(PLAYER_DIST)) {
       const notBuilt = '<!doctype html><title>Spherecast</title><p>The player is not built. Run <code>npm run build -w origin</code> (npm start does it).</p>';
-      const page = await appPageWithPreview(services, request, async () => notBuilt);
+      const page = await appPageWithPreview(services, request, () => Promise.resolve(notBuilt));
       return reply.type('text/html; charset=utf-8').send(page ?? notBuilt);
     }
     let decoded = url;

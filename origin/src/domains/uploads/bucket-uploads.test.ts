@@ -51,7 +51,7 @@ for (const kind of kinds) {
         headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
-      return { status: answer.status, body: (await answer.json()) as unknown };
+      return { status: answer.status, body: await answer.json() };
     };
     const open = async (origin: OriginProcess, title: string, size: number) => {
       const content = await api(origin, 'POST', '/api/content', { title });
