@@ -293,6 +293,8 @@ function ladderMarkdown(input: {
     '',
     ...TUNING_TRIALS.map((t) => `- ${t}`),
     '',
+    'N = 8 unconstrained, defaults (one run, 2026-12-01 08:05, load average 11-14; not in the table because 8 Chromiums playing 4K on 2 cores stall on the CPU: two HTTP-only viewers fell to the lowest rung): 55.2% from peers (63.1% of the 87.5% limit), origin 257.3 → 134.4 MB, stalls 3 (12.9 s) off / 5 (13.6 s) on, start-up median 2521 / 1821 ms, rung switches 9 / 8.',
+    '',
     "None beat the defaults beyond the run-to-run spread, so the player keeps them. What limits the share here: each joining viewer takes the first two 4 s segments (its high-demand window) over HTTP once the 1.2 s wait for peers is over, which is 18% of its bytes on a 24 s clip (a longer clip amortises it; a 4K source of 60 s takes this machine ~25 min to make); a viewer joining close behind another fetches over HTTP what the other is still downloading; and on 6 segments per rung p2p-media-loader's random HTTP prefetch (loadRandomThroughHttp, every viewer, several segments at once) fetches the same future segment more than once. ABR: rung switches are the same with P2P on and off (p2p-media-loader reports peer deliveries to hls.js at its bandwidth estimate, not at the data channel's speed), so peers neither push viewers down nor up here.",
     '',
   );
