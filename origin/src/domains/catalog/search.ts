@@ -23,6 +23,16 @@ export const TEXT_WALK = 4_000;
 /** A text search with fewer matches than this (read through the GIN indexes) sorts them all instead of walking. */
 export const TEXT_RARE = 1_000;
 
+/**
+ * The probe's and the walk's bounds for `count` rows out of a table of `rows`: a walk costs about
+ * count x rows / matches, reading the matches costs about matches, so they cost the same at
+ * sqrt(count x rows) matches (3,162 for 100 candidates at 100,000 rows, 10,000 at 1,000,000).
+ */
+export function textBounds(count: number, rows: number): { rare: number; walk: number } {
+  const rare = Math.max(TEXT_RARE, Math.round(Math.sqrt(count * rows)));
+  return { rare, walk: Math.max(TEXT_WALK, rare) };
+}
+
 interface SearchRow {
   id: string;
   sort_value: number | Date;
@@ -76,11 +86,13 @@ function boxSql(box: Box, latitude: Prisma.Sql, longitude: Prisma.Sql): Prisma.S
 
 /** What the planner's statistics say about the text column (pg_stats), for choosing a text search's path. */
 export interface SearchStats {
-  /** Lexemes, quoted as querytree() prints them, that at least TEXT_RARE rows contain. */
+  /** Lexemes, quoted as querytree() prints them, that more rows contain than a relevance search probes (textBounds). */
   commonLexemes: string[];
+  /** The table's row count as the planner knows it (0: unknown). */
+  rows: number;
 }
 
-export const NO_STATS: SearchStats = { commonLexemes: [] };
+export const NO_STATS: SearchStats = { commonLexemes: [], rows: 0 };
 
 /**
  * The most common lexemes of "searchVector" (ANALYZE keeps up to 10 x the statistics target of
@@ -93,8 +105,9 @@ export const SEARCH_STATS_SQL = `SELECT s."most_common_elems"::text::text[] AS e
 export function toSearchStats(row: { elems: string[] | null; freqs: number[] | null; rows: number } | undefined): SearchStats {
   if (!row?.elems || !row.freqs) return NO_STATS;
   const total = Math.max(0, Number(row.rows));
-  const commonLexemes = row.elems.filter((_, i) => Number(row.freqs![i]) * total >= TEXT_RARE).map((lexeme) => `'${lexeme.replace(/'/g, "''")}'`);
-  return { commonLexemes };
+  const { rare } = textBounds(RELEVANCE_CANDIDATES, total);
+  const commonLexemes = row.elems.filter((_, i) => Number(row.freqs![i]) * total >= rare).map((lexeme) => `'${lexeme.replace(/'/g, "''")}'`);
+  return { commonLexemes, rows: total };
 }
 
 const STATS_REFRESH_MS = 60_000;
@@ -131,15 +144,15 @@ async function searchStats(prisma: PrismaClient): Promise<SearchStats> {
  * text query matches among the ones it walks (its estimate multiplies word frequencies; a two-word
  * query that matches nothing looked like thousands of rows and walked the whole popularity index:
  * 10 s at a million rows), so the SQL decides at run time, by what it costs in rows read:
- * 1. The GIN indexes (text, and tags when filtered) read at most TEXT_RARE matches (a bitmap: each
+ * 1. The GIN indexes (text, and tags when filtered) read at most textBounds().rare matches (a bitmap: each
  *    heap page once). Fewer than that is every match: sorted, done. This serves rare words, several
  *    words, and a word with a tag (about 500 rows at 100,000 rows, against the thousands of rows a
  *    walk in sort order reads to find 100 of them).
- * 2. Otherwise the words are common: walk the sort's index over at most TEXT_WALK rows, testing the
+ * 2. Otherwise the words are common: walk the sort's index over at most textBounds().walk rows, testing the
  *    text and the other filters on each (count / share of matches rows).
  * 3. If that did not find `count` matches, the GIN indexes' matches are read whole and sorted.
  * All three give the same rows. `indexFilters` are the conditions the sort's index holds
- * (searchable, the keyset cursor): the walk applies them in the index, and TEXT_WALK bounds the
+ * (searchable, the keyset cursor): the walk applies them in the index, and its bound counts the
  * rows it reads from the table whatever the other filters are (a tag filter applied outside the
  * bound made a word + tag search read 18,000 rows).
  */
@@ -158,6 +171,7 @@ function textMatches(
     otherFilters.length === 0 && stats.commonLexemes.length > 0
       ? Prisma.sql`(numnode(${tsQuery}) = 1 AND querytree(${tsQuery}) = ANY(${stats.commonLexemes}::text[]))`
       : Prisma.sql`false`;
+  const bounds = textBounds(count, stats.rows);
   const where = Prisma.join([...indexFilters, ...otherFilters], ' AND ');
   const tested = Prisma.join([...otherFilters, Prisma.sql`c."searchVector" @@ ${tsQuery}`], ' AND ');
   // The CASE hides the tests from the planner on the walk, so that it keeps the sort's index and
@@ -169,9 +183,9 @@ function textMatches(
       SELECT c."id", c."searchVector", c."popularity", ${sortKey} AS sort_key, ${distance} AS distance_km
       FROM "Content" c
       WHERE ${where} AND c."searchVector" @@ ${tsQuery} AND NOT (SELECT yes FROM common)
-      LIMIT ${TEXT_RARE}
+      LIMIT ${bounds.rare}
     ), few AS (
-      SELECT NOT (SELECT yes FROM common) AND count(*) < ${TEXT_RARE} AS yes FROM rare
+      SELECT NOT (SELECT yes FROM common) AND count(*) < ${bounds.rare} AS yes FROM rare
     ), walk AS MATERIALIZED (
       SELECT w."id", w."searchVector", w."popularity", w.sort_key, w.distance_km FROM (
         SELECT c."id", c."searchVector", c."popularity", ${sortKey} AS sort_key, ${distance} AS distance_km,
@@ -179,7 +193,7 @@ function textMatches(
         FROM "Content" c
         WHERE ${Prisma.join(indexFilters, ' AND ')} AND NOT (SELECT yes FROM few)
         ORDER BY ${sortKey} DESC, c."id" DESC
-        LIMIT ${TEXT_WALK}
+        LIMIT ${bounds.walk}
       ) w
       WHERE w.matched
       LIMIT ${count}
