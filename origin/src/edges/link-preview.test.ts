@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { readyContent } from '../test-support/content-fixtures.ts';
 import { testDatabaseKinds } from '../test-support/databases.ts';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
+import { withLinkPreview, type LinkPreview } from './link-preview.ts';
 
 /**
  * The head's <meta> and <link> elements as a crawler reads them: attribute values with character
@@ -127,5 +128,29 @@ describe(`link previews (${kind})`, () => {
       assert.equal(title, 'Spherecast', pathname);
       assert.ok(![...meta.keys()].some((key) => key.startsWith('og:') || key.startsWith('twitter:')), pathname);
     }
+  });
+});
+
+describe('link preview tags on any page', () => {
+  const preview: LinkPreview = {
+    type: 'website',
+    title: 'Lisbon',
+    description: 'Seven hills & one river.',
+    url: 'https://sc.example/destinations/x',
+    image: null,
+  };
+
+  test('the app page keeps one description, replaced by the preview’s', () => {
+    const html = '<!doctype html><html><head><title>Spherecast</title><meta name="description" content="360 video" /></head><body></body></html>';
+    const { meta, title } = readHead(withLinkPreview(html, preview));
+    assert.equal(title, 'Lisbon · Spherecast');
+    assert.equal(meta.get('description'), 'Seven hills & one river.');
+    assert.equal(withLinkPreview(html, preview).match(/name="description"/g)?.length, 1);
+  });
+
+  test('the placeholder page of an origin whose player is not built (or is being rebuilt) gets a description too', () => {
+    const { meta } = readHead(withLinkPreview('<!doctype html><title>Spherecast</title><p>The player is not built.</p>', preview));
+    assert.equal(meta.get('description'), 'Seven hills & one river.');
+    assert.equal(meta.get('og:description'), 'Seven hills & one river.');
   });
 });

@@ -124,8 +124,11 @@ export function linkPreviewTags(preview: LinkPreview): string {
 export function withLinkPreview(html: string, preview: LinkPreview): string {
   const title = `${preview.title} · Spherecast`;
   let page = html.replace(/<title>[^<]*<\/title>/, () => `<title>${escapeHtml(title)}</title>`);
-  page = page.replace(/<meta name="description" content="[^"]*"\s*\/?>/, () => `<meta name="description" content="${escapeHtml(preview.description)}" />`);
-  const tags = linkPreviewTags(preview);
+  const description = `<meta name="description" content="${escapeHtml(preview.description)}" />`;
+  const ownDescription = /<meta name="description" content="[^"]*"\s*\/?>/;
+  // A page without a description of its own (the not-built placeholder) gets one with the other tags.
+  const tags = ownDescription.test(page) ? linkPreviewTags(preview) : `${description}\n    ${linkPreviewTags(preview)}`;
+  page = page.replace(ownDescription, () => description);
   if (page.includes('</head>')) return page.replace('</head>', () => `  ${tags}\n  </head>`);
   // A page without a head element (the not-built placeholder): the tags go right after the doctype.
   const doctype = /^<!doctype html>/i.exec(page);
