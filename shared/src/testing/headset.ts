@@ -47,7 +47,7 @@ export interface HeadsetSelect {
 /** The page side, as the Node side calls it through `page.evaluate`. */
 interface HeadsetPageApi {
   presenting(): boolean;
-  lookAt(yaw: number, pitch: number): void;
+  lookAt(yaw: number, pitch: number): Promise<void>;
   pointController(hand: Hand, yaw: number, pitch: number): void;
   pressTrigger(hand: Hand): Promise<void>;
   readEyes(): Promise<EyesFrame>;
@@ -142,8 +142,14 @@ export async function headsetInitScript(options: HeadsetOptions = {}): Promise<s
     device,
     selects,
     presenting: () => device.activeSession !== undefined && device.activeSession !== null,
-    lookAt(yaw, pitch) {
+    async lookAt(yaw, pitch) {
       device.quaternion.set(...rotation(yaw, pitch));
+      // The runtime reads the pose at the start of a frame: two frames on, the page has drawn with it
+      // (a session ended right after a turn would otherwise leave the page at the previous pose).
+      if (device.activeSession) {
+        await nextFrame();
+        await nextFrame();
+      }
     },
     pointController(hand, yaw, pitch) {
       const controller = device.controllers[hand];
