@@ -20,7 +20,7 @@ import {
 } from '@spherecast/shared';
 import { canView, requireViewableContent } from '../../core/access.ts';
 import { forbidden, notFound } from '../../core/errors.ts';
-import type { BusMessage } from '../../core/event-bus.ts';
+import { SubscriptionInbox } from '../../core/subscription-inbox.ts';
 import { partyTopic } from '../../core/party-hub.ts';
 import { RateLimitedError } from '../../core/rate-limit.ts';
 import { protectedProcedure, publicProcedure, router, type Context, type SessionUser } from '../../core/trpc.ts';
@@ -115,41 +115,6 @@ async function publishMembers(ctx: Context, party: { id: string; hostId: string 
 async function endParty(ctx: Context, party: { id: string }, reason: string): Promise<void> {
   await ctx.prisma.watchParty.updateMany({ where: { id: party.id, endedAt: null }, data: { endedAt: ctx.now() } });
   await ctx.events.publish(partyTopic(party.id), { type: 'party.ended', partyId: party.id, reason }, { persist: false });
-}
-
-/** A bounded queue of bus messages one subscription waits on. */
-class PartyInbox {
-  readonly #items: BusMessage[] = [];
-  #wake: (() => void) | null = null;
-  overflowed = false;
-
-  push(message: BusMessage): void {
-    if (this.#items.length >= QUEUE_MAX) this.overflowed = true;
-    else this.#items.push(message);
-    this.#wake?.();
-  }
-
-  /** The next message; null when the signal aborted or the queue overflowed; 'timeout' after `timeoutMs` of quiet. */
-  async next(signal: AbortSignal | undefined, timeoutMs: number): Promise<BusMessage | null | 'timeout'> {
-    for (;;) {
-      if (signal?.aborted || this.overflowed) return null;
-      const item = this.#items.shift();
-      if (item) return item;
-      const woke = await new Promise<boolean>((resolve) => {
-        const finish = (woken: boolean) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          this.#wake = null;
-          resolve(woken);
-        };
-        const done = () => finish(true);
-        const timer = setTimeout(() => finish(false), timeoutMs);
-        this.#wake = done;
-        signal?.addEventListener('abort', done, { once: true });
-      });
-      if (!woke) return 'timeout';
-    }
-  }
 }
 
 /**
@@ -360,7 +325,7 @@ export const partiesRouter = router({
       throw error;
     }
     const topic = partyTopic(party.id);
-    const inbox = new PartyInbox();
+    const inbox = new SubscriptionInbox(QUEUE_MAX);
     const unsubscribe = ctx.events.subscribe(topic, (message) => inbox.push(message));
     // Persisted events here are the chat: a reconnecting member gets what it missed, a new one the last minutes.
     let cursor = input.lastEventId && /^\d+$/.test(input.lastEventId) ? input.lastEventId : '0';

@@ -1,7 +1,8 @@
 import { tracked, TRPCError } from '@trpc/server';
 import { realtimeSubscribeInput, type RealtimeEvent } from '@spherecast/shared';
 import { canView, requireViewableContent } from '../../core/access.ts';
-import { contentTopic, GLOBAL_TOPIC, type BusMessage } from '../../core/event-bus.ts';
+import { contentTopic, GLOBAL_TOPIC } from '../../core/event-bus.ts';
+import { SubscriptionInbox } from '../../core/subscription-inbox.ts';
 import { RateLimitedError } from '../../core/rate-limit.ts';
 import { publicProcedure, router } from '../../core/trpc.ts';
 import { activeAlerts, alertReaches, upcomingAlerts, type ViewerLocation } from '../../core/alerts-view.ts';
@@ -10,45 +11,6 @@ import { activeAlerts, alertReaches, upcomingAlerts, type ViewerLocation } from 
 const QUEUE_MAX = 1000;
 /** How often a subscription re-checks that its viewer may still see the content (it may turn private). */
 const ACCESS_RECHECK_MS = 30_000;
-
-/** A bounded queue of bus messages that one subscription waits on; ends with its signal. */
-class Inbox {
-  readonly #items: BusMessage[] = [];
-  #wake: (() => void) | null = null;
-  overflowed = false;
-
-  push(message: BusMessage): void {
-    if (this.#items.length >= QUEUE_MAX) {
-      this.overflowed = true;
-    } else {
-      this.#items.push(message);
-    }
-    this.#wake?.();
-  }
-
-  /** The next message, or null when the signal aborted or the queue overflowed. */
-  async next(signal: AbortSignal | undefined, timeoutMs: number): Promise<BusMessage | null | 'timeout'> {
-    for (;;) {
-      if (signal?.aborted || this.overflowed) return null;
-      const item = this.#items.shift();
-      if (item) return item;
-      const woke = await new Promise<boolean>((resolve) => {
-        // Every way out removes the abort listener: a quiet subscription waits here many times.
-        const finish = (woken: boolean) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          this.#wake = null;
-          resolve(woken);
-        };
-        const done = () => finish(true);
-        const timer = setTimeout(() => finish(false), timeoutMs);
-        this.#wake = done;
-        signal?.addEventListener('abort', done, { once: true });
-      });
-      if (!woke) return 'timeout';
-    }
-  }
-}
 
 export const realtimeRouter = router({
   /**
@@ -76,7 +38,7 @@ export const realtimeRouter = router({
     // The cursor is read before subscribing and the log replayed after: an event published in
     // between is in the replay, and one both replayed and delivered is skipped by its id.
     let cursor = input.lastEventId && /^\d+$/.test(input.lastEventId) ? input.lastEventId : await ctx.events.newestId();
-    const inbox = new Inbox();
+    const inbox = new SubscriptionInbox(QUEUE_MAX);
     const unsubscribe = topics.map((topic) => ctx.events.subscribe(topic, (message) => inbox.push(message)));
     const leave = content ? ctx.realtime.join(content.id) : () => undefined;
     try {
