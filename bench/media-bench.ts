@@ -4,16 +4,15 @@
 // send them) and playlists. Both servers take turns ROUNDS times; ratios are taken within a round.
 // nginx: NGINX_PATH, else /usr/sbin/nginx, /usr/bin/nginx, or nginx on the PATH. Without it the bench
 // says so and leaves its section of RESULTS.md as it was (apt-get install nginx-light).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '@spherecast/shared/testing/net';
 import { openDatabase } from '../origin/src/index.ts';
+import { findNginx, shippedNginxConfig, startNginx, type RunningNginx } from '../origin/src/test-support/nginx.ts';
 import { startOriginProcess, type OriginProcess } from '../origin/src/test-support/origin-process.ts';
 import { rng } from './lib/catalog-generator.ts';
 import { machineLine, RESULTS_FILE } from './lib/results.ts';
@@ -24,16 +23,6 @@ const ROUNDS = Number(process.env.BENCH_MEDIA_ROUNDS ?? 3);
 const RUNGS = 4;
 const SEGMENTS_PER_RUNG = 10;
 const CLOCK_TICKS = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 1/100 s
-
-function findNginx(): string | null {
-  const candidates = [
-    process.env.NGINX_PATH,
-    '/usr/sbin/nginx',
-    '/usr/bin/nginx',
-    ...(process.env.PATH ?? '').split(':').map((dir) => path.join(dir, 'nginx')),
-  ];
-  return candidates.find((candidate): candidate is string => !!candidate && existsSync(candidate)) ?? null;
-}
 
 /** CPU seconds (user + system) a process and its threads have used so far. */
 async function cpuSeconds(pid: number): Promise<number> {
@@ -155,46 +144,6 @@ async function publish(): Promise<Published> {
   return { dataDir, contentId, publishedRoot, requests, bytesOnDisk, privatePath: `/media/${privateId}/${publishId}/seg0.m4s` };
 }
 
-/** nginx in the foreground with `http` configuration `httpBody`, in `dir`; resolves once it answers. */
-async function startNginx(binary: string, dir: string, port: number, httpBody: string): Promise<{ url: string; child: ChildProcess }> {
-  await mkdir(path.join(dir, 'temp'), { recursive: true });
-  const config = `
-worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/temp/body;
-  proxy_temp_path ${dir}/temp/proxy;
-  fastcgi_temp_path ${dir}/temp/fastcgi;
-  uwsgi_temp_path ${dir}/temp/uwsgi;
-  scgi_temp_path ${dir}/temp/scgi;
-  keepalive_requests 1000000;
-  keepalive_timeout 75s;
-${httpBody}
-}
-`;
-  const file = path.join(dir, 'nginx.conf');
-  await writeFile(file, config);
-  const child = spawn(binary, ['-p', dir, '-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${stderr}`);
-    try {
-      await fetch(`${url}/`);
-      return { url, child };
-    } catch {
-      if (Date.now() > deadline) throw new Error(`nginx did not listen on ${url}: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
-
 /** Plain nginx serving the published folder: the baseline. */
 function plainNginx(port: number, root: string): string {
   return `
@@ -210,24 +159,6 @@ function plainNginx(port: number, root: string): string {
       add_header Access-Control-Allow-Origin "*";
     }
   }`;
-}
-
-const SHIPPED_CONFIG = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'nginx-media.conf');
-
-/** docs/nginx-media.conf as shipped, with this run's origin, port and folders in its four marked values. */
-async function shippedNginx(port: number, root: string, originUrl: string, dir: string): Promise<string> {
-  let text = await readFile(SHIPPED_CONFIG, 'utf8');
-  const replacements: Array<[string, string]> = [
-    ['server 127.0.0.1:8080;', `server ${new URL(originUrl).host};`],
-    ['/var/cache/nginx/spherecast-media-access', path.join(dir, 'access-cache')],
-    ['listen 80;', `listen 127.0.0.1:${port};`],
-    ['/srv/spherecast/data/media/published/', `${root}/`],
-  ];
-  for (const [from, to] of replacements) {
-    if (!text.includes(from)) throw new Error(`docs/nginx-media.conf no longer contains "${from}": update bench/media-bench.ts with it`);
-    text = text.replace(from, to);
-  }
-  return text;
 }
 
 interface Measured {
@@ -405,14 +336,14 @@ export async function runMediaBench(): Promise<{ markdown: string }> {
   // nginx's workers run as another user when the bench runs as root: its cache folders must be reachable.
   await Promise.all([chmod(nginxDir, 0o755), chmod(frontDir, 0o755)]);
   let origin: OriginProcess | null = null;
-  const nginxes: Array<{ url: string; child: ChildProcess }> = [];
+  const nginxes: RunningNginx[] = [];
   try {
     origin = await startOriginProcess({ DATA_DIR: published.dataDir, LOG_LEVEL: 'error' });
     const nginxPort = await freePort();
     const nginx = await startNginx(nginxBinary, nginxDir, nginxPort, plainNginx(nginxPort, published.publishedRoot));
     nginxes.push(nginx);
     const frontPort = await freePort();
-    const front = await startNginx(nginxBinary, frontDir, frontPort, await shippedNginx(frontPort, published.publishedRoot, origin.url, frontDir));
+    const front = await startNginx(nginxBinary, frontDir, frontPort, await shippedNginxConfig(frontPort, published.publishedRoot, origin.url, frontDir));
     nginxes.push(front);
     const version = await new Promise<string>((resolve) => {
       const child = spawn(nginxBinary, ['-v'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -512,10 +443,7 @@ export async function runMediaBench(): Promise<{ markdown: string }> {
     console.log(lines.join('\n'));
     return { markdown: lines.join('\n') };
   } finally {
-    for (const nginx of nginxes) {
-      nginx.child.kill('SIGTERM');
-      await new Promise((resolve) => (nginx.child.exitCode !== null ? resolve(null) : nginx.child.once('exit', resolve)));
-    }
+    for (const nginx of nginxes) await nginx.stop();
     if (origin) {
       origin.child.kill('SIGTERM');
       await origin.exited;
