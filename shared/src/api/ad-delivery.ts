@@ -45,6 +45,13 @@ export const adDetailsSchema = z.object({
     .max(2048)
     .nullable(),
   tracking: adTrackingSchema,
+  /**
+   * Viewers share this creative's segments over P2P, as they share the content's: `swarmId` is the
+   * same for every viewer of the creative (not a viewer's signed URL), `segmentHashesUrl` its
+   * `{ path: sha256 }` list, against which every segment from a peer is checked. Absent (an external
+   * tag's media file): the creative loads over HTTP only.
+   */
+  p2p: z.object({ swarmId: z.string().min(1).max(2048), segmentHashesUrl: z.url({ protocol: /^https?$/ }).max(2048) }).optional(),
 });
 export type AdDetails = z.infer<typeof adDetailsSchema>;
 
