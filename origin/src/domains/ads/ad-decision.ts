@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { adAssetListSchema, type AdAssetList, type AdPosition, type AdDetails } from '@spherecast/shared';
 import type { OriginServices } from '../../core/services.ts';
 import { MediaLinks } from '../../core/media-links.ts';
+import { hashesFileFor } from '../../core/content-view.ts';
 import { trackingOf } from './beacons.ts';
 import { readExternalVast, type ExternalAd } from './external-vast.ts';
 
@@ -255,5 +256,17 @@ export async function assetListFor(
   const creative = campaign.creative;
   const uri = creative ? creativeMasterUrl(services, baseUrl, creative) : null;
   if (!creative || !uri || !creative.durationSeconds) return { ASSETS: [] };
-  return { ASSETS: [{ URI: uri, DURATION: creative.durationSeconds, 'X-SPHERECAST-AD': details }] };
+  const p2p = creativeP2P(services, baseUrl, creative);
+  return { ASSETS: [{ URI: uri, DURATION: creative.durationSeconds, 'X-SPHERECAST-AD': p2p ? { ...details, p2p } : details }] };
+}
+
+/**
+ * What lets viewers share a creative's segments over P2P: one swarm per creative ladder, named by its
+ * unsigned media path (every viewer's URL carries its own signature, so the URL itself would split
+ * them), and the hash list written beside its master at publish (signed like the master).
+ */
+export function creativeP2P(services: DecisionServices, baseUrl: string, creative: NonNullable<Candidate['creative']>): AdDetails['p2p'] {
+  const segmentHashesUrl = new MediaLinks(baseUrl, services.mediaSigner).url(creative.publishedPath, hashesFileFor(creative.masterFile), creative);
+  if (!segmentHashesUrl || !creative.publishedPath || !creative.masterFile) return undefined;
+  return { swarmId: `/media/${creative.publishedPath}/${creative.masterFile}`, segmentHashesUrl };
 }
