@@ -1,36 +1,87 @@
 // `npm run bench -- live`: a broadcast from `spherecast-studio live` (the test pattern, a child
-// process) through a real origin and tracker to N Chromium viewers of the real watch page, with P2P
-// on and off in the same run (off is the baseline: every byte from the origin), at 1 s and 2 s segments.
+// process) through a real origin and tracker to N light Chromium viewers, with P2P on and off in the
+// same run (off is the baseline: every byte from the origin), at 1 s and 2 s segments.
 //
-// Latency is EXT-X-PROGRAM-DATE-TIME against the playhead (the player's data-latency-seconds: now minus
-// hls.js `playingDate`), not the clock burned into the picture. The origin stamps a segment's
-// PROGRAM-DATE-TIME at its arrival minus its duration, so the figure covers encode + upload + origin +
-// delivery + the player's hold-back, but not the camera/capture delay before the encoder.
+// Viewers are the offload bench's page (bench/lib/offload-page, `live=1`): the shared player
+// (hls.js + p2p-media-loader with the live defaults, the live hash list checking peer segments) on a
+// small muted <video>, without the watch page's WebGL sphere. On this 2-core machine eight pages
+// drawing the 360 view in software were themselves the load that stalled playback; the bench
+// measures delivery and latency, which the drawing does not change.
+//
+// Latency is EXT-X-PROGRAM-DATE-TIME against the playhead (the player's `latencySeconds`: the page's
+// Date.now() minus hls.js `playingDate`), not the clock burned into the picture. The origin stamps a
+// segment's PROGRAM-DATE-TIME at its arrival minus its duration, so the figure covers encode + upload
+// + origin + delivery + the player's hold-back, but not the camera/capture delay before the encoder.
 // The real-time factor of the live encode is the studio's own trial (and the encoder's speed while live).
 //
-// LIVE_BENCH_VIEWERS=2,4,8 sets the viewer counts (default 2,4: this machine has 2 cores, and 8 pages
-// decoding video plus the encoder overload it); LIVE_BENCH_SECONDS the measuring window per run.
+// Environment: LIVE_BENCH_VIEWERS (default 2,4,8), LIVE_BENCH_SEGMENTS (default 1,2; 1.5 allowed),
+// LIVE_BENCH_SECONDS (measuring window per run, default 25), LIVE_BENCH_P2P (on,off), and
+// LIVE_BENCH_TRIALS, a JSON list of settings to compare instead of the defaults:
+// `[{"name": "hd 0.5", "core": {"highDemandTimeWindow": 0.5}, "sync": {"base": 2, "spread": 1}}]`
+// (`core` and `hls` are merged over the player's live defaults; `sync` draws liveSyncDurationCount
+// per viewer as base + random × spread, like DEFAULT_LIVE_HLS_CONFIG).
 /// <reference lib="dom" />
 import os from 'node:os';
 import path from 'node:path';
 import { createOrigin } from '@spherecast/origin';
 import { TrackerServer } from '@spherecast/tracker';
 import { launchChromium } from '@spherecast/shared/testing';
+import { playbackSchema } from '@spherecast/shared';
+// config.ts only (the player's index loads p2p-media-loader, which is browser code).
+import { LIVE_SYNC, DEFAULT_LIVE_P2P_CORE_CONFIG } from '../shared/src/player/config.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { build } from 'vite';
+import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
+import { z } from 'zod';
 import { LEAN_LIVE, LiveCli } from '../origin/web/e2e/support/live-cli.ts';
+import { startCountingProxy, type CountingProxy } from './lib/offload-proxy.ts';
 import { machineLine } from './lib/results.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const VIEWERS = (process.env.LIVE_BENCH_VIEWERS ?? '2,4').split(',').map(Number);
-const SEGMENTS = (process.env.LIVE_BENCH_SEGMENTS ?? '1,2').split(',').map(Number);
-const SECONDS = Number(process.env.LIVE_BENCH_SECONDS ?? '20');
+const numberList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) => s.split(',').map(Number))
+    .pipe(z.array(z.number().positive()).min(1));
+const trialSchema = z.object({
+  name: z.string().min(1),
+  core: z.record(z.string(), z.union([z.number(), z.boolean()])).default({}),
+  hls: z.record(z.string(), z.union([z.number(), z.boolean()])).default({}),
+  sync: z.object({ base: z.number().min(0), spread: z.number().min(0) }).optional(),
+});
+type Trial = z.infer<typeof trialSchema>;
+const envSchema = z.object({
+  LIVE_BENCH_VIEWERS: numberList('2,4,8').pipe(z.array(z.number().int().min(1).max(16))),
+  LIVE_BENCH_SEGMENTS: numberList('1,2').pipe(z.array(z.number().min(1).max(2))),
+  LIVE_BENCH_SECONDS: z.coerce.number().int().min(5).max(600).default(25),
+  LIVE_BENCH_P2P: z
+    .string()
+    .default('off,on')
+    .transform((s) => s.split(','))
+    .pipe(z.array(z.enum(['off', 'on'])).min(1)),
+  LIVE_BENCH_TRIALS: z
+    .string()
+    .optional()
+    .transform((s, ctx): Trial[] | undefined => {
+      if (s === undefined) return undefined;
+      try {
+        return z.array(trialSchema).min(1).parse(JSON.parse(s));
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `LIVE_BENCH_TRIALS must be a JSON list of {name, core?, hls?, sync?}: ${String(error)}` });
+        return z.NEVER;
+      }
+    }),
+});
+
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
+const SETTLE_SECONDS = 5;
+const STAGGER_MS = 1000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-type Sample = { latency: number | null; p2pBytes: number; httpBytes: number; stalls: number; currentTime: number };
+type Sample = { latencySeconds: number | null; p2pBytes: number; httpBytes: number; stalls: number; stalledMs: number; currentTime: number };
 type Row = {
+  trial: string;
   segment: number;
   viewers: number;
   p2p: boolean;
@@ -38,25 +89,15 @@ type Row = {
   latencyP90: number;
   peerShare: number;
   stalls: number;
+  stalledSeconds: number;
+  /** Media segment bytes the origin sent in the window (counting proxy), MB. */
   originMB: number;
   playing: number;
+  /** Viewers that took more than half of their bytes over HTTP (the swarm's "seeders"). */
+  seeders: number;
   /** 1-minute load average of the machine at the end of the window (other work shares the cores). */
   load: number;
 };
-
-async function read(page: Page): Promise<Sample> {
-  return page.evaluate(() => {
-    const o = document.querySelector('[data-testid="p2p-stats"]');
-    const latency = o?.getAttribute('data-latency-seconds');
-    return {
-      latency: latency ? Number(latency) : null,
-      p2pBytes: Number(o?.getAttribute('data-p2p-bytes') ?? 0),
-      httpBytes: Number(o?.getAttribute('data-http-bytes') ?? 0),
-      stalls: Number(o?.getAttribute('data-stalls') ?? 0),
-      currentTime: document.querySelector('video')?.currentTime ?? 0,
-    };
-  });
-}
 
 function quantile(values: number[], q: number): number {
   if (values.length === 0) return NaN;
@@ -64,40 +105,86 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 }
 
-async function measure(browser: Browser, url: string, viewers: number, p2p: boolean, segment: number): Promise<Row> {
+async function read(page: Page): Promise<Sample> {
+  return page.evaluate(() => {
+    const stats = (window as unknown as { benchStats?: () => Sample }).benchStats?.();
+    return stats ?? { latencySeconds: null, p2pBytes: 0, httpBytes: 0, stalls: 0, stalledMs: 0, currentTime: 0 };
+  });
+}
+
+type Stream = { pageUrl: string; masterUrl: string; hashesUrl: string; trackerUrl: string; swarmId: string };
+
+function viewerUrl(stream: Stream, trial: Trial, p2p: boolean, swarm: string): string {
+  const hls: Record<string, number | boolean> = { ...trial.hls };
+  if (trial.sync) hls.liveSyncDurationCount = trial.sync.base + Math.random() * trial.sync.spread;
+  const query = new URLSearchParams({
+    master: stream.masterUrl,
+    hashes: stream.hashesUrl,
+    tracker: stream.trackerUrl,
+    swarm,
+    p2p: p2p ? '1' : '0',
+    live: '1',
+    core: JSON.stringify(trial.core),
+    hls: JSON.stringify(hls),
+  });
+  return `${stream.pageUrl}?${query.toString()}`;
+}
+
+async function measure(
+  browser: Browser,
+  proxy: CountingProxy,
+  stream: Stream,
+  trial: Trial,
+  run: { segment: number; viewers: number; p2p: boolean; seconds: number },
+): Promise<Row> {
+  const { segment, viewers, p2p, seconds } = run;
   const contexts: BrowserContext[] = [];
   const pages: Page[] = [];
+  // A swarm of its own per run, so no peer of an earlier run lingers in it.
+  const swarm = `${stream.swarmId}#${trial.name}-${viewers}-${Date.now()}`;
   try {
     for (let i = 0; i < viewers; i += 1) {
       const context = await browser.newContext({ viewport: { width: 320, height: 240 } });
       contexts.push(context);
       const page = await context.newPage();
-      await page.goto(`${url}${p2p ? '' : '?p2p=0'}`);
+      await page.goto(viewerUrl(stream, trial, p2p, swarm));
       pages.push(page);
-      await sleep(1000);
+      await sleep(STAGGER_MS);
     }
     // Settle (start-up, joining the swarm), then count only what happens in the window.
-    await sleep(5000);
+    await sleep(SETTLE_SECONDS * 1000);
     const start = await Promise.all(pages.map(read));
+    proxy.reset();
     const latencies: number[] = [];
-    const deadline = Date.now() + SECONDS * 1000;
+    const deadline = Date.now() + seconds * 1000;
     while (Date.now() < deadline) {
       await sleep(1000);
-      for (const s of await Promise.all(pages.map(read))) if (s.latency !== null) latencies.push(s.latency);
+      for (const s of await Promise.all(pages.map(read))) if (s.latencySeconds !== null) latencies.push(s.latencySeconds);
     }
     const end = await Promise.all(pages.map(read));
+    const originBytes = proxy.segmentBytes;
     let peer = 0;
     let http = 0;
     let stalls = 0;
+    let stalledMs = 0;
     let playing = 0;
+    let seeders = 0;
+    const perViewer: string[] = [];
     for (const [i, e] of end.entries()) {
       const s = start[i]!;
-      peer += e.p2pBytes - s.p2pBytes;
-      http += e.httpBytes - s.httpBytes;
+      const viewerPeer = e.p2pBytes - s.p2pBytes;
+      const viewerHttp = e.httpBytes - s.httpBytes;
+      peer += viewerPeer;
+      http += viewerHttp;
       stalls += e.stalls - s.stalls;
-      if (e.currentTime > s.currentTime + SECONDS / 2) playing += 1;
+      stalledMs += e.stalledMs - s.stalledMs;
+      if (e.currentTime > s.currentTime + seconds / 2) playing += 1;
+      if (viewerHttp > viewerPeer) seeders += 1;
+      perViewer.push(`${e.latencySeconds?.toFixed(1) ?? '?'}s ${Math.round(viewerHttp / 1e3)}/${Math.round(viewerPeer / 1e3)}kB ${e.stalls - s.stalls}st`);
     }
+    console.log(`live:   viewers (latency, HTTP/peer kB, stalls): ${perViewer.join(' | ')}`);
     return {
+      trial: trial.name,
       segment,
       viewers,
       p2p,
@@ -105,8 +192,10 @@ async function measure(browser: Browser, url: string, viewers: number, p2p: bool
       latencyP90: quantile(latencies, 0.9),
       peerShare: peer + http > 0 ? peer / (peer + http) : 0,
       stalls,
-      originMB: http / 1e6,
+      stalledSeconds: stalledMs / 1000,
+      originMB: originBytes / 1e6,
       playing,
+      seeders,
       load: os.loadavg()[0] ?? NaN,
     };
   } finally {
@@ -114,67 +203,117 @@ async function measure(browser: Browser, url: string, viewers: number, p2p: bool
   }
 }
 
+async function startBroadcast(
+  originUrl: string,
+  token: string,
+  segment: number,
+): Promise<{ cli: LiveCli; contentId: string; trial: { speed?: number; rungs?: string[] } }> {
+  const cli = new LiveCli([
+    '--source',
+    'test',
+    '--origin',
+    originUrl,
+    '--token',
+    token,
+    '--title',
+    `Bench ${segment} s`,
+    '--segment',
+    String(segment),
+    ...LEAN_LIVE,
+  ]);
+  try {
+    const channelId = String((await cli.waitFor((e) => e.event === 'channel', 30_000)).id);
+    const trial = (await cli.waitFor((e) => e.event === 'trial', 60_000)) as { speed?: number; rungs?: string[] };
+    for (let i = 0; i < 120; i += 1) {
+      const answer = await fetch(`${originUrl}/api/live/channels/${channelId}`, { headers: { authorization: `Bearer ${token}` } });
+      const status = z.object({ status: z.string(), contentId: z.string().nullable() }).parse(await answer.json());
+      if (status.status === 'live' && status.contentId) return { cli, contentId: status.contentId, trial };
+      await sleep(500);
+    }
+    throw new Error('the broadcast did not go on air within 60 s');
+  } catch (error) {
+    cli.kill();
+    throw error;
+  }
+}
+
 export async function runLiveBench(): Promise<{ markdown: string }> {
-  await build({ configFile: path.join(ROOT, 'origin/web/vite.config.ts'), logLevel: 'warn' });
+  const env = envSchema.parse(process.env);
+  const trials: Trial[] = env.LIVE_BENCH_TRIALS ?? [{ name: 'defaults', core: {}, hls: {} }];
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-live-bench-'));
-  const tracker = new TrackerServer({ port: 0, host: '127.0.0.1', logLevel: 'error' });
-  await tracker.start();
-  const origin = await createOrigin({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: path.join(workDir, 'data'),
-    trackerUrl: tracker.url,
-    seedDemo: false,
-    logLevel: 'error',
-  });
-  const browser = await launchChromium();
+  let tracker: TrackerServer | null = null;
+  let origin: Awaited<ReturnType<typeof createOrigin>> | null = null;
+  let proxy: CountingProxy | null = null;
+  let vite: ViteDevServer | null = null;
+  let browser: Browser | null = null;
   const rows: Row[] = [];
   const encodes: string[] = [];
+  const loadAtStart = os.loadavg();
   try {
+    tracker = new TrackerServer({ port: 0, host: '127.0.0.1', logLevel: 'error' });
+    await tracker.start();
+    origin = await createOrigin({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: path.join(workDir, 'data'),
+      trackerUrl: tracker.url,
+      seedDemo: false,
+      logLevel: 'error',
+    });
+    // Viewers fetch media through the counting proxy: the origin's real segment egress per window.
+    proxy = await startCountingProxy(origin.url);
+    vite = await createServer({
+      configFile: false,
+      root: path.join(ROOT, 'lib', 'offload-page'),
+      logLevel: 'silent',
+      resolve: { conditions: ['p2pml:core-as-bundle', ...defaultClientConditions] },
+      server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
+    });
+    await vite.listen();
+    const pageUrl = vite.resolvedUrls?.local[0];
+    if (!pageUrl) throw new Error('vite did not report a URL');
+    browser = await launchChromium();
     const register = await fetch(`${origin.url}/api/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'bench_caster', email: 'bench_caster@example.test', password: 'correct-horse-battery', role: 'creator' }),
     });
-    const { token } = (await register.json()) as { token: string };
-    for (const segment of SEGMENTS) {
-      const cli = new LiveCli([
-        '--source',
-        'test',
-        '--origin',
-        origin.url,
-        '--token',
-        token,
-        '--title',
-        `Bench ${segment} s`,
-        '--segment',
-        String(segment),
-        ...LEAN_LIVE,
-      ]);
+    const { token } = z.object({ token: z.string() }).parse(await register.json());
+    let warmed = false;
+    for (const segment of env.LIVE_BENCH_SEGMENTS) {
+      const { cli, contentId, trial: encodeTrial } = await startBroadcast(origin.url, token, segment);
       try {
-        const channelId = String((await cli.waitFor((e) => e.event === 'channel', 30_000)).id);
-        const trial = (await cli.waitFor((e) => e.event === 'trial', 60_000)) as { speed?: number; rungs?: string[] };
-        let contentId = '';
-        for (let i = 0; i < 120 && !contentId; i += 1) {
-          const status = (await (await fetch(`${origin.url}/api/live/channels/${channelId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
-            status: string;
-            contentId: string;
-          };
-          if (status.status === 'live') contentId = status.contentId;
-          else await sleep(500);
-        }
-        if (!contentId) throw new Error('the broadcast did not go on air');
+        const playback = playbackSchema.parse(await (await fetch(`${origin.url}/api/streaming/${contentId}`)).json());
+        if (!playback.segmentHashesUrl || !playback.trackerUrl) throw new Error('the live playback payload names no hash list or tracker');
+        const viaProxy = (url: string): string => proxy!.url + new URL(url, origin!.url).pathname;
+        const stream: Stream = {
+          pageUrl,
+          masterUrl: viaProxy(playback.masterUrl),
+          hashesUrl: viaProxy(playback.segmentHashesUrl),
+          trackerUrl: playback.trackerUrl,
+          swarmId: new URL(playback.masterUrl, origin.url).href,
+        };
         await sleep(segment * 4000); // a window of a few segments before the first viewer
-        for (const viewers of VIEWERS) {
-          for (const p2p of [false, true]) {
-            const row = await measure(browser, `${origin.url}/watch/${contentId}`, viewers, p2p, segment);
-            rows.push(row);
-            console.log(`live: ${JSON.stringify(row)}`);
+        if (!warmed) {
+          // Vite's dependency optimisation runs on the first page load; no measured page pays for it.
+          const warm = await browser.newPage();
+          await warm.goto(viewerUrl(stream, trials[0]!, false, 'warm-up'));
+          await warm.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+          await warm.close();
+          warmed = true;
+        }
+        for (const trial of trials) {
+          for (const viewers of env.LIVE_BENCH_VIEWERS) {
+            for (const mode of env.LIVE_BENCH_P2P) {
+              const row = await measure(browser, proxy, stream, trial, { segment, viewers, p2p: mode === 'on', seconds: env.LIVE_BENCH_SECONDS });
+              rows.push(row);
+              console.log(`live: ${JSON.stringify(row)}`);
+            }
           }
         }
         const speeds = cli.events.filter((e) => e.event === 'health' && typeof e.speed === 'number' && e.speed > 0).map((e) => Number(e.speed));
         encodes.push(
-          `${segment} s segments: trial ${trial.speed?.toFixed(2) ?? '?'}x real time for ${(trial.rungs ?? []).join(', ')}; while live (with the viewers' pages on the same 2 cores) median ${quantile(speeds, 0.5).toFixed(2)}x, min ${Math.min(...speeds).toFixed(2)}x`,
+          `${segment} s segments: trial ${encodeTrial.speed?.toFixed(2) ?? '?'}x real time for ${(encodeTrial.rungs ?? []).join(', ')}; while live (with the viewers' pages on the same 2 cores) median ${quantile(speeds, 0.5).toFixed(2)}x, min ${Math.min(...speeds).toFixed(2)}x`,
         );
         cli.interrupt();
         await cli.exited;
@@ -183,33 +322,46 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
       }
     }
   } finally {
-    await browser.close();
-    await origin.close();
-    await tracker.destroy();
+    await browser?.close();
+    await vite?.close();
+    await proxy?.close();
+    await origin?.close();
+    await tracker?.destroy();
     await rm(workDir, { recursive: true, force: true });
   }
   const fmt = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : '–');
+  const withTrials = trials.length > 1 || env.LIVE_BENCH_TRIALS !== undefined;
   const table = [
-    '| segment | viewers | P2P | latency median (s) | latency p90 (s) | bytes from peers | origin MB | stalls | playing | load avg |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| ${withTrials ? 'settings | ' : ''}segment | viewers | P2P | latency median (s) | latency p90 (s) | bytes from peers | origin MB | stalls (s stalled) | seeders | playing | load avg |`,
+    `| ${withTrials ? '--- | ' : ''}--- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
     ...rows.map(
       (r) =>
-        `| ${r.segment} s | ${r.viewers} | ${r.p2p ? 'on' : 'off'} | ${fmt(r.latencyMedian)} | ${fmt(r.latencyP90)} | ${r.p2p ? `${Math.round(r.peerShare * 100)}%` : '0% (baseline)'} | ${fmt(r.originMB, 2)} | ${r.stalls} | ${r.playing}/${r.viewers} | ${fmt(r.load)} |`,
+        `| ${withTrials ? `${r.trial} | ` : ''}${r.segment} s | ${r.viewers} | ${r.p2p ? 'on' : 'off'} | ${fmt(r.latencyMedian)} | ${fmt(r.latencyP90)} | ${r.p2p ? `${Math.round(r.peerShare * 100)}%` : '0% (baseline)'} | ${fmt(r.originMB, 2)} | ${r.stalls} (${fmt(r.stalledSeconds)}) | ${r.seeders} | ${r.playing}/${r.viewers} | ${fmt(r.load)} |`,
     ),
   ];
+  const core = DEFAULT_LIVE_P2P_CORE_CONFIG;
   const markdown = [
-    `${machineLine()} · ${new Date().toISOString().slice(0, 10)} (load avg column: the 1-minute load average at the end of each window; other work shares these cores, and N pages decoding and drawing the 360 view are load themselves)`,
+    `${machineLine()} (at the end; ${loadAtStart.map((l) => l.toFixed(1)).join(' ')} at the start) · ${new Date().toISOString().slice(0, 10)} (load avg column: the 1-minute load average at the end of each window; other work shares these cores)`,
     '',
-    `Broadcast: \`spherecast-studio live --source test\` ${LEAN_LIVE.join(' ')} (one ffmpeg on this machine), real origin + tracker on loopback, N Chromium pages of the watch page, joining 1 s apart; each run measured for ${SECONDS} s after 5 s of settling. P2P off (\`?p2p=0\`) is the baseline in the same run.`,
-    "Latency: EXT-X-PROGRAM-DATE-TIME of the frame at the playhead (hls.js `playingDate`) against the page clock — not the clock drawn in the picture. The origin stamps PROGRAM-DATE-TIME at a segment's arrival minus its duration, so capture delay before the encoder is not included; encode, upload, origin, delivery and the player's hold-back (liveSyncDurationCount 3 plus a random 0–1 per viewer, DEFAULT_LIVE_HLS_CONFIG) are.",
+    `Broadcast: \`spherecast-studio live --source test\` ${LEAN_LIVE.join(' ')} (one ffmpeg on this machine), real origin + tracker on loopback, media through a counting proxy (origin MB = segment bytes it sent in the window). N light viewers (bench/lib/offload-page: the shared player with its live settings and live hash list on a small muted video, no WebGL sphere), each in its own Chromium context, joining ${STAGGER_MS / 1000} s apart; each run measured for ${env.LIVE_BENCH_SECONDS} s after ${SETTLE_SECONDS} s of settling. P2P off is the baseline in the same run, same page.`,
+    `Latency: EXT-X-PROGRAM-DATE-TIME of the frame at the playhead (hls.js \`playingDate\`) against the page clock (Date.now()), sampled every second per viewer — not the clock drawn in the picture. The origin stamps PROGRAM-DATE-TIME at a segment's arrival minus its duration, so capture delay before the encoder is not included; encode, upload, origin, delivery and the player's hold-back are.`,
+    `Player live settings: liveSyncDurationCount ${LIVE_SYNC.base} + random × ${LIVE_SYNC.spread} per viewer; P2P core ${Object.entries(core)
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(', ')} (shared/src/player/config.ts). Seeders: viewers that took more than half of their bytes over HTTP.`,
+    ...(withTrials
+      ? [
+          '',
+          'Settings compared (over the live defaults):',
+          '',
+          ...trials.map((t) => `- ${t.name}: ${JSON.stringify({ core: t.core, hls: t.hls, sync: t.sync })}`),
+        ]
+      : []),
     '',
     ...table,
     '',
     'Live encode real-time factor:',
     '',
     ...encodes.map((e) => `- ${e}`),
-    '',
-    `Viewer counts run: ${VIEWERS.join(', ')}${VIEWERS.includes(8) ? '' : ' (N = 8 not run: 8 decoding pages plus the encoder on 2 cores measure the machine, not the delivery; LIVE_BENCH_VIEWERS=2,4,8 runs it)'}.`,
   ].join('\n');
   return { markdown };
 }
