@@ -215,4 +215,29 @@ describe('watch party: two pages watch together (Chromium)', () => {
       await sleep(500);
     }
   });
+
+  test('the host leaves: the friend leads (its pause becomes the party state), then ends the party for all', async () => {
+    await host.getByRole('button', { name: 'Leave', exact: true }).click();
+    await friend.waitForSelector('[data-testid="party-panel"][data-host="true"]', { timeout: 10_000 });
+    await friend.getByText('The host left: you lead the watch party now').waitFor();
+    const revision = Number(await friend.getByTestId('party-panel').getAttribute('data-revision'));
+    await friend.evaluate(() => document.querySelector('video')?.pause());
+    await friend.waitForFunction(
+      (before) => {
+        const panel = document.querySelector('[data-testid="party-panel"]');
+        return Number(panel?.getAttribute('data-revision')) > before && panel?.getAttribute('data-playing') === 'false';
+      },
+      revision,
+      { timeout: 10_000 },
+    );
+    await friend.getByRole('button', { name: 'End for all' }).click();
+    await friend.getByRole('button', { name: 'Watch together' }).waitFor({ timeout: 10_000 });
+    const ended = await fetch(`${stack.url}/trpc/parties.join`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${hostToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ partyId }),
+    });
+    assert.equal(ended.status, 404, 'an ended party takes nobody back');
+    await ended.arrayBuffer();
+  });
 });

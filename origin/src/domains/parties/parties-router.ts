@@ -118,6 +118,27 @@ async function endParty(ctx: Context, party: { id: string }, reason: string): Pr
 }
 
 /**
+ * Takes `userId` out of the party. A host leaving hands the party to the member who joined first
+ * after them; with nobody left it ends. Under the party row's lock, so that two members leaving at
+ * once never hand the party to someone who has gone. Answers the new host, 'ended', or null when
+ * the host did not change.
+ */
+async function removeMember(ctx: Context, partyId: string, userId: string): Promise<{ newHost: string } | 'ended' | null> {
+  return ctx.prisma.$transaction(async (tx) => {
+    const [locked] = await tx.$queryRaw<Array<{ hostId: string }>>`SELECT "hostId" FROM "WatchParty" WHERE "id" = ${partyId} FOR UPDATE`;
+    await tx.watchPartyMember.deleteMany({ where: { partyId, userId } });
+    if (!locked || locked.hostId !== userId) return null;
+    const next = await tx.watchPartyMember.findFirst({ where: { partyId }, orderBy: [{ joinedAt: 'asc' }, { userId: 'asc' }], select: { userId: true } });
+    if (!next) {
+      await tx.watchParty.updateMany({ where: { id: partyId, endedAt: null }, data: { endedAt: ctx.now() } });
+      return 'ended';
+    }
+    await tx.watchParty.update({ where: { id: partyId }, data: { hostId: next.userId } });
+    return { newHost: next.userId };
+  });
+}
+
+/**
  * Watch parties (#15): a viewer opens a party on a content and sends its invitation link (the
  * unguessable party id); signed-in friends who may see the content join. The host's play, pause,
  * seek and scene changes become the party's state, anchored on the server's clock; every member's
@@ -203,14 +224,17 @@ export const partiesRouter = router({
       return partyView(ctx, party);
     }),
 
-  /** Leaves the party; when the host leaves, the party ends for everyone. */
+  /**
+   * Leaves the party. When the host leaves, the member who joined first after them becomes the host
+   * (their player leads from where it is); when nobody is left, the party ends.
+   */
   leave: protectedProcedure
     .meta({
       openapi: {
         method: 'POST',
         path: '/parties/{partyId}/leave',
         tags: ['parties'],
-        summary: 'Leave a party (the host leaving hands it to another member)',
+        summary: 'Leave a party (the host leaving hands it to the member who joined first; the last one out ends it)',
         protect: true,
       },
     })
@@ -219,12 +243,31 @@ export const partiesRouter = router({
     .mutation(async ({ ctx, input }) => {
       const party = await requireMembership(ctx, ctx.user, input.partyId);
       ctx.parties.forgetMember(party.id, ctx.user.id);
-      if (party.hostId === ctx.user.id) {
-        await endParty(ctx, party, 'The host ended the watch party.');
+      const removed = await removeMember(ctx, party.id, ctx.user.id);
+      if (removed === 'ended') {
+        await ctx.events.publish(
+          partyTopic(party.id),
+          { type: 'party.ended', partyId: party.id, reason: 'Everyone left the watch party.' },
+          { persist: false },
+        );
       } else {
-        await ctx.prisma.watchPartyMember.deleteMany({ where: { partyId: party.id, userId: ctx.user.id } });
-        await publishMembers(ctx, party);
+        await publishMembers(ctx, { id: party.id, hostId: removed?.newHost ?? party.hostId });
       }
+      return { ok: true as const };
+    }),
+
+  /** The host ends the party for everyone. */
+  end: protectedProcedure
+    .meta({
+      openapi: { method: 'POST', path: '/parties/{partyId}/end', tags: ['parties'], summary: 'End a party for every member (its host only)', protect: true },
+    })
+    .input(partyIdInput)
+    .output(okSchema)
+    .mutation(async ({ ctx, input }) => {
+      const party = await requireMembership(ctx, ctx.user, input.partyId);
+      if (party.hostId !== ctx.user.id) throw forbidden('Only the host ends the watch party for everyone. Use Leave to go on your own.');
+      ctx.parties.forgetMember(party.id, ctx.user.id);
+      await endParty(ctx, party, 'The host ended the watch party.');
       return { ok: true as const };
     }),
 

@@ -161,14 +161,48 @@ for (const kind of await testDatabaseKinds()) {
       const lateFeed = await feed(late, partyId);
       assert.ok(lateFeed.events.some((e) => e.type === 'party.chat' && e.message.body === 'look left!'));
 
-      // Leaving ends the member's subscription; the host leaving ends the party for everyone.
+      // Leaving ends the member's subscription.
       await late.caller.parties.leave({ partyId });
       await lateFeed.waitEnded();
       await assert.rejects(late.caller.parties.view({ partyId, yaw: 0, pitch: 0 }), { code: 'FORBIDDEN' });
+      // Only the host ends the party for everyone; a member is told to leave instead.
+      await assert.rejects(friend.caller.parties.end({ partyId }), { code: 'FORBIDDEN', message: /Leave/ });
+      // The host leaving hands the party to the member who joined first after them, who now leads.
       await host.caller.parties.leave({ partyId });
+      await friendFeed.waitFor((e) => e.type === 'party.members' && e.members.length === 1 && e.members[0]!.id === friend.id && e.members[0]!.host);
+      assert.equal((await friend.caller.parties.get({ partyId })).hostId, friend.id);
+      const led = await friend.caller.parties.control({ partyId, action: 'pause', positionSeconds: 12 });
+      assert.equal(led.playing, false);
+      await assert.rejects(host.caller.parties.control({ partyId, action: 'play', positionSeconds: 0 }), { code: 'FORBIDDEN' });
+      // Back through the invitation, the former host is a member who follows.
+      await host.caller.parties.join({ partyId });
+      await assert.rejects(host.caller.parties.control({ partyId, action: 'play', positionSeconds: 0 }), { code: 'FORBIDDEN' });
+      // The new host ends it for everyone.
+      await friend.caller.parties.end({ partyId });
       await friendFeed.waitFor((e) => e.type === 'party.ended');
       await friendFeed.waitEnded();
       await assert.rejects(stranger.caller.parties.join({ partyId }), { code: 'NOT_FOUND', message: /has ended/ });
+    });
+
+    test('the last one out ends the party; two members leaving at once never leave it to someone gone', async () => {
+      const alone = await host.caller.parties.create({ contentId });
+      await host.caller.parties.leave({ partyId: alone.id });
+      await assert.rejects(host.caller.parties.get({ partyId: alone.id }), { code: 'NOT_FOUND', message: /has ended/ });
+
+      const party = await host.caller.parties.create({ contentId });
+      const third = await t.user('wp_third', 'viewer');
+      await friend.caller.parties.join({ partyId: party.id });
+      await third.caller.parties.join({ partyId: party.id });
+      // The host and the next in line leave together: the party goes to the third member.
+      await Promise.all([host.caller.parties.leave({ partyId: party.id }), friend.caller.parties.leave({ partyId: party.id })]);
+      const left = await third.caller.parties.get({ partyId: party.id });
+      assert.equal(left.hostId, third.id);
+      assert.deepEqual(
+        left.members.map((m) => [m.username, m.host]),
+        [['wp_third', true]],
+      );
+      await third.caller.parties.leave({ partyId: party.id });
+      await assert.rejects(third.caller.parties.get({ partyId: party.id }), { code: 'NOT_FOUND', message: /has ended/ });
     });
 
     test('a private video’s party admits only viewers who may see the video', async () => {
@@ -190,6 +224,8 @@ for (const kind of await testDatabaseKinds()) {
         '/parties/{partyId}/join',
         '/parties/{partyId}/control',
         '/parties/{partyId}/chat',
+        '/parties/{partyId}/leave',
+        '/parties/{partyId}/end',
       ]) {
         assert.ok(paths.includes(route), `${route} in ${paths.filter((p) => p.startsWith('/parties')).join(', ')}`);
       }

@@ -118,12 +118,13 @@ export function WatchParty({ contentId, video, rendererRef, onScene, onHostHandl
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [partyId, me, contentId]);
 
-  const leave = async (): Promise<void> => {
+  /** Leaves (a host hands the party on), or as its host ends it for everyone. */
+  const leave = async (how: 'leave' | 'end'): Promise<void> => {
     if (!party) return;
     try {
-      await api.parties.leave.mutate({ partyId: party.id });
+      await (how === 'end' ? api.parties.end : api.parties.leave).mutate({ partyId: party.id });
     } catch (error) {
-      console.info('watch party: leaving failed', error);
+      console.info(`watch party: ${how} failed`, error);
     }
     setPartyInLocation(null);
     setParty(null);
@@ -160,7 +161,8 @@ export function WatchParty({ contentId, video, rendererRef, onScene, onHostHandl
       meId={me?.id ?? ''}
       video={video}
       rendererRef={rendererRef}
-      onLeave={() => void leave()}
+      onLeave={() => void leave('leave')}
+      onEnd={() => void leave('end')}
       onScene={onScene}
       onHostHandle={onHostHandle}
       onEnded={(reason) => {
@@ -181,6 +183,7 @@ function PartySession({
   video,
   rendererRef,
   onLeave,
+  onEnd,
   onEnded,
   onScene,
   onHostHandle,
@@ -190,12 +193,14 @@ function PartySession({
   video: HTMLVideoElement;
   rendererRef: RefObject<SphereRenderer | null>;
   onLeave: () => void;
+  onEnd: () => void;
   onEnded: (reason: string) => void;
   onScene?: ((sceneId: string | null) => void) | undefined;
   onHostHandle?: ((handle: PartyHandle | null) => void) | undefined;
 }) {
-  const isHost = party.hostId === meId;
   const [members, setMembers] = useState<PartyMember[]>(party.members);
+  // The host can change while the party runs: a host who leaves hands it to the member who joined first.
+  const isHost = (members.find((m) => m.host)?.id ?? party.hostId) === meId;
   const [state, setState] = useState<PartyState>(party.state);
   const [messages, setMessages] = useState<PartyChatMessage[]>([]);
   const [views, setViews] = useState<Map<string, ViewEntry>>(() => new Map());
@@ -410,9 +415,19 @@ function PartySession({
           <span className="party-count">
             {members.length}/{PARTY_LIMITS.membersMax}
           </span>
-          <button type="button" className="party-leave" onClick={onLeave}>
-            {isHost ? 'End' : 'Leave'}
+          <button
+            type="button"
+            className="party-leave"
+            onClick={onLeave}
+            title={isHost && members.length > 1 ? 'The member who joined first leads after you' : undefined}
+          >
+            Leave
           </button>
+          {isHost ? (
+            <button type="button" className="party-leave" onClick={onEnd}>
+              End for all
+            </button>
+          ) : null}
         </header>
         <div className="party-invite">
           <input readOnly value={inviteUrl} aria-label="Invitation link" data-testid="party-invite" onFocus={(e) => e.currentTarget.select()} />
@@ -430,7 +445,12 @@ function PartySession({
             </li>
           ))}
         </ul>
-        {status?.blocked ? <p className="party-note">Press play to follow the host.</p> : null}
+        {isHost && party.hostId !== meId ? (
+          <p className="party-note" role="status">
+            The host left: you lead the watch party now, everyone follows your play, pause and seek.
+          </p>
+        ) : null}
+        {status?.blocked && !isHost ? <p className="party-note">Press play to follow the host.</p> : null}
         <ol className="party-chat" aria-label="Party chat" aria-live="polite" data-testid="party-chat">
           {messages.map((m) => (
             <li key={m.id}>
