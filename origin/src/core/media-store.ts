@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { idSchema } from '@spherecast/shared';
 import { faultPoint } from './fault-injection.ts';
 import { normaliseMediaPath, resolveInside } from './safe-path.ts';
 import type { PublishedObject, S3MediaObjects } from './media-store-s3.ts';
@@ -306,6 +307,8 @@ export class MediaStore {
     }
     if (this.remote) {
       for (const contentId of await this.remote.listFolders('')) {
+        // Other top-level folders (tour media) are not published versions: not the sweep's to remove.
+        if (!idSchema.safeParse(contentId).success) continue;
         const kept = keep.get(contentId);
         for (const version of await this.remote.listFolders(`${contentId}/`)) {
           if (kept?.has(`${contentId}/${version}`)) continue;

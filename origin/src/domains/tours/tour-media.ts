@@ -11,9 +11,10 @@ import { resolveInside } from '../../core/safe-path.ts';
 import { canViewTour } from './tour-access.ts';
 
 /**
- * Tour media (#15): narration audio a creator uploads for a tour. Stored on the origin's disk beside
- * the other media, in `MEDIA_DIR/tour-media/<tourId>/<sha256 prefix>.<ext>` (outside `published/`,
- * whose start-up sweep keeps only content folders), and served at `/media/tours/<tourId>/<file>` to
+ * Tour media (#15): narration audio a creator uploads for a tour, stored as
+ * `tour-media/<tourId>/<sha256 prefix>.<ext>`: in the bucket with STORAGE=s3 (beside the published
+ * versions, a folder the start-up sweep leaves alone: it is not a content id), otherwise on the
+ * origin's disk under MEDIA_DIR (outside `published/`). Served at `/media/tours/<tourId>/<file>` to
  * whoever may see the tour. The name comes from the bytes, so a file never changes under its URL.
  */
 export const TOUR_MEDIA_FOLDER = 'tour-media';
@@ -62,6 +63,11 @@ function folderOf(services: Pick<OriginServices, 'media'>, tourId: string): stri
   return resolveInside(path.join(services.media.mediaDir, TOUR_MEDIA_FOLDER), tourId);
 }
 
+/** Where a tour's file is in the bucket (relative to its published prefix); ids and names are checked first. */
+function bucketKey(tourId: string, name = ''): string {
+  return `${TOUR_MEDIA_FOLDER}/${tourId}/${name}`;
+}
+
 /**
  * Checks who may add media to the tour (its owner or an admin), that the bytes are audio
  * (`AUDIO_FORMATS`, told by ffprobe from the bytes, never from a name or header), and stores them.
@@ -95,7 +101,9 @@ export async function storeTourAudio(
       };
     const sha256 = createHash('sha256').update(body).digest('hex');
     const name = `${sha256.slice(0, 16)}.${probed.format.ext}`;
-    await rename(temporary, path.join(folder, name));
+    // One PUT (the bucket) or one rename (the disk): the file appears whole under its name or not at all.
+    if (services.media.remote) await services.media.remote.putFile(bucketKey(tour.id, name), temporary);
+    else await rename(temporary, path.join(folder, name));
     return {
       ok: true,
       upload: {
@@ -124,23 +132,30 @@ export async function openTourMedia(
   if (!idSchema.safeParse(tourId).success || !match) return { ok: false, status: 404, message: 'No such media file.' };
   const tour = await services.prisma.tour.findUnique({ where: { id: tourId }, select: { id: true, ownerId: true, status: true, visibility: true } });
   if (!tour || !canViewTour(user, tour)) return { ok: false, status: 404, message: 'No such media file.' };
-  const file = path.join(folderOf(services, tour.id), name);
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) return { ok: false, status: 404, message: 'No such media file.' };
+  const file = (await services.media.remote?.open(bucketKey(tour.id, name))) ?? (await openLocal(path.join(folderOf(services, tour.id), name)));
+  if (!file) return { ok: false, status: 404, message: 'No such media file.' };
   const format = AUDIO_FORMATS.find((candidate) => candidate.ext === match[1]);
   return {
     ok: true,
     contentType: format?.contentType ?? 'application/octet-stream',
     public: tour.status === 'published' && tour.visibility === 'public',
-    file: {
-      size: info.size,
-      modified: info.mtime,
-      read: (range) => Promise.resolve(createReadStream(file, range ? { start: range.start, end: range.end } : {})),
-    },
+    file,
   };
 }
 
-/** Removes a tour's media (when the tour is deleted). */
+/** A file on the origin's disk (also, with STORAGE=s3, one stored before the bucket was set up). */
+async function openLocal(file: string): Promise<PublishedObject | null> {
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile()) return null;
+  return {
+    size: info.size,
+    modified: info.mtime,
+    read: (range) => Promise.resolve(createReadStream(file, range ? { start: range.start, end: range.end } : {})),
+  };
+}
+
+/** Removes a tour's media (when the tour is deleted), from the bucket and the disk. */
 export async function removeTourMedia(services: Pick<OriginServices, 'media'>, tourId: string): Promise<void> {
+  await services.media.remote?.removePrefix(bucketKey(tourId));
   await rm(folderOf(services, tourId), { recursive: true, force: true });
 }
