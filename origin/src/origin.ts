@@ -117,6 +117,7 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
   }
   const services: OriginServices = {
     prisma: database.prisma,
+    ...(database.query ? { rawQuery: database.query } : {}),
     config,
     media,
     searchCache,

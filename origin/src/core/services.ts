@@ -1,5 +1,5 @@
 import type { OriginConfig } from './config.ts';
-import type { PrismaClient } from '../db/database.ts';
+import type { PrismaClient, RawQuery } from '../db/database.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { WindowCounter } from './rate-limit.ts';
 import type { SearchCache } from './search-cache.ts';
@@ -14,6 +14,8 @@ import type { PartyHub } from './party-hub.ts';
 /** What every request handler can use; built once at start-up by createOrigin. */
 export interface OriginServices {
   prisma: PrismaClient;
+  /** The driver without Prisma's client, for hot read paths (PostgreSQL only; see Database.query). */
+  rawQuery?: RawQuery;
   config: OriginConfig;
   media: MediaStore;
   /** Search result pages; content changes must call `invalidate()`. */
