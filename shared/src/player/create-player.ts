@@ -19,6 +19,7 @@ import { playerError, type PlayerError } from './errors.ts';
 import { iceServersExpireAt } from './ice-credentials.ts';
 import { LiveSegmentHashes, loadSegmentHashes, type SegmentCheck } from './segment-hashes.ts';
 import { PlayerCaptions } from './captions.ts';
+import { P2PStartWindow } from './p2p-start-window.ts';
 import { AD_HLS_CONFIG, PlayerAds } from './ads/player-ads.ts';
 import { withAssetListValidation } from './ads/asset-list-loader.ts';
 
@@ -239,6 +240,7 @@ class HlsPlayer implements Player {
   #startDatePending: boolean;
   #connections: PeerConnectionRegistry | null = null;
   #connectionTimer: ReturnType<typeof setInterval> | null = null;
+  #startWindow: P2PStartWindow | null = null;
   #iceRefreshTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: PlayerOptions) {
@@ -246,10 +248,21 @@ class HlsPlayer implements Player {
     this.captions = new PlayerCaptions(options.video);
     this.ads = new PlayerAds(options.video, {
       onError: (error) => this.#events.emit('error', error),
-      onBytes: (bytes) => {
-        this.#stats.httpBytes += bytes;
+      onBytes: (bytes, source) => {
+        if (source === 'p2p') this.#stats.p2pBytes += bytes;
+        else this.#stats.httpBytes += bytes;
         this.#scheduleStats();
       },
+      onUploaded: (bytes) => {
+        this.#stats.uploadedBytes += bytes;
+        this.#scheduleStats();
+      },
+      onRejected: (url) => this.#onRejected(url),
+      // Ads share over P2P when the content does, with its trackers and ICE servers (each creative in its own swarm).
+      p2p: () =>
+        this.#p2pActive && this.#connections && !this.#destroyed
+          ? { core: this.#sharedCoreConfig(this.#connections, false), checkSegments: this.#options.validateSegments !== false }
+          : null,
     });
     this.#startDatePending = options.startDate !== undefined;
   }
@@ -346,7 +359,10 @@ class HlsPlayer implements Player {
     if (p2p) {
       this.#connections = new PeerConnectionRegistry(this.#options.relayPolicy === 'off');
       this.#scheduleIceRefresh(this.#options.iceServers ?? []);
-      const withP2P = new HlsWithP2P({ ...hlsConfig, p2p: { core: this.#coreConfig(masterUrl, hashes, this.#connections) } });
+      // The segment at the playhead over HTTP at once, the later ones wait for peers (p2p-start-window.ts).
+      this.#startWindow = new P2PStartWindow(this.#coreConfig(masterUrl, hashes, this.#connections));
+      const withP2P = new HlsWithP2P({ ...hlsConfig, p2p: { core: this.#startWindow.core } });
+      this.#startWindow.start(withP2P, withP2P.p2pEngine);
       this.#unbindCore = this.#watchCore(withP2P.p2pEngine);
       keepP2PCoreAcrossInterstitials(withP2P);
       this.#connectionTimer = setInterval(() => void this.#pollConnections(), CONNECTION_POLL_MS);
@@ -405,6 +421,7 @@ class HlsPlayer implements Player {
     if (this.#statsTimer) clearTimeout(this.#statsTimer);
     if (this.#liveTimer) clearInterval(this.#liveTimer);
     if (this.#connectionTimer) clearInterval(this.#connectionTimer);
+    this.#startWindow?.destroy();
     if (this.#iceRefreshTimer) clearTimeout(this.#iceRefreshTimer);
     this.#unbindCore?.();
     this.#unbindVideo?.();
@@ -477,22 +494,33 @@ class HlsPlayer implements Player {
     }
   }
 
-  #coreConfig(masterUrl: string, hashes: SegmentChecker | null, connections: PeerConnectionRegistry): Partial<CoreConfig> {
-    const config: Partial<CoreConfig> = {
+  /** Core settings the content and its ads share: timing, trackers, ICE (ad creatives are VOD whatever the content is). */
+  #sharedCoreConfig(connections: PeerConnectionRegistry, live: boolean): Partial<CoreConfig> {
+    return {
       ...DEFAULT_P2P_CORE_CONFIG,
-      ...(this.#options.live ? DEFAULT_LIVE_P2P_CORE_CONFIG : {}),
+      ...(live ? DEFAULT_LIVE_P2P_CORE_CONFIG : {}),
       announceTrackers: this.#options.trackerUrls,
       rtcConfig: connections.tagged(rtcConfigFor(this.#options.iceServers ?? [], this.#options.relayPolicy ?? 'fallback')),
-      swarmId: this.#options.swarmId ?? masterUrl,
       ...this.#options.core,
+    };
+  }
+
+  #onRejected(url: string): void {
+    this.#stats.rejectedSegments += 1;
+    this.#events.emit('rejected', { url });
+    this.#scheduleStats();
+  }
+
+  #coreConfig(masterUrl: string, hashes: SegmentChecker | null, connections: PeerConnectionRegistry): Partial<CoreConfig> {
+    const config: Partial<CoreConfig> = {
+      ...this.#sharedCoreConfig(connections, this.#options.live === true),
+      swarmId: this.#options.core?.swarmId ?? this.#options.swarmId ?? masterUrl,
     };
     if (hashes) {
       config.validateP2PSegment = async (url, byteRange, data) => {
         const result = await hashes.check(url, data, byteRange !== undefined);
         if (result === 'valid') return true;
-        this.#stats.rejectedSegments += 1;
-        this.#events.emit('rejected', { url });
-        this.#scheduleStats();
+        this.#onRejected(url);
         return false;
       };
     }

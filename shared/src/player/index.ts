@@ -32,4 +32,5 @@ export {
   type AdState,
   type PlayerAdsEventMap,
   type BeaconSender,
+  type AdSegmentLoaded,
 } from './ads/index.ts';

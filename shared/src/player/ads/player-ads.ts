@@ -2,7 +2,6 @@ import Hls, {
   ErrorDetails,
   Events,
   type ErrorData,
-  type FragLoadedData,
   type InterstitialAssetEndedData,
   type InterstitialAssetErrorData,
   type InterstitialAssetPlayerCreatedData,
@@ -14,6 +13,7 @@ import { adDetailsSchema, type AdCreativeForm, type AdDetails } from '../../api/
 import { TypedEvents, type Listener } from '../../events/index.ts';
 import { playerError, type PlayerError } from '../errors.ts';
 import { AdBeacons, sendBeacon, VAST_ERROR_CODES, type BeaconSender, type VastErrorCode } from './ad-beacons.ts';
+import { AdSegmentSharing, type AdP2PSettings, type AdSegmentLoaded } from './ad-p2p.ts';
 
 /** The ad playing now, as the page and the renderer show it. */
 export type AdState = {
@@ -42,6 +42,8 @@ export type PlayerAdsEventMap = {
   ad: AdState | null;
   /** A VAST tracking event was fired (its beacon URLs sent). */
   beacon: { adId: string; event: string };
+  /** An ad's segment (or init segment) was loaded, over HTTP or from a peer. */
+  segment: AdSegmentLoaded;
 };
 
 export type PlayerAdsOptions = {
@@ -49,8 +51,18 @@ export type PlayerAdsOptions = {
   send?: BeaconSender;
   /** Non-fatal errors (a break or an ad skipped because it failed), for the player's `error` event. */
   onError?: (error: PlayerError) => void;
-  /** Bytes of ad segments loaded over HTTP, for the player's stats. */
-  onBytes?: (bytes: number) => void;
+  /** Bytes of ad segments used, by where they came from, for the player's stats. */
+  onBytes?: (bytes: number, source: 'http' | 'p2p') => void;
+  /** Bytes of ad segments this viewer sent to others. */
+  onUploaded?: (bytes: number) => void;
+  /** An ad segment from a peer failed its hash check (and is fetched again). */
+  onRejected?: (url: string) => void;
+  /**
+   * The content's P2P settings when it shares over P2P, asked for each ad; null (or absent): ads load
+   * over HTTP only. Ads the asset list gives a `p2p` swarm and hash list are then shared between
+   * viewers in the creative's own swarm.
+   */
+  p2p?: () => AdP2PSettings | null;
 };
 
 /**
@@ -96,7 +108,8 @@ export class PlayerAds {
   readonly #events = new TypedEvents<PlayerAdsEventMap>();
   readonly #send: BeaconSender;
   readonly #onError: (error: PlayerError) => void;
-  readonly #onBytes: (bytes: number) => void;
+  readonly #p2p: () => AdP2PSettings | null;
+  readonly #sharing: AdSegmentSharing;
   /** One beacon sequence per asset (by hls.js asset identifier), so each event goes once per ad. */
   readonly #beacons = new Map<string, AdBeacons>();
   #hls: Hls | null = null;
@@ -116,7 +129,16 @@ export class PlayerAds {
     const send = options.send ?? sendBeacon;
     this.#send = send;
     this.#onError = options.onError ?? (() => undefined);
-    this.#onBytes = options.onBytes ?? (() => undefined);
+    this.#p2p = options.p2p ?? (() => null);
+    const onBytes = options.onBytes ?? (() => undefined);
+    this.#sharing = new AdSegmentSharing({
+      onSegment: (loaded) => {
+        onBytes(loaded.bytes, loaded.source);
+        this.#events.emit('segment', loaded);
+      },
+      onUploaded: options.onUploaded ?? (() => undefined),
+      onRejected: options.onRejected ?? (() => undefined),
+    });
   }
 
   /** The ad playing now, or null. */
@@ -179,6 +201,7 @@ export class PlayerAds {
     this.#video.removeEventListener('playing', this.#tick);
     this.#video.removeEventListener('ended', this.#onVideoEnded);
     this.#hls = null;
+    this.#sharing.destroy();
     if (this.#resumeTimer) clearTimeout(this.#resumeTimer);
     this.#resumeTimer = null;
     this.#setCurrent(null);
@@ -235,13 +258,9 @@ export class PlayerAds {
   #onAssetPlayerCreated = (_: string, data: InterstitialAssetPlayerCreatedData): void => {
     const child = data.player.hls;
     if (!child) return;
-    // The asset player is a plain hls.js instance made with the parent's config, so it would get the
-    // parent's P2P loaders, bound to the content's P2P core. The ad's segments are not in that core's
-    // streams (it falls back to HTTP for them) and ads carry no hash list to check peer data against:
-    // ads load over HTTP with hls.js's own loaders.
-    child.config.fLoader = undefined;
-    child.config.pLoader = undefined;
-    child.on(Events.FRAG_LOADED, (_event: string, loaded: FragLoadedData) => this.#onBytes(loaded.frag.stats.loaded));
+    // Made with the parent's config, the asset player would get the content's P2P loaders: it gets
+    // the creative's own swarm and hash list instead, or plain HTTP (see AdSegmentSharing).
+    this.#sharing.attach(child, data.asset.uri, this.#detailsOf(data.event, data.assetListIndex), this.#p2p());
   };
 
   #onAssetStarted = (_: string, data: InterstitialAssetStartedData): void => {
