@@ -107,6 +107,9 @@ function CampaignForm({ onCreated }: { onCreated: () => void }) {
   // Follows the creative's processing until it is ready or failed.
   useEffect(() => {
     if (!uploadId) return;
+    // This upload's own tus sender: by the time this effect is cleaned up (the page closes, or the next
+    // campaign's upload starts), `upload.current` may already be the next one, which must go on.
+    const sending = upload.current;
     let stopped = false;
     const poll = async () => {
       while (!stopped) {
@@ -126,7 +129,7 @@ function CampaignForm({ onCreated }: { onCreated: () => void }) {
     void poll();
     return () => {
       stopped = true;
-      void upload.current?.abort();
+      void sending?.abort();
     };
   }, [uploadId, onCreated]);
 
@@ -178,6 +181,9 @@ function CampaignForm({ onCreated }: { onCreated: () => void }) {
         });
         upload.current = tus;
         tus.start();
+        // The status shown is this upload's from now on, not the previous campaign's.
+        setState(null);
+        setSent(0);
         setUploadId(created.uploadId);
       }
     } catch (e) {

@@ -3,6 +3,13 @@ import type { SphereRenderer } from '@spherecast/shared/renderer';
 import { adLabel, adRendering, openClickThrough, type AdState, type Player } from '@spherecast/shared/player';
 import './ad-overlay.css';
 
+type RenderedAd = { form: 'flat' | '360'; screenVisible: boolean; sphereVisible: boolean };
+
+function readRendered(renderer: SphereRenderer | null): RenderedAd | null {
+  const shown = renderer?.getAd();
+  return shown ? { form: shown.form, screenVisible: shown.screenVisible, sphereVisible: shown.sphereVisible } : null;
+}
+
 /**
  * The ad playing now (HLS interstitials, see PlayerAds): "Ad · 0:12", a skip button once the creative
  * allows it, and the advertiser's page. The renderer shows the ad too (a flat ad on a virtual screen,
@@ -13,6 +20,8 @@ export function AdOverlay({ player, rendererRef }: { player: Player | null; rend
   const [ad, setAd] = useState<AdState | null>(null);
   /** A click-through the browser did not open (no gesture, e.g. from a headset select): offered as a link. */
   const [pending, setPending] = useState<string | null>(null);
+  /** What the renderer draws of the ad (read back from it), for tests and tools: data-rendered-* below. */
+  const [rendered, setRendered] = useState<RenderedAd | null>(null);
   const adRef = useRef<AdState | null>(null);
 
   useEffect(() => {
@@ -20,7 +29,9 @@ export function AdOverlay({ player, rendererRef }: { player: Player | null; rend
     const onAd = (state: AdState | null): void => {
       adRef.current = state;
       setAd(state);
-      rendererRef.current?.setAd(state ? adRendering(state) : null);
+      const renderer = rendererRef.current;
+      renderer?.setAd(state ? adRendering(state) : null);
+      setRendered(readRendered(renderer));
     };
     player.ads.on('ad', onAd);
     onAd(player.ads.state);
@@ -63,7 +74,15 @@ export function AdOverlay({ player, rendererRef }: { player: Player | null; rend
     if (url && !openClickThrough(url)) setPending(url);
   };
   return (
-    <div className="ad-overlay" data-testid="ad-overlay" data-ad-id={ad?.adId}>
+    <div
+      className="ad-overlay"
+      data-testid="ad-overlay"
+      data-ad-id={ad?.adId}
+      data-ad-form={ad?.form.kind}
+      data-rendered-form={rendered?.form}
+      data-rendered-screen={rendered ? String(rendered.screenVisible) : undefined}
+      data-rendered-sphere={rendered ? String(rendered.sphereVisible) : undefined}
+    >
       <div className="ad-info">
         {ad ? (
           <span className="ad-badge" aria-label={`Advertisement, ${Math.ceil(ad.remainingSeconds)} seconds left`}>
