@@ -56,14 +56,7 @@ export class MediaStore {
       const object = await this.remote.open(relative);
       if (object) return object;
     }
-    const file = this.publishedFile(relative);
-    const info = await stat(file).catch(() => null);
-    if (!info?.isFile()) return null;
-    return {
-      size: info.size,
-      modified: info.mtime,
-      read: (range) => Promise.resolve(createReadStream(file, range ? { start: range.start, end: range.end } : {})),
-    };
+    return openLocalFile(this.publishedFile(relative));
   }
 
   async init(): Promise<void> {
@@ -325,6 +318,17 @@ export class MediaStore {
     await rm(this.stagingDir(contentId), { recursive: true, force: true });
     await rm(resolveInside(this.publishedRoot, contentId), { recursive: true, force: true });
   }
+}
+
+/** A file on this machine's disk as a PublishedObject (size, date, ranged reads); null when there is none. */
+export async function openLocalFile(file: string): Promise<PublishedObject | null> {
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile()) return null;
+  return {
+    size: info.size,
+    modified: info.mtime,
+    read: (range) => Promise.resolve(createReadStream(file, range ? { start: range.start, end: range.end } : {})),
+  };
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { idSchema, TOUR_MEDIA_LIMITS, type TourMediaUpload } from '@spherecast/shared';
 import { runFfprobe } from '@spherecast/shared/media';
+import { openLocalFile } from '../../core/media-store.ts';
 import type { PublishedObject } from '../../core/media-store-s3.ts';
 import type { OriginServices } from '../../core/services.ts';
 import type { SessionUser } from '../../core/sessions.ts';
@@ -132,7 +132,7 @@ export async function openTourMedia(
   if (!idSchema.safeParse(tourId).success || !match) return { ok: false, status: 404, message: 'No such media file.' };
   const tour = await services.prisma.tour.findUnique({ where: { id: tourId }, select: { id: true, ownerId: true, status: true, visibility: true } });
   if (!tour || !canViewTour(user, tour)) return { ok: false, status: 404, message: 'No such media file.' };
-  const file = (await services.media.remote?.open(bucketKey(tour.id, name))) ?? (await openLocal(path.join(folderOf(services, tour.id), name)));
+  const file = (await services.media.remote?.open(bucketKey(tour.id, name))) ?? (await openLocalFile(path.join(folderOf(services, tour.id), name)));
   if (!file) return { ok: false, status: 404, message: 'No such media file.' };
   const format = AUDIO_FORMATS.find((candidate) => candidate.ext === match[1]);
   return {
@@ -140,17 +140,6 @@ export async function openTourMedia(
     contentType: format?.contentType ?? 'application/octet-stream',
     public: tour.status === 'published' && tour.visibility === 'public',
     file,
-  };
-}
-
-/** A file on the origin's disk (also, with STORAGE=s3, one stored before the bucket was set up). */
-async function openLocal(file: string): Promise<PublishedObject | null> {
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) return null;
-  return {
-    size: info.size,
-    modified: info.mtime,
-    read: (range) => Promise.resolve(createReadStream(file, range ? { start: range.start, end: range.end } : {})),
   };
 }
 
