@@ -57,6 +57,13 @@ export class ClientConnection implements PeerLink {
     if (this.wire.bufferedBytes > this.maxBufferedBytes) this.onSlowConsumer(this);
   }
 
+  /** Sends a message given as pieces of its wire string (see WebSocketConnection.sendTextParts). */
+  sendParts(parts: readonly string[]): void {
+    if (this.closed) return;
+    this.wire.sendTextParts(parts);
+    if (this.wire.bufferedBytes > this.maxBufferedBytes) this.onSlowConsumer(this);
+  }
+
   /** Passes a message from an upstream instance through untouched. */
   relay(data: Buffer): void {
     if (this.closed) return;

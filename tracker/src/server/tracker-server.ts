@@ -15,11 +15,11 @@ import { renderPrometheus, TrackerCounters, type TrackerStats } from '../ops/sta
 import { binaryToHex, hexToBinary, toWire } from '../protocol/binary-string.ts';
 import {
   encodeAnnounceReply,
-  encodeAnswer,
+  answerParts,
   encodeFailure,
-  encodeOffer,
   encodeScrapeReply,
   idJson,
+  offerParts,
   parseRequest,
   type AnnounceRequest,
   type AnswerRequest,
@@ -32,6 +32,7 @@ import type { Peer } from '../swarm/swarm.ts';
 import { SwarmRegistry } from '../swarm/swarm-registry.ts';
 import { acceptUpgrade, WebSocketConnection, WS_CLOSE, type WebSocketHandler } from '../transport/websocket-connection.ts';
 import { ClientConnection } from './client-connection.ts';
+import { IdleSweeper } from './idle-sweeper.ts';
 
 type Lifecycle = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 type Server = HttpServer | HttpsServer;
@@ -39,6 +40,8 @@ type Server = HttpServer | HttpsServer;
 const UPSTREAM_BACKLOG = 64;
 /** How long destroy() waits for clients to acknowledge the close frame before cutting them off. */
 const SHUTDOWN_GRACE_MS = 500;
+/** The idle sweep runs a slice of its round this often (at most; a short idle timeout sweeps whole rounds). */
+const SWEEP_STEP_MS = 100;
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -116,6 +119,11 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
   private http: Server | null = null;
   private opsHttp: Server | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
+  /** Steps per round of the idle sweep (each connection and peer is checked once a round). */
+  private sweepSteps = 1;
+  /** Last-activity time before which a connection or peer counts as idle, for the step in progress. */
+  private sweepDeadline = 0;
+  private readonly sweeper = new IdleSweeper<ClientConnection>(this.connections, (connection) => this.sweepConnection(connection));
   /** One function for every connection (a closure per connection would cost heap per peer). */
   private readonly onSlowConsumer = (slow: ClientConnection): void => this.closeConnection(slow, 'slow-consumer');
   private state: Lifecycle = 'idle';
@@ -226,8 +234,11 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
       opsHttp.on('error', (error) => this.log.error('http-error', { message: error.message, server: 'ops' }));
     }
     this.startedAt = Date.now();
-    const sweepMs = Math.min(15_000, Math.max(100, this.idleTimeoutMs / 4));
-    this.sweepTimer = setInterval(() => this.sweep(Date.now()), sweepMs);
+    // Every connection and peer is checked once a round (a quarter of the idle timeout, at most
+    // 15 s), a slice every ~100 ms, so no single step walks all of them.
+    const roundMs = Math.min(15_000, Math.max(100, this.idleTimeoutMs / 4));
+    this.sweepSteps = Math.max(1, Math.round(roundMs / SWEEP_STEP_MS));
+    this.sweepTimer = setInterval(() => this.sweep(Date.now()), roundMs / this.sweepSteps);
     this.sweepTimer.unref();
     this.state = 'running';
     this.log.info('tracker-started', {
@@ -258,6 +269,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     this.state = 'stopping';
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
+    this.sweeper.reset();
     const sockets = [...this.connections].map((connection) => connection.wire.socket);
     for (const connection of [...this.connections]) this.closeConnection(connection, 'shutdown');
     await Promise.all(
@@ -604,8 +616,8 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     for (let i = 0; i < targets.length; i++) {
       const offer = request.offers[i]!;
       // Relayed as the sender wrote it; JSON.stringify only if the raw text could not be located.
-      targets[i]!.link.send(
-        encodeOffer(offer.json ?? toWire(JSON.stringify(offer.offer)), JSON.stringify(offer.offerIdWire), peer.peerIdJson, swarm.infoHashJson),
+      targets[i]!.link.sendParts(
+        offerParts(offer.json ?? toWire(JSON.stringify(offer.offer)), JSON.stringify(offer.offerIdWire), peer.peerIdJson, swarm.infoHashJson),
       );
     }
     this.counters.offersRelayed += targets.length;
@@ -623,8 +635,8 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
       return;
     }
     from.lastAnnounceAt = now;
-    to.link.send(
-      encodeAnswer(request.answerJson ?? toWire(JSON.stringify(request.answer)), JSON.stringify(request.offerIdWire), from.peerIdJson, swarm.infoHashJson),
+    to.link.sendParts(
+      answerParts(request.answerJson ?? toWire(JSON.stringify(request.answer)), JSON.stringify(request.offerIdWire), from.peerIdJson, swarm.infoHashJson),
     );
     this.counters.answersRelayed++;
   }
@@ -723,17 +735,27 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     if (this.has('connectionClosed')) this.emit('connectionClosed', { ip: connection.ip, reason, ...(detail === undefined ? {} : { detail }) });
   }
 
-  /** The one periodic timer: drops silent connections and peers that stopped announcing. */
+  /**
+   * The one periodic timer: drops silent connections and peers that stopped announcing. Each call
+   * is one step of a round: its share of the connections and peers, so the work per step stays
+   * small however many peers the tracker holds.
+   */
   private sweep(now: number): void {
-    const deadline = now - this.idleTimeoutMs;
-    for (const connection of this.connections) {
-      if (connection.lastMessageAt < deadline) {
-        this.closeConnection(connection, 'idle');
-        continue;
-      }
-      for (const peer of connection.peers) {
-        if (peer.lastAnnounceAt < deadline) this.removePeer(connection, peer, 'idle');
-      }
+    this.sweepDeadline = now - this.idleTimeoutMs;
+    this.sweeper.step(Math.ceil((this.connections.size + this.registry.peerCount) / this.sweepSteps) + 1);
+  }
+
+  /** Checks one connection and its peers; returns how many things it checked. */
+  private sweepConnection(connection: ClientConnection): number {
+    const deadline = this.sweepDeadline;
+    const peers = connection.peers.size;
+    if (connection.lastMessageAt < deadline) {
+      this.closeConnection(connection, 'idle');
+      return 1 + peers;
     }
+    for (const peer of connection.peers) {
+      if (peer.lastAnnounceAt < deadline) this.removePeer(connection, peer, 'idle');
+    }
+    return 1 + peers;
   }
 }

@@ -24,6 +24,9 @@ describe('WebSocketConnection', () => {
   const handler: WebSocketHandler<Peer> = {
     onMessage(peer, text) {
       if (text === 'close-please') peer.wire.close(4001, 'as you wish');
+      // Pieces cut from the received text (sliced strings), as the tracker relays offers.
+      else if (text.startsWith('parts:'))
+        peer.wire.sendTextParts(['{"echo":', text.slice(6, 6 + (text.length - 6) / 2), text.slice(6 + (text.length - 6) / 2), '', '}']);
       else peer.wire.sendText(`echo:${text}`);
     },
     onClose(peer, code, reason, byPeer) {
@@ -81,6 +84,15 @@ describe('WebSocketConnection', () => {
     for (const text of ['hi', 'x'.repeat(300), 'y'.repeat(70_000), '\u00ff\u0080\u00e9 binary', 'ünïcødé ✓']) {
       ws.send(text);
       assert.equal(await reply(ws), `echo:${text}`);
+    }
+    ws.close();
+  });
+
+  it('sends a message given in pieces as one text message, in every length encoding', async () => {
+    const ws = await client();
+    for (const text of ['ab', 'x'.repeat(300), 'y'.repeat(70_000), '\u00ff\u0080\u00e9 binary ünïcødé ✓']) {
+      ws.send(`parts:${text}`);
+      assert.equal(await reply(ws), `{"echo":${text}}`);
     }
     ws.close();
   });

@@ -165,6 +165,35 @@ export class WebSocketConnection<C = unknown> {
     this.socket.write(frame);
   }
 
+  /**
+   * Sends the wire strings `parts` as one text message, each written straight into the frame: no
+   * joined copy of the message is made (a sliced string, such as an offer cut from the announce that
+   * carried it, is read where it lies).
+   */
+  sendTextParts(parts: readonly string[]): void {
+    if (!this.isOpen) return;
+    let length = 0;
+    for (let i = 0; i < parts.length; i++) length += parts[i]!.length;
+    const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
+    const frame = Buffer.allocUnsafe(headerLength + length);
+    frame[0] = 0x81;
+    if (length < 126) frame[1] = length;
+    else if (length < 65536) {
+      frame[1] = 126;
+      frame.writeUInt16BE(length, 2);
+    } else {
+      frame[1] = 127;
+      frame.writeUInt32BE(0, 2);
+      frame.writeUInt32BE(length, 6);
+    }
+    let offset = headerLength;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      offset += frame.write(part, offset, part.length, 'latin1');
+    }
+    this.socket.write(frame);
+  }
+
   /** Sends bytes that are already UTF-8 text (relayed frames) as a text message. */
   sendTextBytes(payload: Buffer): void {
     if (!this.isOpen) return;
