@@ -9,11 +9,13 @@ import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import Server from 'bittorrent-tracker/server';
 import { TrackerServer } from '../../tracker/src/index.ts';
+import { StallRecorder, type GcPause, type Stall } from './tracker-stalls.ts';
 
 export const TRACKER_KINDS = ['spherecast', 'bittorrent-tracker'] as const;
 export type TrackerKind = (typeof TRACKER_KINDS)[number];
 
-export type ServerCommand = { readonly type: 'memory' } | { readonly type: 'cpu' } | { readonly type: 'loop' } | { readonly type: 'stop' };
+export type ServerCommand =
+  { readonly type: 'memory' } | { readonly type: 'cpu' } | { readonly type: 'loop' } | { readonly type: 'stalls' } | { readonly type: 'stop' };
 export type ServerReport =
   | { readonly type: 'ready'; readonly port: number }
   | { readonly type: 'memory'; readonly heapUsed: number; readonly rss: number; readonly external: number; readonly gc: boolean }
@@ -27,14 +29,18 @@ export type ServerReport =
       /** Garbage collections in the same span: their longest pause and the sum of pauses (ms). */
       readonly gcMax: number;
       readonly gcTotal: number;
-    };
+    }
+  /** The server's event-loop stalls and GC pauses since the previous 'stalls' request, with their times (see tracker-stalls.ts). */
+  | { readonly type: 'stalls'; readonly stalls: Stall[]; readonly pauses: GcPause[] };
 
 /** Announce interval given to both servers (seconds as clients see it). */
 export const BENCH_INTERVAL_SECONDS = 120;
 
-async function startServer(kind: TrackerKind): Promise<{ port: number; stop: () => Promise<void> }> {
+async function startServer(kind: TrackerKind, trackerModule: string | undefined): Promise<{ port: number; stop: () => Promise<void> }> {
   if (kind === 'spherecast') {
-    const tracker = new TrackerServer({
+    // Another version of the tracker (an earlier commit's tracker/src, see tracker-scale.ts), measured in the same run.
+    const Tracker = trackerModule === undefined ? TrackerServer : ((await import(trackerModule)) as { TrackerServer: typeof TrackerServer }).TrackerServer;
+    const tracker = new Tracker({
       port: 0,
       host: '127.0.0.1',
       logLevel: 'silent',
@@ -70,7 +76,7 @@ async function main(): Promise<void> {
   const kind = TRACKER_KINDS.find((name) => name === process.argv[2]);
   if (kind === undefined || process.send === undefined) throw new Error(`usage: fork with IPC and one of ${TRACKER_KINDS.join(', ')}`);
   const report = (message: ServerReport): void => void process.send?.(message);
-  const server = await startServer(kind);
+  const server = await startServer(kind, process.argv[3]);
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   let gcMax = 0;
@@ -82,6 +88,8 @@ async function main(): Promise<void> {
     }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
+  // Started by the first 'stalls' request (the large-scale run), so the layouts' throughput runs do without its timer.
+  const stalls = new StallRecorder();
   process.on('message', (command: ServerCommand) => {
     if (command.type === 'memory') {
       const gc = collectGarbage();
@@ -92,6 +100,9 @@ async function main(): Promise<void> {
       loop.reset();
       gcMax = 0;
       gcTotal = 0;
+    } else if (command.type === 'stalls') {
+      stalls.start();
+      report({ type: 'stalls', ...stalls.take() });
     } else if (command.type === 'cpu') {
       const usage = process.cpuUsage();
       report({ type: 'cpu', micros: usage.user + usage.system });

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { BenchSocket, INTERVAL_MARK, fakeSdp, randomBinaryId } from './tracker-load.ts';
+import { StallRecorder, epochNow, type Stall } from './tracker-stalls.ts';
 
 /** Loopback source addresses the connections rotate through (Linux routes all of 127/8 to lo). */
 const SOURCE_ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'] as const;
@@ -130,6 +131,10 @@ export interface PacedLoadResult {
   readonly seconds: number;
   /** Announce round-trip times (ms), sorted ascending. */
   readonly latencies: Float64Array;
+  /** Every answered announce: when it was sent (ms since the epoch, see tracker-stalls.ts) and its round trip (ms), in reply order. */
+  readonly samples: readonly { readonly at: number; readonly ms: number }[];
+  /** This process's event-loop stalls over the window (replies that arrived meanwhile were read late). */
+  readonly generatorStalls: readonly Stall[];
   readonly generatorCpuShare: number;
   /** This (load generator) process's event-loop delay over the window, ms: a reply it read late looks slow. */
   readonly generatorLoopP99: number;
@@ -167,10 +172,13 @@ export async function runPacedAnnounces(
   };
 
   const latencies: number[] = [];
+  const samples: { at: number; ms: number }[] = [];
   let sent = 0;
   await measure.start();
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
+  const stalls = new StallRecorder();
+  stalls.start();
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const stopAt = started + options.durationMs;
@@ -184,7 +192,13 @@ export async function runPacedAnnounces(
         const entry = entries[cursor]!;
         cursor = (cursor + 1) % entries.length;
         sent++;
-        pending.push(entry.socket.announce(message(entry.peer)).then((ms) => void latencies.push(ms)));
+        const at = epochNow();
+        pending.push(
+          entry.socket.announce(message(entry.peer)).then((ms) => {
+            latencies.push(ms);
+            samples.push({ at, ms });
+          }),
+        );
       }
       if (now >= stopAt) {
         clearInterval(timer);
@@ -198,6 +212,7 @@ export async function runPacedAnnounces(
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   loop.disable();
+  stalls.stop();
   await measure.end();
   const sorted = Float64Array.from(latencies).sort();
   return {
@@ -205,6 +220,8 @@ export async function runPacedAnnounces(
     unanswered: sent - latencies.length,
     seconds: options.durationMs / 1000,
     latencies: sorted,
+    samples,
+    generatorStalls: stalls.take().stalls,
     generatorCpuShare: (cpu.user + cpu.system) / 1e6 / seconds,
     generatorLoopP99: loop.percentile(99) / 1e6,
     generatorLoopMax: loop.max / 1e6,

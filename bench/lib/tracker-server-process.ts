@@ -18,10 +18,16 @@ export class ServerProcess {
     readonly port: number,
   ) {}
 
-  static start(kind: TrackerKind): Promise<ServerProcess> {
+  /** `trackerModule`: for `spherecast`, the path of another version's tracker/src/index.ts to run instead of this tree's. */
+  static start(kind: TrackerKind, trackerModule?: string): Promise<ServerProcess> {
     // BENCH_TRACKER_PROFILE=<dir> writes a V8 CPU profile of each server process there.
     const profile = process.env.BENCH_TRACKER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_TRACKER_PROFILE}`] : [];
-    const child = fork(SERVER_ENTRY, [kind], { execArgv: ['--expose-gc', ...profile, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // BENCH_TRACKER_NODE_FLAGS adds V8/Node flags to the server processes (e.g. --trace-gc, --max-semi-space-size=64).
+    const flags = (process.env.BENCH_TRACKER_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
+    const child = fork(SERVER_ENTRY, trackerModule === undefined ? [kind] : [kind, trackerModule], {
+      execArgv: ['--expose-gc', ...profile, ...flags, '--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${kind} server did not start`)), 30_000);
       child.once('error', reject);
@@ -34,7 +40,7 @@ export class ServerProcess {
     });
   }
 
-  request<T extends 'memory' | 'cpu' | 'loop'>(type: T): Promise<Report<T>> {
+  request<T extends 'memory' | 'cpu' | 'loop' | 'stalls'>(type: T): Promise<Report<T>> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${type} report`)), 30_000);
       const onMessage = (message: ServerReport): void => {
