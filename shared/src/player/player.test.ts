@@ -164,6 +164,18 @@ describe('createPlayer in Chromium', () => {
     assert.ok(!errors.includes('playback'), `fatal errors: ${errors.join(',')}`);
   });
 
+  test('while later segments wait for peers, the first one goes over HTTP at once and playback starts', async () => {
+    // Segments beyond the playhead's wait for peers this long (10 min): before the player took the
+    // first segment out of the wait, p2p-media-loader held it too and nothing played in that time.
+    const page = await openViewer({ core: JSON.stringify({ httpDownloadInitialTimeoutMs: 600_000 }), swarm: `alone-${Date.now()}` });
+    const s = await waitForTime(page, 2, 30_000);
+    await page.context().close();
+    assert.ok(s.p2pActive);
+    assert.ok(s.startupMs !== null, 'playback started');
+    assert.ok(s.httpBytes > 0);
+    assert.equal(s.p2pBytes, 0, 'a lone viewer has no peers');
+  });
+
   test('a corrupted segment from a peer is rejected and fetched again over HTTP', async () => {
     // The seeder receives corrupted media segments from "the CDN" and, with its check off, relays them.
     const seeder = await openViewer({ validate: '0' }, async (page) => {
