@@ -8,7 +8,7 @@
 //
 // Env: OFFLOAD_LADDER_VIEWERS (comma list, default 4; 8 and 12 need a bigger machine than 2 cores),
 // OFFLOAD_LADDER_CONDITIONS (unconstrained,mixed), OFFLOAD_LADDER_SECONDS (clip length, default 24),
-// OFFLOAD_STAGGER_MS (default 2000), OFFLOAD_LADDER_CORE / OFFLOAD_LADDER_HLS (JSON overrides of the
+// OFFLOAD_STAGGER_MS (default 2000), OFFLOAD_TIMELINE=1 (each viewer's start-up timeline in the log), OFFLOAD_LADDER_CORE / OFFLOAD_LADDER_HLS (JSON overrides of the
 // player's p2p-media-loader core and hls.js config, for tuning trials; named in the section).
 import os from 'node:os';
 import path from 'node:path';
@@ -178,6 +178,20 @@ export async function runLadderOffload(log: (line: string) => void): Promise<str
           log(
             `  share ${pct(s.share)} (limit ${pct(1 - 1 / n)}), origin ${mb(result.originSegmentBytes)}, switches ${s.levelSwitches}, stalls ${s.stalls} (${(s.stalledMs / 1000).toFixed(1)} s), start-up median ${s.startupMedianMs} ms, finished ${s.finished}/${n}; viewers (cap: http/p2p MB, received mean/peak Mbit/s) ${result.viewers.map((v) => `${v.capMbps ?? '∞'}: ${mb(v.stats.httpBytes)}/${mb(v.stats.p2pBytes)}, ${v.meanMbps.toFixed(1)}/${v.peakMbps.toFixed(1)}`).join('; ')}`,
           );
+          if (process.env.OFFLOAD_TIMELINE === '1') {
+            for (const [i, v] of result.viewers.entries()) {
+              const sorted = [...v.stats.timeline].sort((a, b) => parseInt(a, 10) - parseInt(b, 10)).slice(0, 14);
+              log(`  viewer ${i} (start-up ${v.stats.startupMs} ms): ${sorted.join(' | ')}`);
+              // Every video segment it used, in time order: h(ttp) or p(eer), rung/segment number.
+              const segments = [...v.stats.timeline]
+                .sort((a, b) => parseInt(a, 10) - parseInt(b, 10))
+                .flatMap((line) => {
+                  const m = /^(\d+) (http|p2p) (\d+x\d+)\/segment-0*(\d+)\.m4s/.exec(line);
+                  return m ? [`${m[1]}${m[2] === 'http' ? 'h' : 'p'}${m[3]!.split('x')[0]}/${m[4]}`] : [];
+                });
+              log(`  viewer ${i} segments (ms, h/p, rung/n): ${segments.join(' ')}`);
+            }
+          }
           results[p2p ? 'on' : 'off'] = result;
           await sleep(1000);
         }

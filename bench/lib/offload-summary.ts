@@ -19,6 +19,8 @@ export const viewerStatsSchema = z.object({
   perRung: z.record(z.string(), rungBytesSchema).default({}),
   /** Quality changes after the first level. */
   levelSwitches: z.number().default(0),
+  /** Start-up timeline lines ("<ms since start> <event>"), in the order they were noted (the page's, for diagnosis). */
+  timeline: z.array(z.string()).default([]),
 });
 export type ViewerStats = z.infer<typeof viewerStatsSchema>;
 
