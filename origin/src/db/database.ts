@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -26,6 +27,7 @@ export interface Database {
    * Runs one SQL statement straight on the driver, without Prisma's client (PostgreSQL only): for hot
    * read paths (search), where Prisma's handling of a raw query cost more CPU than the driver's own.
    * Rows as objects; `timestamp` columns as UTC Dates and Date parameters as UTC, as Prisma does.
+   * Each distinct text is prepared once per connection, and planned for each call's values.
    */
   query?: RawQuery;
   /** Resolves when the database answers a trivial query. */
@@ -36,6 +38,8 @@ export interface Database {
 export type RawQuery = <Row>(text: string, values: readonly unknown[]) => Promise<Row[]>;
 
 const TIMESTAMP_OID = 1114;
+/** Distinct statement texts whose names are remembered (beyond it a name is hashed again each call). */
+const MAX_PREPARED_TEXTS = 1_000;
 /** `timestamp without time zone` holds UTC here (Prisma writes it so); pg would read it as local time. */
 const parseUtcTimestamp = (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
 const utcTypes: pg.CustomTypesConfig = {
@@ -44,10 +48,20 @@ const utcTypes: pg.CustomTypesConfig = {
 };
 
 function pgRawQuery(pool: pg.Pool): RawQuery {
+  // A named (prepared) statement per distinct text: each connection sends and parses it once, later
+  // calls send only their values. The pool plans every call for its own values
+  // (plan_cache_mode=force_custom_plan), as an unnamed statement would be: the same plans, minus
+  // parsing the text each time.
+  const names = new Map<string, string>();
   return async <Row>(text: string, values: readonly unknown[]) => {
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `raw_${createHash('sha1').update(text).digest('base64url')}`;
+      if (names.size < MAX_PREPARED_TEXTS) names.set(text, name);
+    }
     // pg would send a Date in local time with an offset, which a ::timestamp cast drops.
     const params = values.map((value) => (value instanceof Date ? value.toISOString() : value));
-    return (await pool.query({ text, values: params, types: utcTypes })).rows as Row[];
+    return (await pool.query({ name, text, values: params, types: utcTypes })).rows as Row[];
   };
 }
 
@@ -94,7 +108,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   // random_page_cost 1.1: storage is SSD, not the spinning disk the default (4) assumes. With the
   // default the planner scans the whole table for common search words instead of using the GIN index.
-  const pool = new pg.Pool({ connectionString: options.url, max: 20, options: '-c random_page_cost=1.1' });
+  // force_custom_plan: prepared statements (Database.query) are planned for each call's values, never
+  // with a generic plan (as Prisma's unnamed statements are).
+  const pool = new pg.Pool({ connectionString: options.url, max: 20, options: '-c random_page_cost=1.1 -c plan_cache_mode=force_custom_plan' });
   // An idle client losing its server connection must not crash the origin; the pool replaces it.
   pool.on('error', () => undefined);
   const client = await pool.connect();
