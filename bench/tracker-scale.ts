@@ -42,6 +42,7 @@ interface Variant {
   readonly kind: TrackerKind;
   readonly label: string;
   readonly module?: string;
+  readonly flags?: readonly string[];
 }
 
 export interface ScaleRow {
@@ -167,7 +168,7 @@ function beforeVariant(): Variant | null {
 
 async function measureKind(variant: Variant): Promise<ScaleRow[]> {
   const { kind } = variant;
-  const server = await ServerProcess.start(kind, variant.module);
+  const server = await ServerProcess.start(kind, variant.module, variant.flags);
   const url = `ws://127.0.0.1:${server.port}`;
   const swarms = Array.from({ length: SWARMS }, randomBinaryId);
   const pool = new MuxPeerPool();
@@ -299,6 +300,14 @@ export async function runTrackerScale(): Promise<{ lines: string[]; rows: ScaleR
   const variants: Variant[] = kinds.map((kind) => ({ kind, label: kind === 'spherecast' ? 'Spherecast' : 'bittorrent-tracker' }));
   const before = beforeVariant();
   if (before !== null) variants.unshift(before);
+  // BENCH_TRACKER_FLAGS_VARIANT="--single-threaded-gc ...": our tracker once more, its process started with these flags.
+  const variantFlags = (process.env.BENCH_TRACKER_FLAGS_VARIANT ?? '').split(/\s+/).filter((flag) => flag !== '');
+  if (variantFlags.length > 0)
+    variants.splice(variants.findIndex((v) => v.label === 'Spherecast') + 1, 0, {
+      kind: 'spherecast',
+      label: `Spherecast, ${variantFlags.join(' ')}`,
+      flags: variantFlags,
+    });
   for (const variant of variants) rows.push(...(await measureKind(variant)));
 
   const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
@@ -342,8 +351,11 @@ export async function runTrackerScale(): Promise<{ lines: string[]; rows: ScaleR
     `latency is from the announce's send to its reply on the same connection. Peers are multiplexed, ${PEERS_PER_SOCKET} per WebSocket connection (each in its own swarm), from`,
     `127.0.0.1–4: the protocol names the peer in every message and both trackers keep peers by (info_hash, peer_id), so this is the load of ${int(top)} peers on ${int(sockets)} connections.`,
     `Real one-peer-per-connection needs ${int(top)} descriptors per side, over this machine's open-file hard limit (${int(limit)}). Memory is read after forced GC; per peer is the growth over the empty server divided by the peers held.`,
-    earlier.length > 0
-      ? `"${earlier[0]!.label}" is our tracker's tracker/src at that commit (BENCH_TRACKER_BEFORE), measured first in the same run with the same load generator.`
+    earlier.some((r) => r.label.startsWith('Spherecast before'))
+      ? `"Spherecast before" is our tracker's tracker/src at that commit (BENCH_TRACKER_BEFORE), measured first in the same run with the same load generator.`
+      : '',
+    earlier.some((r) => r.label.startsWith('Spherecast, '))
+      ? 'The row "Spherecast, <flags>" is this tree\'s tracker with its process started with those Node/V8 flags (BENCH_TRACKER_FLAGS_VARIANT), in the same run.'
       : '',
     '',
     'Where a latency comes from: both the tracker and the load generator (a separate process on the same 2 cores) record every tick of a 2 ms timer that came 4 ms or more late (a stall), with the CPU time the process used meanwhile,',
@@ -362,9 +374,12 @@ export async function runTrackerScale(): Promise<{ lines: string[]; rows: ScaleR
     `Targets: ${int(top)} peers under 1 GiB RSS: **${rssMet ? 'met' : 'NOT met'}** (${ourTop ? `${mib(ourTop.rss)} MiB` : 'no figure'}). ` +
       `Announce p99 at ${int(top)} peers within 2x of the p99 at ${int(ourFirst?.target ?? 0)}, judged on the announces without generator stalls: **${ourRatio.clean <= 2 ? 'met' : 'NOT met'}** ` +
       `(${ratioText(ourRatio.clean)}: ${ms(ourTop?.clean.p99 ?? Number.NaN)} / ${ms(ourFirst?.clean.p99 ?? Number.NaN)} ms; all announces ${ratioText(ourRatio.raw)}: ${ms(ourTop?.p99 ?? Number.NaN)} / ${ms(ourFirst?.p99 ?? Number.NaN)} ms).` +
-      (earlier.length > 0
-        ? ` ${earlier[0]!.label} in the same run: ${ratioText(ratios(earlier).clean)} without generator stalls, ${ratioText(ratios(earlier).raw)} all announces.`
-        : '') +
+      [...new Set(earlier.map((r) => r.label))]
+        .map((label) => {
+          const same = ratios(earlier.filter((r) => r.label === label));
+          return ` ${label} in the same run: ${ratioText(same.clean)} without generator stalls, ${ratioText(same.raw)} all announces.`;
+        })
+        .join('') +
       (baseTop && ourAtBase
         ? ` Against bittorrent-tracker at the largest size it held (${int(baseTop.peers)}): RSS ${(ourAtBase.rss / baseTop.rss).toFixed(2)}x, p99 ${(ourAtBase.p99 / baseTop.p99).toFixed(2)}x, CPU per announce ${(ourAtBase.cpuMicrosPerAnnounce / baseTop.cpuMicrosPerAnnounce).toFixed(2)}x (ours / theirs).`
         : ''),

@@ -18,12 +18,15 @@ export class ServerProcess {
     readonly port: number,
   ) {}
 
-  /** `trackerModule`: for `spherecast`, the path of another version's tracker/src/index.ts to run instead of this tree's. */
-  static start(kind: TrackerKind, trackerModule?: string): Promise<ServerProcess> {
+  /**
+   * `trackerModule`: for `spherecast`, the path of another version's tracker/src/index.ts to run
+   * instead of this tree's. `extraFlags`: Node/V8 flags for this server process only.
+   */
+  static start(kind: TrackerKind, trackerModule?: string, extraFlags: readonly string[] = []): Promise<ServerProcess> {
     // BENCH_TRACKER_PROFILE=<dir> writes a V8 CPU profile of each server process there.
     const profile = process.env.BENCH_TRACKER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_TRACKER_PROFILE}`] : [];
     // BENCH_TRACKER_NODE_FLAGS adds V8/Node flags to the server processes (e.g. --trace-gc, --max-semi-space-size=64).
-    const flags = (process.env.BENCH_TRACKER_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
+    const flags = [...(process.env.BENCH_TRACKER_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== ''), ...extraFlags];
     const child = fork(SERVER_ENTRY, trackerModule === undefined ? [kind] : [kind, trackerModule], {
       execArgv: ['--expose-gc', ...profile, ...flags, '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
