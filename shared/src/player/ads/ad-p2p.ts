@@ -100,14 +100,18 @@ export class AdSegmentSharing {
     child.config.maxMaxBufferLength = Math.min(child.config.maxMaxBufferLength, ahead);
     engine.bindHls(child);
 
+    /** Segments the core delivered (over HTTP or from peers); hls.js loads the others itself (init segments, and all once P2P is off). */
+    const throughCore = new Set<string>();
     const onLoaded = ({ segmentUrl, bytesLength, downloadSource }: SegmentLoadDetails): void => {
       swarm.loaded = true;
+      throughCore.add(segmentUrl);
       this.#options.onSegment({ adId, url: segmentUrl, bytes: bytesLength, source: downloadSource === 'p2p' ? 'p2p' : 'http' });
     };
     const onUploaded: CoreEventMap['onChunkUploaded'] = (bytes) => this.#options.onUploaded(bytes);
-    // Init segments do not go through the core (hls.js loads them with its own loader).
+    // The core reports what it delivered before hls.js has it (a prefetched segment: long before).
     const onFragLoaded = (_event: string, loaded: FragLoadedData): void => {
-      if (loaded.frag.sn === 'initSegment') this.#options.onSegment({ adId, url: loaded.frag.url, bytes: loaded.frag.stats.loaded, source: 'http' });
+      const { frag } = loaded;
+      if (frag.sn === 'initSegment' || !throughCore.has(frag.url)) this.#options.onSegment({ adId, url: frag.url, bytes: frag.stats.loaded, source: 'http' });
     };
     engine.addEventListener('onSegmentLoaded', onLoaded);
     engine.addEventListener('onChunkUploaded', onUploaded);

@@ -3,7 +3,8 @@
 // never answers) and records beacons, and a page with the player and the SphereRenderer.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,7 +105,23 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     await writeContentWithBreaks(path.join(dir, 'short'), 'postroll', [{ id: 'post', cue: 'POST', offsetSeconds: 0, assetListPath: '/ads/postroll.json' }]);
     server.setAssetList('/ads/resume.json', { ASSETS: [ad('resume', '/flat/master.m3u8', 2)] } satisfies AdAssetList);
     await writeContentWithBreaks(content, 'resume', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/resume.json' }]);
-    server.setAssetList('/ads/p2p.json', { ASSETS: [ad('p2p', '/shared/master.m3u8', 1)] } satisfies AdAssetList);
+    // Shared over P2P: the creative's hash list, as the origin writes it beside the master at publish.
+    const sharedDir = path.join(dir, 'shared');
+    const hashes: Record<string, string> = {};
+    for (const name of await readdir(sharedDir))
+      hashes[name] = createHash('sha256')
+        .update(await readFile(path.join(sharedDir, name)))
+        .digest('hex');
+    await writeFile(path.join(sharedDir, 'hashes.json'), JSON.stringify(hashes));
+    // A creative whose hash list is missing: no peer data can be checked, so it loads over HTTP.
+    await cp(path.join(dir, 'shared'), path.join(dir, 'unhashed'), { recursive: true });
+    await rm(path.join(dir, 'unhashed', 'hashes.json'));
+    server.setAssetList('/ads/p2p.json', {
+      ASSETS: [
+        ad('p2p', '/shared/master.m3u8', 1, { p2p: { swarmId: '/shared/master.m3u8', segmentHashesUrl: `${server.url}/shared/hashes.json` } }),
+        ad('unhashed', '/unhashed/master.m3u8', 1, { p2p: { swarmId: '/unhashed/master.m3u8', segmentHashesUrl: `${server.url}/unhashed/hashes.json` } }),
+      ],
+    } satisfies AdAssetList);
     await writeContentWithBreaks(content, 'p2p', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/p2p.json' }]);
     await writeContentWithBreaks(content, 'preroll', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/preroll.json' }]);
     // X-RESTRICT SKIP: the break must be watched, whatever the creative's skip offset.
@@ -385,12 +402,18 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     assert.ok(content.length > 0 && content.every((s) => s.time >= 4.9), `the content went on from 5 s: ${JSON.stringify(content.map((s) => s.time))}`);
   });
 
-  test('after a pre-roll the content is still shared between viewers over P2P; the ad itself loads over HTTP', async () => {
+  test('a pre-roll is shared between viewers over P2P in its own swarm, checked against its hash list (one without a hash list loads over HTTP), and the content after it too', async () => {
     const query = { p2p: '1', trackers: tracker.url, render: '0' };
     const first = await open('content/p2p-master.m3u8', query);
     await sleep(3000);
     const second = await open('content/p2p-master.m3u8', query);
-    const stats = (page: Page) => page.evaluate(() => ({ ...window.adsTest.player.stats, time: window.adsTest.time() }));
+    type Segment = { adId: string; url: string; bytes: number; source: 'http' | 'p2p' };
+    const stats = (page: Page) =>
+      page.evaluate(() => ({
+        ...window.adsTest.player.stats,
+        time: window.adsTest.time(),
+        adSegments: (window.adsTest as unknown as { adSegments: Segment[] }).adSegments,
+      }));
     const late = await waitFor(
       second,
       'the second viewer 8 s into the content',
@@ -401,9 +424,31 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     const early = await stats(first);
     await first.context().close();
     await second.context().close();
-    assert.ok(late.peers > 0 && late.p2pBytes > 0, `the second viewer got content from the first after the ads: ${JSON.stringify(late)}`);
-    assert.ok(early.uploadedBytes > 0, `the first viewer shared content: ${JSON.stringify(early)}`);
-    const adSegmentLoads = server.requests.filter((p) => p === '/shared/seg_000.m4s').length;
-    assert.ok(adSegmentLoads >= 2, `each viewer loaded the ad's segment over HTTP (${adSegmentLoads})`);
+    const media = (s: typeof late, adId: string) => s.adSegments.filter((segment) => segment.adId === adId && segment.url.endsWith('.m4s'));
+    // The first viewer fetched the shared creative, and kept sharing it after its ad: the second got it from the first.
+    assert.deepEqual(
+      media(early, 'p2p').map((segment) => segment.source),
+      ['http'],
+    );
+    assert.deepEqual(
+      media(late, 'p2p').map((segment) => segment.source),
+      ['p2p'],
+      `the second viewer got the ad's segment from the first: ${JSON.stringify(late.adSegments)}`,
+    );
+    assert.equal(server.requests.filter((p) => p === '/shared/seg_000.m4s').length, 1, 'the ad segment went over HTTP once, to the first viewer');
+    assert.equal(late.rejectedSegments, 0);
+    // Without its hash list, peer data of a creative cannot be trusted: each viewer fetched it over HTTP, and it played.
+    for (const s of [early, late])
+      assert.deepEqual(
+        media(s, 'unhashed').map((segment) => segment.source),
+        ['http'],
+      );
+    assert.equal(server.requests.filter((p) => p === '/unhashed/seg_000.m4s').length, 2);
+    const completes = server.beacons.filter((b) => (b.ad === 'p2p' || b.ad === 'unhashed') && b.event === 'complete');
+    assert.equal(completes.length, 4, `both ads played to the end for both viewers: ${JSON.stringify(completes)}`);
+    // The content after the pre-roll is still shared too (its bytes beyond the ad's).
+    const adPeerBytes = media(late, 'p2p').reduce((sum, segment) => sum + segment.bytes, 0);
+    assert.ok(late.peers > 0 && late.p2pBytes > adPeerBytes, `the second viewer got content from the first after the ads: ${JSON.stringify(late)}`);
+    assert.ok(early.uploadedBytes > 0, `the first viewer shared: ${JSON.stringify(early)}`);
   });
 });
