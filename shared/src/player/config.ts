@@ -58,33 +58,61 @@ export const P2P_BUNDLE_CONDITION = 'p2pml:core-as-bundle';
  * hls.js settings for a live broadcast (the playback payload says `live`). Chosen by measurement
  * (`npm run bench -- live`, figures in bench/RESULTS.md):
  *
- * - `liveSyncDurationCount`: how many target durations behind the live edge playback holds: 3 (the
- *   origin's `latencyTargetSeconds`) plus a random 0–1 drawn for each player (LIVE_SYNC). Viewers at
- *   the edge all hold at the same point, so each new segment entered everyone's high-demand window at
- *   once and all fetched it over HTTP at the same moment; spread over one target duration, the
- *   viewer in front fetches it and those a few hundred ms behind take it from that one. It costs half
- *   a segment of latency on average. Set explicitly also because p2p-media-loader otherwise raises it
- *   to up to 120 s behind the edge. Read through a getter, so every player that spreads this object
- *   draws its own value.
+ * - `liveSyncDurationCount`: how many target durations behind the live edge playback holds: 2.5 plus a
+ *   random 0–0.5 drawn for each player (LIVE_SYNC). Viewers at the edge all hold at the same point, so
+ *   each new segment entered everyone's high-demand window at once and all fetched it over HTTP at the
+ *   same moment; spread a little, the viewer in front fetches it (or one of the core's random HTTP
+ *   prefetches does) and those a few hundred ms behind take it from that one. Set explicitly also
+ *   because p2p-media-loader otherwise raises it to up to 120 s behind the edge. Read through a
+ *   getter, so every player that spreads this object draws its own value.
+ * - `lowLatencyMode` + `maxLiveSyncPlaybackRate` 1.15: hls.js plays up to 15% faster while a viewer is
+ *   behind its hold-back (by less than the hold-back plus one target duration; further back is DVR
+ *   and plays at 1x). Without it the time a page takes to start, and every stall, stayed in the
+ *   latency for good: the same hold-back measured 3.8 s in one run and 8.2 s in another on the loaded
+ *   2-core machine. With it each viewer returns to its own hold-back, which also keeps the order
+ *   (seeder in front, the others behind) that P2P relies on. lowLatencyMode is what enables the
+ *   catch-up in hls.js; LL-HLS parts and blocking reloads only apply when the origin advertises them,
+ *   which it does not.
  * - `liveMaxLatencyDurationCount`: left at hls.js's default (Infinity). Any finite value makes hls.js
  *   jump back to the sync point whenever the playhead is that far behind, which undoes a viewer's
  *   DVR seek (8 target durations = 8 s with 1 s segments broke seeking back in the window). A viewer
  *   who fell behind (a stall, a hidden tab) sees "Jump to live" instead.
- * - `lowLatencyMode`: false. It only matters for LL-HLS partial segments, which the origin does not
- *   publish, and it would make hls.js reload playlists more eagerly for nothing.
  * - `maxBufferLength`: hls.js asks for segments at most this far ahead, i.e. only when they are due
  *   (the P2P core prefetches the newer ones from peers meanwhile).
+ *
+ * Measured with `npm run bench -- live` (N = 8 light viewers, 1 run each, load average 18-32 on the
+ * shared 2-core machine, so single runs differ by several seconds and tens of percent):
+ *
+ * | hold-back (target durations) | catch-up | 1 s segments: latency, from peers | 2 s segments |
+ * | --- | --- | --- | --- |
+ * | 3 + 0–1 (before) | no | 5.1 s 69%, 5.2 s 79% | 8.1 s 88%, 9.6 s 81% |
+ * | 3 + 0–1 | 1.15 | 4.4 s 43% | 7.9 s 82% |
+ * | 2.5 + 0–0.5 | no | 4.2 s 55% | 8.9 s 83% |
+ * | 2.5 + 0–0.5 (chosen) | 1.15 | 3.0 s 83% | 6.6 s 73% |
+ * | 2 + 0–0.5 | no | 5.4 s 61% | 3.8 s 82%, 5.7 s 57%, 8.2 s 85% |
+ * | 2 + 0–0.5 | 1.15 | 2.0 s 22% (7 of 8 fetched over HTTP) | 12.8 s, 8 stalls (113 s) |
+ * | 1.5 + 0–0.5 / 1.5 + 0–1 | no | | 5.8 s 81% 4 stalls / 2.9 s 72% |
+ *
+ * Below about 2.5 target durations at 1 s segments a new segment reaches the viewers' playlists too
+ * close to when they need it, so most fetch it over HTTP themselves. At 2 s segments 2.5 is 5-6 s of
+ * hold-back, which with the origin's dating and the playlist refresh lands just over 6 s; less than
+ * that puts the playhead within one playlist refresh (up to 2 s) of the newest segment, and stalls
+ * (2 + 0–0.5 with catch-up). The final figures are
+ * in bench/RESULTS.md.
  */
 /** Live hold-back in target durations: `base` plus a random share of `spread`, drawn per player. */
-export const LIVE_SYNC = { base: 3, spread: 1 } as const;
+export const LIVE_SYNC = { base: 2.5, spread: 0.5 } as const;
 
 export const DEFAULT_LIVE_HLS_CONFIG = {
-  /** LIVE_SYNC.base + random × LIVE_SYNC.spread (3 to 4), a new draw on every read. */
+  /** LIVE_SYNC.base + random × LIVE_SYNC.spread (2.5 to 3), a new draw on every read. */
   get liveSyncDurationCount(): number {
     return LIVE_SYNC.base + Math.random() * LIVE_SYNC.spread;
   },
   liveMaxLatencyDurationCount: Number.POSITIVE_INFINITY,
-  lowLatencyMode: false,
+  /** Enables hls.js's latency catch-up (maxLiveSyncPlaybackRate); no LL-HLS parts are published. */
+  lowLatencyMode: true,
+  /** Play up to this much faster while behind the hold-back (within one target duration of it). */
+  maxLiveSyncPlaybackRate: 1.15,
   maxBufferLength: 2,
   maxMaxBufferLength: 4,
   /** DVR: keep what was played so seeking back within the window needs no new download. @default Infinity */
@@ -103,13 +131,22 @@ export const DEFAULT_LIVE_HLS_CONFIG = {
  * `highDemandTimeWindow` of the playhead, and then whoever does not have it fetches it over HTTP, even
  * aborting a peer download in progress. Before that, a viewer takes it only from a peer that has it or
  * is loading it. The random HTTP seeding runs every 1 s + random × (peers) s per viewer (not
- * configurable), far too slowly for 1 s segments at N = 8. At hold-back 3 a new 1 s segment is about
+ * configurable) and takes a segment nobody has with probability 1/(peers + 1): slow at N = 8, yet
+ * it still fetches many new segments before anyone's high demand (measured below). At hold-back 3 a new 1 s segment is about
  * 2 s ahead of the playhead when a viewer's playlist names it (after a refresh of up to 1 s), so the
  * earlier 1.5 s window left peers almost no time: 59% from peers at N = 8. With the window at 1 s and
  * the hold-back spread per viewer (DEFAULT_LIVE_HLS_CONFIG), the viewer in front fetches each segment
  * and the others take it from peers.
  *
- * Measured (bench/RESULTS.md, `npm run bench -- live`, 2-core machine shared with other work, N pages
+ * Light viewers (bench/lib/offload-page), N = 8, 1 s segments, one run each at load average 20-26:
+ * `highDemandTimeWindow` 0.5 (with the HTTP window 0.5) stalled 16 times (72 s) against 1 with 1 s;
+ * `httpDownloadTimeWindow` 1 (no random HTTP prefetch ahead of high demand) took 60% from peers with
+ * 5 of 8 viewers mostly on HTTP and 5 stalls, against 69% and 1 stall with 6: the core's random
+ * prefetch of a new segment by one viewer, a second or two before anyone needs it, is what the
+ * others copy. Both stay. Simultaneous downloads, peer timeouts and the initial HTTP wait were not
+ * varied in this round.
+ *
+ * Earlier (full watch pages, bench/RESULTS.md of that day, 2-core machine shared with other work, N pages
  * joining 1 s apart, 20 s windows; load average 15-27, so latencies are the machine's as much as the
  * settings'): 1 s segments, N = 8: 80% of bytes from peers (origin 7.40 -> 1.65 MB), 6 stalls against
  * 13 HTTP-only, but 11.0 s median latency against 5.7 s HTTP-only; N = 4: 54% at 5.1 s (off: 6.8 s).
