@@ -35,7 +35,6 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
 import { z } from 'zod';
 import { LEAN_LIVE, LiveCli } from '../origin/web/e2e/support/live-cli.ts';
-import { startCountingProxy, type CountingProxy } from './lib/offload-proxy.ts';
 import { machineLine } from './lib/results.ts';
 
 const numberList = (fallback: string) =>
@@ -87,10 +86,17 @@ type Row = {
   p2p: boolean;
   latencyMedian: number;
   latencyP90: number;
+  /**
+   * Median age of the live edge at the origin (now minus the end of the newest segment by its
+   * PROGRAM-DATE-TIME): how far the encoder and upload run behind the broadcast's clock. It is part of
+   * the latency, and on a loaded machine it grows as the encoder falls behind; the player's own share
+   * of the latency is the rest.
+   */
+  edgeLag: number;
   peerShare: number;
   stalls: number;
   stalledSeconds: number;
-  /** Media segment bytes the origin sent in the window (counting proxy), MB. */
+  /** Media segment bytes the viewers took over HTTP in the window (from the origin), MB. */
   originMB: number;
   playing: number;
   /** Viewers that took more than half of their bytes over HTTP (the swarm's "seeders"). */
@@ -112,7 +118,27 @@ async function read(page: Page): Promise<Sample> {
   });
 }
 
-type Stream = { pageUrl: string; masterUrl: string; hashesUrl: string; trackerUrl: string; swarmId: string };
+type Stream = { pageUrl: string; masterUrl: string; mediaUrl: string; hashesUrl: string; trackerUrl: string; swarmId: string };
+
+/** Seconds between now and the end of the newest segment of a live media playlist (by PROGRAM-DATE-TIME), or null. */
+async function edgeAge(mediaUrl: string): Promise<number | null> {
+  const text = await (await fetch(mediaUrl)).text();
+  let date: number | null = null;
+  let end: number | null = null;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) date = Date.parse(line.slice('#EXT-X-PROGRAM-DATE-TIME:'.length));
+    else if (line.startsWith('#EXTINF:') && date !== null) end = date + Number.parseFloat(line.slice('#EXTINF:'.length)) * 1000;
+  }
+  return end === null ? null : (Date.now() - end) / 1000;
+}
+
+/** The first variant's media playlist named by a master playlist. */
+async function firstMediaPlaylist(masterUrl: string): Promise<string> {
+  const text = await (await fetch(masterUrl)).text();
+  const uri = text.split('\n').find((line) => line.trim() !== '' && !line.startsWith('#'));
+  if (!uri) throw new Error(`${masterUrl} names no variant`);
+  return new URL(uri.trim(), masterUrl).href;
+}
 
 function viewerUrl(stream: Stream, trial: Trial, p2p: boolean, swarm: string): string {
   const hls: Record<string, number | boolean> = { ...trial.hls };
@@ -130,13 +156,7 @@ function viewerUrl(stream: Stream, trial: Trial, p2p: boolean, swarm: string): s
   return `${stream.pageUrl}?${query.toString()}`;
 }
 
-async function measure(
-  browser: Browser,
-  proxy: CountingProxy,
-  stream: Stream,
-  trial: Trial,
-  run: { segment: number; viewers: number; p2p: boolean; seconds: number },
-): Promise<Row> {
+async function measure(browser: Browser, stream: Stream, trial: Trial, run: { segment: number; viewers: number; p2p: boolean; seconds: number }): Promise<Row> {
   const { segment, viewers, p2p, seconds } = run;
   const contexts: BrowserContext[] = [];
   const pages: Page[] = [];
@@ -154,15 +174,16 @@ async function measure(
     // Settle (start-up, joining the swarm), then count only what happens in the window.
     await sleep(SETTLE_SECONDS * 1000);
     const start = await Promise.all(pages.map(read));
-    proxy.reset();
     const latencies: number[] = [];
+    const edgeAges: number[] = [];
     const deadline = Date.now() + seconds * 1000;
     while (Date.now() < deadline) {
       await sleep(1000);
       for (const s of await Promise.all(pages.map(read))) if (s.latencySeconds !== null) latencies.push(s.latencySeconds);
+      const age = await edgeAge(stream.mediaUrl).catch(() => null);
+      if (age !== null) edgeAges.push(age);
     }
     const end = await Promise.all(pages.map(read));
-    const originBytes = proxy.segmentBytes;
     let peer = 0;
     let http = 0;
     let stalls = 0;
@@ -190,10 +211,11 @@ async function measure(
       p2p,
       latencyMedian: quantile(latencies, 0.5),
       latencyP90: quantile(latencies, 0.9),
+      edgeLag: quantile(edgeAges, 0.5),
       peerShare: peer + http > 0 ? peer / (peer + http) : 0,
       stalls,
       stalledSeconds: stalledMs / 1000,
-      originMB: originBytes / 1e6,
+      originMB: http / 1e6,
       playing,
       seeders,
       load: os.loadavg()[0] ?? NaN,
@@ -243,7 +265,6 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-live-bench-'));
   let tracker: TrackerServer | null = null;
   let origin: Awaited<ReturnType<typeof createOrigin>> | null = null;
-  let proxy: CountingProxy | null = null;
   let vite: ViteDevServer | null = null;
   let browser: Browser | null = null;
   const rows: Row[] = [];
@@ -260,8 +281,6 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
       seedDemo: false,
       logLevel: 'error',
     });
-    // Viewers fetch media through the counting proxy: the origin's real segment egress per window.
-    proxy = await startCountingProxy(origin.url);
     vite = await createServer({
       configFile: false,
       root: path.join(ROOT, 'lib', 'offload-page'),
@@ -285,13 +304,14 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
       try {
         const playback = playbackSchema.parse(await (await fetch(`${origin.url}/api/streaming/${contentId}`)).json());
         if (!playback.segmentHashesUrl || !playback.trackerUrl) throw new Error('the live playback payload names no hash list or tracker');
-        const viaProxy = (url: string): string => proxy!.url + new URL(url, origin!.url).pathname;
+        const absolute = (url: string): string => new URL(url, origin!.url).href;
         const stream: Stream = {
           pageUrl,
-          masterUrl: viaProxy(playback.masterUrl),
-          hashesUrl: viaProxy(playback.segmentHashesUrl),
+          masterUrl: absolute(playback.masterUrl),
+          hashesUrl: absolute(playback.segmentHashesUrl),
           trackerUrl: playback.trackerUrl,
-          swarmId: new URL(playback.masterUrl, origin.url).href,
+          mediaUrl: await firstMediaPlaylist(absolute(playback.masterUrl)),
+          swarmId: absolute(playback.masterUrl),
         };
         await sleep(segment * 4000); // a window of a few segments before the first viewer
         if (!warmed) {
@@ -305,7 +325,7 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
         for (const trial of trials) {
           for (const viewers of env.LIVE_BENCH_VIEWERS) {
             for (const mode of env.LIVE_BENCH_P2P) {
-              const row = await measure(browser, proxy, stream, trial, { segment, viewers, p2p: mode === 'on', seconds: env.LIVE_BENCH_SECONDS });
+              const row = await measure(browser, stream, trial, { segment, viewers, p2p: mode === 'on', seconds: env.LIVE_BENCH_SECONDS });
               rows.push(row);
               console.log(`live: ${JSON.stringify(row)}`);
             }
@@ -324,7 +344,6 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
   } finally {
     await browser?.close();
     await vite?.close();
-    await proxy?.close();
     await origin?.close();
     await tracker?.destroy();
     await rm(workDir, { recursive: true, force: true });
@@ -332,19 +351,19 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
   const fmt = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : '–');
   const withTrials = trials.length > 1 || env.LIVE_BENCH_TRIALS !== undefined;
   const table = [
-    `| ${withTrials ? 'settings | ' : ''}segment | viewers | P2P | latency median (s) | latency p90 (s) | bytes from peers | origin MB | stalls (s stalled) | seeders | playing | load avg |`,
-    `| ${withTrials ? '--- | ' : ''}--- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
+    `| ${withTrials ? 'settings | ' : ''}segment | viewers | P2P | latency median (s) | latency p90 (s) | edge lag (s) | bytes from peers | origin MB | stalls (s stalled) | seeders | playing | load avg |`,
+    `| ${withTrials ? '--- | ' : ''}--- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
     ...rows.map(
       (r) =>
-        `| ${withTrials ? `${r.trial} | ` : ''}${r.segment} s | ${r.viewers} | ${r.p2p ? 'on' : 'off'} | ${fmt(r.latencyMedian)} | ${fmt(r.latencyP90)} | ${r.p2p ? `${Math.round(r.peerShare * 100)}%` : '0% (baseline)'} | ${fmt(r.originMB, 2)} | ${r.stalls} (${fmt(r.stalledSeconds)}) | ${r.seeders} | ${r.playing}/${r.viewers} | ${fmt(r.load)} |`,
+        `| ${withTrials ? `${r.trial} | ` : ''}${r.segment} s | ${r.viewers} | ${r.p2p ? 'on' : 'off'} | ${fmt(r.latencyMedian)} | ${fmt(r.latencyP90)} | ${fmt(r.edgeLag)} | ${r.p2p ? `${Math.round(r.peerShare * 100)}%` : '0% (baseline)'} | ${fmt(r.originMB, 2)} | ${r.stalls} (${fmt(r.stalledSeconds)}) | ${r.seeders} | ${r.playing}/${r.viewers} | ${fmt(r.load)} |`,
     ),
   ];
   const core = DEFAULT_LIVE_P2P_CORE_CONFIG;
   const markdown = [
     `${machineLine()} (at the end; ${loadAtStart.map((l) => l.toFixed(1)).join(' ')} at the start) · ${new Date().toISOString().slice(0, 10)} (load avg column: the 1-minute load average at the end of each window; other work shares these cores)`,
     '',
-    `Broadcast: \`spherecast-studio live --source test\` ${LEAN_LIVE.join(' ')} (one ffmpeg on this machine), real origin + tracker on loopback, media through a counting proxy (origin MB = segment bytes it sent in the window). N light viewers (bench/lib/offload-page: the shared player with its live settings and live hash list on a small muted video, no WebGL sphere), each in its own Chromium context, joining ${STAGGER_MS / 1000} s apart; each run measured for ${env.LIVE_BENCH_SECONDS} s after ${SETTLE_SECONDS} s of settling. P2P off is the baseline in the same run, same page.`,
-    `Latency: EXT-X-PROGRAM-DATE-TIME of the frame at the playhead (hls.js \`playingDate\`) against the page clock (Date.now()), sampled every second per viewer — not the clock drawn in the picture. The origin stamps PROGRAM-DATE-TIME at a segment's arrival minus its duration, so capture delay before the encoder is not included; encode, upload, origin, delivery and the player's hold-back are.`,
+    `Broadcast: \`spherecast-studio live --source test\` ${LEAN_LIVE.join(' ')} (one ffmpeg on this machine), real origin + tracker on loopback (origin MB = segment bytes the viewers took over HTTP in the window). N light viewers (bench/lib/offload-page: the shared player with its live settings and live hash list on a small muted video, no WebGL sphere), each in its own Chromium context, joining ${STAGGER_MS / 1000} s apart; each run measured for ${env.LIVE_BENCH_SECONDS} s after ${SETTLE_SECONDS} s of settling. P2P off is the baseline in the same run, same page.`,
+    `Latency: EXT-X-PROGRAM-DATE-TIME of the frame at the playhead (hls.js \`playingDate\`) against the page clock (Date.now()), sampled every second per viewer — not the clock drawn in the picture. The origin stamps PROGRAM-DATE-TIME at a segment's arrival minus its duration, so capture delay before the encoder is not included; encode, upload, origin, delivery and the player's hold-back are. Edge lag: the median age of the newest segment's end at the origin by its PROGRAM-DATE-TIME during the window, i.e. how far encode + upload ran behind the broadcast clock (the origin dates segments from the first one's arrival onwards by their durations, so an encoder that falls behind real time on a loaded machine adds to every viewer's latency); latency minus edge lag is the player's part (hold-back, playlist refresh, delivery).`,
     `Player live settings: liveSyncDurationCount ${LIVE_SYNC.base} + random × ${LIVE_SYNC.spread} per viewer; P2P core ${Object.entries(core)
       .map(([k, v]) => `${k} ${String(v)}`)
       .join(', ')} (shared/src/player/config.ts). Seeders: viewers that took more than half of their bytes over HTTP.`,
