@@ -28,7 +28,7 @@ import { TrackerServer } from '@spherecast/tracker';
 import { launchChromium } from '@spherecast/shared/testing';
 import { playbackSchema } from '@spherecast/shared';
 // config.ts only (the player's index loads p2p-media-loader, which is browser code).
-import { LIVE_SYNC, DEFAULT_LIVE_P2P_CORE_CONFIG } from '../shared/src/player/config.ts';
+import { LIVE_SYNC, DEFAULT_LIVE_HLS_CONFIG, DEFAULT_LIVE_P2P_CORE_CONFIG } from '../shared/src/player/config.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -364,7 +364,9 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
     '',
     `Broadcast: \`spherecast-studio live --source test\` ${LEAN_LIVE.join(' ')} (one ffmpeg on this machine), real origin + tracker on loopback (origin MB = segment bytes the viewers took over HTTP in the window). N light viewers (bench/lib/offload-page: the shared player with its live settings and live hash list on a small muted video, no WebGL sphere), each in its own Chromium context, joining ${STAGGER_MS / 1000} s apart; each run measured for ${env.LIVE_BENCH_SECONDS} s after ${SETTLE_SECONDS} s of settling. P2P off is the baseline in the same run, same page.`,
     `Latency: EXT-X-PROGRAM-DATE-TIME of the frame at the playhead (hls.js \`playingDate\`) against the page clock (Date.now()), sampled every second per viewer — not the clock drawn in the picture. The origin stamps PROGRAM-DATE-TIME at a segment's arrival minus its duration, so capture delay before the encoder is not included; encode, upload, origin, delivery and the player's hold-back are. Edge lag: the median age of the newest segment's end at the origin by its PROGRAM-DATE-TIME during the window, i.e. how far encode + upload ran behind the broadcast clock (the origin dates segments from the first one's arrival onwards by their durations, so an encoder that falls behind real time on a loaded machine adds to every viewer's latency); latency minus edge lag is the player's part (hold-back, playlist refresh, delivery).`,
-    `Player live settings: liveSyncDurationCount ${LIVE_SYNC.base} + random × ${LIVE_SYNC.spread} per viewer; P2P core ${Object.entries(core)
+    `Player live settings: liveSyncDurationCount ${LIVE_SYNC.base} + random × ${LIVE_SYNC.spread} per viewer, catch-up up to ${DEFAULT_LIVE_HLS_CONFIG.maxLiveSyncPlaybackRate}x while behind it; P2P core ${Object.entries(
+      core,
+    )
       .map(([k, v]) => `${k} ${String(v)}`)
       .join(', ')} (shared/src/player/config.ts). Seeders: viewers that took more than half of their bytes over HTTP.`,
     ...(withTrials
