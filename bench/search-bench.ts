@@ -241,10 +241,14 @@ interface SizeResult {
   search: Measured;
   coldStart: Measured;
   uncached: Measured;
+  /** Cache off, the statement through Prisma's client (as before the driver path). */
+  viaPrisma: Measured;
   /** Median over the rounds of cache-off / floor within each round. */
   roundRatios: { rps: number; p99: number };
+  /** The same for viaPrisma's throughput. */
+  prismaRatio: number;
   /** CPU per cache-off request over the rounds: PostgreSQL's processes, and this process (origin + load generator). */
-  uncachedCpu: { postgresMs: number; benchMs: number; floorBenchMs: number };
+  uncachedCpu: { postgresMs: number; benchMs: number; floorBenchMs: number; prismaPostgresMs: number; prismaBenchMs: number };
   fts: number;
   ilike: number;
   plans: Array<{ shape: string; path: string; plan: string; ms: number }>;
@@ -295,6 +299,16 @@ async function benchSize(rows: number): Promise<SizeResult> {
     dataDir: '/tmp/spherecast-bench-search',
     searchCacheMs: 0,
   });
+  // The same, with the statement through Prisma's client as before the driver path (Database.query).
+  const { query: _driverPath, ...withoutDriverPath } = database;
+  const prismaOrigin = await createOrigin({
+    port: 0,
+    host: '127.0.0.1',
+    database: withoutDriverPath,
+    seedDemo: false,
+    dataDir: '/tmp/spherecast-bench-search',
+    searchCacheMs: 0,
+  });
   try {
     const paths = await withSecondPages(origin.url, queryMix());
     origin.services.searchCache.invalidate();
@@ -303,8 +317,9 @@ async function benchSize(rows: number): Promise<SizeResult> {
     for (const query of paths) await fetch(`${origin.url}${query}`).then((response) => response.arrayBuffer());
     // The floor, the cached and the uncached search take turns, ROUNDS times: on a shared machine the
     // load changes from minute to minute, and each ratio is taken within one round.
-    const rounds: Array<{ floor: Measured; search: Measured; uncached: Measured }> = [];
+    const rounds: Array<{ floor: Measured; search: Measured; uncached: Measured; viaPrisma: Measured }> = [];
     const cpuTotals = { postgresMs: 0, benchMs: 0, requests: 0, floorBenchMs: 0, floorRequests: 0 };
+    const prismaCpu = { postgresMs: 0, benchMs: 0, requests: 0 };
     for (let round = 0; round < ROUNDS; round += 1) {
       const floorCpuBefore = process.cpuUsage();
       const floor = await load(origin.url, ['/healthz']);
@@ -318,13 +333,19 @@ async function benchSize(rows: number): Promise<SizeResult> {
       cpuTotals.postgresMs += cpuSince(pgBefore, postgresCpuMs(dbName));
       cpuTotals.benchMs += (cpu.user + cpu.system) / 1000;
       cpuTotals.requests += uncached.total;
-      rounds.push({ floor, search, uncached });
+      const [pgBeforePrisma, cpuBeforePrisma] = [postgresCpuMs(dbName), process.cpuUsage()];
+      const viaPrisma = await load(prismaOrigin.url, paths);
+      const cpuPrisma = process.cpuUsage(cpuBeforePrisma);
+      prismaCpu.postgresMs += cpuSince(pgBeforePrisma, postgresCpuMs(dbName));
+      prismaCpu.benchMs += (cpuPrisma.user + cpuPrisma.system) / 1000;
+      prismaCpu.requests += viaPrisma.total;
+      rounds.push({ floor, search, uncached, viaPrisma });
       console.log(
-        `search bench: ${rows} rows, round ${round + 1}: floor ${floor.rps.toFixed(0)}/s p99 ${floor.p99}, cached ${search.rps.toFixed(0)}/s p99 ${search.p99}, cache off ${uncached.rps.toFixed(0)}/s p99 ${uncached.p99}`,
+        `search bench: ${rows} rows, round ${round + 1}: floor ${floor.rps.toFixed(0)}/s p99 ${floor.p99}, cached ${search.rps.toFixed(0)}/s p99 ${search.p99}, cache off ${uncached.rps.toFixed(0)}/s p99 ${uncached.p99}, cache off through Prisma ${viaPrisma.rps.toFixed(0)}/s p99 ${viaPrisma.p99}`,
       );
     }
-    const pick = (key: 'floor' | 'search' | 'uncached') => combine(rounds.map((round) => round[key]));
-    const [floor, search, uncached] = [pick('floor'), pick('search'), pick('uncached')];
+    const pick = (key: 'floor' | 'search' | 'uncached' | 'viaPrisma') => combine(rounds.map((round) => round[key]));
+    const [floor, search, uncached, viaPrisma] = [pick('floor'), pick('search'), pick('uncached'), pick('viaPrisma')];
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const roundRatios = {
       rps: median(rounds.map((round) => round.uncached.rps / round.floor.rps)),
@@ -357,9 +378,29 @@ async function benchSize(rows: number): Promise<SizeResult> {
       postgresMs: cpuTotals.postgresMs / cpuTotals.requests,
       benchMs: cpuTotals.benchMs / cpuTotals.requests,
       floorBenchMs: cpuTotals.floorBenchMs / cpuTotals.floorRequests,
+      prismaPostgresMs: prismaCpu.postgresMs / prismaCpu.requests,
+      prismaBenchMs: prismaCpu.benchMs / prismaCpu.requests,
     };
-    return { rows, loadSeconds, paths: paths.length, floor, search, coldStart, uncached, roundRatios, uncachedCpu, fts, ilike, plans, version };
+    const prismaRatio = median(rounds.map((round) => round.viaPrisma.rps / round.floor.rps));
+    return {
+      rows,
+      loadSeconds,
+      paths: paths.length,
+      floor,
+      search,
+      coldStart,
+      uncached,
+      viaPrisma,
+      roundRatios,
+      prismaRatio,
+      uncachedCpu,
+      fts,
+      ilike,
+      plans,
+      version,
+    };
   } finally {
+    await prismaOrigin.close();
     await uncachedOrigin.close();
     await origin.close();
     await database.close();
@@ -380,7 +421,7 @@ export async function runSearchBench(): Promise<{ markdown: string }> {
   const lines: string[] = [`## Search at ${SIZES.map((rows) => rows.toLocaleString('en')).join(' and ')} rows (PostgreSQL, HTTP)`, ''];
   lines.push(
     `Machine: ${machineLine()}. PostgreSQL ${results[0]?.version}. Run: ${new Date().toISOString()}.`,
-    `Public ready rows from ${CREATORS} creators (generated titles, descriptions, tags, 60% located). Load: autocannon, ${CONNECTIONS} connections, ${DURATION_SECONDS} s per load; the floor, the cached search and the uncached search take turns ${ROUNDS} times (requests/s: mean of the rounds; p50/p99: median round), over the same mix of distinct searches (words, two-word queries, tag+genre filters, 50 km radius around places, sorts, second pages by cursor). The origin's search cache is on (as shipped) or off (SEARCH_CACHE_SECONDS=0: every request reaches PostgreSQL). Ratios are against GET /healthz measured in the same run.`,
+    `Public ready rows from ${CREATORS} creators (generated titles, descriptions, tags, 60% located). Load: autocannon, ${CONNECTIONS} connections, ${DURATION_SECONDS} s per load; the floor, the cached search and the uncached search take turns ${ROUNDS} times (requests/s: mean of the rounds; p50/p99: median round), over the same mix of distinct searches (words, two-word queries, tag+genre filters, 50 km radius around places, sorts, second pages by cursor). The origin's search cache is on (as shipped) or off (SEARCH_CACHE_SECONDS=0: every request reaches PostgreSQL). Ratios are against GET /healthz measured in the same run. On PostgreSQL the origin sends the search statement straight to the pg driver (Database.query: prepared once per connection, planned for each call's values); the row through Prisma's client is the same origin with the statement sent as before, loaded in the same rounds.`,
     '',
   );
   for (const r of results) {
@@ -396,6 +437,7 @@ export async function runSearchBench(): Promise<{ markdown: string }> {
           ['GET /api/search (mix), as shipped, steady state (each search made once before)', r.search],
           ['GET /api/search (mix), as shipped, starting with an empty cache', r.coldStart],
           ['GET /api/search (mix), cache off (SEARCH_CACHE_SECONDS=0)', r.uncached],
+          ["GET /api/search (mix), cache off, the statement through Prisma's client (before the driver path)", r.viaPrisma],
           ['baseline: GET /healthz (HTTP floor)', r.floor],
         ] as const
       ).map(
@@ -405,7 +447,7 @@ export async function runSearchBench(): Promise<{ markdown: string }> {
       '',
       `Cache off, median over the rounds of the ratio within each round: ${r.roundRatios.rps.toFixed(3)}x the floor's throughput (target ≥ 0.1x: **${targetRps ? 'met' : 'NOT met'}**), p99 ${r.roundRatios.p99.toFixed(1)}x the floor's p99 (target ≤ 20x: **${targetP99 ? 'met' : 'NOT met'}**). Steady state with the cache: ${ratio(r.search.rps, r.floor.rps)} the floor, p99 ${r.search.p99} ms (target p99 < 50 ms: **${r.search.p99 < 50 ? 'met' : 'NOT met'}**).`,
       '',
-      `CPU per cache-off request (over the rounds; less sensitive to the machine's other load than requests/s): PostgreSQL (the bench database's backends) ${r.uncachedCpu.postgresMs.toFixed(2)} ms, the bench process (origin and load generator) ${r.uncachedCpu.benchMs.toFixed(2)} ms (${r.uncachedCpu.floorBenchMs.toFixed(3)} ms per /healthz request of the floor).`,
+      `CPU per cache-off request (over the rounds; less sensitive to the machine's other load than requests/s): PostgreSQL (the bench database's backends) ${r.uncachedCpu.postgresMs.toFixed(2)} ms, the bench process (origin and load generator) ${r.uncachedCpu.benchMs.toFixed(2)} ms (${r.uncachedCpu.floorBenchMs.toFixed(3)} ms per /healthz request of the floor). Through Prisma's client: PostgreSQL ${r.uncachedCpu.prismaPostgresMs.toFixed(2)} ms, the bench process ${r.uncachedCpu.prismaBenchMs.toFixed(2)} ms; ${r.prismaRatio.toFixed(3)}x the floor's throughput (median of the rounds).`,
       '',
       `SQL, one client, 20 single-word queries: tsvector + GIN ranking every match ${r.fts.toFixed(2)} ms/query vs naive ILIKE scan ${r.ilike.toFixed(2)} ms/query.`,
       '',
@@ -440,6 +482,8 @@ export async function runSearchBench(): Promise<{ markdown: string }> {
     `Written by \`npm run bench -- search\` (bench/search-bench.ts): EXPLAIN (ANALYZE, BUFFERS) of the exact statement the origin runs (buildSearchSql in origin/src/domains/catalog/search.ts) for one search of each shape in the bench mix, second run (warm cache). Machine: ${machineLine()}. Run: ${new Date().toISOString()}.`,
     '',
     'The plans before the text search chose its path by rows read (probe of the GIN indexes, walk bounded by the rows it reads, pg_stats for common words) are kept in [search-plans-before.md](search-plans-before.md).',
+    '',
+    'The origin prepares each statement once per connection and plans every call for its own values (plan_cache_mode=force_custom_plan on its pool, origin/src/db/database.ts), so these are the plans it runs; a generic plan was tried and dropped (tag + genre, sort=newest ran several times slower with it).',
     '',
     ...results.flatMap((r) =>
       r.plans.flatMap((p) => [`## ${r.rows.toLocaleString('en')} rows: ${p.shape}`, '', `\`GET ${p.path}\``, '', '```', p.plan, '```', '']),
