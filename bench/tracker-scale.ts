@@ -387,8 +387,10 @@ export async function runTrackerScale(): Promise<{ lines: string[]; rows: ScaleR
       `(${ratioText(ourRatio.clean)}: ${ms(ourTop?.clean.p99 ?? Number.NaN)} / ${ms(ourFirst?.clean.p99 ?? Number.NaN)} ms; all announces ${ratioText(ourRatio.raw)}: ${ms(ourTop?.p99 ?? Number.NaN)} / ${ms(ourFirst?.p99 ?? Number.NaN)} ms).` +
       [...new Set(earlier.map((r) => r.label))]
         .map((label) => {
-          const same = ratios(earlier.filter((r) => r.label === label));
-          return ` ${label} in the same run: ${ratioText(same.clean)} without generator stalls, ${ratioText(same.raw)} all announces.`;
+          const list = earlier.filter((r) => r.label === label);
+          const same = ratios(list);
+          const kept = Math.min(...list.map((r) => (100 * r.clean.count) / Math.max(1, r.clean.total)));
+          return ` ${label} in the same run: ${ratioText(same.clean)} without generator stalls (${kept >= MIN_KEPT_PERCENT ? 'judgeable' : `not judgeable: as few as ${int(kept)}% of the announces kept`}), ${ratioText(same.raw)} all announces.`;
         })
         .join('') +
       (baseTop && ourAtBase
