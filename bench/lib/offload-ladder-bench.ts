@@ -8,11 +8,12 @@
 //
 // Env: OFFLOAD_LADDER_VIEWERS (comma list, default 4; 8 and 12 need a bigger machine than 2 cores),
 // OFFLOAD_LADDER_CONDITIONS (unconstrained,mixed), OFFLOAD_LADDER_SECONDS (clip length, default 24),
-// OFFLOAD_STAGGER_MS (default 2000), OFFLOAD_TIMELINE=1 (each viewer's start-up timeline in the log), OFFLOAD_LADDER_CORE / OFFLOAD_LADDER_HLS (JSON overrides of the
+// OFFLOAD_STAGGER_MS (default 2000), OFFLOAD_TIMELINE=1 (each viewer's start-up timeline in the log),
+// OFFLOAD_LADDER_VARIANTS (JSON {name: core overrides}: P2P-on runs after off and on, same run, for tuning), OFFLOAD_LADDER_CORE / OFFLOAD_LADDER_HLS (JSON overrides of the
 // player's p2p-media-loader core and hls.js config, for tuning trials; named in the section).
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
 import type { Browser } from 'playwright-core';
@@ -52,7 +53,31 @@ function envJson(name: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-type Row = { n: number; condition: Condition; off: LadderScenarioResult; on: LadderScenarioResult; sOff: Summary; sOn: Summary };
+type Row = {
+  n: number;
+  condition: Condition;
+  off: LadderScenarioResult;
+  on: LadderScenarioResult;
+  sOff: Summary;
+  sOn: Summary;
+  /** The best share one copy from the origin allows, given the segments (rungs) the viewers used. */
+  oneCopy: number;
+};
+
+/**
+ * The share from peers if every distinct segment any viewer used (a rung's segment, an audio segment)
+ * had come from the origin once: 1 − distinct bytes / bytes used. Viewers on different rungs are
+ * different swarms, so with mixed bandwidth this is well below 1 − 1/N.
+ */
+async function oneCopyShare(result: LadderScenarioResult, ladderDir: string): Promise<number> {
+  const used = result.viewers.reduce((t, v) => t + v.stats.httpBytes + v.stats.p2pBytes, 0);
+  const distinct = new Set(
+    result.viewers.flatMap((v) => v.stats.timeline.flatMap((line) => /^\d+ (?:http|p2p) (\S+\/segment-\d+\.m4s)/.exec(line)?.[1] ?? [])),
+  );
+  let bytes = 0;
+  for (const name of distinct) bytes += (await stat(path.join(ladderDir, name)).catch(() => ({ size: 0 }))).size;
+  return used > 0 ? Math.max(0, 1 - bytes / used) : 0;
+}
 
 export async function runLadderOffload(log: (line: string) => void): Promise<string> {
   const why = await ViewerNetwork.available();
@@ -64,6 +89,8 @@ export async function runLadderOffload(log: (line: string) => void): Promise<str
   const clipSeconds = Number(process.env.OFFLOAD_LADDER_SECONDS ?? 24);
   const staggerMs = Number(process.env.OFFLOAD_STAGGER_MS ?? 2000);
   const core = envJson('OFFLOAD_LADDER_CORE');
+  const variants = envJson('OFFLOAD_LADDER_VARIANTS') as Record<string, Record<string, unknown>>;
+  const variantLines: string[] = [];
   const hls = envJson('OFFLOAD_LADDER_HLS');
   const date = new Date().toISOString();
   const maxN = Math.max(...viewerCounts);
@@ -156,8 +183,14 @@ export async function runLadderOffload(log: (line: string) => void): Promise<str
       for (const condition of conditions) {
         const caps = condition === 'mixed' ? mixedCaps(n) : Array<number | null>(n).fill(null);
         const results: Partial<Record<'off' | 'on', LadderScenarioResult>> = {};
-        for (const p2p of [false, true]) {
-          log(`N=${n} ${condition}, P2P ${p2p ? 'on' : 'off'} (caps ${caps.map((c) => c ?? '-').join(' ')})`);
+        // P2P off, on, then each tuning variant (P2P on with its core overrides) in the same run.
+        const runs = [
+          { label: 'off', p2p: false, core },
+          { label: 'on', p2p: true, core },
+          ...Object.entries(variants).map(([label, overrides]) => ({ label, p2p: true, core: { ...core, ...overrides } })),
+        ];
+        for (const { label, p2p, core: runCore } of runs) {
+          log(`N=${n} ${condition}, P2P ${label} (caps ${caps.map((c) => c ?? '-').join(' ')})`);
           const result = await runLadderScenario({
             network,
             pageUrl,
@@ -170,8 +203,8 @@ export async function runLadderOffload(log: (line: string) => void): Promise<str
             p2p,
             staggerMs,
             clipSeconds,
-            swarm: `ladder-${n}-${condition}-${p2p ? 'on' : 'off'}-${Date.now()}`,
-            core,
+            swarm: `ladder-${n}-${condition}-${label}-${Date.now()}`,
+            core: runCore,
             hls,
           });
           const s = summarize(result.viewers.map((v) => v.stats));
@@ -192,7 +225,14 @@ export async function runLadderOffload(log: (line: string) => void): Promise<str
               log(`  viewer ${i} segments (ms, h/p, rung/n): ${segments.join(' ')}`);
             }
           }
-          results[p2p ? 'on' : 'off'] = result;
+          if (label === 'off' || label === 'on') results[label] = result;
+          else {
+            const oneCopy = await oneCopyShare(result, ladder.dir);
+            variantLines.push(
+              `N = ${n} ${condition}, ${label} ${JSON.stringify(variants[label])}: ${pct(s.share)} from peers (${pct(s.share / (1 - 1 / n))} of the limit, ${oneCopy > 0 ? `${pct(s.share / oneCopy)} of one copy ${pct(oneCopy)}` : 'one copy n/a'}), stalls ${s.stalls} (${(s.stalledMs / 1000).toFixed(1)} s), start-up median ${s.startupMedianMs} ms, origin ${mb(result.originSegmentBytes)}`,
+            );
+            log(`  ${variantLines[variantLines.length - 1]}`);
+          }
           await sleep(1000);
         }
         if (results.off && results.on) {
@@ -203,6 +243,7 @@ export async function runLadderOffload(log: (line: string) => void): Promise<str
             on: results.on,
             sOff: summarize(results.off.viewers.map((v) => v.stats)),
             sOn: summarize(results.on.viewers.map((v) => v.stats)),
+            oneCopy: await oneCopyShare(results.on, ladder.dir),
           });
         }
       }
@@ -215,7 +256,7 @@ export async function runLadderOffload(log: (line: string) => void): Promise<str
     await network?.destroy();
     await rm(workDir, { recursive: true, force: true });
   }
-  return ladderMarkdown({ width, rows, rungs, top, dcMbps: dcMbps ?? null, capChecks, clipSeconds, staggerMs, core, hls, date });
+  return ladderMarkdown({ width, rows, rungs, top, dcMbps: dcMbps ?? null, capChecks, clipSeconds, staggerMs, core, hls, date, variantLines });
 }
 
 /**
@@ -231,6 +272,20 @@ const TUNING_TRIALS = [
   '`httpDownloadTimeWindow: 6` (= the high-demand window: no random HTTP prefetch at all): 51.7% (69.0%), 328 / 935 ms; per viewer 43.2/0.0 (the one copy), 23.6/17.6 (joined 2 s after the first and fetched what the first was still downloading), 7.8/35.4, 7.8/35.4 (the first two segments, over HTTP after the 1.2 s wait for peers)',
 ] as const;
 
+/**
+ * Trials of 2026-12-01 09:39-10:30 (issue #13 start-up and share), N = 4 unconstrained, P2P off, on and
+ * variants in the same run (OFFLOAD_LADDER_VARIANTS), OFFLOAD_TIMELINE=1 for where time and bytes go.
+ * Load average 15-33 on 2 cores from other work: in some runs 4 Chromiums decoding 4K starved and fell
+ * to lower rungs (other swarms), so a single share figure moves by 20 points between runs.
+ */
+const TUNING_TRIALS_START_WINDOW = [
+  'before, defaults (load 15-22): start-up median 541 off / 1503 ms on, 64.5% from peers. P2P on per viewer: 1554 ms alone (the core held its first HTTP fetch for httpDownloadInitialTimeoutMs, 1.2 s), 790, 1452 and 1966 ms joining (their first segment came from a peer 0.4-1.4 s after they asked: tracker, WebRTC, announcements, 2 MB over the data channel, on a loaded CPU)',
+  'the start window (the segment at the playhead over HTTP at once, the next ones wait 1.2 s for peers; P2PStartWindow), three runs: start-up median off / on 2115 / 693, 1524 / 351, 3106 / 564 ms (the off runs were the ones the load hit); 38.3%, 52.4%, 34.2% from peers',
+  "`highDemandTimeWindow: 4` in the same run as 52.4%: 52.2%, no gain. Lowering the window moves the first viewer's HTTP fetch and a follower's high-demand deadline alike, so a follower 2 s behind still has the 2 s of stagger to take a segment from peers",
+  '`httpDownloadTimeWindow: 6` (no random HTTP prefetch) in the same run as 52.4%: 25.5% and a 9.3 s stall. The random prefetch is what spreads the future segments among the viewers ahead of their high-demand windows: kept',
+  'start window 3000 ms instead of 1200, in the same runs as 34.2% and the table: 52.5% and 43.1% (4 stalls against 2): no consistent gain, 1200 kept',
+] as const;
+
 function ladderMarkdown(input: {
   width: number;
   rows: Row[];
@@ -243,6 +298,7 @@ function ladderMarkdown(input: {
   core: Record<string, unknown>;
   hls: Record<string, unknown>;
   date: string;
+  variantLines: string[];
 }): string {
   const { rows, rungs, top, dcMbps } = input;
   const lines: string[] = [];
@@ -262,9 +318,9 @@ function ladderMarkdown(input: {
     lines.push(`Player overrides in this run: core ${JSON.stringify(input.core)}, hls.js ${JSON.stringify(input.hls)}.`, '');
   lines.push(`P2P core settings in force: ${JSON.stringify(config.core)}.`, '');
   lines.push(
-    '| N | condition | share from peers | limit 1 − 1/N | share / limit | share per rung (on) | rung switches off / on | stalls off / on (stalled s) | start-up median (max) off / on | origin egress off → on | finished off / on |',
+    '| N | condition | share from peers | limit 1 − 1/N | share / limit | one-copy limit (rungs played) | share / one-copy | share per rung (on) | rung switches off / on | stalls off / on (stalled s) | start-up median (max) off / on | origin egress off → on | finished off / on |',
   );
-  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   const startup = (s: Summary): string => (s.startupMedianMs === null ? 'n/a' : `${Math.round(s.startupMedianMs)} (${s.startupMaxMs})`);
   for (const r of rows) {
     const limit = 1 - 1 / r.n;
@@ -273,7 +329,7 @@ function ladderMarkdown(input: {
       .map((rung) => `${rung.resolution} ${pct(r.sOn.perRung[rung.name]!.share)} of ${mb(r.sOn.perRung[rung.name]!.bytes)}`)
       .join(', ');
     lines.push(
-      `| ${r.n} | ${r.condition} | ${pct(r.sOn.share)} | ${pct(limit)} | ${pct(r.sOn.share / limit)} | ${perRung || 'n/a'} | ${r.sOff.levelSwitches} / ${r.sOn.levelSwitches} | ${r.sOff.stalls} / ${r.sOn.stalls} (${(r.sOff.stalledMs / 1000).toFixed(1)} / ${(r.sOn.stalledMs / 1000).toFixed(1)}) | ${startup(r.sOff)} / ${startup(r.sOn)} ms | ${mb(r.off.originSegmentBytes)} → ${mb(r.on.originSegmentBytes)} | ${r.sOff.finished}/${r.n} / ${r.sOn.finished}/${r.n} |`,
+      `| ${r.n} | ${r.condition} | ${pct(r.sOn.share)} | ${pct(limit)} | ${pct(r.sOn.share / limit)} | ${pct(r.oneCopy)} | ${r.oneCopy > 0 ? pct(r.sOn.share / r.oneCopy) : 'n/a'} | ${perRung || 'n/a'} | ${r.sOff.levelSwitches} / ${r.sOn.levelSwitches} | ${r.sOff.stalls} / ${r.sOn.stalls} (${(r.sOff.stalledMs / 1000).toFixed(1)} / ${(r.sOn.stalledMs / 1000).toFixed(1)}) | ${startup(r.sOff)} / ${startup(r.sOn)} ms | ${mb(r.off.originSegmentBytes)} → ${mb(r.on.originSegmentBytes)} | ${r.sOff.finished}/${r.n} / ${r.sOn.finished}/${r.n} |`,
     );
   }
   lines.push('');
@@ -302,14 +358,21 @@ function ladderMarkdown(input: {
     );
     lines.push('');
   }
+  if (input.variantLines.length > 0)
+    lines.push('Same-run variants (P2P on with these core overrides, run after P2P off and on):', '', ...input.variantLines.map((l) => `- ${l}`), '');
   lines.push(
     'Tuning trials (N = 4 unconstrained, one run each, 2026-12-01, load average 9-20 on 2 cores; a single run varies by several points):',
     '',
     ...TUNING_TRIALS.map((t) => `- ${t}`),
     '',
+    "Start-up and share trials after those (N = 4 unconstrained, P2P off, on and variants in the same run, 2026-12-01 09:39-10:30, load average 15-33; OFFLOAD_TIMELINE=1 logs each viewer's fetches):",
+    '',
+    ...TUNING_TRIALS_START_WINDOW.map((t) => `- ${t}`),
+    '',
     'N = 8 unconstrained, defaults (one run, 2026-12-01 08:05, load average 11-14; not in the table because 8 Chromiums playing 4K on 2 cores stall on the CPU: two HTTP-only viewers fell to the lowest rung): 55.2% from peers (63.1% of the 87.5% limit), origin 257.3 → 134.4 MB, stalls 3 (12.9 s) off / 5 (13.6 s) on, start-up median 2521 / 1821 ms, rung switches 9 / 8.',
     '',
-    "None beat the defaults beyond the run-to-run spread, so the player keeps them. What limits the share here: each joining viewer takes the first two 4 s segments (its high-demand window) over HTTP once the 1.2 s wait for peers is over, which is 18% of its bytes on a 24 s clip (a longer clip amortises it; a 4K source of 60 s takes this machine ~25 min to make); a viewer joining close behind another fetches over HTTP what the other is still downloading; and on 6 segments per rung p2p-media-loader's random HTTP prefetch (loadRandomThroughHttp, every viewer, several segments at once) fetches the same future segment more than once. ABR: rung switches are the same with P2P on and off (p2p-media-loader reports peer deliveries to hls.js at its bandwidth estimate, not at the data channel's speed), so peers neither push viewers down nor up here.",
+    "Start-up: the player now fetches the segment at the playhead over HTTP at once and lets only the later ones wait for peers (shared/src/player/p2p-start-window.ts: the core gets no initial wait; for the 1.2 s it had, the main stream's high-demand and HTTP windows are 2 s, so the next 4 s segment and the random HTTP prefetch wait for peers, and short segments still come over HTTP in time). Its cost: every viewer takes its first segment from the origin, 2.05 MB (1920x960, the rung hls.js starts on) of a viewer's 41-43 MB here, 3.7 points of share at N = 4 on this 24 s clip and about 0.5 on a 3-minute video. " +
+      "What limits the share (the per-viewer segment logs): p2p-media-loader-core 2.3 fetches a high-demand segment (within 6 s of the playhead) over HTTP whenever an HTTP slot is free, even when a connected peer holds it, and switches a peer download in progress to HTTP when its segment becomes high demand (HybridLoader.processQueue; no setting changes that order). A follower therefore gets a segment from peers only if it arrives before the segment enters its high-demand window; 2 s behind the first viewer, that is the 2 s of stagger, and an 8 MB top-rung segment over a data channel at 40-90 Mbit/s on this loaded CPU often takes longer, so it is fetched twice. A joining viewer also fetches over HTTP, through the random prefetch, segments a peer it has not heard from yet holds. With viewers starved onto lower rungs (other swarms), the one-copy column shows how much lower the reachable share is. ABR: rung switches are the same with P2P on and off (p2p-media-loader reports peer deliveries to hls.js at its bandwidth estimate, not at the data channel's speed), so peers neither push viewers down nor up here.",
     '',
   );
   const problems = [...new Set(rows.flatMap((r) => [...r.sOff.errors, ...r.sOn.errors].map((e) => `N=${r.n} ${r.condition}: ${e}`)))];
