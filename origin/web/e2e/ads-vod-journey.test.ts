@@ -70,6 +70,16 @@ describe('ads in a VOD: advertiser page -> creator placement -> watch page -> re
     const advertiser = await stack.register('orbit_brand', 'viewer');
     await stack.http('POST', '/api/ads/advertisers', { username: 'orbit_brand' }, admin.token);
 
+    // Meanwhile a creator publishes a 24 s 360 video and places a pre-roll and a mid-roll at 4 s in it,
+    // with the API the placement form would use (the web app has no placement form).
+    const published = (async () => {
+      const creator = await stack.register('orbit_creator');
+      const id = await stack.publish(creator.token, ladder, { title: 'Orbit harbour', durationSeconds: 24 });
+      await stack.http('PUT', `/api/ads/placements/${id}`, { preroll: true, midrollSeconds: [MIDROLL_SECONDS] }, creator.token);
+      return id;
+    })();
+    published.catch(() => undefined); // awaited below; a failure there fails the test
+
     // The advertiser creates both campaigns on /ads, with the same budget: a viewer's first break goes to
     // the older one (the one furthest behind its budget, then the oldest), and with one impression per
     // viewer per day each, the second break to the other.
@@ -97,11 +107,7 @@ describe('ads in a VOD: advertiser page -> creator placement -> watch page -> re
       { name: 'Orbit flat spot', id: flatSpot },
     ];
 
-    // A creator publishes a 24 s 360 video and places a pre-roll and a mid-roll at 4 s in it, with the
-    // API the placement form would use (the web app has no placement form).
-    const creator = await stack.register('orbit_creator');
-    const contentId = await stack.publish(creator.token, ladder, { title: 'Orbit harbour', durationSeconds: 24 });
-    await stack.http('PUT', `/api/ads/placements/${contentId}`, { preroll: true, midrollSeconds: [MIDROLL_SECONDS] }, creator.token);
+    const contentId = await published;
 
     // A viewer opens the watch page: the pre-roll plays first, the 360 creative drawn on the sphere.
     const watch = await newPage();
