@@ -3,6 +3,7 @@ import type { CoreConfig, DynamicCoreConfig } from 'p2p-media-loader-core';
 
 /** p2p-media-loader-core 2.3's own default, for a config that leaves the window unset. */
 const CORE_DEFAULT_HIGH_DEMAND_TIME_WINDOW = 15;
+const CORE_DEFAULT_HTTP_DOWNLOAD_TIME_WINDOW = 3000;
 
 /**
  * The main stream's high-demand window while later segments wait for peers, in seconds. While playing,
@@ -30,7 +31,8 @@ type DynamicConfigTarget = { applyDynamicConfig(config: { core?: DynamicCoreConf
  * segment duration later. So the core gets no such wait, and for the same time (`waitMs`, the config's
  * `httpDownloadInitialTimeoutMs`) the main stream's high-demand window (the segments that may go over
  * HTTP) reaches only START_HIGH_DEMAND_SECONDS beyond the playhead, i.e. the segment there; peers can
- * deliver the next ones meanwhile. After the wait the configured window applies again. The separate audio stream (tiny
+ * deliver the next ones meanwhile, and the core's random HTTP prefetch waits too (as it did in the core's
+ * own wait). After the wait the configured window applies again. The separate audio stream (tiny
  * segments) keeps its window, so hls.js's buffer length, which the engine derives from the larger of
  * the two windows, stays as configured.
  *
@@ -42,6 +44,7 @@ export class P2PStartWindow {
   readonly core: Partial<CoreConfig>;
   readonly #waitMs: number;
   readonly #highDemandTimeWindow: number;
+  readonly #httpDownloadTimeWindow: number;
   #hls: HlsEvents | null = null;
   #engine: DynamicConfigTarget | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -49,12 +52,16 @@ export class P2PStartWindow {
   constructor(config: Partial<CoreConfig>) {
     this.#waitMs = config.httpDownloadInitialTimeoutMs ?? 0;
     this.#highDemandTimeWindow = config.mainStream?.highDemandTimeWindow ?? config.highDemandTimeWindow ?? CORE_DEFAULT_HIGH_DEMAND_TIME_WINDOW;
+    this.#httpDownloadTimeWindow = config.mainStream?.httpDownloadTimeWindow ?? config.httpDownloadTimeWindow ?? CORE_DEFAULT_HTTP_DOWNLOAD_TIME_WINDOW;
+    const start = Math.min(this.#highDemandTimeWindow, START_HIGH_DEMAND_SECONDS);
     this.core =
       this.#waitMs > 0
         ? {
             ...config,
             httpDownloadInitialTimeoutMs: 0,
-            mainStream: { ...config.mainStream, highDemandTimeWindow: Math.min(this.#highDemandTimeWindow, START_HIGH_DEMAND_SECONDS) },
+            // The HTTP window too: the core's random HTTP prefetch (segments no known peer has) would
+            // otherwise pick segments before this viewer has heard from all its peers.
+            mainStream: { ...config.mainStream, highDemandTimeWindow: start, httpDownloadTimeWindow: start },
           }
         : config;
   }
@@ -82,7 +89,9 @@ export class P2PStartWindow {
     this.#hls = null;
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      this.#engine?.applyDynamicConfig({ core: { mainStream: { highDemandTimeWindow: this.#highDemandTimeWindow } } });
+      this.#engine?.applyDynamicConfig({
+        core: { mainStream: { highDemandTimeWindow: this.#highDemandTimeWindow, httpDownloadTimeWindow: this.#httpDownloadTimeWindow } },
+      });
       this.#engine = null;
     }, this.#waitMs);
   };
