@@ -18,8 +18,8 @@ export const DEFAULT_P2P_CORE_CONFIG = {
   /**
    * For this long after the first segment request, segments beyond the one at the playhead wait for peers
    * (a joining viewer gets them from the swarm); the segment at the playhead goes over HTTP at once, so
-   * start-up costs the same with P2P on and off. The player applies it (P2PStartWindow) and hands the
-   * core 0, whose own wait would hold the first segment too. @default 1200
+   * start-up costs the same with P2P on and off. For the content, the player applies it (P2PStartWindow)
+   * and hands the core 0, whose own wait would hold the first segment too. @default 1200
    */
   httpDownloadInitialTimeoutMs: 1200,
   /** A silent peer is dropped after this long and the segment refetched (over HTTP if in high demand). @default 1500 */
@@ -58,13 +58,17 @@ export const P2P_BUNDLE_CONDITION = 'p2pml:core-as-bundle';
  * hls.js settings for a live broadcast (the playback payload says `live`). Chosen by measurement
  * (`npm run bench -- live`, figures in bench/RESULTS.md):
  *
- * - `liveSyncDurationCount`: how many target durations behind the live edge playback holds: 2.5 plus a
- *   random 0–0.5 drawn for each player (LIVE_SYNC). Viewers at the edge all hold at the same point, so
- *   each new segment entered everyone's high-demand window at once and all fetched it over HTTP at the
- *   same moment; spread a little, the viewer in front fetches it (or one of the core's random HTTP
- *   prefetches does) and those a few hundred ms behind take it from that one. Set explicitly also
- *   because p2p-media-loader otherwise raises it to up to 120 s behind the edge. Read through a
- *   getter, so every player that spreads this object draws its own value.
+ * - `liveSyncDuration`: how far behind the live edge playback holds, in seconds, the same for 1 s and
+ *   2 s segments: 3.75 plus a random 0–1 drawn for each player (LIVE_SYNC). Viewers at the edge all
+ *   hold at the same point, so each new segment entered everyone's high-demand window at once and all
+ *   fetched it over HTTP at the same moment; spread, the viewer in front fetches it (or one of the
+ *   core's random HTTP prefetches does) and those behind take it from that one. The share from peers
+ *   grows with the hold-back (the time between a segment reaching the playlist and its high demand,
+ *   in which peers can relay it), the latency with it: 3.75 s is where the measured share crosses
+ *   70% at 1 s segments below 6 s. In seconds rather than target durations because the relay time
+ *   does not grow with the segment length: 3 target durations were 6-8 s at 2 s segments. Set
+ *   explicitly also because p2p-media-loader otherwise raises the hold-back to up to 120 s. Read
+ *   through a getter, so every player that spreads this object draws its own value.
  * - `lowLatencyMode` + `maxLiveSyncPlaybackRate` 1.15: hls.js plays up to 15% faster while a viewer is
  *   behind its hold-back (by less than the hold-back plus one target duration; further back is DVR
  *   and plays at 1x). Without it the time a page takes to start, and every stall, stayed in the
@@ -73,42 +77,43 @@ export const P2P_BUNDLE_CONDITION = 'p2pml:core-as-bundle';
  *   (seeder in front, the others behind) that P2P relies on. lowLatencyMode is what enables the
  *   catch-up in hls.js; LL-HLS parts and blocking reloads only apply when the origin advertises them,
  *   which it does not.
- * - `liveMaxLatencyDurationCount`: left at hls.js's default (Infinity). Any finite value makes hls.js
- *   jump back to the sync point whenever the playhead is that far behind, which undoes a viewer's
- *   DVR seek (8 target durations = 8 s with 1 s segments broke seeking back in the window). A viewer
+ * - `liveMaxLatencyDuration`: Infinity (hls.js's default, but hls.js refuses a count next to
+ *   seconds). Any finite value makes hls.js jump back to the sync point whenever the playhead is that
+ *   far behind, which undoes a viewer's DVR seek (8 s with 1 s segments broke seeking back in the
+ *   window). A viewer
  *   who fell behind (a stall, a hidden tab) sees "Jump to live" instead.
  * - `maxBufferLength`: hls.js asks for segments at most this far ahead, i.e. only when they are due
  *   (the P2P core prefetches the newer ones from peers meanwhile).
  *
- * Measured with `npm run bench -- live` (N = 8 light viewers, 1 run each, load average 18-32 on the
- * shared 2-core machine, so single runs differ by several seconds and tens of percent):
+ * Measured with `npm run bench -- live` (N = 8 light viewers, P2P on, 1 run each, load average
+ * 16-33 on the shared 2-core machine, so single runs differ by a second or more and tens of percent).
+ * Hold-back in target durations (count) as it was tried, catch-up 1.15 or none:
  *
- * | hold-back (target durations) | catch-up | 1 s segments: latency, from peers | 2 s segments |
+ * | hold-back | catch-up | 1 s segments: latency median, from peers | 2 s segments |
  * | --- | --- | --- | --- |
- * | 3 + 0–1 (before) | no | 5.1 s 69%, 5.2 s 79% | 8.1 s 88%, 9.6 s 81% |
- * | 3 + 0–1 | 1.15 | 4.4 s 43% | 7.9 s 82% |
+ * | 3 + 0–1 (before) | no | 5.1 s 69%, 5.2 s 79%, 5.9 s 86% | 8.1 s 88%, 9.6 s 81% |
+ * | 3 + 0–1 | yes | 4.4 s 43% | 7.9 s 82% |
+ * | 3.5 + 0–1 | yes | 4.6 s 65% | |
+ * | 4 + 0–1 | yes | 6.5 s 81% | |
  * | 2.5 + 0–0.5 | no | 4.2 s 55% | 8.9 s 83% |
- * | 2.5 + 0–0.5 (chosen) | 1.15 | 3.0 s 83% | 6.6 s 73% |
+ * | 2.5 + 0–0.5 | yes | 3.0 s 83%, 4.0 s 54% (full run) | 6.6 s 73%, 6.8 s 72% 5 stalls (full run) |
+ * | 2.5 + 0–1 / 0–1.5 | yes | 3.6 s 51% / 4.0 s 49% | |
  * | 2 + 0–0.5 | no | 5.4 s 61% | 3.8 s 82%, 5.7 s 57%, 8.2 s 85% |
- * | 2 + 0–0.5 | 1.15 | 2.0 s 22% (7 of 8 fetched over HTTP) | 12.8 s, 8 stalls (113 s) |
- * | 1.5 + 0–0.5 / 1.5 + 0–1 | no | | 5.8 s 81% 4 stalls / 2.9 s 72% |
+ * | 2 + 0–0.5 | yes | 2.0 s 22% (7 of 8 on HTTP) | 12.8 s, 8 stalls (113 s) |
+ * | 1.5 + 0–0.5 / 0–1 | no | | 5.8 s 81% 4 stalls / 2.9 s 72% |
  *
- * Below about 2.5 target durations at 1 s segments a new segment reaches the viewers' playlists too
- * close to when they need it, so most fetch it over HTTP themselves. At 2 s segments 2.5 is 5-6 s of
- * hold-back, which with the origin's dating and the playlist refresh lands just over 6 s; less than
- * that puts the playhead within one playlist refresh (up to 2 s) of the newest segment, and stalls
- * (2 + 0–0.5 with catch-up). The final figures are
+ * The final figures are
  * in bench/RESULTS.md.
  */
-/** Live hold-back in target durations: `base` plus a random share of `spread`, drawn per player. */
-export const LIVE_SYNC = { base: 2.5, spread: 0.5 } as const;
+/** Live hold-back in seconds: `base` plus a random share of `spread`, drawn per player. */
+export const LIVE_SYNC = { base: 3.75, spread: 1 } as const;
 
 export const DEFAULT_LIVE_HLS_CONFIG = {
-  /** LIVE_SYNC.base + random × LIVE_SYNC.spread (2.5 to 3), a new draw on every read. */
-  get liveSyncDurationCount(): number {
+  /** LIVE_SYNC.base + random × LIVE_SYNC.spread seconds (3.75 to 4.75), a new draw on every read. */
+  get liveSyncDuration(): number {
     return LIVE_SYNC.base + Math.random() * LIVE_SYNC.spread;
   },
-  liveMaxLatencyDurationCount: Number.POSITIVE_INFINITY,
+  liveMaxLatencyDuration: Number.POSITIVE_INFINITY,
   /** Enables hls.js's latency catch-up (maxLiveSyncPlaybackRate); no LL-HLS parts are published. */
   lowLatencyMode: true,
   /** Play up to this much faster while behind the hold-back (within one target duration of it). */
