@@ -18,8 +18,8 @@
 // LIVE_BENCH_SECONDS (measuring window per run, default 25), LIVE_BENCH_P2P (on,off), and
 // LIVE_BENCH_TRIALS, a JSON list of settings to compare instead of the defaults:
 // `[{"name": "hd 0.5", "core": {"highDemandTimeWindow": 0.5}, "sync": {"base": 2, "spread": 1}}]`
-// (`core` and `hls` are merged over the player's live defaults; `sync` draws liveSyncDurationCount
-// per viewer as base + random × spread, like DEFAULT_LIVE_HLS_CONFIG).
+// (`core` and `hls` are merged over the player's live defaults; `sync` draws liveSyncDuration in
+// seconds per viewer as base + random × spread, like DEFAULT_LIVE_HLS_CONFIG).
 /// <reference lib="dom" />
 import os from 'node:os';
 import path from 'node:path';
@@ -142,7 +142,7 @@ async function firstMediaPlaylist(masterUrl: string): Promise<string> {
 
 function viewerUrl(stream: Stream, trial: Trial, p2p: boolean, swarm: string): string {
   const hls: Record<string, number | boolean> = { ...trial.hls };
-  if (trial.sync) hls.liveSyncDurationCount = trial.sync.base + Math.random() * trial.sync.spread;
+  if (trial.sync) hls.liveSyncDuration = trial.sync.base + Math.random() * trial.sync.spread;
   const query = new URLSearchParams({
     master: stream.masterUrl,
     hashes: stream.hashesUrl,
@@ -364,7 +364,7 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
     '',
     `Broadcast: \`spherecast-studio live --source test\` ${LEAN_LIVE.join(' ')} (one ffmpeg on this machine), real origin + tracker on loopback (origin MB = segment bytes the viewers took over HTTP in the window). N light viewers (bench/lib/offload-page: the shared player with its live settings and live hash list on a small muted video, no WebGL sphere), each in its own Chromium context, joining ${STAGGER_MS / 1000} s apart; each run measured for ${env.LIVE_BENCH_SECONDS} s after ${SETTLE_SECONDS} s of settling. P2P off is the baseline in the same run, same page.`,
     `Latency: EXT-X-PROGRAM-DATE-TIME of the frame at the playhead (hls.js \`playingDate\`) against the page clock (Date.now()), sampled every second per viewer — not the clock drawn in the picture. The origin stamps PROGRAM-DATE-TIME at a segment's arrival minus its duration, so capture delay before the encoder is not included; encode, upload, origin, delivery and the player's hold-back are. Edge lag: the median age of the newest segment's end at the origin by its PROGRAM-DATE-TIME during the window, i.e. how far encode + upload ran behind the broadcast clock (the origin dates segments from the first one's arrival onwards by their durations, so an encoder that falls behind real time on a loaded machine adds to every viewer's latency); latency minus edge lag is the player's part (hold-back, playlist refresh, delivery).`,
-    `Player live settings: liveSyncDurationCount ${LIVE_SYNC.base} + random × ${LIVE_SYNC.spread} per viewer, catch-up up to ${DEFAULT_LIVE_HLS_CONFIG.maxLiveSyncPlaybackRate}x while behind it; P2P core ${Object.entries(
+    `Player live settings: hold-back (hls.js liveSyncDuration) ${LIVE_SYNC.base} s + random × ${LIVE_SYNC.spread} s per viewer, catch-up up to ${DEFAULT_LIVE_HLS_CONFIG.maxLiveSyncPlaybackRate}x while behind it; P2P core ${Object.entries(
       core,
     )
       .map(([k, v]) => `${k} ${String(v)}`)
