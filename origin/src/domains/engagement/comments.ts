@@ -10,14 +10,11 @@ import {
   pageInput,
   pageOf,
 } from '@spherecast/shared';
-import { badRequest, forbidden, notFound } from '../../core/errors.ts';
+import { forbidden, notFound } from '../../core/errors.ts';
 import { protectedProcedure, publicProcedure } from '../../core/trpc.ts';
 import { canView, requireViewableContent } from '../../core/access.ts';
-import { afterCursor, decodeDateCursor, pageOfRows } from '../../core/pagination.ts';
-import { commentSelect, threadSelect, toComment, toThread } from './comment-view.ts';
+import { commentSelectFor, insertComment, removeComment, repliesPage, threadsPage, toComment } from '../../core/subject-engagement.ts';
 import { changeCounters, withContentLocked } from '../../core/counters.ts';
-
-const byDate = (row: { createdAt: Date; id: string }) => ({ at: row.createdAt, id: row.id });
 
 /**
  * Threads are one level deep: top-level comments (newest first) and their replies (oldest first).
@@ -38,19 +35,7 @@ export const commentProcedures = {
     .output(pageOf(commentThreadSchema))
     .query(async ({ ctx, input }) => {
       await requireViewableContent(ctx.prisma, ctx.user, input.id);
-      const cursor = decodeDateCursor(input.cursor);
-      const rows = await ctx.prisma.comment.findMany({
-        where: {
-          contentId: input.id,
-          parentId: null,
-          ...afterCursor(cursor, 'createdAt', 'id'),
-        },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: input.limit + 1,
-        select: threadSelect,
-      });
-      const { page, nextCursor } = pageOfRows(rows, input.limit, byDate);
-      return { items: page.map(toThread), nextCursor };
+      return threadsPage(ctx.prisma.comment, 'contentId', input.id, input);
     }),
 
   replies: publicProcedure
@@ -63,18 +48,7 @@ export const commentProcedures = {
         select: { content: { select: { ownerId: true, status: true, visibility: true } } },
       });
       if (!parent || !canView(ctx.user, parent.content)) throw notFound('That comment');
-      const cursor = decodeDateCursor(input.cursor);
-      const rows = await ctx.prisma.comment.findMany({
-        where: {
-          parentId: input.id,
-          ...afterCursor(cursor, 'createdAt', 'id', 'asc'),
-        },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        take: input.limit + 1,
-        select: commentSelect,
-      });
-      const { page, nextCursor } = pageOfRows(rows, input.limit, byDate);
-      return { items: page.map(toComment), nextCursor };
+      return repliesPage(ctx.prisma.comment, 'contentId', input.id, input);
     }),
 
   addComment: protectedProcedure
@@ -93,22 +67,18 @@ export const commentProcedures = {
       await requireViewableContent(ctx.prisma, ctx.user, input.id);
       // Under the content lock, so the parent cannot be deleted between the check and the insert.
       const created = await withContentLocked(ctx.prisma, input.id, async (tx) => {
-        let parentId: string | null = null;
-        if (input.parentId) {
-          const parent = await tx.comment.findUnique({ where: { id: input.parentId }, select: { contentId: true, parentId: true, deletedAt: true } });
-          if (!parent || parent.deletedAt) throw notFound('The comment you reply to');
-          if (parent.contentId !== input.id) throw badRequest('parentId: that comment is on another content. Reply on the content it belongs to.');
-          parentId = parent.parentId ?? input.parentId;
-        }
-        const row = await tx.comment.create({
-          data: { contentId: input.id, authorId: ctx.user.id, parentId, body: input.body, createdAt: ctx.now() },
-          select: commentSelect,
+        const row = await insertComment(tx.comment, 'contentId', 'content', {
+          subjectId: input.id,
+          authorId: ctx.user.id,
+          body: input.body,
+          parentId: input.parentId,
+          at: ctx.now(),
         });
         await changeCounters(tx, input.id, { commentCount: 1 });
         return row;
       });
       if (!created) throw notFound('That content');
-      return toComment(created);
+      return toComment('contentId', created);
     }),
 
   editComment: protectedProcedure
@@ -127,9 +97,9 @@ export const commentProcedures = {
       const row = await ctx.prisma.comment.update({
         where: { id: input.id },
         data: { body: input.body, editedAt: ctx.now() },
-        select: commentSelect,
+        select: commentSelectFor('contentId'),
       });
-      return toComment(row);
+      return toComment('contentId', row);
     }),
 
   deleteComment: protectedProcedure
@@ -153,19 +123,7 @@ export const commentProcedures = {
       const allowed = comment.authorId === ctx.user.id || comment.content.ownerId === ctx.user.id || ctx.user.role === 'admin';
       if (!allowed) throw forbidden("Only the comment's author, the content's owner or an admin can delete it.");
       const done = await withContentLocked(ctx.prisma, comment.contentId, async (tx) => {
-        const current = await tx.comment.findUnique({
-          where: { id: input.id },
-          select: { parentId: true, deletedAt: true, _count: { select: { replies: true } } },
-        });
-        if (!current || current.deletedAt) return false;
-        if (current._count.replies > 0) {
-          await tx.comment.update({ where: { id: input.id }, data: { deletedAt: ctx.now(), body: '' } });
-        } else {
-          await tx.comment.delete({ where: { id: input.id } });
-          if (current.parentId) {
-            await tx.comment.deleteMany({ where: { id: current.parentId, deletedAt: { not: null }, replies: { none: {} } } });
-          }
-        }
+        if (!(await removeComment(tx.comment, input.id, ctx.now()))) return false;
         await changeCounters(tx, comment.contentId, { commentCount: -1 });
         return true;
       });

@@ -1,10 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import type { RatingState } from '@spherecast/shared';
 import { api, errorMessage, errorStatus, type RouterOutputs } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { ContentCard } from '../catalog/content-card.tsx';
-import { Link, navigate, useLocationHref } from '../router.tsx';
-import { formatCount, timeAgo } from '../ui/format.ts';
+import { SubjectComments, SubjectRating } from '../engagement/subject-engagement.tsx';
+import { Link } from '../router.tsx';
 import { PinIcon } from '../ui/icons.tsx';
 import { ShareButton } from '../ui/share-button.tsx';
 import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
@@ -12,124 +11,6 @@ import { useAsync } from '../ui/use-async.ts';
 import './destinations.css';
 
 type DestinationDetail = RouterOutputs['destinations']['get'];
-type CommentItem = RouterOutputs['destinations']['comments']['items'][number]['replies'][number];
-
-function useRequireSignIn(): () => boolean {
-  const { me } = useSession();
-  const href = useLocationHref();
-  return () => {
-    if (me) return true;
-    navigate(`/signin?next=${encodeURIComponent(href)}`);
-    return false;
-  };
-}
-
-function DestinationRating({ destination }: { destination: DestinationDetail }) {
-  const [state, setState] = useState<RatingState>({
-    myRating: destination.myRating,
-    ratingAverage: destination.ratingAverage,
-    ratingCount: destination.ratingCount,
-  });
-  const [error, setError] = useState<string | null>(null);
-  const requireSignIn = useRequireSignIn();
-  const rate = (score: number): void => {
-    if (!requireSignIn()) return;
-    setError(null);
-    api.destinations.rate.mutate({ id: destination.id, score }).then(setState, (e: unknown) => setError(errorMessage(e)));
-  };
-  return (
-    <span className="rating">
-      <span className="stars" role="radiogroup" aria-label={`Your rating of ${destination.name}`}>
-        {[1, 2, 3, 4, 5].map((n) => (
-          <button
-            key={n}
-            type="button"
-            role="radio"
-            aria-checked={state.myRating === n}
-            aria-label={`${n} star${n > 1 ? 's' : ''}`}
-            className={n <= (state.myRating ?? 0) ? 'star star-on' : 'star'}
-            onClick={() => rate(n)}
-          >
-            ★
-          </button>
-        ))}
-      </span>
-      <span className="muted">
-        {state.ratingAverage !== null ? `${state.ratingAverage.toFixed(1)} · ` : ''}
-        {formatCount(state.ratingCount, 'rating')}
-      </span>
-      {error ? <span className="form-error">{error}</span> : null}
-    </span>
-  );
-}
-
-function Comment({ comment, onDelete, canDelete }: { comment: CommentItem; onDelete: () => void; canDelete: boolean }) {
-  return (
-    <div className="comment">
-      <p className="muted">
-        {comment.author ? comment.author.displayName : 'Deleted'} · {timeAgo(comment.createdAt)}
-      </p>
-      <p>{comment.deleted ? <em className="muted">This comment was deleted.</em> : comment.body}</p>
-      {canDelete && !comment.deleted ? (
-        <button type="button" className="link-button" onClick={onDelete}>
-          Delete
-        </button>
-      ) : null}
-    </div>
-  );
-}
-
-function DestinationComments({ destination }: { destination: DestinationDetail }) {
-  const { me } = useSession();
-  const state = useAsync(() => api.destinations.comments.query({ id: destination.id, limit: 20 }), [destination.id]);
-  const [body, setBody] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const requireSignIn = useRequireSignIn();
-  const submit = (event: FormEvent): void => {
-    event.preventDefault();
-    if (!requireSignIn()) return;
-    setError(null);
-    api.destinations.addComment.mutate({ id: destination.id, body }).then(
-      () => {
-        setBody('');
-        state.reload();
-      },
-      (e: unknown) => setError(errorMessage(e)),
-    );
-  };
-  const remove = (id: string): void => {
-    api.destinations.deleteComment.mutate({ id }).then(state.reload, (e: unknown) => setError(errorMessage(e)));
-  };
-  const canDelete = (authorId: string | undefined) => Boolean(me && (me.id === authorId || destination.editable));
-  return (
-    <section className="comments" aria-label="Comments">
-      <h2>Comments</h2>
-      <form onSubmit={submit}>
-        <label className="visually-hidden" htmlFor="destination-comment">
-          Your comment on {destination.name}
-        </label>
-        <textarea id="destination-comment" value={body} onChange={(e) => setBody(e.target.value)} placeholder={`What is ${destination.name} like?`} rows={3} />
-        {error ? <p className="form-error">{error}</p> : null}
-        <div className="form-actions">
-          <button type="submit" className="button" disabled={!body.trim()}>
-            Comment
-          </button>
-        </div>
-      </form>
-      {state.data?.items.length === 0 ? <p className="muted">No comments yet.</p> : null}
-      {state.data?.items.map((thread) => (
-        <div key={thread.id} className="comment-thread">
-          <Comment comment={thread} canDelete={canDelete(thread.author?.id)} onDelete={() => remove(thread.id)} />
-          {thread.replies.map((reply) => (
-            <div key={reply.id} className="comment-reply">
-              <Comment comment={reply} canDelete={canDelete(reply.author?.id)} onDelete={() => remove(reply.id)} />
-            </div>
-          ))}
-        </div>
-      ))}
-    </section>
-  );
-}
 
 /** For creators: place one of their published videos at this destination (by its watch link or id). */
 function LinkContentForm({ destination, onLinked }: { destination: DestinationDetail; onLinked: () => void }) {
@@ -248,6 +129,7 @@ export function DestinationPage({ id }: { id: string }) {
     );
   }
   if (!destination) return <Spinner />;
+  const subject = { kind: 'destination', id: destination.id, name: destination.name };
   const live = destination.content.filter((item) => item.status === 'live');
   const linked = destination.content.filter((item) => item.status !== 'live' && item.linked);
   const nearby = destination.content.filter((item) => item.status !== 'live' && !item.linked);
@@ -277,7 +159,8 @@ export function DestinationPage({ id }: { id: string }) {
         <PinIcon /> {destination.country} · {destination.latitude.toFixed(3)}, {destination.longitude.toFixed(3)}
       </p>
       <div className="destination-actions">
-        <DestinationRating key={destination.id} destination={destination} />
+        {/* The rating comes with the destination (`destinations.get`). */}
+        <SubjectRating key={destination.id} subject={subject} endpoints={api.destinations} initial={destination} />
         <ShareButton path={`/destinations/${destination.id}`} title={`${destination.name}, ${destination.country}`} />
       </div>
       {destination.tags.length > 0 ? (
@@ -309,7 +192,7 @@ export function DestinationPage({ id }: { id: string }) {
       {destination.content.length === 0 ? <EmptyState title="Nothing filmed here yet">Creators can add their videos of {destination.name}.</EmptyState> : null}
       {me && me.role !== 'viewer' ? <LinkContentForm destination={destination} onLinked={state.reload} /> : null}
       {destination.editable ? <EditDestinationForm key={destination.id} destination={destination} onSaved={state.reload} /> : null}
-      <DestinationComments destination={destination} />
+      <SubjectComments subject={subject} endpoints={api.destinations} placeholder={`What is ${destination.name} like?`} moderator={destination.editable} />
     </div>
   );
 }

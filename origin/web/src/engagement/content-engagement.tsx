@@ -3,27 +3,17 @@ import { LIMITS } from '@spherecast/shared';
 import { api, errorMessage, errorStatus, type RouterOutputs } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { Avatar } from '../layout.tsx';
-import { Link, navigate, useLocationHref } from '../router.tsx';
+import { Link } from '../router.tsx';
 import { formatDuration } from '@spherecast/shared/format';
 import { formatCount, timeAgo, PROJECTION_LABELS } from '../ui/format.ts';
 import { ErrorState, Spinner } from '../ui/states.tsx';
 import { HeartIcon, PinIcon } from '../ui/icons.tsx';
 import { useAsync } from '../ui/use-async.ts';
+import { RatingSummary, StarButtons, useRequireSignIn } from './subject-engagement.tsx';
 
 type ContentDetail = RouterOutputs['content']['get'];
 type Thread = RouterOutputs['engagement']['comments']['items'][number];
 type Comment = RouterOutputs['engagement']['addComment'];
-
-/** Sends a signed-out viewer to sign in and back here. */
-function useRequireSignIn(): () => boolean {
-  const { me } = useSession();
-  const href = useLocationHref();
-  return () => {
-    if (me) return true;
-    navigate(`/signin?next=${encodeURIComponent(href)}`);
-    return false;
-  };
-}
 
 export function ContentHeader({ content, linkTitle = true }: { content: ContentDetail; linkTitle?: boolean }) {
   return (
@@ -128,26 +118,8 @@ function RatingStars({ contentId, mine, average, count }: { contentId: string; m
   const shown = hover ?? state.myRating ?? 0;
   return (
     <span className="rating">
-      <span className="stars" role="radiogroup" aria-label="Your rating" onMouseLeave={() => setHover(null)}>
-        {[1, 2, 3, 4, 5].map((n) => (
-          <button
-            key={n}
-            type="button"
-            role="radio"
-            aria-checked={state.myRating === n}
-            aria-label={`${n} star${n > 1 ? 's' : ''}`}
-            className={n <= shown ? 'star star-on' : 'star'}
-            onMouseEnter={() => setHover(n)}
-            onClick={() => rate(n)}
-          >
-            ★
-          </button>
-        ))}
-      </span>
-      <span className="muted">
-        {state.ratingAverage !== null ? `${state.ratingAverage.toFixed(1)} · ` : ''}
-        {formatCount(state.ratingCount, 'rating')}
-      </span>
+      <StarButtons label="Your rating" mine={state.myRating} shown={shown} onRate={rate} onHover={setHover} />
+      <RatingSummary state={state} />
       {error ? <span className="form-error">{error}</span> : null}
     </span>
   );
