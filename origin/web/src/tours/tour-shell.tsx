@@ -1,10 +1,10 @@
 // The tour page (/tours/{id}, #15) as the main bundle renders it: title, description and the scene list
 // as soon as the tour arrives; the stage (three.js, hls.js, the P2P engine, the tour player) loads
 // after that first paint, as the watch page does.
-import { lazy, Suspense, useEffect, useState } from 'react';
-import { api, errorStatus } from '../api/client.ts';
+import { lazy, Suspense, useState } from 'react';
+import { api } from '../api/client.ts';
 import { Link } from '../router.tsx';
-import { EmptyState, ErrorState, Spinner } from '../ui/states.tsx';
+import { PendingStagePage, StagePlaceholder, useAfterPaint, usePageTitle } from '../ui/stage-page.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { ShareButton } from '../ui/share-button.tsx';
 import { TourComments, TourRating } from './tour-engagement.tsx';
@@ -13,30 +13,7 @@ const TourStage = lazy(async () => ({ default: (await import('./tour-stage.tsx')
 
 /** Same as tour-stage.tsx's tourMomentKey (kept here so the main bundle does not load the stage's). */
 const momentKey = (tourId: string): string => `tour:${tourId}`;
-
-function StagePlaceholder() {
-  return (
-    <div className="stage stage-placeholder">
-      <span className="stage-spinner spinner" role="status" aria-label="Loading the tour" />
-    </div>
-  );
-}
-
-function useAfterPaint(ready: boolean): boolean {
-  const [painted, setPainted] = useState(false);
-  useEffect(() => {
-    if (!ready || painted) return;
-    let second = 0;
-    const first = requestAnimationFrame(() => {
-      second = requestAnimationFrame(() => setPainted(true));
-    });
-    return () => {
-      cancelAnimationFrame(first);
-      cancelAnimationFrame(second);
-    };
-  }, [ready, painted]);
-  return painted;
-}
+const STAGE_LABEL = 'Loading the tour';
 
 export function TourShell({ id, sceneId }: { id: string; sceneId: string | null }) {
   const detail = useAsync(() => api.tours.get.query({ id }), [id]);
@@ -44,38 +21,17 @@ export function TourShell({ id, sceneId }: { id: string; sceneId: string | null 
   const painted = useAfterPaint(tour !== undefined);
   const [sceneOnScreen, setSceneOnScreen] = useState<string | null>(sceneId);
 
-  useEffect(() => {
-    if (tour) document.title = `${tour.title} · Spherecast`;
-    return () => {
-      document.title = 'Spherecast';
-    };
-  }, [tour]);
+  usePageTitle(tour?.title);
 
-  if (detail.status === 'error' && !tour) {
-    return errorStatus(detail.error) === 404 ? (
-      <EmptyState title="This tour is not available">
-        It may have been removed or made private. <Link to="/">Find something else to watch</Link>.
-      </EmptyState>
-    ) : (
-      <ErrorState error={detail.error} onRetry={detail.reload} title="Could not load this tour" />
-    );
-  }
-  if (!tour) {
-    return (
-      <div className="watch">
-        <StagePlaceholder />
-        <Spinner />
-      </div>
-    );
-  }
+  if (!tour) return <PendingStagePage detail={detail} noun="tour" loadingLabel={STAGE_LABEL} />;
   return (
     <div className="watch tour">
       {painted ? (
-        <Suspense fallback={<StagePlaceholder />}>
+        <Suspense fallback={<StagePlaceholder label={STAGE_LABEL} />}>
           <TourStage tour={tour} startSceneId={sceneId} onSceneChange={setSceneOnScreen} />
         </Suspense>
       ) : (
-        <StagePlaceholder />
+        <StagePlaceholder label={STAGE_LABEL} />
       )}
       <div className="watch-details">
         <h1>{tour.title}</h1>
