@@ -18,8 +18,8 @@ export const DEFAULT_P2P_CORE_CONFIG = {
   /**
    * For this long after the first segment request, segments beyond the one at the playhead wait for peers
    * (a joining viewer gets them from the swarm); the segment at the playhead goes over HTTP at once, so
-   * start-up costs the same with P2P on and off. The player applies it (P2PStartWindow) and hands the
-   * core 0, whose own wait would hold the first segment too. @default 1200
+   * start-up costs the same with P2P on and off. For the content, the player applies it (P2PStartWindow)
+   * and hands the core 0, whose own wait would hold the first segment too. @default 1200
    */
   httpDownloadInitialTimeoutMs: 1200,
   /** A silent peer is dropped after this long and the segment refetched (over HTTP if in high demand). @default 1500 */
