@@ -4,7 +4,7 @@ import { planChunks, probeKeyframes, type ChunkPlan } from './chunk-plan.ts';
 import { chunkFileName, transcodeChunk } from './chunk-transcode.ts';
 import { MediaError } from './errors.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
-import { firstEye, ladderStreamMap, LADDER_FILES } from './ladder-encode.ts';
+import { firstEye, hlsLadderOutputArgs, LADDER_FILES } from './ladder-encode.ts';
 import { planLadder, type LadderPlan } from './ladder-plan.ts';
 import { probeMedia } from './probe.ts';
 import { listFiles, StagedOutput } from './output-dir.ts';
@@ -60,28 +60,7 @@ export async function joinChunks(options: ChunkJoinOptions): Promise<TranscodeRe
     });
     args.push('-c:v', 'copy');
     if (plan.audio) args.push('-map', '1:a:0', '-c:a', 'aac', '-b:a', `${plan.audio.bitrateKbps}k`, '-ac', String(plan.audio.channels));
-    // The same HLS muxer settings as buildLadderArgs (see there for frag_discont).
-    args.push(
-      '-f',
-      'hls',
-      '-hls_time',
-      plan.segmentSeconds.toFixed(6),
-      '-hls_playlist_type',
-      'vod',
-      '-hls_segment_type',
-      'fmp4',
-      '-hls_flags',
-      'independent_segments',
-      '-hls_segment_options',
-      'movflags=+frag_discont',
-      '-hls_fmp4_init_filename',
-      LADDER_FILES.init,
-      '-hls_segment_filename',
-      path.join(dir, '%v', LADDER_FILES.segmentPattern),
-      '-var_stream_map',
-      ladderStreamMap(plan),
-      path.join(dir, '%v', LADDER_FILES.playlist),
-    );
+    args.push(...hlsLadderOutputArgs(plan, dir));
     await runFfmpeg({ args, signal, durationSeconds: plan.durationSeconds });
 
     const eye = firstEye(plan.projection);

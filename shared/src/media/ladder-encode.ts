@@ -76,25 +76,11 @@ export function ladderStreamMap(plan: LadderPlan): string {
 }
 
 /**
- * The arguments of the ONE ffmpeg process that encodes the whole ladder: decode once, `split` to
- * every rung (plus the poster and the thumbnail sprite), keyframes forced every `gopFrames` frames
- * on every rung with scene-cut detection off, fMP4 (CMAF) segments of exactly one GOP.
+ * The HLS muxer of a ladder (fMP4 segments of `segmentSeconds`, one variant a rung under `dir/%v`):
+ * the same whether the rungs are encoded here or joined from chunks (chunk-join.ts).
  */
-export function buildLadderArgs(plan: LadderPlan, input: string, dir: string, options: LadderEncodeOptions = {}): string[] {
-  const preset = options.preset ?? 'veryfast';
-  const graph = rungScaleGraph(plan, '0:v:0', ['sposter', 'sthumbs']);
-  const eye = firstEye(plan.projection);
-  graph.push(`[sposter]select='eq(n\\,${plan.poster.frame})',${eye}scale=${plan.poster.width}:${plan.poster.height}:flags=bicubic[poster]`);
-  const t = plan.thumbnails;
-  graph.push(`[sthumbs]fps=1/${t.intervalSeconds},${eye}scale=${t.width}:${t.height}:flags=bicubic,tile=${t.columns}x${t.rows}[sprite]`);
-
-  const args = ['-y', '-i', input, '-filter_complex', graph.join(';')];
-  plan.rungs.forEach((_, i) => args.push('-map', `[v${i}]`));
-  if (plan.audio) args.push('-map', '0:a:0');
-  args.push(...ladderEncoderArgs(plan, preset));
-
-  const streamMap = ladderStreamMap(plan);
-  args.push(
+export function hlsLadderOutputArgs(plan: LadderPlan, dir: string): string[] {
+  return [
     '-f',
     'hls',
     '-hls_time',
@@ -117,9 +103,29 @@ export function buildLadderArgs(plan: LadderPlan, input: string, dir: string, op
     '-hls_segment_filename',
     path.join(dir, '%v', LADDER_FILES.segmentPattern),
     '-var_stream_map',
-    streamMap,
+    ladderStreamMap(plan),
     path.join(dir, '%v', LADDER_FILES.playlist),
-  );
+  ];
+}
+
+/**
+ * The arguments of the ONE ffmpeg process that encodes the whole ladder: decode once, `split` to
+ * every rung (plus the poster and the thumbnail sprite), keyframes forced every `gopFrames` frames
+ * on every rung with scene-cut detection off, fMP4 (CMAF) segments of exactly one GOP.
+ */
+export function buildLadderArgs(plan: LadderPlan, input: string, dir: string, options: LadderEncodeOptions = {}): string[] {
+  const preset = options.preset ?? 'veryfast';
+  const graph = rungScaleGraph(plan, '0:v:0', ['sposter', 'sthumbs']);
+  const eye = firstEye(plan.projection);
+  graph.push(`[sposter]select='eq(n\\,${plan.poster.frame})',${eye}scale=${plan.poster.width}:${plan.poster.height}:flags=bicubic[poster]`);
+  const t = plan.thumbnails;
+  graph.push(`[sthumbs]fps=1/${t.intervalSeconds},${eye}scale=${t.width}:${t.height}:flags=bicubic,tile=${t.columns}x${t.rows}[sprite]`);
+
+  const args = ['-y', '-i', input, '-filter_complex', graph.join(';')];
+  plan.rungs.forEach((_, i) => args.push('-map', `[v${i}]`));
+  if (plan.audio) args.push('-map', '0:a:0');
+  args.push(...ladderEncoderArgs(plan, preset));
+  args.push(...hlsLadderOutputArgs(plan, dir));
   args.push('-map', '[poster]', '-frames:v', '1', '-update', '1', '-q:v', '3', path.join(dir, LADDER_FILES.poster));
   args.push('-map', '[sprite]', '-frames:v', '1', '-update', '1', '-q:v', '5', path.join(dir, LADDER_FILES.sprite));
   return args;
