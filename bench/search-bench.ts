@@ -483,7 +483,7 @@ export async function runSearchBench(): Promise<{ markdown: string }> {
     '',
     'The plans before the text search chose its path by rows read (probe of the GIN indexes, walk bounded by the rows it reads, pg_stats for common words) are kept in [search-plans-before.md](search-plans-before.md).',
     '',
-    'The origin prepares each statement once per connection and plans every call for its own values (plan_cache_mode=force_custom_plan on its pool, origin/src/db/database.ts), so these are the plans it runs; a generic plan was tried and dropped (tag + genre, sort=newest ran several times slower with it).',
+    'The origin prepares each statement once per connection and plans every call for its own values (plan_cache_mode=force_custom_plan on its pool, origin/src/db/database.ts), so these are the plans it runs; a generic plan (plan_cache_mode=force_generic_plan) was tried once, on a loaded machine, and dropped: tag + genre, sort=newest ran about 4x slower with it.',
     '',
     ...results.flatMap((r) =>
       r.plans.flatMap((p) => [`## ${r.rows.toLocaleString('en')} rows: ${p.shape}`, '', `\`GET ${p.path}\``, '', '```', p.plan, '```', '']),
