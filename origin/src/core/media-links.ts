@@ -42,6 +42,14 @@ export class MediaUrlSigner {
     return `${expiry.toString(36)}.${epoch}.${this.#mac(folder, expiry, epoch)}`;
   }
 
+  /**
+   * The same for every viewer of a folder at one media epoch, and unguessable without the secret:
+   * names the P2P swarm of private and unlisted media (a new epoch, a new swarm).
+   */
+  swarmToken(folder: string, epoch: number): string {
+    return createHmac('sha256', this.#secret).update(`swarm\n${folder}\n${epoch}`).digest('base64url').slice(0, 22);
+  }
+
   verify(token: string, folder: string): SignatureCheck {
     const match = TOKEN.exec(token);
     if (!match) return { ok: false, reason: 'invalid' };
@@ -75,6 +83,18 @@ export class MediaLinks {
     if (access.visibility === 'public') return `${this.baseUrl}/media/${publishedPath}/${file}`;
     const token = this.signer.sign(publishedFolderOf(publishedPath), access.mediaEpoch);
     return `${this.baseUrl}/media/${SIGNED_PREFIX}${token}/${publishedPath}/${file}`;
+  }
+
+  /**
+   * The P2P swarm of a published ladder, the same for all its viewers (a signed URL differs per
+   * viewer and would split them): its unsigned master path when public; for private and unlisted
+   * media a name with a server-keyed token of the folder and media epoch, so that a path known from
+   * earlier access does not open the swarm after the content was made private.
+   */
+  swarmId(publishedPath: string | null, file: string | null, access: MediaAccess): string | null {
+    if (!publishedPath || !file) return null;
+    if (access.visibility === 'public') return `/media/${publishedPath}/${file}`;
+    return `/media/swarm-${this.signer.swarmToken(publishedFolderOf(publishedPath), access.mediaEpoch)}/${publishedPath}/${file}`;
   }
 }
 

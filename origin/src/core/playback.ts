@@ -58,6 +58,7 @@ export function buildPlayback(
     contentId: content.id,
     kind: content.kind,
     masterUrl: ctx.mediaLinks.url(content.publishedPath, content.masterFile, content) ?? '',
+    swarmId: video ? ctx.mediaLinks.swarmId(content.publishedPath, content.masterFile, content) : null,
     projection: content.projection as Projection,
     durationSeconds: content.durationSeconds,
     trackerUrl: video ? ctx.trackerUrl : null,

@@ -40,6 +40,11 @@ export const playbackSchema = z.object({
   masterUrl: z.string(),
   projection: projectionSchema,
   durationSeconds: z.number().nullable(),
+  /**
+   * The P2P swarm this viewer joins (videos only): the same for every viewer of the video, where a
+   * signed masterUrl differs per viewer. Players pass it to the P2P engine as its swarm id.
+   */
+  swarmId: z.string().nullable(),
   /** WebTorrent tracker for P2P delivery (videos only). */
   trackerUrl: z.string().nullable(),
   /** STUN/TURN servers for the P2P connections (empty: host candidates only, i.e. same machine or LAN). */

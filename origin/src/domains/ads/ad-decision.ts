@@ -261,12 +261,14 @@ export async function assetListFor(
 }
 
 /**
- * What lets viewers share a creative's segments over P2P: one swarm per creative ladder, named by its
- * unsigned media path (every viewer's URL carries its own signature, so the URL itself would split
- * them), and the hash list written beside its master at publish (signed like the master).
+ * What lets viewers share a creative's segments over P2P: one swarm per creative ladder, named as
+ * content swarms are (MediaLinks.swarmId: every viewer's URL carries its own signature, so the URL
+ * itself would split them), and the hash list written beside its master at publish (signed like the master).
  */
 export function creativeP2P(services: DecisionServices, baseUrl: string, creative: NonNullable<Candidate['creative']>): AdDetails['p2p'] {
-  const segmentHashesUrl = new MediaLinks(baseUrl, services.mediaSigner).url(creative.publishedPath, hashesFileFor(creative.masterFile), creative);
-  if (!segmentHashesUrl || !creative.publishedPath || !creative.masterFile) return undefined;
-  return { swarmId: `/media/${creative.publishedPath}/${creative.masterFile}`, segmentHashesUrl };
+  const links = new MediaLinks(baseUrl, services.mediaSigner);
+  const segmentHashesUrl = links.url(creative.publishedPath, hashesFileFor(creative.masterFile), creative);
+  const swarmId = links.swarmId(creative.publishedPath, creative.masterFile, creative);
+  if (!segmentHashesUrl || !swarmId) return undefined;
+  return { swarmId, segmentHashesUrl };
 }

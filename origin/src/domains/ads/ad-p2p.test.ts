@@ -134,11 +134,16 @@ describe('ad creatives shared between viewers over P2P (pglite, tracker, Chromiu
 
   const completes = async (): Promise<number> => t.origin.services.prisma.adEvent.count({ where: { event: 'complete', impression: { contentId } } });
 
-  test('the asset list names the creative’s own swarm (its unsigned path) and its signed hash list', async () => {
-    const list = adAssetListSchema.parse((await t.http('GET', `/api/ads/assets?contentId=${contentId}&position=preroll&viewerId=swarm-check-viewer-1`)).body);
+  test('the asset list names the creative’s own swarm (the same for every viewer, not a signed URL) and its signed hash list', async () => {
+    const assetList = async (viewerId: string) =>
+      adAssetListSchema.parse((await t.http('GET', `/api/ads/assets?contentId=${contentId}&position=preroll&viewerId=${viewerId}`)).body);
+    const list = await assetList('swarm-check-viewer-1');
     const details = list.ASSETS[0]?.['X-SPHERECAST-AD'];
     const creative = await t.origin.services.prisma.content.findUniqueOrThrow({ where: { id: creativeId }, select: { publishedPath: true } });
-    assert.equal(details?.p2p?.swarmId, `/media/${creative.publishedPath}/master.m3u8`);
+    assert.match(details?.p2p?.swarmId ?? '', new RegExp(`^/media/(swarm-[A-Za-z0-9_-]{22}/)?${creative.publishedPath}/master\\.m3u8$`));
+    assert.ok(!list.ASSETS[0]!.URI.includes(details?.p2p?.swarmId ?? '?'), 'not the viewer’s own URL');
+    assert.equal((await assetList('swarm-check-viewer-2')).ASSETS[0]?.['X-SPHERECAST-AD']?.p2p?.swarmId, details?.p2p?.swarmId);
+    assert.ok(details?.p2p, 'the creative has P2P details');
     const hashes = await fetch(details.p2p.segmentHashesUrl);
     assert.equal(hashes.status, 200, 'the hash list is served under the viewer’s signed link');
     const body = (await hashes.json()) as Record<string, string>;

@@ -145,6 +145,29 @@ for (const kind of await testDatabaseKinds()) {
       assert.match(badId.body.message, /^sessionId: /);
     });
 
+    test('every viewer of a video joins one P2P swarm: its path when public; for unlisted media a keyed name that a visibility change replaces', async () => {
+      const open = await t.http('GET', `/api/streaming/${videoId}`, { token: viewer.token });
+      assert.equal(open.body.swarmId, new URL(open.body.masterUrl as string).pathname);
+
+      const linkOnly = await readyContent(t, owner, { title: 'Link only', visibility: 'unlisted' });
+      const first = await t.http('GET', `/api/streaming/${linkOnly}`, { token: viewer.token });
+      advance(5000);
+      const second = await t.http('GET', `/api/streaming/${linkOnly}`);
+      assert.equal(second.status, 200);
+      assert.notEqual(first.body.masterUrl, second.body.masterUrl, 'each viewer’s media URL carries its own signature');
+      assert.equal(first.body.swarmId, second.body.swarmId, 'but every viewer is in the same swarm');
+      const swarmId = first.body.swarmId as string;
+      assert.match(swarmId, new RegExp(`^/media/swarm-[A-Za-z0-9_-]{22}/${linkOnly}/p1/master\\.m3u8$`));
+      assert.ok(!(first.body.masterUrl as string).includes(swarmId.split('/')[2]!.slice('swarm-'.length)), 'not the URL’s signature');
+
+      // Made private and unlisted again: a new media epoch, a new swarm that earlier viewers do not know.
+      await owner.caller.content.update({ id: linkOnly, visibility: 'private' });
+      await owner.caller.content.update({ id: linkOnly, visibility: 'unlisted' });
+      const renewed = await t.http('GET', `/api/streaming/${linkOnly}`, { token: viewer.token });
+      assert.equal(renewed.status, 200);
+      assert.notEqual(renewed.body.swarmId, swarmId);
+    });
+
     test("private and unfinished content cannot be streamed by others; an owner's draft is a 409", async () => {
       const secret = await readyContent(t, owner, { title: 'Secret', visibility: 'private' });
       const draft = await readyContent(t, owner, { title: 'Draft', status: 'draft' });

@@ -101,7 +101,7 @@ function VideoStage({ playback, startAt, onBroadcastEnded }: { playback: Session
       trackerUrl: playback.trackerUrl,
       segmentHashesUrl: playback.segmentHashesUrl,
       // Same swarm whichever host name a viewer used to reach the origin.
-      swarmId: new URL(playback.masterUrl, location.href).pathname,
+      swarmId: playback.swarmId ?? new URL(playback.masterUrl, location.href).pathname,
       // A broadcast starts at the live edge (-1): hls.js takes 0 as the start of the DVR window.
       startPosition: playback.live ? -1 : start,
       live: playback.live,

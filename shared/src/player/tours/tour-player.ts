@@ -433,7 +433,7 @@ export class TourPlayer {
           trackerUrls: playback.trackerUrl ? [playback.trackerUrl] : [],
           // Peer data is only used when it can be checked against the published hashes.
           p2p: (options.p2p ?? true) && playback.trackerUrl !== null && playback.segmentHashesUrl !== null,
-          swarmId: new URL(playback.masterUrl, location.href).pathname,
+          swarmId: playback.swarmId ?? new URL(playback.masterUrl, location.href).pathname,
           startPosition: 0,
           iceServers: playback.iceServers,
           relayPolicy: playback.relayPolicy,
