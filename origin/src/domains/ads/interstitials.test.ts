@@ -111,8 +111,8 @@ describe('HLS interstitials in media playlists', () => {
       ranges.map((r) => [r.ID, r['START-DATE'], r.CUE ?? null, r['X-RESUME-OFFSET'] ?? null]),
       [
         ['ad-pre', started.toISOString(), 'PRE', null],
-        ['ad-live-2', '2026-12-01T10:02:00.000Z', null, null],
-        ['ad-live-3', '2026-12-01T10:03:00.000Z', null, null],
+        ['ad-live-2', '2026-12-01T10:02:00.000Z', 'ONCE', null],
+        ['ad-live-3', '2026-12-01T10:03:00.000Z', 'ONCE', null],
       ],
     );
     assert.ok(!first.includes(`#EXT-X-PROGRAM-DATE-TIME:${VOD_TIMELINE_START.toISOString()}`), 'live playlists keep their own dates');

@@ -39,7 +39,7 @@ export interface AdBreak {
   id: string;
   position: AdPosition;
   start: Date;
-  cue: 'PRE' | 'POST' | null;
+  cue: 'PRE' | 'POST' | 'ONCE' | null;
   /** Seconds of content to skip after the break: 0 for VOD (resume where it paused); unset for live (back to the live edge). */
   resumeOffset: number | null;
 }
@@ -138,7 +138,12 @@ export function breaksFor(
     const windowEnd = timeline.endMs + LIVE_LOOKAHEAD_MS;
     const first = Math.max(1, Math.ceil((windowStart - broadcastStart.getTime()) / every));
     for (let k = first; broadcastStart.getTime() + k * every <= windowEnd; k++) {
-      breaks.push({ id: `ad-live-${k}`, position: 'midroll', start: new Date(broadcastStart.getTime() + k * every), cue: null, resumeOffset: null });
+      // ONCE: a viewer going back in the DVR window is not served the same live break again. It also keeps
+      // hls.js (1.7.4) from appending the ad in place: without a resume offset a live break qualifies, and
+      // an asset list loaded ahead then buffers the creative at the break's time on the content's timeline;
+      // when a later playlist makes hls.js play it in the ad's own MediaSource instead, the element sits
+      // at 0 with nothing to play until the break leaves the window (origin/web/e2e/ads-live.test.ts).
+      breaks.push({ id: `ad-live-${k}`, position: 'midroll', start: new Date(broadcastStart.getTime() + k * every), cue: 'ONCE', resumeOffset: null });
     }
   }
   if (plan.postroll && !live) breaks.push({ id: 'ad-post', position: 'postroll', start, cue: 'POST', resumeOffset: 0 });
