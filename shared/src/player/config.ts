@@ -18,8 +18,8 @@ export const DEFAULT_P2P_CORE_CONFIG = {
   /**
    * For this long after the first segment request, segments beyond the one at the playhead wait for peers
    * (a joining viewer gets them from the swarm); the segment at the playhead goes over HTTP at once, so
-   * start-up costs the same with P2P on and off. For the content, the player applies it (P2PStartWindow)
-   * and hands the core 0, whose own wait would hold the first segment too. @default 1200
+   * start-up costs the same with P2P on and off. The player applies it (P2PStartWindow) and hands the
+   * core 0, whose own wait would hold the first segment too. @default 1200
    */
   httpDownloadInitialTimeoutMs: 1200,
   /** A silent peer is dropped after this long and the segment refetched (over HTTP if in high demand). @default 1500 */
@@ -64,8 +64,9 @@ export const P2P_BUNDLE_CONDITION = 'p2pml:core-as-bundle';
  *   fetched it over HTTP at the same moment; spread, the viewer in front fetches it (or one of the
  *   core's random HTTP prefetches does) and those behind take it from that one. The share from peers
  *   grows with the hold-back (the time between a segment reaching the playlist and its high demand,
- *   in which peers can relay it), the latency with it: 3.75 s is where the measured share crosses
- *   70% at 1 s segments below 6 s. In seconds rather than target durations because the relay time
+ *   in which peers can relay it), the latency with it: 3.75 s lies between 3.5 s (65% at 4.6 s) and
+ *   4 s (81% at 6.5 s) at 1 s segments; the full run then measured 62% at 5.3 s (bench/RESULTS.md).
+ *   In seconds rather than target durations because the relay time
  *   does not grow with the segment length: 3 target durations were 6-8 s at 2 s segments. Set
  *   explicitly also because p2p-media-loader otherwise raises the hold-back to up to 120 s. Read
  *   through a getter, so every player that spreads this object draws its own value.
