@@ -325,25 +325,19 @@ class HlsPlayer implements Player {
       throw new Error(error.message);
     }
 
-    let hashes: SegmentChecker | null = null;
-    let p2p = this.#options.p2p;
+    const p2p = this.#options.p2p;
+    // The hash list loads while hls.js starts (the first segments come over HTTP anyway): peer
+    // segments wait for it. Without it peer data cannot be trusted, and P2P is switched off.
+    let hashes: Promise<SegmentChecker | null> | null = null;
     if (p2p && this.#options.segmentHashesUrl && this.#options.validateSegments !== false) {
       const hashesUrl = new URL(this.#options.segmentHashesUrl, location.href).href;
-      try {
-        hashes = this.#options.live
-          ? await LiveSegmentHashes.load(hashesUrl, masterUrl, this.#abort.signal)
-          : await loadSegmentHashes(hashesUrl, masterUrl, this.#abort.signal);
-      } catch (cause) {
-        if (this.#destroyed) return;
-        // Without hashes peer data cannot be trusted: play from the origin only.
-        p2p = false;
-        this.#events.emit(
-          'error',
-          playerError('hashes-unavailable', `Peer sharing is off: the segment hash list could not be loaded (${String(cause)}).`, false, cause),
-        );
-      }
+      hashes = (
+        this.#options.live ? LiveSegmentHashes.load(hashesUrl, masterUrl, this.#abort.signal) : loadSegmentHashes(hashesUrl, masterUrl, this.#abort.signal)
+      ).catch((cause: unknown) => {
+        if (!this.#destroyed) this.#turnOffP2P(cause);
+        return null;
+      });
     }
-    if (this.#destroyed) return;
     this.#p2pActive = p2p;
 
     const hlsConfig: Partial<HlsConfig> = {
@@ -511,14 +505,28 @@ class HlsPlayer implements Player {
     this.#scheduleStats();
   }
 
-  #coreConfig(masterUrl: string, hashes: SegmentChecker | null, connections: PeerConnectionRegistry): Partial<CoreConfig> {
+  /** The hash list could not be loaded: peers are no longer asked, and what they sent is not used. */
+  #turnOffP2P(cause: unknown): void {
+    this.#p2pActive = false;
+    const hls = this.#hls;
+    if (hls && 'p2pEngine' in hls) hls.p2pEngine.applyDynamicConfig({ core: { isP2PDisabled: true } });
+    this.#events.emit(
+      'error',
+      playerError('hashes-unavailable', `Peer sharing is off: the segment hash list could not be loaded (${String(cause)}).`, false, cause),
+    );
+  }
+
+  #coreConfig(masterUrl: string, hashes: Promise<SegmentChecker | null> | null, connections: PeerConnectionRegistry): Partial<CoreConfig> {
     const config: Partial<CoreConfig> = {
       ...this.#sharedCoreConfig(connections, this.#options.live === true),
       swarmId: this.#options.core?.swarmId ?? this.#options.swarmId ?? masterUrl,
     };
     if (hashes) {
       config.validateP2PSegment = async (url, byteRange, data) => {
-        const result = await hashes.check(url, data, byteRange !== undefined);
+        const checker = await hashes;
+        // No hash list (P2P is being switched off): fetched again over HTTP, not counted as a bad peer.
+        if (!checker) return false;
+        const result = await checker.check(url, data, byteRange !== undefined);
         if (result === 'valid') return true;
         this.#onRejected(url);
         return false;

@@ -176,6 +176,26 @@ describe('createPlayer in Chromium', () => {
     assert.equal(s.p2pBytes, 0, 'a lone viewer has no peers');
   });
 
+  test('the hash list loads beside playback: start-up does not wait for it, and without it P2P is switched off', async () => {
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const page = await openViewer({ swarm: `no-hashes-${Date.now()}` }, async (p) => {
+      await p.route(`**/${ladder.hashes}`, async (route) => {
+        await held;
+        await route.abort('failed');
+      });
+    });
+    // Playing while the list is still on its way.
+    const playing = await waitForTime(page, 2, 30_000);
+    assert.ok(playing.p2pActive, 'P2P is on while the list loads');
+    release();
+    await page.waitForFunction(() => window.playerTest.errors.some((e) => e.code === 'hashes-unavailable'), undefined, { timeout: 10_000 });
+    const off = await snapshot(page);
+    await page.context().close();
+    assert.equal(off.p2pActive, false);
+    assert.equal(off.p2pBytes, 0);
+  });
+
   test('a corrupted segment from a peer is rejected and fetched again over HTTP', async () => {
     // The seeder receives corrupted media segments from "the CDN" and, with its check off, relays them.
     const seeder = await openViewer({ validate: '0' }, async (page) => {
