@@ -5,7 +5,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generateEquirectFixture } from '@spherecast/shared/media';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
-import { openUpload, tusSend, waitForUpload } from '../test-support/web-upload.ts';
+import { waitForUpload } from '../test-support/web-upload.ts';
+import { uploadClip } from '../test-support/worker-processes.ts';
 import { completedChunkJobs, publishedRungs } from '../test-support/chunk-jobs.ts';
 
 const FPS = 25;
@@ -33,15 +34,13 @@ describe('chunked transcoding in the origin on the embedded PGlite', () => {
     const file = path.join(dir, 'long.mp4');
     await generateEquirectFixture({ out: file, seconds: SECONDS, width: 384, fps: FPS, interp: 'linear', videoPreset: 'ultrafast' });
     const clip = await readFile(file);
-    const content = await creator.caller.content.create({ title: 'long, embedded' });
-    const created = await openUpload(t, creator, content.id, 'long.mp4', clip.length);
-    await tusSend(created.uploadUrl, creator.token, clip);
+    const created = await uploadClip(t, creator, 'long, embedded', clip, 'long.mp4');
     const state = await waitForUpload(t, creator, created.uploadId);
     assert.equal(state.status, 'ready', state.error ?? '');
     const jobs = await completedChunkJobs(t, created.uploadId);
     assert.ok(jobs.length >= 3, `the source was cut into chunks (${jobs.length})`);
     assert.deepEqual(new Set(jobs.map((j) => j.workerId)), new Set([`${os.hostname()}/${process.pid}`]), 'the origin ran them itself');
-    const rungs = await publishedRungs(t, creator, content.id, dir, FPS);
+    const rungs = await publishedRungs(t, creator, created.contentId, dir, FPS);
     assert.equal(rungs.length, 2);
     for (const rung of rungs) {
       assert.equal(rung.pts.length, SECONDS * FPS, `${rung.uri} has every source frame once`);

@@ -7,7 +7,8 @@ import { generateEquirectFixture } from '@spherecast/shared/media';
 import { S3MediaObjects } from '../core/media-store-s3.ts';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
 import { testDatabaseKinds } from '../test-support/databases.ts';
-import { openUpload, tusSend, waitForUpload } from '../test-support/web-upload.ts';
+import { waitForUpload } from '../test-support/web-upload.ts';
+import { CHUNKED_WORKER_ENV, killWorkers, testWorkerEnv, uploadClip } from '../test-support/worker-processes.ts';
 import { completedChunkJobs, publishedRungs } from '../test-support/chunk-jobs.ts';
 import { startTestBucket, type TestBucket } from '../test-support/s3rver.ts';
 import { spawnWorker, type WorkerProcess } from './worker-process.ts';
@@ -29,18 +30,7 @@ for (const kind of kinds) {
 
     /** A worker "on its own machine": its own DATA_DIR, MEDIA_DIR and UPLOADS_DIR; only the database and the bucket are shared. */
     const startWorker = (name: string) =>
-      spawnWorker({
-        ...bucket.env,
-        DATABASE_URL: t.origin.database.url ?? '',
-        DATA_DIR: path.join(dir, name),
-        WORKER_CONCURRENCY: '1',
-        JOB_TIMEOUT_SECONDS: String(JOB_TIMEOUT_SECONDS),
-        JOB_MAINTENANCE_SECONDS: '1',
-        TRANSCODE_PRESET: 'ultrafast',
-        TRANSCODE_SEGMENT_SECONDS: '1',
-        TRANSCODE_EYE_WIDTHS: '384,256',
-        CHUNK_SECONDS: '2',
-      });
+      spawnWorker({ ...testWorkerEnv(t, JOB_TIMEOUT_SECONDS), ...bucket.env, DATA_DIR: path.join(dir, name), ...CHUNKED_WORKER_ENV });
 
     before(async () => {
       bucket = await startTestBucket('spherecast-chunks');
@@ -49,8 +39,7 @@ for (const kind of kinds) {
       dir = await mkdtemp(path.join(os.tmpdir(), 'spherecast-chunked-s3-test-'));
     });
     after(async () => {
-      for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
-      await Promise.all(workers.map((worker) => worker.exited));
+      await killWorkers(workers);
       await t?.close();
       await bucket?.close();
       if (dir) await rm(dir, { recursive: true, force: true });
@@ -63,9 +52,7 @@ for (const kind of kinds) {
       const a = startWorker('machine-a');
       const b = startWorker('machine-b');
       workers.push(a, b);
-      const content = await creator.caller.content.create({ title: 'long, in a bucket' });
-      const created = await openUpload(t, creator, content.id, 'long.mp4', clip.length);
-      await tusSend(created.uploadUrl, creator.token, clip);
+      const created = await uploadClip(t, creator, 'long, in a bucket', clip, 'long.mp4');
       const state = await waitForUpload(t, creator, created.uploadId);
       assert.equal(state.status, 'ready', state.error ?? '');
 
@@ -76,7 +63,7 @@ for (const kind of kinds) {
         [a, b].map((w) => `${os.hostname()}/${w.child.pid}`).sort(),
         `the chunks ran on both workers (${JSON.stringify(jobs)})`,
       );
-      const rungs = await publishedRungs(t, creator, content.id, dir, FPS);
+      const rungs = await publishedRungs(t, creator, created.contentId, dir, FPS);
       for (const rung of rungs) {
         assert.equal(rung.pts.length, SECONDS * FPS, `${rung.uri} has every source frame once`);
         for (let i = 1; i < rung.pts.length; i++) assert.equal(rung.pts[i]! - rung.pts[i - 1]!, rung.frame, `${rung.uri}: continuous at packet ${i}`);

@@ -6,9 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import { generateEquirectFixture } from '@spherecast/shared/media';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
 import { testDatabaseKinds } from '../test-support/databases.ts';
-import { openUpload, tusSend, waitForUpload } from '../test-support/web-upload.ts';
+import { waitForUpload } from '../test-support/web-upload.ts';
+import { CHUNKED_WORKER_ENV, killWorkers, startTestWorker, uploadClip, within } from '../test-support/worker-processes.ts';
 import { completedChunkJobs, publishedRungs } from '../test-support/chunk-jobs.ts';
-import { spawnWorker, type WorkerProcess } from './worker-process.ts';
+import type { WorkerProcess } from './worker-process.ts';
 
 /** Also the origin's: the queue applies the timeout when a job is sent. */
 const JOB_TIMEOUT_SECONDS = 6;
@@ -16,32 +17,7 @@ const FPS = 25;
 const SECONDS = 8;
 
 /** `npm run worker` as an operator runs it, with 2 s chunks: an 8 s source is cut into about 4. */
-function startWorker(t: TestOrigin, extraEnv: Record<string, string> = {}): WorkerProcess {
-  const { config } = t.origin;
-  return spawnWorker({
-    DATABASE_URL: t.origin.database.url ?? '',
-    DATA_DIR: config.dataDir,
-    MEDIA_DIR: config.mediaDir,
-    UPLOADS_DIR: config.uploadsDir,
-    WORKER_CONCURRENCY: '1',
-    JOB_TIMEOUT_SECONDS: String(JOB_TIMEOUT_SECONDS),
-    JOB_MAINTENANCE_SECONDS: '1',
-    TRANSCODE_PRESET: 'ultrafast',
-    TRANSCODE_SEGMENT_SECONDS: '1',
-    TRANSCODE_EYE_WIDTHS: '384,256',
-    CHUNK_SECONDS: '2',
-    ...extraEnv,
-  });
-}
-
-/** `promise`, or a failure naming what did not happen within `ms`. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
+const startWorker = (t: TestOrigin, extraEnv: Record<string, string> = {}) => startTestWorker(t, JOB_TIMEOUT_SECONDS, { ...CHUNKED_WORKER_ENV, ...extraEnv });
 
 // Separate worker processes need a database several processes open: PostgreSQL only.
 const kinds = (await testDatabaseKinds()).filter((kind) => kind === 'postgres');
@@ -70,8 +46,7 @@ for (const kind of kinds) {
       otherClip = await readFile(path.join(dir, 'b.mp4'));
     });
     after(async () => {
-      for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
-      await Promise.all(workers.map((worker) => worker.exited));
+      await killWorkers(workers);
       await t?.close();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
@@ -80,9 +55,7 @@ for (const kind of kinds) {
       const a = startWorker(t);
       const b = startWorker(t);
       workers.push(a, b);
-      const content = await creator.caller.content.create({ title: 'long enough to cut' });
-      const created = await openUpload(t, creator, content.id, 'long.mp4', clip.length);
-      await tusSend(created.uploadUrl, creator.token, clip);
+      const created = await uploadClip(t, creator, 'long enough to cut', clip, 'long.mp4');
       const state = await waitForUpload(t, creator, created.uploadId);
       assert.equal(state.status, 'ready', state.error ?? '');
 
@@ -102,7 +75,7 @@ for (const kind of kinds) {
       assert.deepEqual([...a.done, ...b.done], [created.uploadId], 'the join published it once');
 
       // The published rungs are continuous across the chunk joins.
-      const rungs = await publishedRungs(t, creator, content.id, dir, FPS);
+      const rungs = await publishedRungs(t, creator, created.contentId, dir, FPS);
       assert.equal(rungs.length, 2);
       for (const rung of rungs) {
         assert.equal(rung.pts.length, SECONDS * FPS, `${rung.uri} has every source frame once`);
@@ -128,9 +101,7 @@ for (const kind of kinds) {
     test('a worker killed mid-chunk leaves the chunk to be retried by another worker, and the upload is published', async () => {
       const doomed = startWorker(t, { SPHERECAST_FAULT_AT: 'processing-during-chunk' });
       workers.push(doomed);
-      const content = await creator.caller.content.create({ title: 'survives a dead chunk worker' });
-      const created = await openUpload(t, creator, content.id, 'long-b.mp4', otherClip.length);
-      await tusSend(created.uploadUrl, creator.token, otherClip);
+      const created = await uploadClip(t, creator, 'survives a dead chunk worker', otherClip, 'long-b.mp4');
       assert.equal(await within(doomed.exited, 120_000, 'the worker to kill itself mid-chunk'), 'SIGKILL');
       assert.deepEqual(doomed.chunks, [], 'it finished no chunk');
       const rescuer = startWorker(t);
@@ -143,7 +114,7 @@ for (const kind of kinds) {
         jobs.every((j) => j.workerId === `${os.hostname()}/${rescuer.child.pid}`),
         'the rescuer ran every chunk, the killed one included',
       );
-      const rungs = await publishedRungs(t, creator, content.id, dir, FPS);
+      const rungs = await publishedRungs(t, creator, created.contentId, dir, FPS);
       for (const rung of rungs) assert.equal(rung.pts.length, (SECONDS - 1) * FPS);
       rescuer.child.kill('SIGTERM');
       assert.equal(await within(rescuer.exited, 60_000, 'the rescuer to stop'), 0);

@@ -6,28 +6,14 @@ import { after, before, describe, test } from 'node:test';
 import { generateEquirectFixture } from '@spherecast/shared/media';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../test-support/test-origin.ts';
 import { testDatabaseKinds } from '../test-support/databases.ts';
-import { openUpload, tusSend, uploadState } from '../test-support/web-upload.ts';
-import { spawnWorker, type WorkerProcess } from './worker-process.ts';
+import { uploadState } from '../test-support/web-upload.ts';
+import { killWorkers, startTestWorker, uploadClip, within } from '../test-support/worker-processes.ts';
+import type { WorkerProcess } from './worker-process.ts';
 
 /** Also the origin's: the queue applies the timeout when a job is sent. */
 const JOB_TIMEOUT_SECONDS = 6;
 
-/** `npm run worker` as an operator runs it, on the test origin's database and folders. */
-function startWorker(t: TestOrigin, extraEnv: Record<string, string> = {}): WorkerProcess {
-  const { config } = t.origin;
-  return spawnWorker({
-    DATABASE_URL: t.origin.database.url ?? '',
-    DATA_DIR: config.dataDir,
-    MEDIA_DIR: config.mediaDir,
-    UPLOADS_DIR: config.uploadsDir,
-    WORKER_CONCURRENCY: '1',
-    JOB_TIMEOUT_SECONDS: String(JOB_TIMEOUT_SECONDS),
-    JOB_MAINTENANCE_SECONDS: '1',
-    TRANSCODE_PRESET: 'ultrafast',
-    TRANSCODE_SEGMENT_SECONDS: '1',
-    ...extraEnv,
-  });
-}
+const startWorker = (t: TestOrigin, extraEnv: Record<string, string> = {}) => startTestWorker(t, JOB_TIMEOUT_SECONDS, extraEnv);
 
 async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, deadlineMs = 120_000): Promise<T> {
   const deadline = Date.now() + deadlineMs;
@@ -37,22 +23,6 @@ async function until<T>(what: string, check: () => Promise<T | undefined> | T | 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-/** `promise`, or a failure naming what did not happen within `ms`. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
-async function uploadClip(t: TestOrigin, user: TestUser, title: string, bytes: Buffer): Promise<string> {
-  const content = await user.caller.content.create({ title });
-  const created = await openUpload(t, user, content.id, `${title}.mp4`, bytes.length);
-  await tusSend(created.uploadUrl, user.token, bytes);
-  return created.uploadId;
 }
 
 // Separate worker processes need a database several processes open: PostgreSQL only.
@@ -79,8 +49,7 @@ for (const kind of kinds) {
       }
     });
     after(async () => {
-      for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
-      await Promise.all(workers.map((worker) => worker.exited));
+      await killWorkers(workers);
       await t?.close();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
@@ -89,7 +58,7 @@ for (const kind of kinds) {
       const a = startWorker(t);
       const b = startWorker(t);
       workers.push(a, b);
-      const ids = await Promise.all(clips.slice(0, 4).map((clip, i) => uploadClip(t, creator, `clip ${i}`, clip)));
+      const ids = await Promise.all(clips.slice(0, 4).map(async (clip, i) => (await uploadClip(t, creator, `clip ${i}`, clip)).uploadId));
       for (const id of ids) {
         const state = await until(`upload ${id} to finish`, async () => {
           const s = await uploadState(t, creator, id);
@@ -109,14 +78,12 @@ for (const kind of kinds) {
       // This worker kills itself (SIGKILL) once ffmpeg reports encode progress, as an OOM kill would.
       const doomed = startWorker(t, { SPHERECAST_FAULT_AT: 'processing-during-transcode' });
       workers.push(doomed);
-      const content = await creator.caller.content.create({ title: 'survives a dead worker' });
-      const created = await openUpload(t, creator, content.id, 'long.mp4', clips[4]!.length);
-      await tusSend(created.uploadUrl, creator.token, clips[4]!);
+      const created = await uploadClip(t, creator, 'survives a dead worker', clips[4]!, 'long.mp4');
       assert.equal(await within(doomed.exited, 120_000, 'the worker to kill itself mid-transcode'), 'SIGKILL');
       assert.deepEqual(doomed.started, [created.uploadId]);
       const midway = await uploadState(t, creator, created.uploadId);
       assert.equal(midway.status, 'transcoding', 'the dead worker left it mid-transcode');
-      const detail = await creator.caller.content.get({ id: content.id });
+      const detail = await creator.caller.content.get({ id: created.contentId });
       assert.notEqual(detail.status, 'ready', 'nothing is published while the job is unfinished');
 
       const rescuer = startWorker(t);
@@ -129,7 +96,7 @@ for (const kind of kinds) {
       assert.deepEqual(rescuer.done, [created.uploadId]);
       const row = await t.origin.services.prisma.sourceUpload.findUniqueOrThrow({ where: { id: created.uploadId }, select: { attempts: true } });
       assert.equal(row.attempts, 2);
-      const playback = await t.http('GET', `/api/streaming/${content.id}`, { token: creator.token });
+      const playback = await t.http('GET', `/api/streaming/${created.contentId}`, { token: creator.token });
       const master = await (await fetch(new URL((playback.body as { masterUrl: string }).masterUrl, t.url))).text();
       assert.match(master, /^#EXTM3U[\s\S]*#EXT-X-STREAM-INF/);
       rescuer.child.kill('SIGTERM');
