@@ -5,18 +5,14 @@
 // the playhead reaches the break's scheduled time, then goes back to live.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { SESSION_COOKIE } from '../../src/core/sessions.ts';
-import { adPlaying, createCampaignOnPage, readAdView, until, type AdView } from './support/ad-watch.ts';
-import { ARTIFACTS, launchChromium } from './support/browser.ts';
+import type { Browser } from 'playwright-core';
+import { adPlaying, createCampaignOnPage, makeFlatSpot, readAdView, until, type AdView } from './support/ad-watch.ts';
+import { ARTIFACTS, launchChromium, TestPages } from './support/browser.ts';
 import { buildPlayerApp } from './support/build-player.ts';
 import { LEAN_LIVE, LiveCli } from './support/live-cli.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
-const run = promisify(execFile);
 /** The smallest interval a placement takes (minutes). */
 const EVERY_MINUTES = 1;
 /** How far ahead of now the break is scheduled once the viewer plays at the live edge. */
@@ -26,36 +22,23 @@ describe('ads in a live broadcast: a mid-roll every minute', () => {
   let stack: Stack;
   let browser: Browser;
   let cli: LiveCli | null = null;
-  const contexts: BrowserContext[] = [];
+  let pages: TestPages;
   let spot: string;
 
   before(async () => {
     stack = await startStack({ processing: { transcode: { preset: 'ultrafast', segmentSeconds: 1 } } });
     spot = path.join(stack.workDir, 'live-spot.mp4');
-    await Promise.all([
-      buildPlayerApp(),
-      run(process.env.FFMPEG_PATH ?? 'ffmpeg', [
-        ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=15:duration=1.5'],
-        ...['-f', 'lavfi', '-i', 'sine=frequency=660:sample_rate=48000:duration=1.5'],
-        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', spot],
-      ]),
-    ]);
+    await Promise.all([buildPlayerApp(), makeFlatSpot(spot)]);
     browser = await launchChromium();
+    pages = new TestPages(browser, stack.url);
   });
 
   after(async () => {
     cli?.kill();
-    for (const context of contexts) await context.close().catch(() => undefined);
+    await pages?.close();
     await browser?.close();
     await stack?.close();
   });
-
-  async function newPage(token?: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    contexts.push(context);
-    if (token) await context.addCookies([{ name: SESSION_COOKIE, value: token, url: stack.url }]);
-    return context.newPage();
-  }
 
   test("the viewer's page plays the mid-roll when the playhead reaches its scheduled time, then goes back to live", async () => {
     const started = Date.now();
@@ -81,7 +64,7 @@ describe('ads in a live broadcast: a mid-roll every minute', () => {
       '1',
       ...LEAN_LIVE,
     ]);
-    const ads = await newPage(advertiser.token);
+    const ads = await pages.open(advertiser.token);
     await ads.goto(`${stack.url}/ads`);
     await ads.getByRole('heading', { name: 'Ad campaigns' }).waitFor();
     const campaignId = await createCampaignOnPage(ads, { name: 'Wave live spot', shownAs: 'flat', file: spot, streams: 'Live only' });
@@ -98,7 +81,7 @@ describe('ads in a live broadcast: a mid-roll every minute', () => {
     mark('on air');
 
     // A viewer plays the broadcast at the live edge, with no break yet.
-    const watch = await newPage();
+    const watch = await pages.open();
     // From the server only (`?p2p=0`, the watch page's diagnosis switch): with P2P on, a lone live viewer
     // stalled at times on its own (a segment load left pending for 24 s until hls.js moved the playhead
     // to the live edge), and after a break reached by that jump the content did not load again (the P2P

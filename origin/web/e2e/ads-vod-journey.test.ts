@@ -6,26 +6,22 @@
 // reports count each campaign's impression and completion.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { adReportSchema, type AdReport } from '@spherecast/shared';
 import { generateEquirectFixture } from '@spherecast/shared/media';
-import { SESSION_COOKIE } from '../../src/core/sessions.ts';
-import { adPlaying, createCampaignOnPage, readAdView, stageBrightness, until } from './support/ad-watch.ts';
-import { ARTIFACTS, launchChromium } from './support/browser.ts';
+import { adPlaying, createCampaignOnPage, makeFlatSpot, readAdView, stageBrightness, until } from './support/ad-watch.ts';
+import { ARTIFACTS, launchChromium, TestPages } from './support/browser.ts';
 import { buildPlayerApp } from './support/build-player.ts';
 import { makeTestLadder } from './support/ladder.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
-const run = promisify(execFile);
 const MIDROLL_SECONDS = 4;
 
 describe('ads in a VOD: advertiser page -> creator placement -> watch page -> report', () => {
   let stack: Stack;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  let pages: TestPages;
   let ladder: string;
   let sphereClip: string;
   let flatClip: string;
@@ -39,28 +35,18 @@ describe('ads in a VOD: advertiser page -> creator placement -> watch page -> re
       buildPlayerApp(),
       makeTestLadder(path.join(stack.workDir, 'content')),
       generateEquirectFixture({ out: sphereClip, seconds: 1.5, width: 512, fps: 15, audio: true }),
-      run(process.env.FFMPEG_PATH ?? 'ffmpeg', [
-        ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=15:duration=1.5'],
-        ...['-f', 'lavfi', '-i', 'sine=frequency=660:sample_rate=48000:duration=1.5'],
-        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', flatClip],
-      ]),
+      makeFlatSpot(flatClip),
     ]);
     ladder = made.dir;
     browser = await launchChromium();
+    pages = new TestPages(browser, stack.url);
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
+    await pages?.close();
     await browser?.close();
     await stack?.close();
   });
-
-  async function newPage(token?: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    contexts.push(context);
-    if (token) await context.addCookies([{ name: SESSION_COOKIE, value: token, url: stack.url }]);
-    return context.newPage();
-  }
 
   test('a viewer sees the 360 pre-roll on the sphere, the content, the flat mid-roll on the screen at its time, the content again; the reports count them', async () => {
     const started = Date.now();
@@ -83,7 +69,7 @@ describe('ads in a VOD: advertiser page -> creator placement -> watch page -> re
     // The advertiser creates both campaigns on /ads, with the same budget: a viewer's first break goes to
     // the older one (the one furthest behind its budget, then the oldest), and with one impression per
     // viewer per day each, the second break to the other.
-    const ads = await newPage(advertiser.token);
+    const ads = await pages.open(advertiser.token);
     await ads.goto(`${stack.url}/ads`);
     await ads.getByRole('heading', { name: 'Ad campaigns' }).waitFor();
     const sphereSpot = await createCampaignOnPage(ads, {
@@ -110,7 +96,7 @@ describe('ads in a VOD: advertiser page -> creator placement -> watch page -> re
     const contentId = await published;
 
     // A viewer opens the watch page: the pre-roll plays first, the 360 creative drawn on the sphere.
-    const watch = await newPage();
+    const watch = await pages.open();
     await watch.goto(`${stack.url}/watch/${contentId}`);
     const preroll = await until('the 360 pre-roll playing on the sphere', () => readAdView(watch), adPlaying, 60_000);
     mark('pre-roll playing');

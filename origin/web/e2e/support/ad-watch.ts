@@ -1,8 +1,22 @@
 // What a watch page shows of an ad (#14), read the way a test needs it: the ad overlay's attributes (the
 // ad the player plays, and what the renderer draws of it), the element's clock, the live latency, and
 // the brightness of the picture drawn on the stage.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { sleep } from './browser.ts';
+
+const run = promisify(execFile);
+
+/** A flat creative as an advertiser would upload it: an MP4 with H.264 video (640x360, 15 fps) and AAC audio. */
+export async function makeFlatSpot(out: string, seconds = 1.5): Promise<string> {
+  await run(process.env.FFMPEG_PATH ?? 'ffmpeg', [
+    ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=15:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=660:sample_rate=48000:duration=${seconds}`],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', out],
+  ]);
+  return out;
+}
 
 export type AdView = {
   /** The ad playing (`<campaign id>:<creative id>`), or null while the content plays. */

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { launchChromium as launchSharedChromium } from '@spherecast/shared/testing';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SESSION_COOKIE } from '../../../src/core/sessions.ts';
 import { WEB_ROOT } from './build-player.ts';
 
 export const ARTIFACTS = path.resolve(WEB_ROOT, '../../test-artifacts/e2e');
@@ -10,6 +11,32 @@ export const ARTIFACTS = path.resolve(WEB_ROOT, '../../test-artifacts/e2e');
 export async function launchChromium(): Promise<Browser> {
   await mkdir(ARTIFACTS, { recursive: true });
   return launchSharedChromium();
+}
+
+/**
+ * Pages of one test file, each in its own browser context (its own cookies, and its own peer to the
+ * others), signed in with a session token or not; `close` closes them all.
+ */
+export class TestPages {
+  readonly #browser: Browser;
+  readonly #baseUrl: string;
+  readonly #contexts: BrowserContext[] = [];
+
+  constructor(browser: Browser, baseUrl: string) {
+    this.#browser = browser;
+    this.#baseUrl = baseUrl;
+  }
+
+  async open(token?: string, viewport = { width: 800, height: 600 }): Promise<Page> {
+    const context = await this.#browser.newContext({ viewport });
+    this.#contexts.push(context);
+    if (token) await context.addCookies([{ name: SESSION_COOKIE, value: token, url: this.#baseUrl }]);
+    return context.newPage();
+  }
+
+  async close(): Promise<void> {
+    for (const context of this.#contexts.splice(0)) await context.close().catch(() => undefined);
+  }
 }
 
 export type OverlayStats = {
