@@ -17,6 +17,7 @@ import { S3MediaObjects } from './core/media-store-s3.ts';
 import { repairPublishing } from './domains/media/publish-repair.ts';
 import type { OriginServices } from './core/services.ts';
 import { LiveSupervisor } from './domains/live/live-supervisor.ts';
+import { AdDecisionRetention } from './domains/ads/ad-retention.ts';
 import { RtmpIngest } from './domains/live/rtmp-ingest.ts';
 import { startProcessing, type Processing, type ProcessingOptions } from './jobs/processing.ts';
 import { EventBus } from './core/event-bus.ts';
@@ -166,6 +167,9 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
   // Broadcasts whose ingest stopped for LIVE_GRACE_SECONDS end into a VOD (also those a restart interrupted).
   const liveSupervisor = new LiveSupervisor(services, (error) => app.log.error({ err: error }, 'ending silent live broadcasts failed'));
   liveSupervisor.start();
+  // Ad decisions never shown are deleted after two days (they only serve their day's frequency cap).
+  const adRetention = new AdDecisionRetention(services, (error) => app.log.error({ err: error }, 'deleting unshown ad decisions failed'));
+  adRetention.start();
   let rtmp: RtmpIngest | null = null;
   if (startRtmp) {
     rtmp = new RtmpIngest(services, {
@@ -188,6 +192,7 @@ export async function createOrigin(options: OriginOptions = {}): Promise<Origin>
     close: async () => {
       await rtmp?.destroy();
       await liveSupervisor.destroy();
+      await adRetention.destroy();
       await processing.destroy();
       await cacheSync?.destroy();
       await app.close();
