@@ -2,6 +2,7 @@
 // so the bench sees the origin's real egress (aborted and duplicate downloads included).
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
 
 export type CountingProxy = {
   url: string;
@@ -32,14 +33,21 @@ export async function startCountingProxy(target: string, listenHost = '127.0.0.1
           totalBytes += chunk.length;
           if (isSegment) segmentBytes += chunk.length;
         });
-        answer.pipe(res);
+        // An answer cut off midway (the origin failed, or the viewer left) ends the viewer's response
+        // there; a plain pipe plus res.end() in the error handler wrote after the end and crashed the bench.
+        pipeline(answer, res).catch(() => undefined);
       },
     );
     forward.on('error', () => {
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
+      if (!res.headersSent) {
+        res.writeHead(502);
+        res.end();
+      } else {
+        res.destroy();
+      }
     });
-    req.pipe(forward);
+    res.on('close', () => forward.destroy());
+    pipeline(req, forward).catch(() => undefined);
   });
   await new Promise<void>((resolve) => server.listen(0, listenHost, resolve));
   const { port } = server.address() as AddressInfo;
