@@ -3,6 +3,7 @@ import type Hls from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import type { CoreConfig, CoreEventMap, SegmentLoadDetails } from 'p2p-media-loader-core';
 import type { AdDetails } from '../../api/ad-delivery.ts';
+import { P2PStartWindow } from '../p2p-start-window.ts';
 import { loadSegmentHashes, type SegmentHashIndex } from '../segment-hashes.ts';
 
 /** What the content's player lends the ads for P2P: its core settings (trackers, ICE, timing). */
@@ -31,7 +32,7 @@ export function adSwarmId(p2p: NonNullable<AdDetails['p2p']>): string {
   return `spherecast-ad:${p2p.swarmId}`;
 }
 
-type Swarm = { swarmId: string; engine: HlsJsP2PEngine; loaded: boolean; done: boolean; detach: () => void };
+type Swarm = { swarmId: string; engine: HlsJsP2PEngine; startWindow: P2PStartWindow; loaded: boolean; done: boolean; detach: () => void };
 
 /**
  * P2P for ad creatives. hls.js plays each interstitial asset in its own `Hls` (the base class, made
@@ -82,7 +83,11 @@ export class AdSegmentSharing {
         return false;
       };
     }
-    const engine = new HlsJsP2PEngine({ core });
+    // As the content does: the creative's first segment goes over HTTP at once, only the later ones wait
+    // for peers (the core's own initial wait would hold the first one too, and so start the ad later
+    // with P2P on than off).
+    const startWindow = new P2PStartWindow(core);
+    const engine = new HlsJsP2PEngine({ core: startWindow.core });
     if (hashes) {
       // Without its hash list no peer data can be trusted: the creative comes over HTTP only.
       void hashes.then((index) => {
@@ -99,6 +104,7 @@ export class AdSegmentSharing {
     child.config.maxBufferLength = Math.min(child.config.maxBufferLength, ahead);
     child.config.maxMaxBufferLength = Math.min(child.config.maxMaxBufferLength, ahead);
     engine.bindHls(child);
+    startWindow.start(child, engine);
 
     /** Segments the core delivered (over HTTP or from peers); hls.js loads the others itself (init segments, and all once P2P is off). */
     const throughCore = new Set<string>();
@@ -119,6 +125,7 @@ export class AdSegmentSharing {
     const swarm: Swarm = {
       swarmId,
       engine,
+      startWindow,
       loaded: false,
       done: false,
       detach: () => {
@@ -161,6 +168,7 @@ export class AdSegmentSharing {
     const at = this.#swarms.indexOf(swarm);
     if (at >= 0) this.#swarms.splice(at, 1);
     swarm.detach();
+    swarm.startWindow.destroy();
     swarm.engine.destroy();
   }
 }

@@ -80,7 +80,10 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
       encodeClip(path.join(dir, 'flat'), 'color=c=red:size=320x180:rate=24', 2),
       encodeClip(path.join(dir, 'sphere'), 'color=c=blue:size=256x128:rate=24', 2),
       encodeClip(path.join(dir, 'long'), 'color=c=green:size=320x180:rate=24', 4),
-      encodeClip(path.join(dir, 'shared'), 'color=c=yellow:size=320x180:rate=24', 1),
+      // Four 1 s segments: those within START_HIGH_DEMAND_SECONDS of the start go over HTTP at once for
+      // every viewer, the last one waits for peers.
+      encodeClip(path.join(dir, 'shared'), 'color=c=yellow:size=320x180:rate=24', 4),
+      encodeClip(path.join(dir, 'lone'), 'color=c=yellow:size=320x180:rate=24', 1),
       encodeClip(path.join(dir, 'short'), 'testsrc2=size=256x128:rate=24', 3),
     ]);
     // An undecodable creative: the red clip's playlists over segments of noise.
@@ -106,22 +109,29 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     server.setAssetList('/ads/resume.json', { ASSETS: [ad('resume', '/flat/master.m3u8', 2)] } satisfies AdAssetList);
     await writeContentWithBreaks(content, 'resume', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/resume.json' }]);
     // Shared over P2P: the creative's hash list, as the origin writes it beside the master at publish.
-    const sharedDir = path.join(dir, 'shared');
-    const hashes: Record<string, string> = {};
-    for (const name of await readdir(sharedDir))
-      hashes[name] = createHash('sha256')
-        .update(await readFile(path.join(sharedDir, name)))
-        .digest('hex');
-    await writeFile(path.join(sharedDir, 'hashes.json'), JSON.stringify(hashes));
+    for (const name of ['shared', 'lone']) {
+      const creativeDir = path.join(dir, name);
+      const hashes: Record<string, string> = {};
+      for (const file of await readdir(creativeDir))
+        hashes[file] = createHash('sha256')
+          .update(await readFile(path.join(creativeDir, file)))
+          .digest('hex');
+      await writeFile(path.join(creativeDir, 'hashes.json'), JSON.stringify(hashes));
+    }
     // A creative whose hash list is missing: no peer data can be checked, so it loads over HTTP.
-    await cp(path.join(dir, 'shared'), path.join(dir, 'unhashed'), { recursive: true });
+    await cp(path.join(dir, 'lone'), path.join(dir, 'unhashed'), { recursive: true });
     await rm(path.join(dir, 'unhashed', 'hashes.json'));
     server.setAssetList('/ads/p2p.json', {
       ASSETS: [
-        ad('p2p', '/shared/master.m3u8', 1, { p2p: { swarmId: '/shared/master.m3u8', segmentHashesUrl: `${server.url}/shared/hashes.json` } }),
+        ad('p2p', '/shared/master.m3u8', 4, { p2p: { swarmId: '/shared/master.m3u8', segmentHashesUrl: `${server.url}/shared/hashes.json` } }),
         ad('unhashed', '/unhashed/master.m3u8', 1, { p2p: { swarmId: '/unhashed/master.m3u8', segmentHashesUrl: `${server.url}/unhashed/hashes.json` } }),
       ],
     } satisfies AdAssetList);
+    // A creative in a swarm of its own, for a viewer alone in it.
+    server.setAssetList('/ads/lone.json', {
+      ASSETS: [ad('lone', '/lone/master.m3u8', 1, { p2p: { swarmId: '/lone/master.m3u8', segmentHashesUrl: `${server.url}/lone/hashes.json` } })],
+    } satisfies AdAssetList);
+    await writeContentWithBreaks(content, 'lone', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/lone.json' }]);
     await writeContentWithBreaks(content, 'p2p', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/p2p.json' }]);
     await writeContentWithBreaks(content, 'preroll', [{ id: 'pre', cue: 'PRE', offsetSeconds: 0, assetListPath: '/ads/preroll.json' }]);
     // X-RESTRICT SKIP: the break must be watched, whatever the creative's skip offset.
@@ -425,17 +435,19 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     await first.context().close();
     await second.context().close();
     const media = (s: typeof late, adId: string) => s.adSegments.filter((segment) => segment.adId === adId && segment.url.endsWith('.m4s'));
-    // The first viewer fetched the shared creative, and kept sharing it after its ad: the second got it from the first.
+    // The first viewer fetched the shared creative, and kept sharing it after its ad: the second got its
+    // later segments from the first. Each viewer's first ad segment comes over HTTP at once (no wait for
+    // peers before the ad starts).
     assert.deepEqual(
       media(early, 'p2p').map((segment) => segment.source),
-      ['http'],
+      ['http', 'http', 'http', 'http'],
     );
-    assert.deepEqual(
-      media(late, 'p2p').map((segment) => segment.source),
-      ['p2p'],
-      `the second viewer got the ad's segment from the first: ${JSON.stringify(late.adSegments)}`,
-    );
-    assert.equal(server.requests.filter((p) => p === '/shared/seg_000.m4s').length, 1, 'the ad segment went over HTTP once, to the first viewer');
+    const lateSources = media(late, 'p2p').map((segment) => segment.source);
+    assert.equal(lateSources.length, 4, `the second viewer played the whole ad: ${JSON.stringify(late.adSegments)}`);
+    assert.equal(lateSources[0], 'http', "the ad's first segment came over HTTP at once");
+    assert.ok(lateSources.includes('p2p'), `the second viewer got the ad's later segments from the first: ${JSON.stringify(late.adSegments)}`);
+    const sharedRequests = server.requests.filter((p) => /^\/shared\/seg_\d+\.m4s$/.test(p)).length;
+    assert.equal(sharedRequests, 8 - lateSources.filter((source) => source === 'p2p').length, 'what came from the peer was not fetched over HTTP too');
     assert.equal(late.rejectedSegments, 0);
     // Without its hash list, peer data of a creative cannot be trusted: each viewer fetched it over HTTP, and it played.
     for (const s of [early, late])
@@ -450,5 +462,32 @@ describe('ads (HLS interstitials) in the 360 player, in Chromium', { concurrency
     const adPeerBytes = media(late, 'p2p').reduce((sum, segment) => sum + segment.bytes, 0);
     assert.ok(late.peers > 0 && late.p2pBytes > adPeerBytes, `the second viewer got content from the first after the ads: ${JSON.stringify(late)}`);
     assert.ok(early.uploadedBytes > 0, `the first viewer shared: ${JSON.stringify(early)}`);
+  });
+
+  test("a lone viewer's pre-roll with P2P on starts without waiting for peers: its first segment goes over HTTP at once, not after the core's initial wait", async () => {
+    // The wait is made long (10 s) so that the comparison does not depend on the machine's speed: with
+    // the core's own wait the creative's first segment came only after it (no peer ever answers here).
+    const waitMs = 10_000;
+    const page = await open('content/lone-master.m3u8', { p2p: '1', trackers: tracker.url, render: '0', wait: String(waitMs) });
+    const started = await waitFor(
+      page,
+      'the lone pre-roll playing',
+      () => samplesOf(page).then((samples) => samples.find((s) => s.ad === 'lone' && s.time > 0 && !s.paused) ?? null),
+      (s) => s !== null,
+      30_000,
+    );
+    const masterAt = await page.evaluate(
+      () => performance.getEntriesByType('resource').find((e) => new URL(e.name).pathname === '/lone/master.m3u8')?.startTime ?? null,
+    );
+    const segments = await page.evaluate(() => (window.adsTest as unknown as { adSegments: { adId: string; url: string; source: string }[] }).adSegments);
+    await page.context().close();
+    assert.ok(started && masterAt !== null, 'the creative was requested and played');
+    const toFirstFrame = started.at - masterAt;
+    console.log(`lone pre-roll: first frame ${Math.round(toFirstFrame)} ms after its master request (P2P on, initial wait ${waitMs} ms)`);
+    assert.ok(toFirstFrame < waitMs, `the ad started ${Math.round(toFirstFrame)} ms after its master request: it waited for peers`);
+    assert.deepEqual(
+      segments.filter((s) => s.adId === 'lone' && s.url.endsWith('.m4s')).map((s) => s.source),
+      ['http'],
+    );
   });
 });
