@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { corruptSegments } from '../../src/test-support/corrupt-peer.ts';
 import { ARTIFACTS, launchChromium, readOverlay, sleep, type OverlayStats } from './support/browser.ts';
 import { buildPlayerApp } from './support/build-player.ts';
 import { makeTestLadder } from './support/ladder.ts';
@@ -75,20 +76,9 @@ describe('watch page: P2P between viewers', () => {
   });
 
   test('a segment corrupted by a peer is rejected and fetched over HTTP; the victim plays to the end', async () => {
-    // The seeder's "CDN" tampers with every media segment, and with ?validate=0 the seeder relays them.
-    // The tampering appends an MP4 `free` box of junk: the seeder itself still decodes its video (bit
-    // flips in the picture data make Chromium stop the element, and a stopped seeder shares nothing),
-    // while the bytes no longer match the published SHA-256.
-    const seeder = await openViewer('?validate=0', async (page) => {
-      await page.route('**/*.m4s', async (route) => {
-        const response = await route.fetch();
-        const junk = Buffer.alloc(64, 0x5a);
-        junk.writeUInt32BE(junk.length, 0);
-        junk.write('free', 4, 'latin1');
-        const body = Buffer.concat([Buffer.from(await response.body()), junk]);
-        await route.fulfill({ response, body, headers: { ...response.headers(), 'content-length': String(body.length) } });
-      });
-    });
+    // The seeder's "CDN" tampers with every media segment (corruptSegments: the seeder still decodes them,
+    // the bytes no longer match the published SHA-256), and with ?validate=0 the seeder relays them.
+    const seeder = await openViewer('?validate=0', (page) => corruptSegments(page, '**/*.m4s'));
     await sleep(3000);
     const victim = await openViewer();
     const end = await waitFor(victim, 'victim near the end', (s) => s.currentTime >= CLIP_SECONDS - 2, 60_000);

@@ -14,6 +14,7 @@ import type { PlayerStats } from '@spherecast/shared/player';
 import { launchChromium } from '@spherecast/shared/testing';
 import { TrackerServer } from '@spherecast/tracker';
 import { readyContent } from '../../test-support/content-fixtures.ts';
+import { corruptSegments } from '../../test-support/corrupt-peer.ts';
 import { makeTinyLadder, uploadLadder } from '../../test-support/hls-fixture.ts';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../../test-support/test-origin.ts';
 
@@ -184,18 +185,9 @@ describe('ad creatives shared between viewers over P2P (pglite, tracker, Chromiu
 
   test('a creative segment corrupted by a peer is rejected and fetched over HTTP; the ad still plays to its end', async () => {
     const before = await completes();
-    // The seeder's own HTTP copy of the creative is tampered with (an MP4 `free` box of junk appended:
-    // it still decodes, so the seeder plays and shares, but the bytes no longer match the hash list).
-    const seeder = await openViewer(async (page) => {
-      await page.route(`**/${creativeId}/**/*.m4s`, async (route) => {
-        const response = await route.fetch();
-        const junk = Buffer.alloc(64, 0x5a);
-        junk.writeUInt32BE(junk.length, 0);
-        junk.write('free', 4, 'latin1');
-        const body = Buffer.concat([Buffer.from(await response.body()), junk]);
-        await route.fulfill({ response, body, headers: { ...response.headers(), 'content-length': String(body.length) } });
-      });
-    });
+    // The seeder's own HTTP copy of the creative is tampered with (it still decodes, so the seeder plays
+    // and shares, but the bytes no longer match the hash list).
+    const seeder = await openViewer((page) => corruptSegments(page, `**/${creativeId}/**/*.m4s`));
     // The victim comes while the seeder still plays the ad (it has loaded the spot by then: hls.js buffers ahead).
     await waitFor(seeder, 'the seeder playing the ad', (s) => s.beacons.includes('start'));
     const victim = await openViewer();
