@@ -16,7 +16,7 @@ import { buildPlayerApp } from './support/build-player.ts';
 import { makeTestLadder } from './support/ladder.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
-const MIDROLL_SECONDS = 4;
+const MIDROLL_SECONDS = 2;
 
 describe('ads in a VOD: advertiser page -> creator placement -> watch page -> report', () => {
   let stack: Stack;
@@ -27,15 +27,16 @@ describe('ads in a VOD: advertiser page -> creator placement -> watch page -> re
   let flatClip: string;
 
   before(async () => {
-    // The creatives are small: the 360 one gets a 512/256 ladder instead of the product's 1920/1280.
-    stack = await startStack({ processing: { transcode: { preset: 'ultrafast', segmentSeconds: 1, eyeWidths: [512, 256] } } });
+    // The creatives are small (the file's time goes mostly to their transcodes): the 360 one gets a
+    // single 256 px rung instead of the product's 1920/1280 ladder, the flat one is 320x180 (one rung).
+    stack = await startStack({ processing: { transcode: { preset: 'ultrafast', segmentSeconds: 1, eyeWidths: [256] } } });
     sphereClip = path.join(stack.workDir, 'sphere-spot.mp4');
     flatClip = path.join(stack.workDir, 'flat-spot.mp4');
     const [, made] = await Promise.all([
       buildPlayerApp(),
       makeTestLadder(path.join(stack.workDir, 'content')),
-      generateEquirectFixture({ out: sphereClip, seconds: 1.5, width: 512, fps: 15, audio: true }),
-      makeFlatSpot(flatClip),
+      generateEquirectFixture({ out: sphereClip, seconds: 1.5, width: 256, fps: 15, audio: true }),
+      makeFlatSpot(flatClip, { width: 320, height: 180 }),
     ]);
     ladder = made.dir;
     browser = await launchChromium();
@@ -56,7 +57,7 @@ describe('ads in a VOD: advertiser page -> creator placement -> watch page -> re
     const advertiser = await stack.register('orbit_brand', 'viewer');
     await stack.http('POST', '/api/ads/advertisers', { username: 'orbit_brand' }, admin.token);
 
-    // Meanwhile a creator publishes a 24 s 360 video and places a pre-roll and a mid-roll at 4 s in it,
+    // Meanwhile a creator publishes a 24 s 360 video and places a pre-roll and a mid-roll at 2 s in it,
     // with the API the placement form would use (the web app has no placement form).
     const published = (async () => {
       const creator = await stack.register('orbit_creator');
@@ -107,8 +108,8 @@ describe('ads in a VOD: advertiser page -> creator placement -> watch page -> re
     await watch.screenshot({ path: path.join(ARTIFACTS, 'ads-vod-preroll-360.png') });
     assert.ok(sphereAd.corners > 20 && sphereAd.middle > 20, `the 360 ad fills the view: ${JSON.stringify(sphereAd)}`);
 
-    // Then the content, from its start, until the mid-roll at 4 s; the last content time seen before the
-    // break is just under 4 s.
+    // Then the content, from its start, until the mid-roll at 2 s; the last content time seen before the
+    // break is just under 2 s.
     await until(
       'the content after the pre-roll',
       () => readAdView(watch),

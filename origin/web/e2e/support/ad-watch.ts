@@ -8,10 +8,10 @@ import { sleep } from './browser.ts';
 
 const run = promisify(execFile);
 
-/** A flat creative as an advertiser would upload it: an MP4 with H.264 video (640x360, 15 fps) and AAC audio. */
-export async function makeFlatSpot(out: string, seconds = 1.5): Promise<string> {
+/** A flat creative as an advertiser would upload it: an MP4 with H.264 video (15 fps, 640x360 unless given) and AAC audio. */
+export async function makeFlatSpot(out: string, size: { width: number; height: number } = { width: 640, height: 360 }, seconds = 1.5): Promise<string> {
   await run(process.env.FFMPEG_PATH ?? 'ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=15:duration=${seconds}`],
+    ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size.width}x${size.height}:rate=15:duration=${seconds}`],
     ...['-f', 'lavfi', '-i', `sine=frequency=660:sample_rate=48000:duration=${seconds}`],
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', out],
   ]);
