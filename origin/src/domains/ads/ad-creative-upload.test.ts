@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { adAssetListSchema } from '@spherecast/shared';
+import { runningNow } from '../../test-support/ad-fixtures.ts';
 import { readyContent } from '../../test-support/content-fixtures.ts';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../../test-support/test-origin.ts';
 import { openUpload, tusSend, waitForUpload } from '../../test-support/web-upload.ts';
@@ -42,8 +43,7 @@ describe('an ad creative goes through the web upload pipeline into its own ladde
     const campaign = await advertiser.caller.ads.campaigns.create({
       name: 'Spot',
       creativeForm: 'flat',
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
-      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+      ...runningNow(),
       budgetImpressions: 10,
     });
     const creativeId = campaign.creative!.contentId;

@@ -13,6 +13,7 @@ import { adAssetListSchema } from '@spherecast/shared';
 import type { PlayerStats } from '@spherecast/shared/player';
 import { launchChromium } from '@spherecast/shared/testing';
 import { TrackerServer } from '@spherecast/tracker';
+import { runningNow } from '../../test-support/ad-fixtures.ts';
 import { readyContent } from '../../test-support/content-fixtures.ts';
 import { corruptSegments } from '../../test-support/corrupt-peer.ts';
 import { makeTinyLadder, uploadLadder } from '../../test-support/hls-fixture.ts';
@@ -58,8 +59,7 @@ describe('ad creatives shared between viewers over P2P (pglite, tracker, Chromiu
     const campaign = await advertiser.caller.ads.campaigns.create({
       name: 'Shared spot',
       creativeForm: 'flat',
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
-      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+      ...runningNow(),
       budgetImpressions: 100,
       frequencyCapPerDay: 10,
     });

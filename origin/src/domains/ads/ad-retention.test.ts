@@ -2,6 +2,7 @@
 // with beacons, and recent decisions stay, and the campaign's report reads the same before and after.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { runningNow } from '../../test-support/ad-fixtures.ts';
 import { readyContent } from '../../test-support/content-fixtures.ts';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../../test-support/test-origin.ts';
 import { utcDay } from './ad-decision.ts';
@@ -22,8 +23,7 @@ describe('ad decision retention (pglite)', () => {
     const campaign = await advertiser.caller.ads.campaigns.create({
       name: 'Retention spot',
       vastTagUrl: 'https://ads.example/vast.xml',
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
-      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+      ...runningNow(),
       budgetImpressions: 100,
       frequencyCapPerDay: 3,
     });

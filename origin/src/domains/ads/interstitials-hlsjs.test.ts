@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '@spherecast/shared/testing';
+import { runningNow } from '../../test-support/ad-fixtures.ts';
 import { readyContent } from '../../test-support/content-fixtures.ts';
 import { makeTinyLadder } from '../../test-support/hls-fixture.ts';
 import { startTestOrigin, type TestOrigin, type TestUser } from '../../test-support/test-origin.ts';
@@ -76,8 +77,7 @@ describe('the origin’s ad breaks played by hls.js in Chromium (pglite)', () =>
     const campaign = await advertiser.caller.ads.campaigns.create({
       name: 'Tiny spot',
       creativeForm: '360',
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
-      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+      ...runningNow(),
       budgetImpressions: 10,
       frequencyCapPerDay: 10,
     });
