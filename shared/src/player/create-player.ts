@@ -20,6 +20,7 @@ import { iceServersExpireAt } from './ice-credentials.ts';
 import { LiveSegmentHashes, loadSegmentHashes, type SegmentCheck } from './segment-hashes.ts';
 import { PlayerCaptions } from './captions.ts';
 import { P2PStartWindow } from './p2p-start-window.ts';
+import { engineCore, LiveDueSegments } from './live-due-segments.ts';
 import { AD_HLS_CONFIG, PlayerAds } from './ads/player-ads.ts';
 import { withAssetListValidation } from './ads/asset-list-loader.ts';
 
@@ -241,6 +242,7 @@ class HlsPlayer implements Player {
   #connections: PeerConnectionRegistry | null = null;
   #connectionTimer: ReturnType<typeof setInterval> | null = null;
   #startWindow: P2PStartWindow | null = null;
+  #liveDue: LiveDueSegments | null = null;
   #iceRefreshTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: PlayerOptions) {
@@ -357,6 +359,12 @@ class HlsPlayer implements Player {
       this.#startWindow = new P2PStartWindow(this.#coreConfig(masterUrl, hashes, this.#connections));
       const withP2P = new HlsWithP2P({ ...hlsConfig, p2p: { core: this.#startWindow.core } });
       this.#startWindow.start(withP2P, withP2P.p2pEngine);
+      // Live: what hls.js waits for while playback cannot go on goes over HTTP (live-due-segments.ts).
+      const core = this.#options.live ? engineCore(withP2P.p2pEngine) : null;
+      if (core) {
+        this.#liveDue = new LiveDueSegments(video, core);
+        this.#liveDue.start(withP2P);
+      }
       this.#unbindCore = this.#watchCore(withP2P.p2pEngine);
       keepP2PCoreAcrossInterstitials(withP2P);
       this.#connectionTimer = setInterval(() => void this.#pollConnections(), CONNECTION_POLL_MS);
@@ -416,6 +424,7 @@ class HlsPlayer implements Player {
     if (this.#liveTimer) clearInterval(this.#liveTimer);
     if (this.#connectionTimer) clearInterval(this.#connectionTimer);
     this.#startWindow?.destroy();
+    this.#liveDue?.destroy();
     if (this.#iceRefreshTimer) clearTimeout(this.#iceRefreshTimer);
     this.#unbindCore?.();
     this.#unbindVideo?.();
