@@ -21,8 +21,13 @@ export interface PlayableContent extends MediaAccess {
 /** The hash list of a broadcast on air (written by domains/live beside its master playlist). */
 export const LIVE_HASHES_FILE = 'live-hashes.json';
 
-/** How many segments behind the live edge a player holds (hls.js liveSyncDurationCount's default). */
-export const LIVE_LATENCY_SEGMENTS = 3;
+/**
+ * How far behind the live edge the player holds, in seconds: shared/src/player/config.ts LIVE_SYNC, 3.75 s
+ * plus a random 0-1 s drawn per viewer (hls.js liveSyncDuration), the same for every segment length. The
+ * payload's `latencyTargetSeconds` is the middle of that range. Mirrored here rather than imported: the
+ * player module pulls hls.js into the origin. Keep the two in step.
+ */
+export const LIVE_HOLD_BACK_SECONDS = { base: 3.75, spread: 1 } as const;
 
 /** The viewing session a payload is for (see streaming.start). */
 export interface PlaybackSession {
@@ -67,7 +72,7 @@ export function buildPlayback(
     // While live, the origin keeps live-hashes.json (the window's segments) beside the master; hashes.json of the VOD once it ends.
     segmentHashesUrl: video ? ctx.mediaLinks.url(content.publishedPath, live ? LIVE_HASHES_FILE : hashesFileFor(content.masterFile), content) : null,
     live,
-    latencyTargetSeconds: live ? LIVE_LATENCY_SEGMENTS * Math.max(1, content.liveTargetDurationSeconds ?? 2) : null,
+    latencyTargetSeconds: live ? LIVE_HOLD_BACK_SECONDS.base + LIVE_HOLD_BACK_SECONDS.spread / 2 : null,
     // Live plays from the edge, whatever an earlier session reached.
     resumePositionSeconds: live ? 0 : session.resumePositionSeconds,
     resumed: session.resumed,
