@@ -82,11 +82,9 @@ describe('ads in a live broadcast: a mid-roll every minute', () => {
 
     // A viewer plays the broadcast at the live edge, with no break yet.
     const watch = await pages.open();
-    // From the server only (`?p2p=0`, the watch page's diagnosis switch): with P2P on, a lone live viewer
-    // stalled at times on its own (a segment load left pending for 24 s until hls.js moved the playhead
-    // to the live edge), and after a break reached by that jump the content did not load again (the P2P
-    // core's playhead was past the break's end). What is tested here is the break.
-    await watch.goto(`${stack.url}/watch/${contentId}?p2p=0`);
+    // With P2P on, as viewers watch (a lone viewer: no peers). The player's live-due-segments.ts keeps
+    // a stalled viewer and the content after the break loading (shared/src/player/live-p2p.test.ts).
+    await watch.goto(`${stack.url}/watch/${contentId}`);
     const first = await until(
       'the broadcast playing with a latency',
       () => readAdView(watch),
