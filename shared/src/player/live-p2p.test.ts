@@ -178,7 +178,8 @@ describe('live player with P2P on, alone in its swarm', () => {
     try {
       const w = await waitForTime(page, 14, 30_000);
       assert.ok(w.p2pActive, 'P2P stays on');
-      // Without the fix the request for 7 stayed pending until hls.js jumped ~20 s ahead to the live edge.
+      // Before live-due-segments.ts the playhead stopped for good at 9.0 s (the request for the next segment
+      // pending in the P2P core), until hls.js jumped ~20 s ahead to the live edge.
       assert.ok(w.maxJump < 2, `playback jumped ${w.maxJump.toFixed(1)} s instead of playing on`);
     } finally {
       await page.context().close();
@@ -190,7 +191,8 @@ describe('live player with P2P on, alone in its swarm', () => {
     const live = await startLiveServer(bed.ladder.dir, { initial: 6, adAtSegment: 8 });
     const page = await openLiveViewer(live);
     try {
-      // The ad is 2 s of rung 1 (its playlist /ad.m3u8); content resumes after it, at 10 or later.
+      // The ad is 2 s of rung 1 (its playlist /ad.m3u8); content resumes after it, at 10 or later. Before
+      // live-due-segments.ts the content never loaded again (the element stayed at 0).
       const deadline = Date.now() + 20_000;
       while (!live.requests.includes('/ad.m3u8')) {
         assert.ok(Date.now() < deadline, `the interstitial was never loaded: ${JSON.stringify(await watch(page))} ${live.requests.slice(-5).join(' ')}`);
