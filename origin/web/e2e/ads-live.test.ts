@@ -2,7 +2,8 @@
 // test pattern to an origin started here; an advertiser creates a live-only campaign with a flat
 // creative on /ads (uploaded by the page, transcoded by the origin); the creator places "a mid-roll
 // every minute" in the broadcast; a viewer's watch page, playing at the live edge, plays the ad when
-// the playhead reaches the break's scheduled time, then goes back to live.
+// the playhead reaches the break's scheduled time, then goes back to live. With a pre-roll placed too,
+// a viewer who opens the broadcast then sees the ad before the broadcast.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -18,7 +19,7 @@ const EVERY_MINUTES = 1;
 /** How far ahead of now the break is scheduled once the viewer plays at the live edge. */
 const BREAK_AHEAD_MS = 8000;
 
-describe('ads in a live broadcast: a mid-roll every minute', () => {
+describe('ads in a live broadcast: a mid-roll every minute, and a pre-roll', () => {
   let stack: Stack;
   let browser: Browser;
   let cli: LiveCli | null = null;
@@ -40,7 +41,7 @@ describe('ads in a live broadcast: a mid-roll every minute', () => {
     await stack?.close();
   });
 
-  test("the viewer's page plays the mid-roll when the playhead reaches its scheduled time, then goes back to live", async () => {
+  test("the viewer's page plays the mid-roll when the playhead reaches its scheduled time, then goes back to live; a viewer joining later gets the pre-roll first", async () => {
     const started = Date.now();
     const mark = (what: string): void => console.log(`${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const admin = await stack.registerAdmin('live_ads_admin');
@@ -171,6 +172,33 @@ describe('ads in a live broadcast: a mid-roll every minute', () => {
         return card.getByTestId('campaign-report').innerText();
       },
       (text) => new RegExp(`${new Date().toISOString().slice(0, 10)}\\s+1\\s`).test(text),
+      15_000,
+      500,
+    );
+    mark('impression reported');
+
+    // A live pre-roll: with it placed too, a viewer who opens the broadcast now sees the ad first,
+    // then the broadcast at the live edge.
+    await stack.http('PUT', `/api/ads/placements/${contentId}`, { preroll: true, liveMidrollEveryMinutes: EVERY_MINUTES }, creator.token);
+    const joining = await pages.open();
+    await joining.goto(`${stack.url}/watch/${contentId}`);
+    const preroll = await until('the live pre-roll playing', () => readAdView(joining), adPlaying, 45_000, 100);
+    assert.equal(preroll.adId?.split(':')[0], campaignId, `the live-only campaign's ad first: ${JSON.stringify(preroll)}`);
+    await until(
+      'the broadcast at the live edge after the pre-roll',
+      () => readAdView(joining),
+      (v) => v.form === null && v.latency !== null && v.liveAtEdge && !v.paused && v.latency < 15,
+      45_000,
+      250,
+    );
+    mark('pre-roll, then live');
+    await until(
+      'both impressions in the report',
+      async () => {
+        await card.getByRole('button', { name: 'Report' }).click();
+        return card.getByTestId('campaign-report').innerText();
+      },
+      (text) => new RegExp(`${new Date().toISOString().slice(0, 10)}\\s+2\\s`).test(text),
       15_000,
       500,
     );

@@ -270,11 +270,12 @@ export class PlayerAds {
       return;
     }
     const assetId = data.asset.identifier;
-    // At the end of the content the element is paused (it ended), and hls.js takes that as the viewer's
-    // pause: the post-roll would wait, paused, forever. It plays on as the content did.
-    // (hls.js moves the element to the ad's MediaSource after this event, which pauses it again: play once it can.)
-    if (data.event.cue.post && this.#contentEnded) {
-      const video = this.#video;
+    const video = this.#video;
+    // hls.js moves the element to the ad's MediaSource after this event, which pauses it: an ad that
+    // takes the place of playing content (a live pre-roll starts after the page's autoplay) plays on
+    // once it can. At the end of the content the element is paused (it ended), and hls.js takes that as
+    // the viewer's pause: the post-roll would wait, paused, forever. It plays on as the content did.
+    if (!video.paused || (data.event.cue.post && this.#contentEnded)) {
       video.addEventListener(
         'canplay',
         () => {
