@@ -30,9 +30,9 @@ import { playbackSchema } from '@spherecast/shared';
 // config.ts only (the player's index loads p2p-media-loader, which is browser code).
 import { LIVE_SYNC, DEFAULT_LIVE_HLS_CONFIG, DEFAULT_LIVE_P2P_CORE_CONFIG } from '../shared/src/player/config.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
+import type { ViteDevServer } from 'vite';
+import { startOffloadPageServer } from './lib/offload-page-server.ts';
 import { z } from 'zod';
 import { LEAN_LIVE, LiveCli } from '../origin/web/e2e/support/live-cli.ts';
 import { machineLine } from './lib/results.ts';
@@ -73,7 +73,6 @@ const envSchema = z.object({
     }),
 });
 
-const ROOT = path.dirname(fileURLToPath(import.meta.url));
 const SETTLE_SECONDS = 5;
 const STAGGER_MS = 1000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -281,16 +280,9 @@ export async function runLiveBench(): Promise<{ markdown: string }> {
       seedDemo: false,
       logLevel: 'error',
     });
-    vite = await createServer({
-      configFile: false,
-      root: path.join(ROOT, 'lib', 'offload-page'),
-      logLevel: 'silent',
-      resolve: { conditions: ['p2pml:core-as-bundle', ...defaultClientConditions] },
-      server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
-    });
-    await vite.listen();
-    const pageUrl = vite.resolvedUrls?.local[0];
-    if (!pageUrl) throw new Error('vite did not report a URL');
+    const page = await startOffloadPageServer();
+    vite = page.server;
+    const pageUrl = page.url;
     browser = await launchChromium();
     const register = await fetch(`${origin.url}/api/auth/register`, {
       method: 'POST',

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '@spherecast/shared/testing';
 import type { Browser } from 'playwright-core';
-import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
+import type { ViteDevServer } from 'vite';
+import { startOffloadPageServer } from './lib/offload-page-server.ts';
 import { createOrigin, type Origin } from '@spherecast/origin';
 import { TrackerServer } from '@spherecast/tracker';
 import { createOriginClient } from '@spherecast/origin/client';
@@ -162,16 +163,9 @@ async function runSingleRungBench(options: OffloadBenchOptions = {}): Promise<{ 
     const masterUrl = viaProxy(detail.masterUrl);
     const hashesUrl = detail.segmentHashesUrl ? viaProxy(detail.segmentHashesUrl) : null;
 
-    vite = await createServer({
-      configFile: false,
-      root: path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib', 'offload-page'),
-      logLevel: 'silent',
-      resolve: { conditions: ['p2pml:core-as-bundle', ...defaultClientConditions] },
-      server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
-    });
-    await vite.listen();
-    const pageUrl = vite.resolvedUrls?.local[0];
-    if (!pageUrl) throw new Error('vite did not report a URL');
+    const page = await startOffloadPageServer();
+    vite = page.server;
+    const pageUrl = page.url;
     browser = await launchChromium();
     // Warm Vite's dependency optimisation so the first measured page does not pay for it.
     const warm = await browser.newPage();

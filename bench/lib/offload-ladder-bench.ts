@@ -14,8 +14,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
+import type { ViteDevServer } from 'vite';
+import { startOffloadPageServer } from './offload-page-server.ts';
 import type { Browser } from 'playwright-core';
 import { createOrigin, type Origin } from '@spherecast/origin';
 import { TrackerServer } from '@spherecast/tracker';
@@ -134,17 +134,9 @@ export async function runLadderOffload(log: (line: string) => void): Promise<str
     const masterUrl = viaProxy(detail.masterUrl);
     const hashesUrl = detail.segmentHashesUrl ? viaProxy(detail.segmentHashesUrl) : null;
 
-    vite = await createServer({
-      configFile: false,
-      root: path.join(path.dirname(fileURLToPath(import.meta.url)), 'offload-page'),
-      logLevel: 'silent',
-      resolve: { conditions: ['p2pml:core-as-bundle', ...defaultClientConditions] },
-      server: { host, port: 0, hmr: false, watch: null },
-    });
-    await vite.listen();
-    const address = vite.httpServer?.address();
-    if (!address || typeof address === 'string') throw new Error('vite did not report a port');
-    const pageUrl = `http://${host}:${address.port}/`;
+    const page = await startOffloadPageServer(host);
+    vite = page.server;
+    const pageUrl = page.url;
 
     // Warm Vite's dependency optimisation (the first page would pay for it), and measure one data
     // channel between two viewers' browsers (uncapped).

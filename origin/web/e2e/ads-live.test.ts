@@ -165,16 +165,18 @@ describe('ads in a live broadcast: a mid-roll every minute, and a pre-roll', () 
 
     // The campaign's report counts the impression.
     const card = ads.getByTestId('campaign').filter({ hasText: 'Wave live spot' });
-    await until(
-      'the impression in the report',
-      async () => {
-        await card.getByRole('button', { name: 'Report' }).click();
-        return card.getByTestId('campaign-report').innerText();
-      },
-      (text) => new RegExp(`${new Date().toISOString().slice(0, 10)}\\s+1\\s`).test(text),
-      15_000,
-      500,
-    );
+    const reportCounts = (impressions: number) =>
+      until(
+        `${impressions} impression(s) in the report`,
+        async () => {
+          await card.getByRole('button', { name: 'Report' }).click();
+          return card.getByTestId('campaign-report').innerText();
+        },
+        (text) => new RegExp(`${new Date().toISOString().slice(0, 10)}\\s+${impressions}\\s`).test(text),
+        15_000,
+        500,
+      );
+    await reportCounts(1);
     mark('impression reported');
 
     // A live pre-roll: with it placed too, a viewer who opens the broadcast now sees the ad first,
@@ -192,15 +194,6 @@ describe('ads in a live broadcast: a mid-roll every minute, and a pre-roll', () 
       250,
     );
     mark('pre-roll, then live');
-    await until(
-      'both impressions in the report',
-      async () => {
-        await card.getByRole('button', { name: 'Report' }).click();
-        return card.getByTestId('campaign-report').innerText();
-      },
-      (text) => new RegExp(`${new Date().toISOString().slice(0, 10)}\\s+2\\s`).test(text),
-      15_000,
-      500,
-    );
+    await reportCounts(2);
   });
 });

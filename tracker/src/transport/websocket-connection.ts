@@ -88,19 +88,27 @@ function unmask(data: Buffer, start: number, length: number, source: Buffer, mas
 }
 
 function frameHeader(opcode: number, length: number): Buffer {
-  const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const header = Buffer.allocUnsafe(headerLength);
-  header[0] = 0x80 | opcode;
-  if (length < 126) header[1] = length;
-  else if (length < 65536) {
-    header[1] = 126;
-    header.writeUInt16BE(length, 2);
-  } else {
-    header[1] = 127;
-    header.writeUInt32BE(0, 2);
-    header.writeUInt32BE(length, 6);
-  }
+  const header = Buffer.allocUnsafe(headerLengthOf(length));
+  writeFrameHeader(header, opcode, length);
   return header;
+}
+
+function headerLengthOf(length: number): number {
+  return length < 126 ? 2 : length < 65536 ? 4 : 10;
+}
+
+/** Writes a final, unmasked frame's header (`opcode`, payload of `length` bytes) at the start of `target`. */
+function writeFrameHeader(target: Buffer, opcode: number, length: number): void {
+  target[0] = 0x80 | opcode;
+  if (length < 126) target[1] = length;
+  else if (length < 65536) {
+    target[1] = 126;
+    target.writeUInt16BE(length, 2);
+  } else {
+    target[1] = 127;
+    target.writeUInt32BE(0, 2);
+    target.writeUInt32BE(length, 6);
+  }
 }
 
 /** One accepted WebSocket, server side. `C` is the object handed back to the handler. */
@@ -148,20 +156,8 @@ export class WebSocketConnection<C = unknown> {
   /** Sends a text message given as a wire string (one character per byte): header and payload in one buffer, one write. */
   sendText(wire: string): void {
     if (!this.isOpen) return;
-    const length = wire.length;
-    const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
-    const frame = Buffer.allocUnsafe(headerLength + length);
-    frame[0] = 0x81;
-    if (length < 126) frame[1] = length;
-    else if (length < 65536) {
-      frame[1] = 126;
-      frame.writeUInt16BE(length, 2);
-    } else {
-      frame[1] = 127;
-      frame.writeUInt32BE(0, 2);
-      frame.writeUInt32BE(length, 6);
-    }
-    frame.write(wire, headerLength, length, 'latin1');
+    const { frame, headerLength } = textFrame(wire.length);
+    frame.write(wire, headerLength, wire.length, 'latin1');
     this.socket.write(frame);
   }
 
@@ -174,18 +170,7 @@ export class WebSocketConnection<C = unknown> {
     if (!this.isOpen) return;
     let length = 0;
     for (let i = 0; i < parts.length; i++) length += parts[i]!.length;
-    const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
-    const frame = Buffer.allocUnsafe(headerLength + length);
-    frame[0] = 0x81;
-    if (length < 126) frame[1] = length;
-    else if (length < 65536) {
-      frame[1] = 126;
-      frame.writeUInt16BE(length, 2);
-    } else {
-      frame[1] = 127;
-      frame.writeUInt32BE(0, 2);
-      frame.writeUInt32BE(length, 6);
-    }
+    const { frame, headerLength } = textFrame(length);
     let offset = headerLength;
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
@@ -330,4 +315,12 @@ export class WebSocketConnection<C = unknown> {
     if (!isUtf8(message)) return this.fail(WS_CLOSE.invalidPayload, 'invalid UTF-8');
     if (this.owner !== null) this.handler.onMessage(this.owner, message.toString('latin1'));
   }
+}
+
+/** A text frame for a payload of `length` bytes: its header written, the payload's space after it. */
+function textFrame(length: number): { frame: Buffer; headerLength: number } {
+  const headerLength = headerLengthOf(length);
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  writeFrameHeader(frame, OPCODE.text, length);
+  return { frame, headerLength };
 }
