@@ -74,7 +74,8 @@ describe('ads in a live broadcast: a mid-roll every minute, and a pre-roll', () 
     const channelId = String((await cli.waitFor((e) => e.event === 'channel', 30_000)).id);
     const { contentId } = await until(
       'the channel on air',
-      () => stack.http<{ status: string; contentId: string }>('GET', `/api/live/channels/${channelId}`),
+      // As its creator: an idle channel's broadcast is not anyone else's to see yet (404).
+      () => stack.http<{ status: string; contentId: string }>('GET', `/api/live/channels/${channelId}`, undefined, creator.token),
       (s) => s.status === 'live',
       60_000,
       250,
