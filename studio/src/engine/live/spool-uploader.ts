@@ -113,6 +113,8 @@ export class LiveUploader extends TypedEmitter<LiveUploaderEvents> {
   #runs: SpoolRun[] = [];
   /** Complete segments not yet on the origin, oldest first (by number, then rung). */
   #pending: QueuedSegment[] = [];
+  /** The scan in progress (scans run one at a time). */
+  #scanning: Promise<void> = Promise.resolve();
   /** Per rung: the last uploaded segments (the live playlist's window). */
   readonly #windows = new Map<string, MediaPlaylistSegment[]>();
   /** Per rung: the last few segments seen (bytes, seconds), for the output bit rate. */
@@ -250,8 +252,19 @@ export class LiveUploader extends TypedEmitter<LiveUploaderEvents> {
     if (this.#stop.signal.aborted) throw new MediaError('CANCELLED', 'The upload was stopped; segments not sent stay in the spool.');
   }
 
-  /** Queues the segments that became complete in every run. */
-  async #scan(): Promise<void> {
+  /**
+   * Queues the segments that became complete in every run. One scan at a time: the upload loop scans
+   * while it retries a refused or failed request, and the session seals a run meanwhile; two scans
+   * reading a run's next number together queued the same segment twice, and the second send found its
+   * file gone (ENOENT: a CI run of origin/web/e2e/live-fault.test.ts stopped the broadcast so).
+   */
+  #scan(): Promise<void> {
+    const scanned = this.#scanning.then(() => this.#scanOnce());
+    this.#scanning = scanned.catch(() => undefined);
+    return scanned;
+  }
+
+  async #scanOnce(): Promise<void> {
     const added: QueuedSegment[] = [];
     for (const run of this.#runs) added.push(...(await this.#scanRun(run)));
     if (added.length === 0) return;
