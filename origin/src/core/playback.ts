@@ -1,4 +1,4 @@
-import type { CONTENT_KINDS, IceServer, Playback, Projection } from '@spherecast/shared';
+import { LIVE_HOLD_BACK_SECONDS, type CONTENT_KINDS, type IceServer, type Playback, type Projection } from '@spherecast/shared';
 import { hashesFileFor } from './content-view.ts';
 import { iceServersFor } from './ice-servers.ts';
 import type { MediaAccess } from './media-links.ts';
@@ -20,14 +20,6 @@ export interface PlayableContent extends MediaAccess {
 
 /** The hash list of a broadcast on air (written by domains/live beside its master playlist). */
 export const LIVE_HASHES_FILE = 'live-hashes.json';
-
-/**
- * How far behind the live edge the player holds, in seconds: shared/src/player/config.ts LIVE_SYNC, 3.75 s
- * plus a random 0-1 s drawn per viewer (hls.js liveSyncDuration), the same for every segment length. The
- * payload's `latencyTargetSeconds` is the middle of that range. Mirrored here rather than imported: the
- * player module pulls hls.js into the origin. Keep the two in step.
- */
-export const LIVE_HOLD_BACK_SECONDS = { base: 3.75, spread: 1 } as const;
 
 /** The viewing session a payload is for (see streaming.start). */
 export interface PlaybackSession {

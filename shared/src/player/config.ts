@@ -1,4 +1,5 @@
 import type { CoreConfig } from 'p2p-media-loader-core';
+import { LIVE_HOLD_BACK_SECONDS } from '../api/streaming.ts';
 
 /**
  * P2P timing for VOD 360° streams with short (1–4 s) segments. Merged under the caller's `core` overrides.
@@ -106,8 +107,8 @@ export const P2P_BUNDLE_CONDITION = 'p2pml:core-as-bundle';
  * The final figures are
  * in bench/RESULTS.md.
  */
-/** Live hold-back in seconds: `base` plus a random share of `spread`, drawn per player. */
-export const LIVE_SYNC = { base: 3.75, spread: 1 } as const;
+/** Live hold-back in seconds: `base` plus a random share of `spread`, drawn per player (also the origin's latency target). */
+export const LIVE_SYNC = LIVE_HOLD_BACK_SECONDS;
 
 export const DEFAULT_LIVE_HLS_CONFIG = {
   /** LIVE_SYNC.base + random × LIVE_SYNC.spread seconds (3.75 to 4.75), a new draw on every read. */
