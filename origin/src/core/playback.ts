@@ -10,8 +10,6 @@ export interface PlayableContent extends MediaAccess {
   kind: (typeof CONTENT_KINDS)[number];
   /** `live` while a broadcast is on air: the payload then says so and carries a latency target. */
   status: string;
-  /** EXT-X-TARGETDURATION of the broadcast's live playlists (its live channel), while live. */
-  liveTargetDurationSeconds?: number | null;
   projection: string;
   durationSeconds: number | null;
   publishedPath: string;

@@ -50,7 +50,6 @@ export const startPlaybackProcedure = publicProcedure
         durationSeconds: true,
         publishedPath: true,
         masterFile: true,
-        liveChannel: { select: { targetDuration: true } },
       },
     });
     if (!content || !canView(ctx.user, content)) throw notFound('That content');
@@ -96,7 +95,6 @@ export const startPlaybackProcedure = publicProcedure
         id: input.id,
         kind: content.kind,
         status: content.status,
-        liveTargetDurationSeconds: content.liveChannel?.targetDuration ?? null,
         visibility: content.visibility,
         mediaEpoch: content.mediaEpoch,
         projection: content.projection,
