@@ -10,9 +10,10 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { searchInput } from '@spherecast/shared';
 import { createOrigin, openDatabase } from '../origin/src/index.ts';
-import { buildSearchSql, SEARCH_STATS_SQL, toSearchStats } from '../origin/src/domains/catalog/search.ts';
+import { buildSearchSql, SEARCH_STATS_SQL, searchPlan, toSearchStats } from '../origin/src/domains/catalog/search.ts';
 import { generateContent, QUERY_GENRES, QUERY_PLACES, QUERY_TAGS, QUERY_WORDS, rng } from './lib/catalog-generator.ts';
 import { machineLine } from './lib/results.ts';
+import { measureShapeCpu, shapeCpuMarkdown, type ShapeCpu } from './search-cpu.ts';
 
 const SIZES = (process.env.BENCH_SEARCH_ROWS ?? '100000').split(',').map((size) => Number(size.replace(/_/g, '')));
 const CREATORS = 2_000;
@@ -125,6 +126,29 @@ async function withSecondPages(base: string, queries: string[]): Promise<string[
   return out;
 }
 
+/**
+ * The bench's mix with its second pages, without an origin (for bench/search-cpu.ts run alone): the
+ * cursors come from searchContent on the driver path, as the origin would give them.
+ */
+export async function queryMixWithPages(url: string): Promise<string[]> {
+  const { searchContent } = await import('../origin/src/domains/catalog/search.ts');
+  const { MediaLinks, MediaUrlSigner } = await import('../origin/src/core/media-links.ts');
+  const database = await openDatabase({ kind: 'postgres', url });
+  const links = new MediaLinks('http://origin.test', new MediaUrlSigner(Buffer.alloc(32, 7), 3600, () => new Date()));
+  try {
+    const queries = queryMix();
+    const out = [...queries];
+    for (const query of queries.slice(0, 60)) {
+      const input = searchInput.parse(Object.fromEntries(new URL(query, 'http://x').searchParams));
+      const { nextCursor } = await searchContent({ prisma: database.prisma, rawQuery: database.query }, input, links);
+      if (nextCursor) out.push(`${query}&cursor=${nextCursor}`);
+    }
+    return out;
+  } finally {
+    await database.close();
+  }
+}
+
 interface Measured {
   rps: number;
   p50: number;
@@ -221,16 +245,47 @@ function queryShapes(paths: string[]): Array<{ shape: string; path: string }> {
   });
 }
 
-/** EXPLAIN (ANALYZE, BUFFERS) of the exact statement the origin runs for `apiPath`. */
-async function explain(client: pg.Client, apiPath: string): Promise<{ plan: string; ms: number }> {
+let explainSerial = 0;
+
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of the exact statement the origin runs for `apiPath`, on the plan it
+ * runs: planned for the call's values, or the generic plan of a prepared statement (searchPlan).
+ */
+async function explain(client: pg.Client, apiPath: string): Promise<{ plan: string; ms: number; generic: boolean }> {
   const params = Object.fromEntries(new URL(apiPath, 'http://x').searchParams);
   // The statistics the origin reads for choosing a text search's path (searchStats in search.ts).
   const stats = toSearchStats((await client.query(SEARCH_STATS_SQL)).rows[0]);
-  const sql = buildSearchSql(searchInput.parse(params), stats);
-  const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql.text}`, sql.values);
+  const input = searchInput.parse(params);
+  const sql = buildSearchSql(input, stats);
+  const generic = searchPlan(input) === 'generic';
+  let result: pg.QueryResult<{ 'QUERY PLAN': string }>;
+  if (generic) {
+    // EXPLAIN EXECUTE takes no protocol parameters: the values go in as literals.
+    const literal = (value: unknown): string =>
+      value === null
+        ? 'NULL'
+        : value instanceof Date
+          ? client.escapeLiteral(value.toISOString())
+          : Array.isArray(value)
+            ? client.escapeLiteral(`{${value.map((item) => `"${String(item).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`)
+            : typeof value === 'number'
+              ? String(value)
+              : client.escapeLiteral(typeof value === 'string' ? value : JSON.stringify(value));
+    const name = `explain_${(explainSerial += 1)}`;
+    await client.query(`PREPARE ${name} AS ${sql.text}`);
+    await client.query('SET plan_cache_mode = force_generic_plan');
+    try {
+      result = await client.query(`EXPLAIN (ANALYZE, BUFFERS) EXECUTE ${name}(${sql.values.map(literal).join(', ')})`);
+    } finally {
+      await client.query('RESET plan_cache_mode');
+      await client.query(`DEALLOCATE ${name}`);
+    }
+  } else {
+    result = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql.text}`, sql.values);
+  }
   const plan = result.rows.map((row) => row['QUERY PLAN']).join('\n');
   const ms = Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? NaN);
-  return { plan, ms };
+  return { plan, ms, generic };
 }
 
 interface SizeResult {
@@ -251,7 +306,9 @@ interface SizeResult {
   uncachedCpu: { postgresMs: number; benchMs: number; floorBenchMs: number; prismaPostgresMs: number; prismaBenchMs: number };
   fts: number;
   ilike: number;
-  plans: Array<{ shape: string; path: string; plan: string; ms: number }>;
+  plans: Array<{ shape: string; path: string; plan: string; ms: number; generic: boolean }>;
+  /** One backend's CPU per statement by shape: custom vs generic plans, with and without sending the rows. */
+  shapeCpu: ShapeCpu[];
   version: string;
 }
 
@@ -359,6 +416,7 @@ async function benchSize(rows: number): Promise<SizeResult> {
       await explain(client, apiPath); // warm
       plans.push({ shape, path: apiPath, ...(await explain(client, apiPath)) });
     }
+    const shapeCpu = await measureShapeCpu(url, paths);
     const words = QUERY_WORDS.slice(0, 20);
     const fts = await sqlLatency(
       client,
@@ -397,6 +455,7 @@ async function benchSize(rows: number): Promise<SizeResult> {
       fts,
       ilike,
       plans,
+      shapeCpu,
       version,
     };
   } finally {
@@ -451,9 +510,13 @@ export async function runSearchBench(): Promise<{ markdown: string }> {
       '',
       `SQL, one client, 20 single-word queries: tsvector + GIN ranking every match ${r.fts.toFixed(2)} ms/query vs naive ILIKE scan ${r.ilike.toFixed(2)} ms/query.`,
       '',
-      '| query shape (EXPLAIN ANALYZE of the statement the origin runs) | execution ms |',
-      '| --- | ---: |',
-      ...r.plans.map((p) => `| ${p.shape} | ${p.ms.toFixed(2)} |`),
+      "PostgreSQL CPU per statement by query shape (bench/search-cpu.ts): one connection runs each shape's statements of the mix (the origin's SQL, prepared once) 300 times, and its backend's on-CPU time (/proc/<pid>/schedstat) is divided by the calls. Custom: planned for each call's values; generic: planned once per connection; no rows out: custom, wrapped in SELECT count(*) (planning and execution without sending the page). The origin's plan per shape is searchPlan in search.ts.",
+      '',
+      ...shapeCpuMarkdown(r.shapeCpu),
+      '',
+      '| query shape (EXPLAIN ANALYZE of the statement the origin runs, on its plan) | plan | execution ms |',
+      '| --- | --- | ---: |',
+      ...r.plans.map((p) => `| ${p.shape} | ${p.generic ? 'generic' : 'custom'} | ${p.ms.toFixed(2)} |`),
       '',
     );
   }
@@ -483,7 +546,7 @@ export async function runSearchBench(): Promise<{ markdown: string }> {
     '',
     'The plans before the text search chose its path by rows read (probe of the GIN indexes, walk bounded by the rows it reads, pg_stats for common words) are kept in [search-plans-before.md](search-plans-before.md).',
     '',
-    'The origin prepares each statement once per connection and plans every call for its own values (plan_cache_mode=force_custom_plan on its pool, origin/src/db/database.ts), so these are the plans it runs; a generic plan (plan_cache_mode=force_generic_plan) was tried once, on a loaded machine, and dropped: tag + genre, sort=newest ran about 4x slower with it.',
+    "The origin prepares each statement once per connection. Text, radius and unfiltered searches run on a generic plan (planned once per connection, plan_cache_mode=force_generic_plan: their SQL chooses its path at run time), tag and genre filters without text or radius on a plan made for each call's values (force_custom_plan: tag + genre, sort=newest took about 8x the CPU on a generic plan); searchPlan in origin/src/domains/catalog/search.ts, the two pools in origin/src/db/database.ts. Each plan below is the one the origin runs (generic ones through PREPARE and EXPLAIN EXECUTE).",
     '',
     ...results.flatMap((r) =>
       r.plans.flatMap((p) => [`## ${r.rows.toLocaleString('en')} rows: ${p.shape}`, '', `\`GET ${p.path}\``, '', '```', p.plan, '```', '']),

@@ -27,7 +27,10 @@ export interface Database {
    * Runs one SQL statement straight on the driver, without Prisma's client (PostgreSQL only): for hot
    * read paths (search), where Prisma's handling of a raw query cost more CPU than the driver's own.
    * Rows as objects; `timestamp` columns as UTC Dates and Date parameters as UTC, as Prisma does.
-   * Each distinct text is prepared once per connection, and planned for each call's values.
+   * Each distinct text is prepared once per connection. By default each call is planned for its own
+   * values (a custom plan); with `{ plan: 'generic' }` the statement runs on connections that plan it
+   * once, for any values (a generic plan): for statements whose SQL itself decides their path at run
+   * time, where planning each call cost as much CPU as running it.
    */
   query?: RawQuery;
   /** Resolves when the database answers a trivial query. */
@@ -35,7 +38,12 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export type RawQuery = <Row>(text: string, values: readonly unknown[]) => Promise<Row[]>;
+export interface RawQueryOptions {
+  /** 'custom' (default): planned for each call's values. 'generic': planned once per connection, for any values. */
+  plan?: 'custom' | 'generic';
+}
+
+export type RawQuery = <Row>(text: string, values: readonly unknown[], options?: RawQueryOptions) => Promise<Row[]>;
 
 const TIMESTAMP_OID = 1114;
 /** Distinct statement texts whose names are remembered (beyond it a name is hashed again each call). */
@@ -47,13 +55,14 @@ const utcTypes: pg.CustomTypesConfig = {
     oid === TIMESTAMP_OID ? parseUtcTimestamp : (pg.types.getTypeParser(oid, format) as unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-function pgRawQuery(pool: pg.Pool): RawQuery {
+function pgRawQuery(pool: pg.Pool, genericPool: pg.Pool): RawQuery {
   // A named (prepared) statement per distinct text: each connection sends and parses it once, later
-  // calls send only their values. The pool plans every call for its own values
+  // calls send only their values. The main pool plans every call for its own values
   // (plan_cache_mode=force_custom_plan), as an unnamed statement would be: the same plans, minus
-  // parsing the text each time.
+  // parsing the text each time. The generic pool (plan_cache_mode=force_generic_plan) plans each
+  // text once per connection and runs that plan for every call.
   const names = new Map<string, string>();
-  return async <Row>(text: string, values: readonly unknown[]) => {
+  return async <Row>(text: string, values: readonly unknown[], options?: RawQueryOptions) => {
     let name = names.get(text);
     if (name === undefined) {
       name = `raw_${createHash('sha1').update(text).digest('base64url')}`;
@@ -61,7 +70,8 @@ function pgRawQuery(pool: pg.Pool): RawQuery {
     }
     // pg would send a Date in local time with an offset, which a ::timestamp cast drops.
     const params = values.map((value) => (value instanceof Date ? value.toISOString() : value));
-    return (await pool.query({ name, text, values: params, types: utcTypes })).rows as Row[];
+    const target = options?.plan === 'generic' ? genericPool : pool;
+    return (await target.query({ name, text, values: params, types: utcTypes })).rows as Row[];
   };
 }
 
@@ -111,8 +121,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   // force_custom_plan: prepared statements (Database.query) are planned for each call's values, never
   // with a generic plan (as Prisma's unnamed statements are).
   const pool = new pg.Pool({ connectionString: options.url, max: 20, options: '-c random_page_cost=1.1 -c plan_cache_mode=force_custom_plan' });
+  // force_generic_plan: Database.query's { plan: 'generic' } statements, planned once per connection.
+  // Its connections open when such a statement first runs (search's text queries); idle ones close.
+  const genericPool = new pg.Pool({ connectionString: options.url, max: 20, options: '-c random_page_cost=1.1 -c plan_cache_mode=force_generic_plan' });
   // An idle client losing its server connection must not crash the origin; the pool replaces it.
   pool.on('error', () => undefined);
+  genericPool.on('error', () => undefined);
   const client = await pool.connect();
   let result: MigrationResult;
   try {
@@ -126,12 +140,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     url: options.url,
     prisma,
     migrations: result,
-    query: pgRawQuery(pool),
+    query: pgRawQuery(pool, genericPool),
     ping: async () => {
       await pool.query('SELECT 1');
     },
     close: async () => {
       await prisma.$disconnect();
+      await genericPool.end();
       await pool.end();
     },
   };

@@ -8,7 +8,7 @@ import { searchInput } from '@spherecast/shared';
 import { createTestDatabase, testDatabaseKinds } from '../../test-support/databases.ts';
 import type { Database } from '../../db/database.ts';
 import { MediaLinks, MediaUrlSigner } from '../../core/media-links.ts';
-import { searchContent } from './search.ts';
+import { buildSearchSql, searchContent, searchPlan } from './search.ts';
 
 const PLACES: Array<[string, number, number]> = [
   ['Lisbon', 38.72, -9.14],
@@ -84,6 +84,26 @@ if ((await testDatabaseKinds()).includes('postgres')) {
       } while (cursor && all.length < 20);
       return all;
     }
+
+    test('text, radius and unfiltered searches run on generic plans, tag and genre filters on custom ones, with the same rows', async () => {
+      const query = database.query;
+      assert.ok(query, 'PostgreSQL has the driver path');
+      const mode = async (plan: 'generic' | 'custom') =>
+        (await query<{ mode: string }>(`SELECT current_setting('plan_cache_mode') AS mode`, [], { plan }))[0]!.mode;
+      assert.equal(await mode('generic'), 'force_generic_plan');
+      assert.equal(await mode('custom'), 'force_custom_plan');
+      const plans = QUERIES.map((params) => searchPlan(searchInput.parse(params)));
+      assert.deepEqual(plans, ['generic', 'generic', 'generic', 'generic', 'custom', 'custom', 'generic', 'generic', 'generic', 'generic']);
+      for (const params of QUERIES) {
+        const sql = buildSearchSql(searchInput.parse(params));
+        // Twice each: a generic plan is made at the first call and reused.
+        for (let i = 0; i < 2; i += 1) {
+          const generic: unknown[] = await query(sql.text, sql.values, { plan: 'generic' });
+          const custom: unknown[] = await query(sql.text, sql.values, { plan: 'custom' });
+          assert.deepEqual(generic, custom, JSON.stringify(params));
+        }
+      }
+    });
 
     for (const timeZone of ['UTC', 'America/Los_Angeles', 'Asia/Kolkata']) {
       test(`every query shape gives the same pages as through Prisma (TZ=${timeZone})`, async () => {

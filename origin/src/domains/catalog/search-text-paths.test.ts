@@ -72,6 +72,19 @@ for (const kind of await testDatabaseKinds()) {
     const run = async (params: Record<string, string>, stats?: SearchStats) => {
       const sql = buildSearchSql(searchInput.parse(params), stats);
       const found = await database.prisma.$queryRawUnsafe<Array<{ id: string }>>(sql.text, ...sql.values);
+      // On PostgreSQL's driver path a text search runs on a generic plan (searchPlan): each path
+      // gives the same rows on it as on a plan made for the call's values.
+      const driverQuery = database.query;
+      if (driverQuery) {
+        for (const plan of ['generic', 'custom'] as const) {
+          const driver: Array<{ id: string }> = await driverQuery(sql.text, sql.values, { plan });
+          assert.deepEqual(
+            driver.map((row) => row.id),
+            found.map((row) => row.id),
+            `${plan} plan: ${JSON.stringify(params)}`,
+          );
+        }
+      }
       const explained = await database.prisma.$queryRawUnsafe<Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> | string }>>(
         `EXPLAIN (ANALYZE, FORMAT JSON) ${sql.text}`,
         ...sql.values,
