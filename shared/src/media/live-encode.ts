@@ -30,8 +30,16 @@ export function liveSegmentName(n: number): string {
   return `seg_${n}.m4s`;
 }
 
-/** Shortest and longest live segment: short for latency, at least one second so requests stay few. */
-export const LIVE_SEGMENT_SECONDS = { min: 1, max: 2, default: 1 } as const;
+/**
+ * Shortest and longest live segment: short for latency, at least one second so requests stay few.
+ * The default is 2 s, chosen by `npm run bench -- live` (bench/RESULTS.md): with N = 8 viewers and
+ * the same hold-back, 2 s segments took 72-81% of bytes from peers at 5.0-5.6 s of latency and no
+ * stalls, 1 s segments 42-68% at 4.5-4.8 s. The core's random HTTP prefetch, which puts a new segment
+ * in the swarm before anyone needs it, runs at a rate per second, so it seeds twice the share of 2 s
+ * segments; without it, several viewers at the front reach a segment within the relay time of each
+ * other and all fetch it from the origin. A 2 s keyframe interval also encodes more efficiently.
+ */
+export const LIVE_SEGMENT_SECONDS = { min: 1, max: 2, default: 2 } as const;
 
 /** The real-time factor a ladder must reach in the trial to go live: headroom for the rest of the machine. */
 export const LIVE_MIN_SPEED = 1.2;

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { projectionSchema } from '@spherecast/shared';
+import { LIVE_SEGMENT_SECONDS } from '@spherecast/shared/media';
 
 /** A usage mistake: printed with the command's help, exit code 2. */
 export class UsageError extends Error {
@@ -176,7 +177,7 @@ export const COMMAND_SPECS = {
   --title T        title of a channel opened here (default "Live from <this computer>")
   --duration S     end cleanly after S seconds of source (default: until Ctrl-C)
   --widths W,W     per-eye widths to try (default 5760,3840,2560,1920,1280); the trial keeps what runs in real time
-  --segment S      segment duration, 1 to 2 seconds (default 1)
+  --segment S      segment duration, 1 to 2 seconds (default ${LIVE_SEGMENT_SECONDS.default})
   --preset P       x264 preset (default veryfast)
   --size W, --fps N  width and frame rate of the test pattern (default 1920, 30)
   --spool DIR      where segments wait until the origin has them (default: <temp>/spherecast-live/<channel>);

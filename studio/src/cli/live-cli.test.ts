@@ -10,7 +10,8 @@ import { endChannel } from '../engine/live/ingest-client.ts';
 import { TestIngestServer } from '../engine/live/test-ingest-server.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/spherecast-studio.mjs', import.meta.url));
-const LEAN = ['--size', '256', '--fps', '10', '--widths', '256,128', '--preset', 'ultrafast'];
+// 1 s segments (not the 2 s default): the assertions count segments per second of broadcast.
+const LEAN = ['--size', '256', '--fps', '10', '--widths', '256,128', '--preset', 'ultrafast', '--segment', '1'];
 
 interface Run {
   code: number | null;

@@ -58,6 +58,8 @@ describe('spherecast-studio live against the real origin', () => {
           '256,128',
           '--preset',
           'ultrafast',
+          '--segment',
+          '1',
         ],
         { env: { ...env, SPHERECAST_PASSWORD: 'correct horse' }, stdio: ['ignore', 'pipe', 'pipe'] },
       );

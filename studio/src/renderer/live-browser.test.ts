@@ -67,7 +67,7 @@ describe('Studio live panel in the browser', () => {
     await page
       .getByTestId('live-uploaded')
       .filter({ hasText: /^([3-9]|\d\d+) segments/ })
-      .waitFor({ timeout: 15_000 });
+      .waitFor({ timeout: 30_000 });
     assert.match((await page.getByTestId('live-step').textContent()) ?? '', /On air/);
 
     await page.getByRole('button', { name: 'End broadcast' }).click();

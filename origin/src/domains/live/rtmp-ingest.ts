@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { LIVE_SEGMENT_SECONDS } from '@spherecast/shared/media';
 import type { LiveServices } from './broadcast.ts';
 import { channelOfKey } from './ingest.ts';
 import type { TranscoderOptions } from './transcoder.ts';
@@ -119,7 +120,7 @@ export class RtmpIngest {
       streamKey: key,
       rungs: this.services.config.liveRtmpRungs,
       preset: this.services.config.liveRtmpPreset as TranscoderOptions['preset'],
-      segmentSeconds: 1,
+      segmentSeconds: LIVE_SEGMENT_SECONDS.default,
       startNumber: (last._max.sequence ?? -1) + 1,
     };
     if (socket.destroyed) return;

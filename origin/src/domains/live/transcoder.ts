@@ -5,7 +5,7 @@
  * (transcoder-main.ts), on this machine or another.
  */
 import { z } from 'zod';
-import { runFfmpeg } from '@spherecast/shared/media';
+import { LIVE_SEGMENT_SECONDS, runFfmpeg } from '@spherecast/shared/media';
 
 export const transcoderOptionsSchema = z.object({
   /** Where to read the stream, e.g. rtmp://127.0.0.1:1935/live/<key>. */
@@ -20,7 +20,7 @@ export const transcoderOptionsSchema = z.object({
     .max(4),
   preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']),
   /** Segment length: a keyframe starts every segment. */
-  segmentSeconds: z.number().min(0.5).max(6).default(1),
+  segmentSeconds: z.number().min(0.5).max(6).default(LIVE_SEGMENT_SECONDS.default),
   /** Number of the first segment (segment numbers must keep increasing across reconnects). */
   startNumber: z.number().int().min(0).default(0),
 });

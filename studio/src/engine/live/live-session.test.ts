@@ -37,6 +37,8 @@ describe('live session (pusher)', () => {
       eyeWidths: options.eyeWidths ?? [256, 128],
       preset: 'ultrafast',
       trialSeconds: 1,
+      // 1 s segments (not the 2 s default): the assertions count segments per second of broadcast.
+      segmentSeconds: 1,
       pollMs: 100,
       backoff: { initialMs: 100, maxMs: 400 },
       healthIntervalMs: 200,
