@@ -11,9 +11,10 @@ import pg from 'pg';
 import { searchInput } from '@spherecast/shared';
 import { createOrigin, openDatabase } from '../origin/src/index.ts';
 import { buildSearchSql, SEARCH_STATS_SQL, searchPlan, toSearchStats } from '../origin/src/domains/catalog/search.ts';
-import { generateContent, QUERY_GENRES, QUERY_PLACES, QUERY_TAGS, QUERY_WORDS, rng } from './lib/catalog-generator.ts';
+import { generateContent, QUERY_WORDS, rng } from './lib/catalog-generator.ts';
 import { machineLine } from './lib/results.ts';
 import { measureShapeCpu, shapeCpuMarkdown, type ShapeCpu } from './search-cpu.ts';
+import { queryMix } from './lib/search-mix.ts';
 
 const SIZES = (process.env.BENCH_SEARCH_ROWS ?? '100000').split(',').map((size) => Number(size.replace(/_/g, '')));
 const CREATORS = 2_000;
@@ -97,25 +98,6 @@ export async function loadCatalog(url: string, rows: number) {
   await client.end();
 }
 
-/** The mix of searches viewers make: words, phrases, filters, places, sorts and second pages. */
-function queryMix(): string[] {
-  const random = rng(7);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-  const queries: string[] = [];
-  for (let i = 0; i < 400; i += 1) {
-    const kind = i % 8;
-    if (kind <= 2) queries.push(`/api/search?q=${encodeURIComponent(pick(QUERY_WORDS))}`);
-    else if (kind === 3) queries.push(`/api/search?q=${encodeURIComponent(`${pick(QUERY_WORDS)} ${pick(QUERY_WORDS)}`)}&sort=popular`);
-    else if (kind === 4) queries.push(`/api/search?tags=${encodeURIComponent(pick(QUERY_TAGS))}&genre=${pick(QUERY_GENRES)}&sort=newest`);
-    else if (kind === 5) {
-      const [, lat, lon] = pick(QUERY_PLACES);
-      queries.push(`/api/search?near=${lat},${lon}&radiusKm=50&sort=popular`);
-    } else if (kind === 6) queries.push(`/api/search?sort=${pick(['popular', 'newest'])}&projection=${pick(['equirectangular-mono', 'stereo-top-bottom'])}`);
-    else queries.push(`/api/search?q=${encodeURIComponent(pick(QUERY_WORDS))}&tags=${encodeURIComponent(pick(QUERY_TAGS))}`);
-  }
-  return queries;
-}
-
 async function withSecondPages(base: string, queries: string[]): Promise<string[]> {
   const out = [...queries];
   for (const query of queries.slice(0, 60)) {
@@ -124,29 +106,6 @@ async function withSecondPages(base: string, queries: string[]): Promise<string[
     if (body.nextCursor) out.push(`${query}&cursor=${body.nextCursor}`);
   }
   return out;
-}
-
-/**
- * The bench's mix with its second pages, without an origin (for bench/search-cpu.ts run alone): the
- * cursors come from searchContent on the driver path, as the origin would give them.
- */
-export async function queryMixWithPages(url: string): Promise<string[]> {
-  const { searchContent } = await import('../origin/src/domains/catalog/search.ts');
-  const { MediaLinks, MediaUrlSigner } = await import('../origin/src/core/media-links.ts');
-  const database = await openDatabase({ kind: 'postgres', url });
-  const links = new MediaLinks('http://origin.test', new MediaUrlSigner(Buffer.alloc(32, 7), 3600, () => new Date()));
-  try {
-    const queries = queryMix();
-    const out = [...queries];
-    for (const query of queries.slice(0, 60)) {
-      const input = searchInput.parse(Object.fromEntries(new URL(query, 'http://x').searchParams));
-      const { nextCursor } = await searchContent({ prisma: database.prisma, rawQuery: database.query }, input, links);
-      if (nextCursor) out.push(`${query}&cursor=${nextCursor}`);
-    }
-    return out;
-  } finally {
-    await database.close();
-  }
 }
 
 interface Measured {

@@ -79,12 +79,14 @@ async function cpuPerCall(
 /** The shapes of the bench mix (search-bench.ts queryMix): a test on the API path, and its share of the mix. */
 export const MIX_SHAPES: Array<{ shape: string; test: (path: string) => boolean }> = [
   { shape: 'one word, relevance', test: (p) => /^\/api\/search\?q=[^&%]+$/.test(p) },
-  { shape: 'one word, relevance, next page', test: (p) => /^\/api\/search\?q=[^&%]+&cursor=/.test(p) },
-  { shape: 'two words, sort=popular', test: (p) => p.includes('%20') && p.includes('sort=popular') },
+  { shape: 'several words, relevance', test: (p) => /^\/api\/search\?q=[^&]+$/.test(p) },
+  { shape: 'words, relevance, next page', test: (p) => /^\/api\/search\?q=[^&]+&cursor=/.test(p) },
+  { shape: 'two words, sort=popular', test: (p) => p.includes('q=') && p.includes('sort=popular') },
   { shape: 'tag + genre, sort=newest', test: (p) => p.includes('genre=') },
   { shape: '50 km radius, sort=popular', test: (p) => p.includes('radiusKm=') },
   { shape: 'projection, sort=popular/newest', test: (p) => p.includes('projection=') },
   { shape: 'word + tag, relevance', test: (p) => p.includes('q=') && p.includes('tags=') },
+  { shape: 'other', test: () => true },
 ];
 
 export async function measureShapeCpu(url: string, paths: string[], callsPerShape = 300): Promise<ShapeCpu[]> {
@@ -152,7 +154,7 @@ export function shapeCpuMarkdown(shapes: ShapeCpu[]): string[] {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const url = process.env.BENCH_SEARCH_DB ?? 'postgres://postgres:postgres@127.0.0.1:5432/spherecast_bench_search_100000';
-  const { queryMixWithPages } = await import('./search-bench.ts');
+  const { queryMixWithPages } = await import('./lib/search-mix.ts');
   const paths = await queryMixWithPages(url);
   console.log(shapeCpuMarkdown(await measureShapeCpu(url, paths, Number(process.env.BENCH_SEARCH_CPU_CALLS ?? 300))).join('\n'));
 }
