@@ -119,7 +119,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   // random_page_cost 1.1: storage is SSD, not the spinning disk the default (4) assumes. With the
   // default the planner scans the whole table for common search words instead of using the GIN index.
   // force_custom_plan: prepared statements (Database.query) are planned for each call's values, never
-  // with a generic plan (as Prisma's unnamed statements are).
+  // with a generic plan (as Prisma's unnamed statements are), unless they ask for the generic pool.
   const pool = new pg.Pool({ connectionString: options.url, max: 20, options: '-c random_page_cost=1.1 -c plan_cache_mode=force_custom_plan' });
   // force_generic_plan: Database.query's { plan: 'generic' } statements, planned once per connection.
   // Its connections open when such a statement first runs (search's text queries); idle ones close.
