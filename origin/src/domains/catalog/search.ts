@@ -20,7 +20,7 @@ export const RELEVANCE_CANDIDATES = 100;
 export const RADIUS_DENSE_BOX = 1_000;
 /** How many rows a text search walks in sort order before it reads the text index's matches instead. */
 export const TEXT_WALK = 4_000;
-/** A text search with fewer matches than this (read through the GIN indexes) sorts them all instead of walking. */
+/** A text search with fewer matches than this (read through the GIN index) sorts them all instead of walking. */
 export const TEXT_RARE = 1_000;
 
 /**
@@ -155,13 +155,14 @@ async function searchStats(prisma: PrismaClient): Promise<SearchStats> {
  * text query matches among the ones it walks (its estimate multiplies word frequencies; a two-word
  * query that matches nothing looked like thousands of rows and walked the whole popularity index:
  * 10 s at a million rows), so the SQL decides at run time, by what it costs in rows read:
- * 1. The GIN indexes (text, and tags when filtered) read at most textBounds().rare matches (a bitmap: each
- *    heap page once). Fewer than that is every match: sorted, done. This serves rare words, several
- *    words, and a word with a tag (about 500 rows at 100,000 rows, against the thousands of rows a
- *    walk in sort order reads to find 100 of them).
+ * 1. The GIN index over (searchVector, tags) (the words, and the tags when filtered, in one scan)
+ *    reads at most textBounds().rare matches (a bitmap: each heap page once). Fewer than that is
+ *    every match: sorted, done. This serves rare words, several words, and a word with a tag (about
+ *    500 rows at 100,000 rows, against the thousands of rows a walk in sort order reads to find 100
+ *    of them).
  * 2. Otherwise the words are common: walk the sort's index over at most textBounds().walk rows, testing the
  *    text and the other filters on each (count / share of matches rows).
- * 3. If that did not find `count` matches, the GIN indexes' matches are read whole and sorted.
+ * 3. If that did not find `count` matches, the GIN index's matches are read whole and sorted.
  * All three give the same rows. `indexFilters` are the conditions the sort's index holds
  * (searchable, the keyset cursor): the walk applies them in the index, and its bound counts the
  * rows it reads from the table whatever the other filters are (a tag filter applied outside the
