@@ -3,7 +3,7 @@
 // apply before the cache is consulted.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readyContent } from '../test-support/content-fixtures.ts';
@@ -84,6 +84,41 @@ describe('published media from memory', () => {
     const again = await get('v0/seg_001.m4s');
     assert.equal(again.response.headers.get('content-length'), '7000');
     assert.ok(again.body.equals(replaced));
+  });
+
+  test('a playlist renamed over while it is served is sent whole, as one version or the other', async () => {
+    // A live playlist is replaced by a rename with every segment. The size measured when the request
+    // came and the file read afterwards could be two versions: a body shorter than its content-length
+    // left hls.js waiting for bytes that never came (20 s, and the live viewer stalled as long).
+    const file = path.join(folder, 'v0', 'index.m3u8');
+    const versions = [0, 1].map((v) => `#EXTM3U\n#EXT-X-TARGETDURATION:2\n${'#EXTINF:2.000,\nseg_1.m4s\n'.repeat(v === 0 ? 40 : 4)}`);
+    await writeFile(file, versions[0]!);
+    let swapping = true;
+    const swaps = (async () => {
+      for (let n = 0; swapping; n += 1) {
+        const next = `${file}.tmp`;
+        await writeFile(next, versions[n % 2]!);
+        await rename(next, file);
+      }
+    })();
+    try {
+      for (let round = 0; round < 10; round += 1) {
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, async () => {
+            const response = await fetch(`${t.url}/media/${id}/p1/v0/index.m3u8`, { signal: AbortSignal.timeout(5_000) });
+            const body = await response.text();
+            return { length: response.headers.get('content-length'), body };
+          }),
+        );
+        for (const { length, body } of answers) {
+          assert.ok(versions.includes(body), `a whole version, not ${body.length} bytes`);
+          assert.equal(length, String(Buffer.byteLength(body)));
+        }
+      }
+    } finally {
+      swapping = false;
+      await swaps;
+    }
   });
 
   test('content made private is refused at once, though its segments were served from memory', async () => {

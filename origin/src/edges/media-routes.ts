@@ -71,6 +71,23 @@ class HotFiles {
   }
 }
 
+/** Answers with `bytes`, or the part of them a Range header asks for. */
+function sendBytes(reply: FastifyReply, bytes: Buffer, rangeHeader: string | undefined): FastifyReply {
+  const range = parseByteRange(rangeHeader, bytes.length);
+  if (range === 'unsatisfiable') {
+    reply.header('content-range', unsatisfiedRange(bytes.length));
+    return problem(reply, 416, 'The requested range is outside the file.');
+  }
+  if (range) {
+    reply.code(206);
+    reply.header('content-range', contentRange(range, bytes.length));
+    reply.header('content-length', range.end - range.start + 1);
+    return reply.send(bytes.subarray(range.start, range.end + 1));
+  }
+  reply.header('content-length', bytes.length);
+  return reply.send(bytes);
+}
+
 /** Statuses whose published media anyone may fetch unsigned (when the content is public). */
 const SERVED_STATUSES = new Set<string>(VIEWABLE_STATUSES);
 
@@ -156,7 +173,15 @@ export function mediaRoutes(app: FastifyInstance, services: OriginServices): voi
       }
     }
     const rangeHeader = request.headers.range;
-    const range = parseByteRange(Array.isArray(rangeHeader) ? rangeHeader[0] : rangeHeader, info.size);
+    const rangeValue = Array.isArray(rangeHeader) ? rangeHeader[0] : rangeHeader;
+    // A mutable file (a live playlist, a live hash list) is replaced by a rename while it is served, so
+    // the file read() opens may be a newer version than the one openPublished measured: a body shorter
+    // than the content-length sent left hls.js waiting for bytes that never came (20 s, and a live
+    // viewer stalled that long). Such files are small: read whole, answered with what was read.
+    if (!IMMUTABLE.has(ext) && request.method !== 'HEAD' && info.size <= HOT_CACHE_MAX_FILE) {
+      return sendBytes(reply, await buffer(await info.read()), rangeValue);
+    }
+    const range = parseByteRange(rangeValue, info.size);
     if (range === 'unsatisfiable') {
       reply.header('content-range', unsatisfiedRange(info.size));
       return problem(reply, 416, 'The requested range is outside the file.');
@@ -174,16 +199,7 @@ export function mediaRoutes(app: FastifyInstance, services: OriginServices): voi
     if (IMMUTABLE.has(ext) && info.size > 0 && info.size <= HOT_CACHE_MAX_FILE) {
       const bytes = await hot.get(grant.relative, info);
       // Read short (the file changed under us): stream it as before rather than serve a torn copy.
-      if (bytes.length === info.size) {
-        if (range) {
-          reply.code(206);
-          reply.header('content-range', contentRange(range, info.size));
-          reply.header('content-length', range.end - range.start + 1);
-          return reply.send(bytes.subarray(range.start, range.end + 1));
-        }
-        reply.header('content-length', info.size);
-        return reply.send(bytes);
-      }
+      if (bytes.length === info.size) return sendBytes(reply, bytes, rangeValue);
     }
     if (range) {
       reply.code(206);
