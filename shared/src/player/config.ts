@@ -104,7 +104,11 @@ export const P2P_BUNDLE_CONDITION = 'p2pml:core-as-bundle';
  * | 2 + 0–0.5 | yes | 2.0 s 22% (7 of 8 on HTTP) | 12.8 s, 8 stalls (113 s) |
  * | 1.5 + 0–0.5 / 0–1 | no | | 5.8 s 81% 4 stalls / 2.9 s 72% |
  *
- * The final figures are
+ * Those runs shared the machine with a defect that stalled viewers for 20 s (a live playlist served
+ * with a stale content-length, fixed in origin/src/edges/media-routes.ts). Re-measured after it at
+ * load average 3-12 (bench/live-bench.ts TUNING_TRIALS): 3.75 + 0-1 stays; lower hold-backs stalled
+ * more, higher ones only added latency, and 2 s segments (now the default, LIVE_SEGMENT_SECONDS) took
+ * 72-82% from peers at 5.1-5.6 s where 1 s segments took 42-65% at 4.4-4.8 s. The final figures are
  * in bench/RESULTS.md.
  */
 /** Live hold-back in seconds: `base` plus a random share of `spread`, drawn per player (also the origin's latency target). */
