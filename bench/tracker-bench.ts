@@ -9,10 +9,11 @@
 // closed loop, each announce carrying OFFERS SDP offers that the tracker relays to other peers,
 // for DURATION seconds after a warm-up (announces/s, and announces per CPU-second of the server).
 import { readFileSync } from 'node:fs';
+import { RESULTS_FILE } from './lib/results.ts';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { machineLine } from './lib/results.ts';
-import { TRACKER_KINDS, type TrackerKind } from './lib/tracker-bench-server.ts';
+import { TRACKER_KINDS, type ServerReport, type TrackerKind } from './lib/tracker-bench-server.ts';
 import { ServerProcess } from './lib/tracker-server-process.ts';
 import { runTrackerScale } from './tracker-scale.ts';
 import { joinIdlePeers, randomBinaryId, runAnnounceLoad, sleep } from './lib/tracker-load.ts';
@@ -52,6 +53,11 @@ interface KindResult {
   readonly rssPerPeer: number;
   /** Growth from the warmed-up empty server to N idle peers, divided by N. */
   readonly rssPerPeerAverage: number;
+  /** Where the RSS growth went, per peer: V8's old generation (old, code and large-object spaces, resident), its young generation (new space, resident), and everything outside the V8 heap (native: sockets, libuv, malloc). */
+  readonly oldGenPerPeer: number;
+  readonly youngGenPerPeer: number;
+  readonly nativePerPeer: number;
+  readonly externalPerPeer: number;
   readonly gc: boolean;
   readonly announcesPerSecond: number;
   readonly announcesPerCpuSecond: number;
@@ -69,6 +75,10 @@ async function measure(kind: TrackerKind, scenario: Scenario): Promise<KindResul
   try {
     const warmup = await joinIdlePeers(url, swarms, WARMUP_PEERS, 50, deadline);
     for (const client of warmup.sockets) client.close();
+    // A second of the announce load, so V8's young generation has grown to its working size before
+    // the first reading: otherwise its pages, first touched while the idle peers join, count as
+    // memory per peer (3.5 KiB of our 6.5 KiB "per peer" was new space filling up, see RESULTS.md).
+    await runAnnounceLoad(url, swarms, { connections: 20, offers: OFFERS, sdpBytes: SDP_BYTES, window: WINDOW, warmupMs: 0, durationMs: 1000 }, NO_MEASURE);
     await sleep(500);
     const empty = await server.request('memory');
     const half = await joinIdlePeers(url, swarms, IDLE_PEERS / 2, 50, deadline);
@@ -112,6 +122,10 @@ async function measure(kind: TrackerKind, scenario: Scenario): Promise<KindResul
       heapPerPeer: (atFull.heapUsed - atHalf.heapUsed) / rest.joined,
       rssPerPeer: (atFull.rss - atHalf.rss) / rest.joined,
       rssPerPeerAverage: (atFull.rss - empty.rss) / joined,
+      oldGenPerPeer: (oldGeneration(atFull) - oldGeneration(atHalf)) / rest.joined,
+      youngGenPerPeer: (youngGeneration(atFull) - youngGeneration(atHalf)) / rest.joined,
+      nativePerPeer: (atFull.rss - atFull.heapPhysical - (atHalf.rss - atHalf.heapPhysical)) / rest.joined,
+      externalPerPeer: (atFull.external - atHalf.external) / rest.joined,
       gc: atFull.gc,
       announcesPerSecond: load.announces / load.seconds,
       announcesPerCpuSecond: cpuSeconds > 0 ? load.announces / cpuSeconds : 0,
@@ -123,11 +137,41 @@ async function measure(kind: TrackerKind, scenario: Scenario): Promise<KindResul
     console.log(
       `tracker bench: ${kind}, ${scenario.name}: ${result.announcesPerSecond.toFixed(0)} announces/s, ${result.announcesPerCpuSecond.toFixed(0)} per server CPU-s, ` +
         `server CPU ${(result.serverCpuShare * 100).toFixed(0)}%, generator CPU ${(result.generatorCpuShare * 100).toFixed(0)}%, ` +
-        `${(result.heapPerPeer / 1024).toFixed(2)} KiB heap / ${(result.rssPerPeer / 1024).toFixed(2)} KiB RSS per idle peer`,
+        `${(result.heapPerPeer / 1024).toFixed(2)} KiB heap / ${(result.rssPerPeer / 1024).toFixed(2)} KiB RSS per idle peer ` +
+        `(old generation ${(result.oldGenPerPeer / 1024).toFixed(2)}, young generation ${(result.youngGenPerPeer / 1024).toFixed(2)}, ` +
+        `outside the V8 heap ${(result.nativePerPeer / 1024).toFixed(2)}, of which external ${(result.externalPerPeer / 1024).toFixed(2)})`,
     );
     return result;
   } finally {
     await server.stop();
+  }
+}
+
+const NO_MEASURE = { start: async () => {}, end: async () => {} };
+
+type MemoryReport = Extract<ServerReport, { type: 'memory' }>;
+
+/** Resident bytes of V8's old generation: what stays per peer (young objects are promoted or die). */
+function oldGeneration(memory: MemoryReport): number {
+  let bytes = 0;
+  for (const [name, space] of Object.entries(memory.spaces)) if (name !== 'new_space' && name !== 'new_large_object_space') bytes += space.physical;
+  return bytes;
+}
+
+function youngGeneration(memory: MemoryReport): number {
+  return (memory.spaces.new_space?.physical ?? 0) + (memory.spaces.new_large_object_space?.physical ?? 0);
+}
+
+/** The large-scale block as the last run wrote it (kept when this run leaves the large-scale part out). */
+function previousScaleBlock(): string[] {
+  try {
+    const text = readFileSync(RESULTS_FILE, 'utf8');
+    const start = text.indexOf('<!-- bench:tracker-scale:start -->');
+    const endMark = '<!-- bench:tracker-scale:end -->';
+    const end = text.indexOf(endMark);
+    return start >= 0 && end > start ? ['', ...text.slice(start, end + endMark.length).split('\n')] : [];
+  } catch {
+    return [];
   }
 }
 
@@ -158,7 +202,8 @@ export async function runTrackerBench(): Promise<{ markdown: string }> {
       return `| ${label}, ${scenario.name} | ${format(pick(ours))} | ${format(pick(base))} | ${bold ? `**${r}**` : r} |`;
     });
   // BENCH_TRACKER_SCALE=0 leaves out the large-scale run (tracker-scale.ts).
-  const scale = process.env.BENCH_TRACKER_SCALE === '0' ? { lines: [] } : await runTrackerScale();
+  // BENCH_TRACKER_SCALE=0 keeps the large-scale block of the previous run in RESULTS.md.
+  const scale = process.env.BENCH_TRACKER_SCALE === '0' ? { lines: previousScaleBlock() } : await runTrackerScale();
   const first = results[0];
   if (first === undefined) {
     return {
@@ -183,6 +228,9 @@ export async function runTrackerBench(): Promise<{ markdown: string }> {
     `~${SDP_BYTES} B SDP (${int(first.ours.messageBytes)} B per message) that the tracker relays to random peers of the swarm; ${WARMUP_MS / 1000} s warm-up, ${DURATION_MS / 1000} s measured;`,
     `two layouts: ${scenarioText}. Our tracker's per-IP and per-connection limits are lifted for the run (all load comes from 127.0.0.1).`,
     "Memory per idle peer is the growth of the server between N/2 and N idle peers (after forced GC) divided by N/2: the cost of one more peer, without the heap's one-off growth.",
+    `Before the first reading each server joins and drops ${WARMUP_PEERS} peers and carries 1 s of the announce load, so that V8's young generation (new space, 2 x 16 MiB semi-spaces by default) is at its working size: ` +
+      "otherwise its pages, first touched while the idle peers join, count as memory per peer. They did in the runs before this line (our 7.37 / 8.76 KiB RSS per idle peer at load 14-19, of which about 3.5 KiB the young generation filling up; bittorrent-tracker's, which makes more garbage per join, was full by N/2). " +
+      'The rows "of the RSS per idle peer" split the RSS growth: V8 old generation (old, code and large-object spaces, resident), young generation, and the rest of the process (sockets, libuv handles, malloc); each can be slightly negative (noise, or a space that shrank).',
     '',
     '| metric | Spherecast tracker | bittorrent-tracker | ratio |',
     '| --- | ---: | ---: | ---: |',
@@ -196,6 +244,10 @@ export async function runTrackerBench(): Promise<{ markdown: string }> {
     ...rows('heap per idle peer, KiB', (r) => r.heapPerPeer, kib),
     ...rows('RSS per idle peer, KiB', (r) => r.rssPerPeer, kib),
     ...rows('RSS per idle peer incl. heap growth (average over N), KiB', (r) => r.rssPerPeerAverage, kib),
+    ...rows('of the RSS per idle peer: V8 old generation (resident), KiB', (r) => r.oldGenPerPeer, kib),
+    ...rows('of the RSS per idle peer: V8 young generation (resident), KiB', (r) => r.youngGenPerPeer, kib),
+    ...rows('of the RSS per idle peer: outside the V8 heap (sockets, libuv, malloc), KiB', (r) => r.nativePerPeer, kib),
+    ...rows('external memory (Buffers) per idle peer, KiB', (r) => r.externalPerPeer, kib),
     '',
     `Targets: announce throughput at least 2x bittorrent-tracker: **${throughputMet ? 'met' : 'NOT met'}** ` +
       `(${throughputRatios.map((value) => `${value.toFixed(2)}x`).join(' / ')} announces/s; ${cpuRatios.map((value) => `${value.toFixed(2)}x`).join(' / ')} announces per CPU-second). ` +

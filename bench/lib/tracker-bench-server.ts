@@ -7,6 +7,7 @@
 /// <reference path="../../tracker/src/types/bittorrent-tracker.d.ts" />
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import Server from 'bittorrent-tracker/server';
 import { TrackerServer } from '../../tracker/src/index.ts';
 import { StallRecorder, type GcPause, type Stall } from './tracker-stalls.ts';
@@ -18,7 +19,23 @@ export type ServerCommand =
   { readonly type: 'memory' } | { readonly type: 'cpu' } | { readonly type: 'loop' } | { readonly type: 'stalls' } | { readonly type: 'stop' };
 export type ServerReport =
   | { readonly type: 'ready'; readonly port: number }
-  | { readonly type: 'memory'; readonly heapUsed: number; readonly rss: number; readonly external: number; readonly gc: boolean }
+  | {
+      readonly type: 'memory';
+      readonly heapUsed: number;
+      /** V8 heap pages held (used or not). */
+      readonly heapTotal: number;
+      readonly rss: number;
+      /** Memory V8 knows of outside its heap (Buffers' backing stores and what native code reports). */
+      readonly external: number;
+      /** The part of `external` that is ArrayBuffer/Buffer backing stores. */
+      readonly arrayBuffers: number;
+      /** V8's own figures: resident heap pages, and what V8 itself holds with malloc. */
+      readonly heapPhysical: number;
+      readonly v8Malloced: number;
+      /** Per heap space: committed size and resident size. */
+      readonly spaces: Record<string, { readonly size: number; readonly physical: number; readonly used: number }>;
+      readonly gc: boolean;
+    }
   | { readonly type: 'cpu'; readonly micros: number }
   /** The server's event-loop delay since the previous 'loop' request (ms): what a message waits before the tracker can look at it. */
   | {
@@ -94,7 +111,24 @@ async function main(): Promise<void> {
     if (command.type === 'memory') {
       const gc = collectGarbage();
       const memory = process.memoryUsage();
-      report({ type: 'memory', heapUsed: memory.heapUsed, rss: memory.rss, external: memory.external, gc });
+      const heap = getHeapStatistics();
+      report({
+        type: 'memory',
+        heapUsed: memory.heapUsed,
+        heapTotal: memory.heapTotal,
+        rss: memory.rss,
+        external: memory.external,
+        arrayBuffers: memory.arrayBuffers,
+        heapPhysical: heap.total_physical_size,
+        v8Malloced: heap.malloced_memory,
+        spaces: Object.fromEntries(
+          getHeapSpaceStatistics().map((space) => [
+            space.space_name,
+            { size: space.space_size, physical: space.physical_space_size, used: space.space_used_size },
+          ]),
+        ),
+        gc,
+      });
     } else if (command.type === 'loop') {
       report({ type: 'loop', p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6, gcMax, gcTotal });
       loop.reset();
