@@ -14,7 +14,8 @@ export class ClientConnection implements PeerLink {
   allowed: Set<string> | null = null;
   /** Set while an async info_hash check runs; messages wait in `backlog` to keep their order. */
   waiting = false;
-  backlog: string[] = [];
+  /** Made when the first message has to wait (rare: only an async info_hash predicate makes them wait). */
+  backlog: string[] | null = null;
   closed = false;
   lastMessageAt: number;
   private tokens: number;
