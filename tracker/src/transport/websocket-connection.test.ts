@@ -202,6 +202,37 @@ describe('WebSocketConnection', () => {
       socket.destroy();
     });
 
+    it('answers the messages of one chunk in order, and a close frame in the same chunk last', async () => {
+      const { socket, received } = await rawHandshake();
+      const texts = ['one', 'two', 'x'.repeat(100), 'four'];
+      socket.write(Buffer.concat(texts.map((text) => maskedFrame(text))));
+      const expected = texts.map((text) => `echo:${text}`);
+      const echoes = (): string[] => {
+        const frames: string[] = [];
+        const data = received();
+        for (let at = 0; at + 2 <= data.length;) {
+          let length = data[at + 1]! & 0x7f;
+          let header = 2;
+          if (length === 126) [length, header] = [data.readUInt16BE(at + 2), 4];
+          if (at + header + length > data.length) break;
+          if ((data[at]! & 0x0f) === 0x1) frames.push(data.subarray(at + header, at + header + length).toString());
+          at += header + length;
+        }
+        return frames;
+      };
+      while (echoes().length < texts.length) await once(socket, 'data');
+      assert.deepEqual(echoes(), expected);
+
+      // Messages and a close in one chunk: every answer, then the close echo.
+      const second = await rawHandshake();
+      second.socket.write(Buffer.concat([maskedFrame('a'), maskedFrame('b'), Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8])]));
+      assert.equal(await closeCode(second.socket, second.received), 1000);
+      const data = second.received();
+      assert.equal(data.indexOf(0x88), data.length - 4, 'the close frame is the last thing sent');
+      assert.ok(data.includes('echo:a') && data.indexOf('echo:a') < data.indexOf('echo:b'));
+      socket.destroy();
+    });
+
     it('closes with 1002 on an unmasked frame', async () => {
       const { socket, received } = await rawHandshake();
       socket.write(Buffer.concat([Buffer.from([0x81, 0x02]), Buffer.from('hi')]));
