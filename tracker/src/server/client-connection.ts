@@ -2,10 +2,17 @@ import type { UpstreamSet } from '../cluster/upstream-set.ts';
 import type { Peer, PeerLink } from '../swarm/swarm.ts';
 import type { WebSocketConnection } from '../transport/websocket-connection.ts';
 
+const NO_PEERS: readonly Peer<ClientConnection>[] = [];
+
 /** Per-connection state of one WebSocket client (a browser tab, or another instance proxying one). */
 export class ClientConnection implements PeerLink {
-  /** Local swarm memberships (one per info_hash and peer_id announced on this connection). */
-  readonly peers = new Set<Peer<ClientConnection>>();
+  /**
+   * Local swarm memberships (one per info_hash and peer_id announced on this connection). Most
+   * connections hold one (a player announces one swarm): it sits in `peer`, and a Set (~150 B of
+   * heap) is made only for a second one, then kept.
+   */
+  private peer: Peer<ClientConnection> | null = null;
+  private morePeers: Set<Peer<ClientConnection>> | null = null;
   /** info_hashes this connection announces through another instance (sharding) → owner URL. */
   proxied: Map<string, string> | null = null;
   /** One upstream WebSocket per owning instance, opened on demand. */
@@ -39,7 +46,38 @@ export class ClientConnection implements PeerLink {
 
   /** Swarms joined here or through a proxy, counted against maxSwarmsPerConnection. */
   get swarmCount(): number {
-    return this.peers.size + (this.proxied?.size ?? 0);
+    return this.peerCount + (this.proxied?.size ?? 0);
+  }
+
+  get peerCount(): number {
+    return this.morePeers?.size ?? (this.peer === null ? 0 : 1);
+  }
+
+  /**
+   * The peers of this connection, to walk while removing some of them ({@link deletePeer} during
+   * the walk is safe: a Set iterator skips what was deleted, a single peer comes in a new array).
+   */
+  peers(): Iterable<Peer<ClientConnection>> {
+    return this.morePeers ?? (this.peer === null ? NO_PEERS : [this.peer]);
+  }
+
+  addPeer(peer: Peer<ClientConnection>): void {
+    if (this.morePeers !== null) this.morePeers.add(peer);
+    else if (this.peer === null) this.peer = peer;
+    else if (this.peer !== peer) {
+      this.morePeers = new Set([this.peer, peer]);
+      this.peer = null;
+    }
+  }
+
+  deletePeer(peer: Peer<ClientConnection>): void {
+    if (this.morePeers !== null) this.morePeers.delete(peer);
+    else if (this.peer === peer) this.peer = null;
+  }
+
+  clearPeers(): void {
+    this.peer = null;
+    this.morePeers = null;
   }
 
   /** Token bucket: `ratePerSecond` sustained, `burst` at once. */

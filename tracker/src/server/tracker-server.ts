@@ -598,7 +598,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
       }
       const completed = request.event === 'completed';
       peer = this.registry.join(swarm, request.peerId, connection, request.seeding || completed, now);
-      connection.peers.add(peer);
+      connection.addPeer(peer);
       if (completed) swarm.downloaded++;
       if (this.has('peerJoined')) this.emit('peerJoined', { infoHash: swarm.infoHashHex, peerId: binaryToHex(peer.peerId), seeding: peer.seeding });
     } else {
@@ -709,7 +709,7 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
   // ---- Removal -------------------------------------------------------------------------------
 
   private removePeer(connection: ClientConnection, peer: Peer<ClientConnection>, reason: PeerLeftReason): void {
-    connection.peers.delete(peer);
+    connection.deletePeer(peer);
     this.releasePeer(peer, reason);
   }
 
@@ -728,8 +728,8 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
     connection.closed = true;
     this.connections.delete(connection);
     const leftReason: PeerLeftReason = reason === 'idle' ? 'idle' : 'connection-closed';
-    for (const peer of connection.peers) this.releasePeer(peer, leftReason);
-    connection.peers.clear();
+    for (const peer of connection.peers()) this.releasePeer(peer, leftReason);
+    connection.clearPeers();
     connection.upstreams?.closeAll();
     connection.backlog = null;
     this.counters.connectionsClosed[reason]++;
@@ -755,12 +755,12 @@ export class TrackerServer extends TypedEmitter<TrackerEventMap> {
   /** Checks one connection and its peers; returns how many things it checked. */
   private sweepConnection(connection: ClientConnection): number {
     const deadline = this.sweepDeadline;
-    const peers = connection.peers.size;
+    const peers = connection.peerCount;
     if (connection.lastMessageAt < deadline) {
       this.closeConnection(connection, 'idle');
       return 1 + peers;
     }
-    for (const peer of connection.peers) {
+    for (const peer of connection.peers()) {
       if (peer.lastAnnounceAt < deadline) this.removePeer(connection, peer, 'idle');
     }
     return 1 + peers;
