@@ -22,7 +22,9 @@ describe('live ladder', () => {
   test('the test pattern is 2:1 equirectangular with the UTC clock burned in, encoded as aligned 1 s fMP4 segments seg_{n}.m4s per rung', async () => {
     const source = await resolveLiveSource({ kind: 'test', width: 512, fps: 15 });
     assert.equal(source.info.width / source.info.height, 2);
-    const plan = planLiveLadder(source.info, { eyeWidths: [512, 256] });
+    // The default is 2 s (LIVE_SEGMENT_SECONDS): a keyframe every 2 s at 15 fps.
+    assert.equal(planLiveLadder(source.info, { eyeWidths: [512, 256] }).gopFrames, 30);
+    const plan = planLiveLadder(source.info, { eyeWidths: [512, 256], segmentSeconds: 1 });
     assert.deepEqual(
       plan.rungs.map((r) => r.name),
       ['512x256', '256x128'],
