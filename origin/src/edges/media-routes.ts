@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { idSchema } from '@spherecast/shared';
-import { contentRange, mediaContentType, parseByteRange, unsatisfiedRange } from '@spherecast/shared/http';
+import { mediaContentType } from '@spherecast/shared/http';
 import { requireEditableContent } from '../core/access.ts';
 import { signInRequiredMessage } from '../core/sessions.ts';
 import { authenticate } from './authenticate.ts';
@@ -15,6 +15,7 @@ import { normaliseMediaPath, UnsafePathError } from '../core/safe-path.ts';
 import { publishedFolderOf, SIGNED_PREFIX } from '../core/media-links.ts';
 import { VIEWABLE_STATUSES } from '../core/content-view.ts';
 import { problemOf, sendProblem } from './problem.ts';
+import { sendByteRange } from './byte-range-reply.ts';
 import { decideUpload, recordStagedUpload } from '../domains/media/uploads.ts';
 import { AdBreakCache } from '../domains/ads/ad-breaks.ts';
 
@@ -72,20 +73,8 @@ class HotFiles {
 }
 
 /** Answers with `bytes`, or the part of them a Range header asks for. */
-function sendBytes(reply: FastifyReply, bytes: Buffer, rangeHeader: string | undefined): FastifyReply {
-  const range = parseByteRange(rangeHeader, bytes.length);
-  if (range === 'unsatisfiable') {
-    reply.header('content-range', unsatisfiedRange(bytes.length));
-    return problem(reply, 416, 'The requested range is outside the file.');
-  }
-  if (range) {
-    reply.code(206);
-    reply.header('content-range', contentRange(range, bytes.length));
-    reply.header('content-length', range.end - range.start + 1);
-    return reply.send(bytes.subarray(range.start, range.end + 1));
-  }
-  reply.header('content-length', bytes.length);
-  return reply.send(bytes);
+function sendBytes(reply: FastifyReply, bytes: Buffer, rangeHeader: string | undefined): Promise<FastifyReply> {
+  return sendByteRange(reply, bytes.length, rangeHeader, (range) => (range ? bytes.subarray(range.start, range.end + 1) : bytes));
 }
 
 /** Statuses whose published media anyone may fetch unsigned (when the content is public). */
@@ -181,34 +170,17 @@ export function mediaRoutes(app: FastifyInstance, services: OriginServices): voi
     if (!IMMUTABLE.has(ext) && request.method !== 'HEAD' && info.size <= HOT_CACHE_MAX_FILE) {
       return sendBytes(reply, await buffer(await info.read()), rangeValue);
     }
-    const range = parseByteRange(rangeValue, info.size);
-    if (range === 'unsatisfiable') {
-      reply.header('content-range', unsatisfiedRange(info.size));
-      return problem(reply, 416, 'The requested range is outside the file.');
-    }
     if (request.method === 'HEAD') {
       // Headers only, without reading a byte (Fastify would drain a file stream for HEAD): what a
       // front server's access subrequest asks (docs/nginx-media.conf), and what players probe.
-      if (range) {
-        reply.code(206);
-        reply.header('content-range', contentRange(range, info.size));
-      }
-      reply.header('content-length', range ? range.end - range.start + 1 : info.size);
-      return reply.send(Readable.from([]));
+      return sendByteRange(reply, info.size, rangeValue, () => Readable.from([]));
     }
     if (IMMUTABLE.has(ext) && info.size > 0 && info.size <= HOT_CACHE_MAX_FILE) {
       const bytes = await hot.get(grant.relative, info);
       // Read short (the file changed under us): stream it as before rather than serve a torn copy.
       if (bytes.length === info.size) return sendBytes(reply, bytes, rangeValue);
     }
-    if (range) {
-      reply.code(206);
-      reply.header('content-range', contentRange(range, info.size));
-      reply.header('content-length', range.end - range.start + 1);
-      return reply.send(await info.read({ start: range.start, end: range.end }));
-    }
-    reply.header('content-length', info.size);
-    return reply.send(await info.read());
+    return sendByteRange(reply, info.size, rangeValue, (range) => info.read(range));
   };
 
   app.get('/media/*', (request, reply) => serve(request, reply));

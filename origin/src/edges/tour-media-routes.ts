@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { TOUR_MEDIA_LIMITS } from '@spherecast/shared';
-import { contentRange, parseByteRange, unsatisfiedRange } from '@spherecast/shared/http';
 import type { OriginServices } from '../core/services.ts';
 import { signInRequiredMessage } from '../core/sessions.ts';
 import { openTourMedia, storeTourAudio } from '../domains/tours/tour-media.ts';
 import { authenticate } from './authenticate.ts';
 import { sendProblem } from './problem.ts';
+import { sendByteRange } from './byte-range-reply.ts';
 
 /**
  * `PUT /api/tours/{id}/media/{file}`: a narration audio file for a tour (its owner or an admin; the
@@ -44,18 +44,6 @@ export function tourMediaRoutes(app: FastifyInstance, services: OriginServices):
     // The name is the bytes' hash: never changes. A tour that is not public is kept by the viewer's browser only.
     reply.header('cache-control', found.public ? 'public, max-age=31536000, immutable' : 'private, max-age=3600');
     reply.header('x-content-type-options', 'nosniff');
-    const range = parseByteRange(request.headers.range, file.size);
-    if (range === 'unsatisfiable') {
-      reply.header('content-range', unsatisfiedRange(file.size));
-      return sendProblem(reply, 416, 'The requested range is outside the file.');
-    }
-    if (range) {
-      reply.code(206);
-      reply.header('content-range', contentRange(range, file.size));
-      reply.header('content-length', range.end - range.start + 1);
-      return reply.send(request.method === 'HEAD' ? Readable.from([]) : await file.read({ start: range.start, end: range.end }));
-    }
-    reply.header('content-length', file.size);
-    return reply.send(request.method === 'HEAD' ? Readable.from([]) : await file.read());
+    return sendByteRange(reply, file.size, request.headers.range, (range) => (request.method === 'HEAD' ? Readable.from([]) : file.read(range)));
   });
 }
