@@ -28,17 +28,17 @@ export const relayPolicySchema = z.enum(['off', 'fallback', 'always']);
 export type RelayPolicy = z.infer<typeof relayPolicySchema>;
 
 /**
- * The playback payload: everything a player needs to start (or resume) watching a content, from
- * one call (`streaming.start`, `GET /api/streaming/{id}`). Built by one function in the origin
- * (core/playback.ts); content details carry no copy of it.
- */
-/**
  * How far behind the live edge a player holds, in seconds: `base` plus a random share of `spread`,
  * drawn per player (the player's hls.js liveSyncDuration), the same for every segment length. The
  * playback payload's `latencyTargetSeconds` is the middle of that range.
  */
 export const LIVE_HOLD_BACK_SECONDS = { base: 3.75, spread: 1 } as const;
 
+/**
+ * The playback payload: everything a player needs to start (or resume) watching a content, from
+ * one call (`streaming.start`, `GET /api/streaming/{id}`). Built by one function in the origin
+ * (core/playback.ts); content details carry no copy of it.
+ */
 export const playbackSchema = z.object({
   sessionId: z.string(),
   contentId: z.string(),

@@ -366,15 +366,13 @@ export function searchPlan(query: SearchQuery): 'generic' | 'custom' {
  * goes straight to the driver: Prisma's client took about as much of the origin's CPU per search as
  * everything else in the request (its raw-query path serializes the arguments and converts each of
  * the page's ~600 values); the rows are the same (search-raw-query.test.ts), and so are those of a
- * generic plan (searchPlan; search-generic-plan.test.ts).
+ * generic plan (searchPlan; search-raw-query.test.ts, search-text-paths.test.ts).
  */
 export async function searchContent(db: SearchDatabase, query: SearchQuery, links: MediaLinks) {
   const sql = buildSearchSql(query, await searchStats(db.prisma));
   const rows = db.rawQuery ? await db.rawQuery<SearchRow>(sql.text, sql.values, { plan: searchPlan(query) }) : await db.prisma.$queryRaw<SearchRow[]>(sql);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
-  // No spreads of the 28-column row or of the summary: copying them took more of the origin's CPU
-  // than toSummary itself (a CPU profile under the search bench's load).
   // No spreads of the 28-column row or of the summary: copying them took more of the origin's CPU
   // than toSummary itself (a CPU profile under the search bench's load).
   const items = page.map((row) => {
